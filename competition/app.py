@@ -1,0 +1,144 @@
+"""The application factory: ``create_app(settings)`` wires settings, database, stores, live channels,
+sessions, CSRF, templates, OpenAPI and every feature's routes into one Litestar app."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, get
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.response import Response
+from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+from litestar.template.config import TemplateConfig
+
+from competition import db
+from competition.errors import app_error_handler
+from competition.settings import Settings
+from frontend import i18n
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+CHANNEL_HISTORY = 500
+SESSION_MAX_AGE_S = 14 * 3600  # one competition day
+
+
+def _stores(settings: Settings) -> StoreRegistry:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        root = RedisStore.with_client(url=settings.redis_url, namespace="competition")
+        return StoreRegistry(default_factory=root.with_namespace)
+    return StoreRegistry(default_factory=lambda name: MemoryStore())
+
+
+def _channels(settings: Settings) -> ChannelsPlugin:
+    if settings.redis_url:
+        from litestar.channels.backends.redis import RedisChannelsStreamBackend
+        from redis.asyncio import Redis
+
+        backend = RedisChannelsStreamBackend(
+            history=CHANNEL_HISTORY, redis=Redis.from_url(settings.redis_url), key_prefix="competition_channels", stream_ttl=86400
+        )
+    else:
+        backend = MemoryChannelsBackend(history=CHANNEL_HISTORY)
+    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, create_ws_route_handlers=False)
+
+
+def _key(secret: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    secret = settings.resolved_secret()
+    engine = db.engine_from_url(settings.database_url)
+    db.bind_engine(engine)
+    secure_cookies = settings.public_base_url.startswith("https://")
+
+    from competition.routes import route_handlers
+
+    async def on_startup(app: Litestar) -> None:
+        db.bind_engine(engine)
+        await db.start(engine)
+
+    async def on_shutdown(app: Litestar) -> None:
+        await db.stop(engine)
+
+    session_config = CookieBackendConfig(
+        secret=_key(secret, "session"),
+        key="session",
+        max_age=SESSION_MAX_AGE_S,
+        httponly=True,
+        secure=secure_cookies,
+        samesite="lax",
+    )
+    def _template_globals(engine: JinjaTemplateEngine) -> None:
+        env = engine.engine
+        env.globals.update(t=i18n.t, china_time=i18n.china_time, china_date=i18n.china_date)
+
+    template_config = TemplateConfig(directory=FRONTEND / "templates", engine=JinjaTemplateEngine, engine_callback=_template_globals)
+
+    app = Litestar(
+        route_handlers=[
+            *route_handlers(),
+            create_static_files_router(path="/static", directories=[FRONTEND / "static"], include_in_schema=False, cache_control=None),
+        ],
+        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        plugins=[_channels(settings)],
+        stores=_stores(settings),
+        middleware=[session_config.middleware],
+        csrf_config=CSRFConfig(secret=_key(secret, "csrf").hex(), cookie_secure=secure_cookies, cookie_samesite="lax"),
+        template_config=template_config,
+        openapi_config=OpenAPIConfig(
+            title="广东省职业技能竞赛系统 API / Guangdong skills competition API",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        exception_handlers={HTTPException: app_error_handler, Exception: app_error_handler},
+        response_headers=[
+            ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+            ResponseHeader(name="X-Frame-Options", value="DENY"),
+            ResponseHeader(name="Referrer-Policy", value="same-origin"),
+            ResponseHeader(
+                name="Content-Security-Policy",
+                value="default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+            ),
+        ],
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for ``uvicorn --factory`` (each worker process builds its own app)."""
+    return create_app(Settings.from_env())
+
+
+@get("/health", summary="Liveness and the backends in use", operation_id="health", tags=["system"], exclude_from_csrf=True)
+async def health(request: Request) -> Response[dict[str, Any]]:
+    settings: Settings = request.app.state.settings
+    body: dict[str, Any] = {"status": "ok", "database": settings.database_kind, "channels": settings.channels_kind}
+    try:
+        await db.current_engine().run_ddl("SELECT 1")
+        body["database_ok"] = True
+    except Exception as exc:  # noqa: BLE001 - any failure means the database is not usable
+        body.update(status="unavailable", database_ok=False, database_error=type(exc).__name__)
+        return Response(body, status_code=503)
+    return Response(body)

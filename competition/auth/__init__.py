@@ -1,0 +1,1 @@
+"""Accounts, sessions, roles and the guards that enforce them."""

@@ -1,0 +1,171 @@
+"""The ``competition`` command: serve, migrate, create-user, demo, audit verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from typing import Any, Awaitable, Callable
+
+from competition.settings import Settings, SettingsError
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"错误 / error: {message}", file=sys.stderr)
+    return code
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    from competition import db
+
+    engine = db.engine_from_url(settings.database_url)
+    db.bind_engine(engine)
+    await db.start(engine)
+    try:
+        return await work()
+    finally:
+        await db.stop(engine)
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from competition import db
+
+    applied = asyncio.run(_with_db(settings, db.migrate))
+    print(f"已应用 {len(applied)} 个迁移 / applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from competition import db
+
+    if args.workers > 1 and not settings.redis_url:
+        return _fail(
+            "多个工作进程需要 Redis 来同步实时更新，请设置 REDIS_URL，或使用 --workers 1。 / "
+            "Several workers need Redis for live updates (the in-memory channel backend would lose messages "
+            "between workers): set REDIS_URL, or use --workers 1."
+        )
+    if settings.database_kind == "sqlite":
+        applied = asyncio.run(_with_db(settings, db.migrate))
+        if applied:
+            print(f"已应用 {len(applied)} 个迁移 / applied {len(applied)} migration(s)")
+    else:
+        pending = asyncio.run(_with_db(settings, db.pending_migrations))
+        if pending:
+            return _fail("数据库有未应用的迁移，请先运行 competition migrate / pending migrations: run `competition migrate` first: " + ", ".join(pending))
+    if args.demo:
+        from competition.demo import load_demo
+
+        for line in asyncio.run(_with_db(settings, load_demo)):
+            print(line)
+    settings.resolved_secret()  # create the shared secret once, before workers race for it
+    import uvicorn
+
+    print(f"服务地址 / serving on http://{args.host}:{args.port}  (API 文档 / API docs: /schema)", flush=True)
+    uvicorn.run(
+        "competition.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        ws_max_size=64 * 1024,
+    )
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from competition.auth import service
+    from competition.errors import AppError
+
+    password = args.password or os.environ.get("COMPETITION_NEW_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            return _fail("没有提供密码（--password 或 COMPETITION_NEW_PASSWORD） / no password given (--password or COMPETITION_NEW_PASSWORD)")
+        password = getpass.getpass("密码 / password: ")
+
+    async def work() -> int:
+        user_id = await service.create_user(args.username, args.name or args.username, password, is_admin=args.admin)
+        await service.grant_role(user_id, "organiser", None, None)
+        return user_id
+
+    try:
+        user_id = asyncio.run(_with_db(settings, work))
+    except AppError as exc:
+        return _fail(exc.message("zh") + " / " + exc.message("en"))
+    print(f"已创建组织方账号 / created organiser account {args.username} (id {user_id})")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from competition import db
+    from competition.demo import load_demo
+
+    async def work() -> list[str]:
+        await db.migrate()
+        return await load_demo()
+
+    for line in asyncio.run(_with_db(settings, work)):
+        print(line)
+    return 0
+
+
+def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from competition import audit
+
+    report = asyncio.run(_with_db(settings, audit.verify))
+    if report.ok:
+        print(f"审计链完好 / audit chain intact: {report.entries} entries")
+        return 0
+    print(f"审计链断裂于第 {report.first_broken_seq} 条 / audit chain broken at entry {report.first_broken_seq}: {report.reason}")
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="competition", description="广东省职业技能竞赛系统 / Guangdong skills competition system")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the web server (applies pending migrations on SQLite)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--demo", action="store_true", help="load the demo event first (idempotent)")
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply pending database migrations")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("create-user", help="create an organiser account (may create events)")
+    p.add_argument("username")
+    p.add_argument("--name", help="display name")
+    p.add_argument("--password", help="or COMPETITION_NEW_PASSWORD, or asked for")
+    p.add_argument("--admin", action="store_true", help="system administrator (every role everywhere)")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("demo", help="load a realistic demo event (idempotent)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("audit", help="audit log tools")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    v = audit_sub.add_parser("verify", help="check the audit log's hash chain")
+    v.set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        return _fail(str(exc))
+    if getattr(args, "workers", 1) < 1:
+        return _fail("--workers must be at least 1")
+    return args.func(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""The database engine: chosen from ``DATABASE_URL``, bound to every table, migrated on demand.
+
+SQLite (the embedded default) runs in WAL mode so readers never wait for the writer, with a
+generous busy timeout; write transactions are ``BEGIN IMMEDIATE`` (``write_transaction``) so two
+writers queue instead of failing on a lock upgrade. PostgreSQL is used through asyncpg's pool.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from competition.settings import sqlite_path
+
+SQLITE_TIMEOUT_S = 30
+
+
+def engine_from_url(url: str) -> Engine:
+    if url.startswith(("postgres://", "postgresql://")):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    path = sqlite_path(url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _enable_wal(path)
+    return SQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_S)
+
+
+def _enable_wal(path) -> None:
+    # WAL is a property of the file: set it once with a plain connection before Piccolo opens any.
+    con = sqlite3.connect(path, timeout=SQLITE_TIMEOUT_S)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        con.close()
+
+
+def all_tables() -> list:
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    return [*Finder().get_table_classes(), Migration]
+
+
+def bind_engine(engine: Engine) -> None:
+    """Make ``engine`` the one every table, and Piccolo's migration machinery, uses."""
+    from competition import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for table in all_tables():
+        table._meta.db = engine
+
+
+def current_engine() -> Engine:
+    from competition import piccolo_conf
+
+    return piccolo_conf.DB
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A write transaction: ``BEGIN IMMEDIATE`` on SQLite, a plain transaction on PostgreSQL."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+async def start(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=20)
+
+
+async def stop(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def pending_migrations() -> list[str]:
+    """IDs of migrations not yet applied, over every app."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    await Migration.create_table(if_not_exists=True)
+    manager = BaseMigrationManager()
+    pending: list[str] = []
+    for app_config in Finder().get_app_configs():
+        modules = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
+        ids = sorted(modules)
+        ran = set(await Migration.get_migrations_which_ran(app_name=app_config.app_name))
+        pending += [f"{app_config.app_name}:{i}" for i in ids if i not in ran]
+    return pending
+
+
+async def migrate() -> list[str]:
+    """Apply every pending migration; returns what was applied."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    pending = await pending_migrations()
+    if pending:
+        response = await run_forwards(app_name="all")
+        if not response.success:
+            raise RuntimeError(f"migration failed: {response.message}")
+    return pending

@@ -1,0 +1,68 @@
+"""``competition demo``: a realistic demo event, loaded through the same services the API uses.
+
+Idempotent: running it again finds the demo event and leaves it as it is. Later features add their
+part (registrations, judges, scores …) through ``DEMO_STEPS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Awaitable, Callable
+
+from competition import audit
+from competition.auth import service as accounts
+from competition.events import service as events
+from competition.tables import Event, User
+
+DEMO_EVENT_CODE = "GD2026"
+DEMO_USERS = {
+    "organiser": ("demo-organiser", "省技能竞赛组委会（演示）"),
+}
+DEMO_PASSWORD = "demo-password-2026"
+DEMO_SKILLS = [
+    {"name": "电工", "occupation_code": "6-31-01-03", "industry_cluster": "新能源与智能电网", "groups": ["employee", "student"]},
+    {"name": "数控车工", "occupation_code": "6-18-01-01", "industry_cluster": "高端装备制造", "groups": ["employee", "student"]},
+    {"name": "网络安全", "occupation_code": "4-04-04-02", "industry_cluster": "新一代电子信息", "groups": ["employee", "student"]},
+]
+
+#: Further steps other features register: each gets the demo event id and returns a line to print.
+DEMO_STEPS: list[Callable[[int], Awaitable[str | None]]] = []
+
+
+async def load_demo() -> list[str]:
+    lines: list[str] = []
+    actor = audit.Actor(None, "demo")
+    org_name, org_display = DEMO_USERS["organiser"]
+    user = await User.select(User.id).where(User.username == org_name).first()
+    org_id = user["id"] if user else await accounts.create_user(org_name, org_display, DEMO_PASSWORD, actor=actor)
+    await accounts.grant_role(org_id, "organiser", None, None, actor=actor)
+
+    existing = await Event.select(Event.id).where(Event.code == DEMO_EVENT_CODE).first()
+    if existing:
+        event_id = existing["id"]
+        lines.append(f"演示赛事已存在 / demo event already loaded (id {event_id})")
+    else:
+        today = dt.date.today()
+        event = await events.create_event(
+            {
+                "name": "第三届广东省职业技能大赛",
+                "code": DEMO_EVENT_CODE,
+                "tier": "provincial",
+                "tier_class": "class1",
+                "starts_on": today,
+                "ends_on": today + dt.timedelta(days=2),
+                "venue": "广州·中国进出口商品交易会展馆",
+                "host": "广东省人力资源和社会保障厅",
+            },
+            actor,
+        )
+        event_id = event["id"]
+        for skill in DEMO_SKILLS:
+            await events.create_skill(event_id, skill, actor)
+        lines.append(f"已载入演示赛事 / demo event loaded: 第三届广东省职业技能大赛 (id {event_id})")
+    for step in DEMO_STEPS:
+        line = await step(event_id)
+        if line:
+            lines.append(line)
+    lines.append(f"组织方账号 / organiser login: {org_name} / {DEMO_PASSWORD}")
+    return lines

@@ -1,0 +1,184 @@
+"""Errors a person can read: every 4xx is JSON ``{code, message, field?}`` in the request's language.
+
+Handlers raise ``AppError`` (or one of its helpers) with a catalogue key; Litestar's own exceptions
+(validation, auth, CSRF, rate limit, unknown route) are translated here as well, so no response
+leaks an English-only or framework-shaped error body.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from frontend.i18n import pick_lang, t
+
+log = logging.getLogger("competition.errors")
+
+
+class AppError(HTTPException):
+    """An error with a stable ``code`` and a catalogue message."""
+
+    def __init__(self, status_code: int, code: str, key: str, *, field: str | None = None, extra: Any = None, **params: Any):
+        super().__init__(status_code=status_code, detail=code)
+        self.code = code
+        self.key = key
+        self.field = field
+        self.params = params
+        self.extra_data = extra
+
+    def message(self, lang: str) -> str:
+        params = {k: (t(v, lang) if isinstance(v, str) and v.startswith("thing.") else v) for k, v in self.params.items()}
+        return t(self.key, lang, **params)
+
+
+def not_found(thing: str) -> AppError:
+    return AppError(404, "not_found", "error.not_found", what=f"thing.{thing}")
+
+
+def invalid(field: str, reason_zh: str, reason_en: str, code: str = "invalid") -> AppError:
+    """A validation failure naming the field; the reason comes in both languages."""
+    return BilingualError(422, code, field=field, zh=f"字段“{field}”无效：{reason_zh}", en=f"Field '{field}' is invalid: {reason_en}")
+
+
+def conflict(thing: str, field: str | None = None) -> AppError:
+    return AppError(409, "conflict", "error.conflict", field=field, what=f"thing.{thing}")
+
+
+def forbidden() -> AppError:
+    return AppError(403, "forbidden", "error.forbidden")
+
+
+class BilingualError(AppError):
+    """An error whose message is given directly in both languages (e.g. from a pure module)."""
+
+    def __init__(self, status_code: int, code: str, *, zh: str, en: str, field: str | None = None, extra: Any = None):
+        super().__init__(status_code, code, "", field=field, extra=extra)
+        self.texts = {"zh": zh, "en": en}
+
+    def message(self, lang: str) -> str:
+        return self.texts.get(lang, self.texts["zh"])
+
+
+def request_lang(request: Request) -> str:
+    """The language of a request: ``?lang=`` > ``lang`` cookie > Accept-Language > Chinese."""
+    return pick_lang(request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language"))
+
+
+def _body(code: str, message: str, field: str | None = None, extra: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    if extra is not None:
+        body["detail"] = extra
+    return body
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api", "/auth", "/ws", "/schema")) and "text/html" in request.headers.get("accept", "")
+
+
+def app_error_handler(request: Request, exc: Exception) -> Response:
+    lang = request_lang(request)
+    if isinstance(exc, AppError):
+        status, body = exc.status_code, _body(exc.code, exc.message(lang), exc.field, exc.extra_data)
+    elif isinstance(exc, ValidationException):
+        field, reason = _first_validation_problem(exc, lang)
+        if field:
+            status, body = 422, _body("invalid", t("error.validation", lang, field=field, reason=reason), field)
+        else:
+            status, body = 400, _body("invalid_body", t("error.invalid_body", lang, reason=reason))
+    elif isinstance(exc, NotAuthorizedException):
+        if _wants_html(request):
+            return Redirect(path=f"/login?next={request.url.path}")
+        status, body = 401, _body("unauthorized", t("error.unauthorized", lang))
+    elif isinstance(exc, PermissionDeniedException):
+        if "csrf" in str(exc.detail).lower():
+            status, body = 403, _body("csrf", t("error.csrf", lang))
+        else:
+            status, body = 403, _body("forbidden", t("error.forbidden", lang))
+    elif isinstance(exc, NotFoundException):
+        status, body = 404, _body("not_found", t("error.not_found", lang, what=t("thing.page", lang)))
+    elif isinstance(exc, HTTPException) and exc.status_code == 429:
+        status, body = 429, _body("rate_limited", t("error.rate_limited", lang))
+        return Response(content=body, status_code=status, headers=dict(exc.headers or {}))
+    elif isinstance(exc, HTTPException) and exc.status_code == 405:
+        status, body = 405, _body("method_not_allowed", t("error.method", lang))
+    elif isinstance(exc, HTTPException) and exc.status_code == 400:
+        status, body = 400, _body("invalid_body", t("error.invalid_body", lang, reason=str(exc.detail)))
+    elif isinstance(exc, HTTPException) and exc.status_code < 500:
+        status, body = exc.status_code, _body("http_error", str(exc.detail))
+    elif isinstance(exc, HTTPException) and exc.status_code == 503:
+        status, body = 503, _body("unavailable", t("error.unavailable", lang, what=str(exc.detail)))
+    else:
+        if _is_database_down(exc):
+            status, body = 503, _body("unavailable", t("error.unavailable", lang, what="database"))
+        else:
+            log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+            status, body = HTTP_500_INTERNAL_SERVER_ERROR, _body("internal", t("error.internal", lang))
+    return Response(content=body, status_code=status)
+
+
+def _is_database_down(exc: Exception) -> bool:
+    name = type(exc).__name__
+    return name in ("ConnectionRefusedError", "CannotConnectNowError", "ConnectionDoesNotExistError", "InterfaceError") or isinstance(exc, OSError)
+
+
+_TYPE_NAMES = {
+    "int": ("整数", "a whole number"), "str": ("文本", "text"), "bool": ("是/否", "true or false"),
+    "float": ("数字", "a number"), "object": ("对象", "an object"), "array": ("列表", "a list"),
+    "date": ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"), "null": ("空值", "null"),
+}
+
+
+def _translate(message: str, lang: str) -> str:
+    """msgspec's validation messages in the request's language."""
+    import re
+
+    zh = lang == "zh"
+    m = re.match(r"Expected `([^`]+)`, got `([^`]+)`", message)
+    if m:
+        names = [_TYPE_NAMES.get(part.strip(), (part.strip(), part.strip())) for part in m.group(1).split("|")]
+        wanted = ("或" if zh else " or ").join(n[0 if zh else 1] for n in names)
+        return f"应为{wanted}" if zh else f"must be {wanted}"
+    m = re.match(r"Object missing required field `([^`]+)`", message)
+    if m:
+        return "必填" if zh else "is required"
+    m = re.match(r"Invalid enum value (.+)", message)
+    if m:
+        return f"不是可选的值 {m.group(1)}" if zh else f"is not one of the allowed values ({m.group(1)})"
+    m = re.match(r"Invalid (RFC3339 encoded )?(date|datetime|time)", message)
+    if m:
+        return "日期格式应为 YYYY-MM-DD" if zh else "dates are written YYYY-MM-DD"
+    return message
+
+
+def _first_validation_problem(exc: ValidationException, lang: str = "zh") -> tuple[str | None, str]:
+    extra = exc.extra
+    if isinstance(extra, list) and extra:
+        first = extra[0]
+        if isinstance(first, dict):
+            key = str(first.get("key") or "")
+            message = str(first.get("message") or exc.detail)
+            # msgspec says "Expected `int`, got `str` - at `$.starts_on`": keep the field name only.
+            if " - at `$" in message:
+                message, _, where = message.partition(" - at `$")
+                if not key:
+                    key = where.strip("`.").split("[")[0]
+            m = __import__("re").match(r"Object missing required field `([^`]+)`", message)
+            if m:
+                key = m.group(1)
+            if key == "data":  # Litestar names the whole body "data"
+                key = ""
+            return (key or None), _translate(message, lang)
+    return None, _translate(str(exc.detail), lang)

@@ -1,0 +1,1 @@
+"""Events with tiers and rule presets, their skills and groups."""

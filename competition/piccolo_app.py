@@ -1,0 +1,15 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from competition.tables import AuditLog, CompetitionGroup, Event, LoginCode, RoleAssignment, Skill, User
+
+CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="competition",
+    migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
+    table_classes=[User, Event, Skill, CompetitionGroup, RoleAssignment, LoginCode, AuditLog],
+    migration_dependencies=[],
+    commands=[],
+)

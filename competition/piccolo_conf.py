@@ -1,0 +1,18 @@
+"""Piccolo's configuration module: the engine comes from the environment, as the server's does.
+
+The server and the CLI re-bind the engine at start-up (``competition.db.bind_engine``); this module
+exists so that Piccolo's own commands (``piccolo migrations new competition --auto``) find the apps.
+"""
+
+from piccolo.conf.apps import AppRegistry
+
+from competition.db import engine_from_url
+from competition.settings import Settings
+
+DB = engine_from_url(Settings.from_env().database_url)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "competition.piccolo_app",
+    ]
+)

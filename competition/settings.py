@@ -1,0 +1,104 @@
+"""Settings, read from the environment once and passed down explicitly.
+
+Every variable is optional: with none set the server runs on the embedded default, a SQLite file
+in the data directory and the in-memory channel backend.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_DATA_DIR = "data"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work; the message says which variable and why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None = None
+    secret: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+    #: Login attempts allowed per client address, e.g. ``10/minute``.
+    login_rate: str = "10/minute"
+    #: Certificate verification look-ups per client address.
+    verify_rate: str = "30/minute"
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("COMPETITION_DATA_DIR") or DEFAULT_DATA_DIR).expanduser().resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'competition.sqlite3'}"
+        _check_database_url(database_url)
+        redis_url = env.get("REDIS_URL") or None
+        if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
+            raise SettingsError(f"REDIS_URL must be a redis:// URL, got {redis_url!r}")
+        for name in ("COMPETITION_LOGIN_RATE", "COMPETITION_VERIFY_RATE"):
+            if env.get(name):
+                parse_rate(env[name], name)
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=redis_url,
+            secret=env.get("COMPETITION_SECRET") or "",
+            public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            login_rate=env.get("COMPETITION_LOGIN_RATE") or "10/minute",
+            verify_rate=env.get("COMPETITION_VERIFY_RATE") or "30/minute",
+            debug=(env.get("COMPETITION_DEBUG") or "").lower() in ("1", "true", "yes"),
+        )
+
+    @property
+    def database_kind(self) -> str:
+        return "postgresql" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+    @property
+    def channels_kind(self) -> str:
+        return "redis" if self.redis_url else "memory"
+
+    def resolved_secret(self) -> str:
+        """The signing secret: the configured one, or one generated once and kept in the data dir."""
+        if self.secret:
+            return self.secret
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            # Written with O_EXCL so two workers starting together agree on one secret.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+def _check_database_url(url: str) -> None:
+    scheme = urlparse(url).scheme
+    if scheme not in ("sqlite", "postgres", "postgresql"):
+        raise SettingsError(f"DATABASE_URL must start with sqlite:/// or postgresql://, got {url!r}")
+
+
+def parse_rate(text: str, name: str = "rate") -> tuple[str, int]:
+    """``"10/minute"`` → ``("minute", 10)``, the shape Litestar's RateLimitConfig takes."""
+    try:
+        count, unit = text.split("/")
+        unit = unit.strip()
+        if unit not in ("second", "minute", "hour", "day"):
+            raise ValueError
+        return unit, int(count)
+    except ValueError:
+        raise SettingsError(f"{name} must look like 10/minute, got {text!r}") from None
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a ``sqlite:///relative/path`` or ``sqlite:////absolute/path`` URL."""
+    return Path(urlparse(url).path[1:])

@@ -1,0 +1,106 @@
+"""Tables of the ``competition`` app: accounts and roles, events, skills, groups, the audit log.
+
+Registration, judges and the day's preparation add their tables in their own modules
+(``competition/registration/tables.py`` …), all listed in ``competition/piccolo_app.py``.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class User(Table, tablename="app_user"):
+    """An account: organiser, judge, officer, arbitrator, approver or contestant."""
+
+    username = Varchar(length=80, unique=True, help_text="Login name; judges get generated ones.")
+    display_name = Varchar(length=100, help_text="Name shown in the interface and the audit log.")
+    password_hash = Text(null=True, default=None, help_text="argon2id hash; null for code-only accounts.")
+    active = Boolean(default=True)
+    #: Global administrator (can create events and manage every event).
+    is_admin = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Event(Table):
+    """A competition (赛事), e.g. 第三届广东省职业技能大赛."""
+
+    name = Varchar(length=200)
+    code = Varchar(length=20, unique=True, help_text="Short code used in certificate numbers.")
+    tier = Varchar(length=20, help_text="provincial (省赛) / national (国赛) / worldskills (世赛)")
+    tier_class = Varchar(length=20, null=True, default=None, help_text="class1 省级一类 / class2 省级二类")
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    venue = Varchar(length=200, default="")
+    host = Varchar(length=200, default="", help_text="承办单位")
+    archived = Boolean(default=False)
+    preset_name = Varchar(length=40, help_text="Base rule preset, from tier and class.")
+    preset_overrides = JSON(default={}, help_text="This event's overrides of its preset.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Skill(Table):
+    """A skill (竞赛项目 / 职业(工种)) of an event."""
+
+    event = ForeignKey(references=Event, null=False)
+    name = Varchar(length=100)
+    occupation_code = Varchar(length=20, default="", help_text="职业编码, e.g. 6-31-01-03")
+    industry_cluster = Varchar(length=100, default="", help_text="The industry cluster it serves (产业集群).")
+    team_size = Integer(default=1, help_text="1 for individual skills, 2 or 3 for team projects.")
+    total_marks = Integer(default=100)
+
+
+class CompetitionGroup(Table, tablename="competition_group"):
+    """A group of a skill, ranked separately: 职工组 / 学生组 / 教师组."""
+
+    skill = ForeignKey(references=Skill, null=False)
+    kind = Varchar(length=20, help_text="employee / student / teacher")
+    name = Varchar(length=50)
+
+
+class RoleAssignment(Table):
+    """A role held by a user, scoped to an event (and a skill for judges); no event = everywhere."""
+
+    user = ForeignKey(references=User, null=False)
+    role = Varchar(length=30)
+    event = ForeignKey(references=Event, null=True, default=None)
+    skill = ForeignKey(references=Skill, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LoginCode(Table):
+    """A one-time login code an organiser prints for a judge's tablet (as text and QR code)."""
+
+    user = ForeignKey(references=User, null=False)
+    code_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the code; the code is not stored.")
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(references=User, null=True, default=None)
+
+
+class AuditLog(Table):
+    """Append-only, hash-chained record of who did what (marks, locks, logins, decryption …)."""
+
+    seq = Integer(unique=True, help_text="Position in the chain, 1, 2, 3 …")
+    at = Timestamptz(default=TimestamptzNow())
+    actor_id = Integer(null=True, default=None)
+    actor = Varchar(length=100, default="")
+    action = Varchar(length=60)
+    event_id = Integer(null=True, default=None)
+    target = Varchar(length=200, default="")
+    details = JSON(default={})
+    ip = Varchar(length=64, default="")
+    user_agent = Varchar(length=300, default="")
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64)

@@ -1,0 +1,1 @@
+"""Pages, static assets and the message catalogue (zh-CN default, en)."""

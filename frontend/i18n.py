@@ -1,0 +1,119 @@
+"""One message catalogue for templates and API errors; Chinese is the default, English the switch.
+
+A message is looked up by key and formatted with named parameters. Packages register their own
+messages with ``register`` so the catalogue stays next to the code that uses it; every key must
+have both languages.
+
+The request's language: ``?lang=`` > the ``lang`` cookie > ``Accept-Language`` > Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+
+_CATALOGUE: dict[str, dict[str, str]] = {}
+
+
+def register(messages: Mapping[str, tuple[str, str]]) -> None:
+    """Add ``{key: (zh, en)}`` messages. A key registered twice with other texts is an error."""
+    for key, (zh, en) in messages.items():
+        entry = {"zh": zh, "en": en}
+        if key in _CATALOGUE and _CATALOGUE[key] != entry:
+            raise ValueError(f"message {key!r} registered twice with different texts")
+        _CATALOGUE[key] = entry
+
+
+def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
+    entry = _CATALOGUE.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError):
+        return text
+
+
+def has(key: str) -> bool:
+    return key in _CATALOGUE
+
+
+def pick_lang(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    for candidate in (query, cookie):
+        if candidate and candidate[:2].lower() in LANGS:
+            return candidate[:2].lower()
+    if accept_language:
+        # The first language the browser names that we have; q-values are in preference order already.
+        for part in accept_language.split(","):
+            code = part.split(";")[0].strip()[:2].lower()
+            if code in LANGS:
+                return code
+    return DEFAULT_LANG
+
+
+def china_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A timestamp as shown to users: China time (UTC+8)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(CHINA_TZ).strftime(fmt)
+
+
+def china_date(value: dt.date | None, lang: str = DEFAULT_LANG) -> str:
+    if value is None:
+        return ""
+    if lang == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+register(
+    {
+        # errors
+        "error.not_found": ("未找到{what}", "{what} not found"),
+        "error.validation": ("字段“{field}”无效：{reason}", "Field '{field}' is invalid: {reason}"),
+        "error.invalid_body": ("请求内容无效：{reason}", "Invalid request: {reason}"),
+        "error.unauthorized": ("请先登录", "Please log in first"),
+        "error.forbidden": ("您没有执行此操作的权限", "You are not allowed to do this"),
+        "error.csrf": ("页面已过期或请求来源不可信，请刷新页面后重试", "The page expired or the request is not trusted; reload and try again"),
+        "error.rate_limited": ("请求过于频繁，请稍后再试", "Too many requests; try again later"),
+        "error.bad_login": ("用户名或密码错误", "Wrong username or password"),
+        "error.bad_code": ("登录码无效、已使用或已过期", "The login code is invalid, used or expired"),
+        "error.conflict": ("{what}已存在", "{what} already exists"),
+        "error.method": ("不支持此请求方法", "Method not allowed"),
+        "error.internal": ("服务器内部错误，请稍后再试", "Internal server error; try again later"),
+        "error.unavailable": ("服务暂时不可用：{what}", "Service temporarily unavailable: {what}"),
+        "error.archived": ("赛事已归档，不能修改", "The event is archived and cannot be changed"),
+        # things
+        "thing.event": ("赛事", "event"),
+        "thing.skill": ("竞赛项目", "skill"),
+        "thing.group": ("组别", "group"),
+        "thing.user": ("用户", "user"),
+        "thing.page": ("页面", "page"),
+        "thing.role": ("角色", "role"),
+        # tiers and groups
+        "tier.provincial": ("省赛", "Provincial"),
+        "tier.national": ("国赛", "National"),
+        "tier.worldskills": ("世赛", "WorldSkills"),
+        "class.class1": ("省级一类", "Provincial class 1"),
+        "class.class2": ("省级二类", "Provincial class 2"),
+        "group.employee": ("职工组", "Employee group"),
+        "group.student": ("学生组", "Student group"),
+        "group.teacher": ("教师组", "Teacher group"),
+        # roles
+        "role.organiser": ("组织方", "Organiser"),
+        "role.chief_judge": ("裁判长", "Chief judge"),
+        "role.judge": ("裁判员", "Judge"),
+        "role.encryption_officer": ("加密员", "Encryption officer"),
+        "role.arbitrator": ("仲裁员", "Arbitrator"),
+        "role.approver": ("审批人（人社厅）", "Approver (HRSS department)"),
+        "role.contestant": ("选手", "Contestant"),
+    }
+)

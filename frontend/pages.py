@@ -1,0 +1,86 @@
+"""Server-rendered pages (Jinja). Forms post JSON to the API through ``static/app.js``, so the pages
+and the API share one validation path and one error format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Redirect, Template
+
+from competition.auth.guards import principal, requires, requires_event_creator, requires_login
+from competition.auth.roles import ORGANISER, ROLES
+from competition.errors import request_lang
+from competition.events import service as events
+from competition.presets import TIER_CLASSES, TIERS
+from frontend.i18n import LANGS
+from frontend import messages  # noqa: F401  (registers page texts)
+
+
+async def render(request: Request, template: str, **context: Any) -> Template:
+    lang = request_lang(request)
+    p = await principal(request)
+    return Template(template_name=template, context={"lang": lang, "user": p, "path": request.url.path, **context})
+
+
+@get("/login", include_in_schema=False)
+async def login_page(request: Request, next: str = "/", code: str | None = None) -> Template:
+    safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
+    return await render(request, "login.html", next=safe_next, code=code or "")
+
+
+@get("/lang/{code:str}", include_in_schema=False)
+async def switch_lang(request: Request, code: str, next: str = "/") -> Redirect:
+    safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = Redirect(path=safe_next)
+    if code in LANGS:
+        response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@get("/", include_in_schema=False, guards=[requires_login])
+async def home(request: Request, archived: bool = False) -> Template:
+    from competition.tables import Event
+
+    p = await principal(request)
+    assert p is not None
+    query = Event.select().where(Event.archived == archived).order_by(Event.id, ascending=False)
+    visible = p.event_ids()
+    rows = [] if visible == set() else await (query if visible is None else query.where(Event.id.is_in(list(visible))))
+    can_create = p.is_admin or any(g.role == ORGANISER and g.event_id is None for g in p.grants)
+    return await render(request, "home.html", events=[events.event_json(r) for r in rows], archived=archived, can_create=can_create)
+
+
+@get("/events/new", include_in_schema=False, guards=[requires_event_creator])
+async def new_event(request: Request) -> Template:
+    return await render(request, "event_form.html", event=None, tiers=TIERS, tier_classes=TIER_CLASSES)
+
+
+@get("/events/{event_id:int}/edit", include_in_schema=False, guards=[requires(ORGANISER)])
+async def edit_event(request: Request, event_id: int) -> Template:
+    event = events.event_json(await events.get_event(event_id))
+    return await render(request, "event_form.html", event=event, tiers=TIERS, tier_classes=TIER_CLASSES)
+
+
+@get("/events/{event_id:int}", include_in_schema=False, guards=[requires(*ROLES)])
+async def event_page(request: Request, event_id: int) -> Template:
+    import json
+
+    event = events.event_json(await events.get_event(event_id))
+    skills = await events.list_skills(event_id)
+    preset = await events.event_preset(event_id)
+    p = await principal(request)
+    assert p is not None
+    return await render(
+        request,
+        "event_detail.html",
+        event=event,
+        skills=skills,
+        preset_json=json.dumps(preset["overrides"], ensure_ascii=False, indent=2),
+        effective_json=json.dumps(preset["effective"], ensure_ascii=False, indent=2),
+        is_organiser=p.has(ORGANISER, event_id),
+    )
+
+
+def page_handlers() -> list:
+    return [login_page, switch_lang, home, new_event, edit_event, event_page]
