@@ -15,6 +15,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -26,7 +27,7 @@ from litestar.template.config import TemplateConfig
 
 from competition import db
 from competition.errors import app_error_handler
-from competition.settings import Settings
+from competition.settings import Settings, parse_rate
 from frontend import i18n
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
@@ -54,6 +55,25 @@ def _channels(settings: Settings) -> ChannelsPlugin:
     else:
         backend = MemoryChannelsBackend(history=CHANNEL_HISTORY)
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, create_ws_route_handlers=False)
+
+
+#: Routes with their own rate limits (per client address; held in the shared store, so across workers).
+LOGIN_PATHS = ("/auth/login", "/auth/code")
+VERIFY_PREFIXES = ("/verify", "/api/verify")
+
+
+def _rate_limits(settings: Settings) -> list:
+    login = RateLimitConfig(
+        rate_limit=parse_rate(settings.login_rate),  # type: ignore[arg-type]
+        store="login_rate",
+        check_throttle_handler=lambda request: request.method == "POST" and request.url.path in LOGIN_PATHS,
+    )
+    verify = RateLimitConfig(
+        rate_limit=parse_rate(settings.verify_rate),  # type: ignore[arg-type]
+        store="verify_rate",
+        check_throttle_handler=lambda request: request.url.path.startswith(VERIFY_PREFIXES),
+    )
+    return [login.middleware, verify.middleware]
 
 
 def _key(secret: str, purpose: str) -> bytes:
@@ -98,7 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         plugins=[_channels(settings)],
         stores=_stores(settings),
-        middleware=[session_config.middleware],
+        middleware=[session_config.middleware, *_rate_limits(settings)],
         csrf_config=CSRFConfig(secret=_key(secret, "csrf").hex(), cookie_secure=secure_cookies, cookie_samesite="lax"),
         template_config=template_config,
         openapi_config=OpenAPIConfig(

@@ -43,7 +43,9 @@ class Principal:
         """Does this user hold ``role`` for the event (and skill, when one is given)?
 
         A grant without an event covers every event; a grant without a skill covers every skill
-        of its event. Administrators hold every role.
+        of its event. Asked about an event as a whole (no skill), a skill-scoped grant in that
+        event counts: routes about one skill name it, and event-wide lists filter by
+        ``skills_for``. Administrators hold every role.
         """
         if self.is_admin:
             return True
@@ -54,7 +56,7 @@ class Principal:
                 continue
             if g.event_id is not None and event_id is None:
                 continue
-            if g.skill_id is not None and (skill_id is None or g.skill_id != skill_id):
+            if g.skill_id is not None and skill_id is not None and g.skill_id != skill_id:
                 continue
             return True
         return False

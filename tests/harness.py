@@ -1,0 +1,284 @@
+"""Test harness: real servers on real databases.
+
+Database tests run against SQLite and PostgreSQL (the ``server`` fixture is parametrised over
+both); live-update tests against the memory and Redis channel backends. The server under test is
+the real ``competition serve`` in a subprocess, so tests see exactly what a user would: HTTP,
+websockets, the CLI. Without PostgreSQL or Redis the tests that need them skip with the reason;
+with ``CI=true`` a missing service is a failure instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "test-output"
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+ADMIN_PASSWORD = "admin-password-123"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _need(service: str, ok: bool, why: str) -> None:
+    if ok:
+        return
+    message = f"{service} is not reachable ({why})"
+    if IN_CI:
+        pytest.fail(message + "; CI=true, so this is a failure, not a skip")
+    pytest.skip(message)
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def need_postgres() -> None:
+    _need("PostgreSQL", _port_open("127.0.0.1", 5432), "127.0.0.1:5432")
+
+
+def need_redis() -> None:
+    _need("Redis", _port_open("127.0.0.1", 6379), "127.0.0.1:6379")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def create_pg_database() -> str:
+    import asyncpg
+
+    name = f"ct_{secrets.token_hex(5)}"
+    con = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await con.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await con.close()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+async def drop_pg_database(url: str) -> None:
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+    con = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await con.close()
+
+
+def run_cli(env: dict[str, str], *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "competition", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=env.get("COMPETITION_DATA_DIR", ROOT))
+    if check and proc.returncode != 0:
+        raise AssertionError(f"competition {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@dataclass
+class Server:
+    """A running ``competition serve`` and what it was started with."""
+
+    base_url: str
+    env: dict[str, str]
+    proc: subprocess.Popen
+    log_path: Path
+    db_kind: str
+    channels_kind: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "COMPETITION_"))}
+    env.update(
+        COMPETITION_DATA_DIR=str(data_dir),
+        DATABASE_URL=database_url,
+        COMPETITION_SECRET="test-secret-" + secrets.token_hex(8),
+        PUBLIC_BASE_URL="http://testserver.local",
+        COMPETITION_LOGIN_RATE="1000/minute",
+        PYTHONPATH=str(ROOT),
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    env.update(extra)
+    return env
+
+
+def start_server(env: dict[str, str], name: str, *, workers: int = 1, db_kind: str = "sqlite", timeout: float = 60) -> Server:
+    OUTPUT.mkdir(exist_ok=True)
+    port = free_port()
+    log_path = OUTPUT / f"server-{name}-{port}.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "competition", "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
+    )
+    server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, db_kind, "redis" if env.get("REDIS_URL") else "memory")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}:\n{server.log()}")
+        try:
+            if httpx.get(server.base_url + "/health", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise AssertionError(f"server did not start in {timeout}s:\n{server.log()}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    need_postgres()
+    url = asyncio.run(create_pg_database())
+    yield url
+    asyncio.run(drop_pg_database(url))
+
+
+def _make_server(kind: str, tmp_path_factory, request) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp(f"data-{kind}")
+    if kind == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{data_dir / 'test.sqlite3'}"
+    env = base_env(data_dir, url)
+    run_cli(env, "migrate")
+    run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
+    server = start_server(env, kind, db_kind=kind)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def server(request, tmp_path_factory) -> Iterator[Server]:
+    """The server under test, once on SQLite and once on PostgreSQL."""
+    yield from _make_server(request.param, tmp_path_factory, request)
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(request, tmp_path_factory) -> Iterator[Server]:
+    """A SQLite-only server, for tests whose subject does not depend on the database."""
+    yield from _make_server("sqlite", tmp_path_factory, request)
+
+
+class Client:
+    """An HTTP client that behaves like the pages' JavaScript: session cookie + CSRF header."""
+
+    def __init__(self, base_url: str, lang: str | None = None):
+        headers = {"Accept": "application/json"}
+        if lang:
+            headers["Accept-Language"] = lang
+        self.http = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30, follow_redirects=False)
+
+    async def _csrf(self) -> str:
+        token = self.http.cookies.get("csrftoken")
+        if not token:
+            await self.http.get("/login")
+            token = self.http.cookies.get("csrftoken")
+        return token or ""
+
+    async def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
+        if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kw.pop("headers", {}) or {})
+            headers.setdefault("X-CSRFToken", await self._csrf())
+            kw["headers"] = headers
+        return await self.http.request(method, url, **kw)
+
+    async def get(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("GET", url, **kw)
+
+    async def post(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("POST", url, **kw)
+
+    async def patch(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("PATCH", url, **kw)
+
+    async def put(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("PUT", url, **kw)
+
+    async def delete(self, url: str, **kw: Any) -> httpx.Response:
+        return await self.request("DELETE", url, **kw)
+
+    async def login(self, username: str, password: str) -> dict[str, Any]:
+        r = await self.post("/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return r.json()["user"]
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def unique(prefix: str = "") -> str:
+    return prefix + uuid.uuid4().hex[:8].upper()
+
+
+@pytest.fixture
+async def anon(server: Server) -> AsyncIterator[Client]:
+    c = Client(server.base_url)
+    yield c
+    await c.aclose()
+
+
+@pytest.fixture
+async def admin(server: Server) -> AsyncIterator[Client]:
+    c = Client(server.base_url)
+    await c.login("admin", ADMIN_PASSWORD)
+    yield c
+    await c.aclose()
+
+
+async def new_event(admin: Client, **over: Any) -> dict[str, Any]:
+    body = {"name": "第三届广东省职业技能大赛", "code": unique("E"), "tier": "provincial", "tier_class": "class2",
+            "starts_on": "2026-12-01", "ends_on": "2026-12-03", "venue": "广州", "host": "广东省人社厅"} | over
+    r = await admin.post("/api/events", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def new_skill(admin: Client, event_id: int, **over: Any) -> dict[str, Any]:
+    body = {"name": unique("电工"), "occupation_code": "6-31-01-03", "groups": ["employee", "student"]} | over
+    r = await admin.post(f"/api/events/{event_id}/skills", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def account(admin: Client, server: Server, event_id: int, role: str, skill_id: int | None = None) -> Client:
+    """A logged-in client holding ``role`` in the event (and skill)."""
+    username = unique(role.replace("_", "-") + "-").lower()
+    r = await admin.post(f"/api/events/{event_id}/accounts", json={
+        "display_name": f"{role} user", "role": role, "skill_id": skill_id, "username": username, "password": "password-123"})
+    assert r.status_code == 201, r.text
+    c = Client(server.base_url)
+    await c.login(username, "password-123")
+    return c
