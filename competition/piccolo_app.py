@@ -2,6 +2,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from competition.registration.tables import CheckIn, Contestant, Decryption, Draw, EncryptedNumber, Judge, JudgeAssignment, Team
 from competition.tables import AuditLog, CompetitionGroup, Event, LoginCode, RoleAssignment, Skill, User
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
@@ -9,7 +10,10 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="competition",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=[User, Event, Skill, CompetitionGroup, RoleAssignment, LoginCode, AuditLog],
+    table_classes=[
+        User, Event, Skill, CompetitionGroup, RoleAssignment, LoginCode, AuditLog,
+        Team, Contestant, Judge, JudgeAssignment, CheckIn, Draw, EncryptedNumber, Decryption,
+    ],
     migration_dependencies=[],
     commands=[],
 )
