@@ -7,6 +7,7 @@ part (registrations, judges, scores …) through ``DEMO_STEPS``.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Awaitable, Callable
 
 from competition import audit
@@ -25,8 +26,9 @@ DEMO_SKILLS = [
     {"name": "网络安全", "occupation_code": "4-04-04-02", "industry_cluster": "新一代电子信息", "groups": ["employee", "student"]},
 ]
 
-#: Further steps other features register: each gets the demo event id and returns a line to print.
-DEMO_STEPS: list[Callable[[int], Awaitable[str | None]]] = []
+#: Modules that add their part to the demo, in order; each has ``async def demo(event_id) -> str | None``
+#: returning a line to print (idempotent: it finds its data already there on a second run).
+DEMO_STEP_MODULES: list[str] = []
 
 
 async def load_demo() -> list[str]:
@@ -60,7 +62,8 @@ async def load_demo() -> list[str]:
         for skill in DEMO_SKILLS:
             await events.create_skill(event_id, skill, actor)
         lines.append(f"已载入演示赛事 / demo event loaded: 第三届广东省职业技能大赛 (id {event_id})")
-    for step in DEMO_STEPS:
+    for module_name in DEMO_STEP_MODULES:
+        step: Callable[[int], Awaitable[str | None]] = importlib.import_module(module_name).demo
         line = await step(event_id)
         if line:
             lines.append(line)

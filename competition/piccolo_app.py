@@ -2,7 +2,9 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from competition.registration.tables import CheckIn, Contestant, Decryption, Draw, EncryptedNumber, Judge, JudgeAssignment, Team
+from competition.registration.tables import (
+    CheckIn, Contestant, Decryption, Draw, EncryptedNumber, Judge, JudgeAssignment, ScoreSubmission, Team,
+)
 from competition.tables import AuditLog, CompetitionGroup, Event, LoginCode, RoleAssignment, Skill, User
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
@@ -12,7 +14,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=[
         User, Event, Skill, CompetitionGroup, RoleAssignment, LoginCode, AuditLog,
-        Team, Contestant, Judge, JudgeAssignment, CheckIn, Draw, EncryptedNumber, Decryption,
+        Team, Contestant, Judge, JudgeAssignment, CheckIn, Draw, EncryptedNumber, Decryption, ScoreSubmission,
     ],
     migration_dependencies=[],
     commands=[],

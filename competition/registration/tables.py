@@ -111,3 +111,16 @@ class Decryption(Table):
     decrypted_by = ForeignKey(references=User, null=True, default=None)
     decrypted_at = Timestamptz(default=TimestamptzNow())
     note = Text(default="")
+
+
+class ScoreSubmission(Table):
+    """The chief judge's submission (提交) and re-check (复核) of a skill's scores; decryption waits for it.
+
+    The live scoring feature adds locks and sign-off on top; this row is what anonymisation needs.
+    """
+
+    skill = ForeignKey(references=Skill, null=False, unique=True)
+    submitted_by = ForeignKey(references=User, null=True, default=None)
+    submitted_at = Timestamptz(default=TimestamptzNow())
+    rechecked_by = ForeignKey(references=User, null=True, default=None)
+    rechecked_at = Timestamptz(null=True, default=None)
