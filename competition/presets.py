@@ -40,18 +40,34 @@ _PROVINCIAL: dict[str, Any] = {
     "ranking": {"tie_margin": "0", "tie_break": ["practical_total", "theory_total", "fewer_deductions", "earlier_finish"]},
     "awards": {
         "strategy": "provincial",
-        "params": {"ratio": [1, 2, 3], "cap_fraction": "0.20", "rounding": "floor", "excellence_fraction": "0.50"},
+        "params": {
+            "ratio": [1, 2, 3],
+            "cap_fraction": "0.20",
+            "rounding": "floor",
+            "split": "largest_remainder",
+            "excellence_fraction": "0.50",
+            "tie_at_boundary": "lower",
+            "basis": "ranked",
+            "min_score": None,
+        },
     },
     "honours": {
         "strategy": "guangdong_technical_expert",
-        "params": {"honour": "guangdong_technical_expert", "groups": ["employee"], "top": 3, "requires_approval": True},
+        "params": {
+            "honour": "guangdong_technical_expert",
+            "groups": ["employee"],
+            "top": 3,
+            "top_by_team_size": None,
+            "min_award": None,
+            "requires_approval": True,
+        },
     },
     "promotion": {
         "rules": [
             {"id": "award_to_technician", "who": {"min_award": "excellence"}, "to": "技师", "already_held_to": "高级技师"},
         ]
     },
-    "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 30},
+    "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 30, "school_check": "warning"},
     "results": {"appeal_window_hours": 2, "notice_hours": 72},
 }
 
@@ -65,24 +81,44 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "scoring": copy.deepcopy(_COMMON_SCORING),
         "standardisation": {"strategy": "identity", "params": {}},
         "ranking": {"tie_margin": "0", "tie_break": ["practical_total", "theory_total", "fewer_deductions", "earlier_finish"]},
-        "awards": {"strategy": "national", "params": {"medals": 3, "excellence_fraction": "0.50"}},
+        "awards": {
+            "strategy": "national",
+            "params": {
+                "medal_ranks": {"gold": 1, "silver": 2, "bronze": 3},
+                "excellence_fraction": "0.50",
+                "rounding": "floor",
+                "tie_at_boundary": "lower",
+                "basis": "ranked",
+                "min_score": None,
+            },
+        },
         "honours": {
             "strategy": "national_technical_expert",
-            "params": {"honour": "national_technical_expert", "top_by_team_size": {"1": 5, "2": 3, "3": 2}, "requires_approval": True},
+            "params": {
+                "honour": "national_technical_expert",
+                "top": 5,
+                "top_by_team_size": {"1": 5, "2": 3, "3": 2},
+                "groups": None,
+                "min_award": None,
+                "requires_approval": True,
+            },
         },
         "promotion": copy.deepcopy(_PROVINCIAL["promotion"]),
-        "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0},
+        "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0, "school_check": "warning"},
         "results": {"appeal_window_hours": 2, "notice_hours": 72},
     },
     "worldskills": {
         "scoring": {**copy.deepcopy(_COMMON_SCORING), "parts": {"practical": "100"}},
-        "standardisation": {"strategy": "worldskills_700", "params": {"centre": 700, "spread": 30, "mad_scale": "1.4826"}},
+        "standardisation": {
+            "strategy": "worldskills_700",
+            "params": {"centre": 700, "spread": 30, "mad_scale": "1.4826", "fallback_scale": "1.2533"},
+        },
         "ranking": {"tie_margin": "0", "tie_break": []},
         "awards": {"strategy": "worldskills", "params": {"medal_margin": "0", "excellence_threshold": "700"}},
         "honours": {"strategy": "none", "params": {}},
         "promotion": {"rules": []},
         # WorldSkills competitors are born on or after 1 January of a year the event sets.
-        "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 15},
+        "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 15, "school_check": "warning"},
         "results": {"appeal_window_hours": 2, "notice_hours": 24},
     },
 }
@@ -133,6 +169,10 @@ def effective_preset(name: str, overrides: dict[str, Any] | None) -> dict[str, A
     return deep_merge(base_preset(name), overrides or {})
 
 
+#: Keys whose contents are open (a strategy's parameters, a map from group kind to level …).
+_OPEN_KEYS = {"params", "min_level", "top_by_team_size"}
+
+
 def validate_overrides(name: str, overrides: dict[str, Any]) -> list[str]:
     """Paths in ``overrides`` that the base preset does not have (a typo would otherwise be silent).
 
@@ -149,7 +189,7 @@ def validate_overrides(name: str, overrides: dict[str, Any]) -> list[str]:
             return
         for key, value in over.items():
             sub = f"{path}.{key}" if path else key
-            if key == "params" or path.endswith("params"):
+            if key in _OPEN_KEYS or path.rsplit(".", 1)[-1] in _OPEN_KEYS:
                 continue
             if key not in base:
                 problems.append(sub)

@@ -1,12 +1,29 @@
-"""Every feature's route handlers, in one list the app factory mounts."""
+"""Every feature's route handlers, in one list the app factory mounts (one line per feature)."""
 
 from __future__ import annotations
 
+import importlib
+
+#: "module:attribute" of each feature's controller or list of handlers (a callable returning a list).
+ROUTES = [
+    "competition.app:health",
+    "competition.auth.controller:AuthController",
+    "competition.auth.controller:me",
+    "competition.auth.controller:AccountController",
+    "competition.events.controller:EventController",
+    "competition.registration.controller:RegistrationController",
+    "frontend.pages:page_handlers",
+    "frontend.pages_registration:page_handlers",
+]
+
 
 def route_handlers() -> list:
-    from competition.app import health
-    from competition.auth.controller import AccountController, AuthController, me
-    from competition.events.controller import EventController
-    from frontend.pages import page_handlers
-
-    return [health, AuthController, me, AccountController, EventController, *page_handlers()]
+    handlers: list = []
+    for spec in ROUTES:
+        module, _, name = spec.partition(":")
+        obj = getattr(importlib.import_module(module), name)
+        if callable(obj) and name == "page_handlers":
+            handlers.extend(obj())
+        else:
+            handlers.append(obj)
+    return handlers

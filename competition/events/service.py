@@ -160,6 +160,17 @@ def check_override_types(base: Any, over: Any, path: str = "") -> None:
         raise invalid(path, f"类型应为 {base_kind}", f"must be of type {base_kind}")
 
 
+def check_effective(preset: dict[str, Any]) -> None:
+    """Sections whose values must make sense as a whole (dates, level names) are read here once,
+    so a bad override is refused when it is saved rather than failing later during registration."""
+    from competition.registration.eligibility import EligibilityRules
+
+    try:
+        EligibilityRules.from_preset(preset)
+    except ValueError as exc:
+        raise BilingualError(422, "bad_preset_value", field="eligibility", zh=f"资格条件设置有误：{exc}", en=f"The eligibility settings are wrong: {exc}") from None
+
+
 async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
     row = await editable_event(event_id)
     if not isinstance(overrides, dict):
@@ -171,6 +182,7 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
             zh="规则预设中没有这些项：" + "、".join(problems), en="The rule preset has no such settings: " + ", ".join(problems),
         )
     check_override_types(presets.base_preset(row["preset_name"]), overrides)
+    check_effective(presets.effective_preset(row["preset_name"], overrides))
     async with write_transaction():
         await Event.update({Event.preset_overrides: overrides, Event.updated_at: dt.datetime.now(dt.timezone.utc)}).where(Event.id == event_id)
         await audit.record("event.preset", actor, event_id=event_id, target=f"event:{event_id}", details={"overrides": overrides})

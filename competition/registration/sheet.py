@@ -830,11 +830,11 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
         texts = col["birth_date"].to_numpy(dtype=str)
         parsed = {t: parse_date_text(t) for t in set(texts.tolist()) if t}
         bd = np.array([parsed.get(t) for t in texts], dtype=object)
-        unparsed = np.array([d is None for d in bd]) & ~blank["birth_date"]
+        unparsed = np.array([d is None for d in bd], dtype=bool) & ~blank["birth_date"]
         E.add_mask(unparsed, "birth_date", "bad_date", lambda p: _m("bad_date", value=cell("birth_date", p)))
-        future = np.array([d is not None and d > today for d in bd])
+        future = np.array([d is not None and d > today for d in bd], dtype=bool)
         E.add_mask(future, "birth_date", "birth_date_future", lambda p: _m("birth_date_future", value=bd[p].isoformat()))
-        differs = id_ok & ~future & np.array([d is not None for d in bd]) & (bd != idc.birth)
+        differs = id_ok & ~future & np.array([d is not None for d in bd], dtype=bool) & (bd != idc.birth)
         E.add_mask(differs, "birth_date", "birth_date_mismatch",
                    lambda p: _m("birth_date_mismatch", value=bd[p].isoformat(), derived=idc.birth[p].isoformat()))  # fmt: skip
 
@@ -842,13 +842,13 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
     skill_texts = col["skill"].to_numpy(dtype=str)
     skill_of = {t: context.find_skill(t) for t in set(skill_texts.tolist()) if t}
     skill = np.array([skill_of.get(t) for t in skill_texts], dtype=object)
-    no_skill = np.array([s is None for s in skill])
+    no_skill = np.array([s is None for s in skill], dtype=bool)
     options = "、".join(s.name for s in context.skills[:12]) + ("…" if len(context.skills) > 12 else "")
     E.add_mask(no_skill & ~blank["skill"], "skill", "unknown_skill", lambda p: _m("unknown_skill", value=skill_texts[p], options=options))
     group_texts = col["group"].to_numpy(dtype=str)
     kind_of = {t: GROUP_VALUES.get(_fold(t)) for t in set(group_texts.tolist()) if t}
     kind = np.array([kind_of.get(t) for t in group_texts], dtype=object)
-    no_kind = np.array([k is None for k in kind])
+    no_kind = np.array([k is None for k in kind], dtype=bool)
     E.add_mask(no_kind & ~blank["group"], "group", "bad_group", lambda p: _m("bad_group", value=group_texts[p]))
     group_id = np.full(n, None, dtype=object)
     resolved = np.zeros(n, dtype=bool)
@@ -874,7 +874,7 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
             except ValueError:
                 level_of[t] = None
     level = np.array([level_of.get(t) for t in level_texts], dtype=object)
-    no_level = np.array([lv is None for lv in level])
+    no_level = np.array([lv is None for lv in level], dtype=bool)
     level_options = "、".join(lv.zh for lv in SkillLevel)
     E.add_mask(no_level & ~blank["current_level"], "current_level", "bad_level",
                lambda p: _m("bad_level", value=level_texts[p], options=level_options))  # fmt: skip
@@ -883,7 +883,7 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
         E.add_mask(~blank["level_certificate_no"] & ~cert.str.fullmatch(_CERT).to_numpy(dtype=bool), "level_certificate_no",
                    "bad_certificate_no", lambda p: _m("bad_certificate_no", value=cert.iat[p]))  # fmt: skip
     if context.require_certificate_no:
-        above = np.array([lv is not None and lv > SkillLevel.APPRENTICE for lv in level])
+        above = np.array([lv is not None and lv > SkillLevel.APPRENTICE for lv in level], dtype=bool)
         E.add_mask(above & blank["level_certificate_no"], "level_certificate_no", "missing_certificate_no",
                    lambda p: _m("missing_certificate_no", level=level[p].zh, level_en=level[p].en))  # fmt: skip
 
@@ -910,11 +910,11 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
                 continue
             existing[pos] = reg
             if resolved[pos] and (reg.skill_id != skill[pos].id or reg.group_id != group_id[pos]):
-                where_skill, where_kind = context._group_by_id.get(reg.group_id, (context._skill_by_id.get(reg.skill_id), None))
-                sname = where_skill.name if where_skill is not None else str(reg.skill_id)
-                glabel = GROUP_LABELS.get(where_kind or "", Message("", "")) if where_kind else Message("", "")
-                E.add(int(pos), "id_number", "registered_elsewhere",
-                      _m("registered_elsewhere", skill=sname, group=glabel.zh, group_en=glabel.en or "its group"))  # fmt: skip
+                other, other_kind = context._group_by_id.get(reg.group_id, (context._skill_by_id.get(reg.skill_id), None))
+                label = GROUP_LABELS.get(other_kind or "", Message("", "a group"))
+                E.add(int(pos), "id_number", "registered_elsewhere", _m(
+                    "registered_elsewhere", skill=other.name if other else str(reg.skill_id), group=label.zh, group_en=label.en,
+                ))  # fmt: skip
 
     # -- teams
     team = col["team"]
@@ -959,6 +959,8 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
             reg = existing[pos]
             if reg is None:
                 out.append(ValidRow(int(rows[pos]), "new", record))
+            elif reg.data is None:  # nothing stored to compare with: the store overwrites, no duplicate
+                out.append(ValidRow(int(rows[pos]), "update", record))
             else:
                 changed = _changes(reg.data, record)
                 out.append(ValidRow(int(rows[pos]), "update" if changed else "unchanged", record, changed))
@@ -1023,7 +1025,7 @@ def _check_eligibility(E: _Errors, warnings_: list[Issue], rules: elig.Eligibili
         return
     emp = employers.to_numpy(dtype=str)
     field_key = {"birth_date": "birth_date" if "birth_date" in headers else "id_number", "current_level": "current_level", "employer": "employer"}
-    for pos in np.flatnonzero(np.array([k is not None for k in kind])).tolist():
+    for pos in np.flatnonzero(np.array([k is not None for k in kind], dtype=bool)).tolist():
         lv = level[pos]
         findings = elig.check_entrant(
             rules,
@@ -1057,10 +1059,8 @@ def _compare_value(key: str, v: Any) -> str:
     return str(v).strip()
 
 
-def _changes(stored: Mapping[str, Any] | None, record: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+def _changes(stored: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Fields that differ between a stored registration and a sheet row (only fields the store gave)."""
-    if stored is None:
-        return {"*": (None, None)}  # nothing to compare with: treat as an update
     out: dict[str, tuple[Any, Any]] = {}
     for key in COMPARED_FIELDS:
         if key in stored and _compare_value(key, stored[key]) != _compare_value(key, record[key]):
@@ -1180,30 +1180,30 @@ def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") ->
     ws.append([c.en if en else c.zh for c in COLUMNS])
 
     def text_cell(value: Any) -> WriteOnlyCell:
-        cellx = WriteOnlyCell(ws, value="" if value is None else str(value))
+        cellx = WriteOnlyCell(ws, value=None if value is None or value == "" else str(value))
         cellx.number_format = "@"
         return cellx
 
     for r in rows:
         sex = r.get("sex")
-        sex_label = SEX_LABELS[sex].get(lang) if sex in SEX_LABELS else (sex or "")
+        sex_label = SEX_LABELS[sex].get(lang) if sex in SEX_LABELS else (sex or None)
         kind = r.get("group")
         group_label = (kind if en else GROUP_LABELS[kind].zh) if kind in GROUP_LABELS else (kind or "")
         lv = r.get("current_level")
         bd = r.get("birth_date")
         ws.append([
-            r.get("name") or "",
+            r.get("name") or None,
             text_cell(r.get("id_number")),
             sex_label,
-            bd.isoformat() if isinstance(bd, date) else (bd or ""),
-            r.get("skill") or "",
-            group_label,
-            r.get("employer") or "",
-            r.get("delegation") or "",
-            _level_label(lv, en),
+            bd.isoformat() if isinstance(bd, date) else (bd or None),
+            r.get("skill") or None,
+            group_label or None,
+            r.get("employer") or None,
+            r.get("delegation") or None,
+            _level_label(lv, en) or None,
             text_cell(r.get("level_certificate_no")),
             text_cell(r.get("phone")),
-            r.get("team") or "",
+            r.get("team") or None,
         ])  # fmt: skip
     buf = io.BytesIO()
     wb.save(buf)

@@ -98,12 +98,18 @@ document.addEventListener("submit", (ev) => {
 });
 
 document.addEventListener("click", async (ev) => {
-  const el = ev.target.closest("[data-post],[data-logout]");
+  const el = ev.target.closest("[data-post],[data-logout],[data-delete]");
   if (!el) return;
   ev.preventDefault();
   try {
     if (el.dataset.logout !== undefined) { await api("POST", "/auth/logout"); location.assign("/login"); return; }
-    await api("POST", el.dataset.post);
+    if (el.dataset.delete) {
+      if (!confirm(el.textContent.trim() + "?")) return;
+      await api("DELETE", el.dataset.delete);
+      if (el.dataset.then) { location.assign(el.dataset.then); return; }
+    } else {
+      await api("POST", el.dataset.post);
+    }
     if (el.dataset.reload !== undefined) location.reload();
   } catch (err) { toast(err.message); }
 });

@@ -1,0 +1,122 @@
+"""HTTP API for registration: contestants, the spreadsheet template, import, export, summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from competition.auth.guards import actor_of, principal, requires
+from competition.auth.roles import ORGANISER
+from competition.errors import invalid, request_lang
+from competition.registration import service
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class ContestantIn(msgspec.Struct):
+    name: str
+    id_number: str
+    skill_id: int
+    group_id: int
+    employer: str
+    delegation: str
+    phone: str
+    current_level: int | str = "学徒工"
+    level_certificate_no: str | None = None
+    sex: str | None = None
+    birth_date: dt.date | None = None
+    team: str | None = None
+    session: str = "1"
+
+
+class ContestantPatch(msgspec.Struct):
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    id_number: str | msgspec.UnsetType = msgspec.UNSET
+    skill_id: int | msgspec.UnsetType = msgspec.UNSET
+    group_id: int | msgspec.UnsetType = msgspec.UNSET
+    employer: str | msgspec.UnsetType = msgspec.UNSET
+    delegation: str | msgspec.UnsetType = msgspec.UNSET
+    phone: str | msgspec.UnsetType = msgspec.UNSET
+    current_level: int | str | msgspec.UnsetType = msgspec.UNSET
+    level_certificate_no: str | None | msgspec.UnsetType = msgspec.UNSET
+    team: str | None | msgspec.UnsetType = msgspec.UNSET
+    session: str | msgspec.UnsetType = msgspec.UNSET
+    status: str | msgspec.UnsetType = msgspec.UNSET
+
+
+def attachment(content: bytes, filename: str, media_type: str = XLSX) -> Response[bytes]:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+class RegistrationController(Controller):
+    path = "/api/events/{event_id:int}"
+    tags = ["registration"]
+    guards = [requires(ORGANISER)]
+
+    @get("/contestants", summary="List and search contestants", operation_id="list_contestants")
+    async def list_contestants(
+        self, event_id: int, skill_id: int | None = None, group_id: int | None = None, q: str = "",
+        status: str | None = None, session: str | None = None, limit: int = 200, offset: int = 0,
+    ) -> dict[str, Any]:
+        return await service.list_contestants(event_id, skill_id=skill_id, group_id=group_id, q=q, status=status, session=session, limit=limit, offset=offset)
+
+    @post("/contestants", summary="Register one contestant", operation_id="register_contestant")
+    async def register(self, request: Request, event_id: int, data: ContestantIn) -> dict[str, Any]:
+        return await service.register_one(event_id, msgspec.structs.asdict(data), actor_of(request, await principal(request)))
+
+    @get("/contestants/{contestant_id:int}", summary="Read a contestant", operation_id="get_contestant")
+    async def get_contestant(self, event_id: int, contestant_id: int) -> dict[str, Any]:
+        return await service.get_contestant(event_id, contestant_id)
+
+    @patch("/contestants/{contestant_id:int}", summary="Correct a registration, withdraw or disqualify", operation_id="update_contestant")
+    async def update(self, request: Request, event_id: int, contestant_id: int, data: ContestantPatch) -> dict[str, Any]:
+        body = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        return await service.update_one(event_id, contestant_id, body, actor_of(request, await principal(request)))
+
+    @delete("/contestants/{contestant_id:int}", summary="Delete a mistaken registration (before check-in)", operation_id="delete_contestant", status_code=200)
+    async def delete_(self, request: Request, event_id: int, contestant_id: int) -> dict[str, Any]:
+        await service.delete_one(event_id, contestant_id, actor_of(request, await principal(request)))
+        return {"ok": True}
+
+    @get("/registration/template", summary="Download the registration workbook template (.xlsx)", operation_id="registration_template")
+    async def template(self, event_id: int) -> Response[bytes]:
+        return attachment(await service.template(event_id), "报名表模板.xlsx")
+
+    @post(
+        "/registration/import",
+        summary="Import registrations from .xlsx or .csv (mode: check, all or valid)",
+        description="check: validate only. all: store only when the whole sheet is valid. valid: store the valid rows. "
+        "Every bad cell is reported with its row, column and reason; re-importing creates no duplicates.",
+        operation_id="import_registrations",
+        request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
+    )
+    async def import_(
+        self, request: Request, event_id: int,
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)], mode: str = "check",
+    ) -> Response[dict[str, Any]]:
+        if not isinstance(data, UploadFile):
+            raise invalid("file", "请上传文件", "upload a file")
+        content = await data.read()
+        status, body = await service.import_sheet(event_id, content, data.filename or "upload.xlsx", mode, actor_of(request, await principal(request)))
+        return Response(body, status_code=status)
+
+    @get("/registration/export", summary="Export registrations (.xlsx, re-importable)", operation_id="export_registrations")
+    async def export(self, request: Request, event_id: int) -> Response[bytes]:
+        lang = request_lang(request)
+        return attachment(await service.export_sheet(event_id, lang), "报名表.xlsx" if lang == "zh" else "registrations.xlsx")
+
+    @get("/registration/summary", summary="Entrants per skill and group, with minimum-entrant warnings", operation_id="registration_summary")
+    async def summary(self, event_id: int) -> dict[str, Any]:
+        return await service.summary(event_id)

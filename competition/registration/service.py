@@ -1,0 +1,341 @@
+"""Registration: single entries and spreadsheet imports share one validation path.
+
+A form or API entry becomes a one-row sheet and goes through ``sheet.validate_rows`` with the same
+context as an import (the event's skills and groups, the people already registered, the preset's
+eligibility rules), so a rule is written once. Imports are validated as a whole first; then either
+nothing is stored (``mode="all"`` with any error), or only the valid rows (``mode="valid"``), in one
+transaction with bulk writes, so a failure never leaves half an import behind. Re-importing the same
+sheet finds every person already registered with the same data ("unchanged") and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+import pandas as pd
+
+from competition import audit
+from competition.db import execute_many, insert_many, write_transaction
+from competition.errors import BilingualError, invalid, not_found
+from competition.events import service as events
+from competition.registration import eligibility as elig
+from competition.registration import sheet
+from competition.registration.idcard import mask_id
+from competition.registration.tables import CheckIn, Contestant, Team
+
+from frontend.i18n import register
+from scoring.levels import SkillLevel
+
+register(
+    {
+        "thing.contestant": ("选手", "contestant"),
+        "thing.team": ("团队", "team"),
+    }
+)
+
+STATUSES = ("registered", "withdrawn", "disqualified")
+IMPORT_MODES = ("check", "all", "valid")
+#: Columns written by a bulk insert, in this order.
+_INSERT_COLUMNS = [
+    "event", "skill", "group", "team", "name", "id_number", "sex", "birth_date", "employer", "delegation",
+    "current_level", "level_certificate_no", "phone", "photo", "session", "status", "created_at", "updated_at",
+]  # fmt: skip
+_UPDATE_FIELDS = ["name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team"]
+
+
+async def skill_options(event_id: int) -> list[sheet.SkillOption]:
+    skills = await events.list_skills(event_id)
+    return [sheet.SkillOption(s["id"], s["name"], s["occupation_code"], {g["kind"]: g["id"] for g in s["groups"]}) for s in skills]
+
+
+async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, sheet.Registered]:
+    rows = await Contestant.select(
+        Contestant.id, Contestant.id_number, Contestant.skill, Contestant.group, Contestant.name, Contestant.sex,
+        Contestant.birth_date, Contestant.employer, Contestant.delegation, Contestant.current_level,
+        Contestant.level_certificate_no, Contestant.phone, Contestant.team.name,
+    ).where(Contestant.event == event_id)
+    out: dict[str, sheet.Registered] = {}
+    for r in rows:
+        if r["id"] == exclude_id:
+            continue
+        data = {
+            "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"], "employer": r["employer"],
+            "delegation": r["delegation"], "current_level": r["current_level"],
+            "level_certificate_no": r["level_certificate_no"] or None, "phone": r["phone"], "team": r["team.name"],
+        }  # fmt: skip
+        out[r["id_number"]] = sheet.Registered(r["skill"], r["group"], data)
+    return out
+
+
+async def import_context(event_id: int, exclude_id: int | None = None) -> sheet.ImportContext:
+    preset = (await events.event_preset(event_id))["effective"]
+    return sheet.ImportContext(
+        skills=await skill_options(event_id),
+        registered=await _stored(event_id, exclude_id),
+        today=dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date(),
+        eligibility=preset.get("eligibility"),
+    )
+
+
+def _one_row_frame(data: dict[str, Any], skills: list[sheet.SkillOption]) -> pd.DataFrame:
+    """A form entry as a one-row sheet; the API's ids become the names a sheet would carry."""
+    values = {k: "" for k in sheet.KEYS}
+    for key in sheet.KEYS:
+        v = data.get(key)
+        if v is None:
+            continue
+        if isinstance(v, dt.date):
+            v = v.isoformat()
+        values[key] = str(v)
+    skill = next((s for s in skills if s.id == data.get("skill_id")), None)
+    if data.get("skill_id") is not None:
+        if skill is None:
+            raise invalid("skill_id", "本赛事没有这个竞赛项目", "this event has no such skill")
+        values["skill"] = skill.name
+    if data.get("group_id") is not None:
+        kind = next((k for s in skills for k, gid in s.groups.items() if gid == data["group_id"] and (skill is None or s is skill)), None)
+        if kind is None:
+            raise invalid("group_id", "该竞赛项目没有这个组别", "this skill has no such group")
+        values["group"] = kind
+    if isinstance(data.get("current_level"), int):
+        values["current_level"] = SkillLevel(data["current_level"]).zh
+    frame = pd.DataFrame([values], dtype=str)
+    frame.attrs["headers"] = {k: k for k in sheet.KEYS}
+    return frame
+
+
+def _field_of(column: str | None) -> str | None:
+    return {"skill": "skill_id", "group": "group_id"}.get(column or "", column)
+
+
+def _refuse(report: sheet.ImportReport) -> None:
+    if report.errors:
+        first = report.errors[0]
+        raise BilingualError(
+            422, first.code, field=_field_of(first.column), zh=first.message_zh, en=first.message_en,
+            extra=[{**e.to_dict(), "field": _field_of(e.column)} for e in report.errors],
+        )
+
+
+async def _team_ids(event_id: int, records: Iterable[dict[str, Any]]) -> dict[tuple[int, int, str], int]:
+    """Find or create the teams named by the records; called inside the write transaction."""
+    wanted = {(r["skill_id"], r["group_id"], r["team"]) for r in records if r.get("team")}
+    if not wanted:
+        return {}
+    existing = await Team.select().where(Team.event == event_id)
+    ids = {(t["skill"], t["group"], t["name"]): t["id"] for t in existing}
+    for key in sorted(wanted - ids.keys()):
+        rows = await Team.insert(Team(event=event_id, skill=key[0], group=key[1], name=key[2])).returning(Team.id)
+        ids[key] = rows[0]["id"]
+    return ids
+
+
+async def _store(event_id: int, report: sheet.ImportReport, session: str = "1") -> dict[str, int]:
+    new = report.records("new")
+    updates = report.records("update")
+    teams = await _team_ids(event_id, new + updates)
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def team_of(r: dict[str, Any]) -> int | None:
+        return teams.get((r["skill_id"], r["group_id"], r["team"])) if r.get("team") else None
+
+    await insert_many(
+        "contestant",
+        _INSERT_COLUMNS,
+        [
+            (event_id, r["skill_id"], r["group_id"], team_of(r), r["name"], r["id_number"], r["sex"], r["birth_date"],
+             r["employer"], r["delegation"], int(r["current_level"]), r["level_certificate_no"] or "", r["phone"], "",
+             session, "registered", now, now)
+            for r in new
+        ],
+    )  # fmt: skip
+    await execute_many(
+        'UPDATE contestant SET name = ?, sex = ?, birth_date = ?, employer = ?, delegation = ?, current_level = ?, '
+        'level_certificate_no = ?, phone = ?, team = ?, updated_at = ? WHERE event = ? AND id_number = ?',
+        [
+            (r["name"], r["sex"], r["birth_date"], r["employer"], r["delegation"], int(r["current_level"]),
+             r["level_certificate_no"] or "", r["phone"], team_of(r), now, event_id, r["id_number"])
+            for r in updates
+        ],
+    )  # fmt: skip
+    return {"created": len(new), "updated": len(updates), "unchanged": len(report.records("unchanged"))}
+
+
+def contestant_json(r: dict[str, Any]) -> dict[str, Any]:
+    level = SkillLevel(r["current_level"])
+    return {
+        "id": r["id"], "event_id": r["event"], "skill_id": r["skill"], "group_id": r["group"],
+        "group": r.get("group.kind"), "skill": r.get("skill.name"), "team": r.get("team.name"),
+        "name": r["name"], "id_number": r["id_number"], "sex": r["sex"],
+        "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
+        "employer": r["employer"], "delegation": r["delegation"],
+        "current_level": int(level), "current_level_name": level.zh, "level_certificate_no": r["level_certificate_no"],
+        "phone": r["phone"], "session": r["session"], "workstation_no": r["workstation_no"], "status": r["status"],
+    }  # fmt: skip
+
+
+def _select():
+    return Contestant.select(Contestant.all_columns(), Contestant.group.kind, Contestant.skill.name, Contestant.team.name)
+
+
+async def get_contestant(event_id: int, contestant_id: int) -> dict[str, Any]:
+    row = await _select().where((Contestant.id == contestant_id) & (Contestant.event == event_id)).first()
+    if row is None:
+        raise not_found("contestant")
+    return contestant_json(row)
+
+
+async def list_contestants(
+    event_id: int, *, skill_id: int | None = None, group_id: int | None = None, q: str = "", status: str | None = None,
+    session: str | None = None, limit: int = 200, offset: int = 0,
+) -> dict[str, Any]:
+    await events.get_event(event_id)
+    where = Contestant.event == event_id
+    if skill_id is not None:
+        where &= Contestant.skill == skill_id
+    if group_id is not None:
+        where &= Contestant.group == group_id
+    if status:
+        where &= Contestant.status == status
+    if session:
+        where &= Contestant.session == session
+    q = q.strip()
+    if q:
+        like = f"%{q}%"
+        where &= (Contestant.name.like(like)) | (Contestant.id_number.like(f"%{q.upper()}%")) | (Contestant.delegation.like(like)) | (Contestant.employer.like(like))
+    total = await Contestant.count().where(where)
+    rows = await _select().where(where).order_by(Contestant.skill).order_by(Contestant.group).order_by(Contestant.id).limit(min(limit, 1000)).offset(offset)
+    return {"total": total, "items": [contestant_json(r) for r in rows]}
+
+
+async def register_one(event_id: int, data: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+    await events.editable_event(event_id)
+    ctx = await import_context(event_id)
+    report = sheet.validate_rows(_one_row_frame(data, list(ctx.skills)), ctx)
+    _refuse(report)
+    row = report.rows[0]
+    if row.status != "new":
+        raise BilingualError(409, "already_registered", field="id_number", zh="此人已在本赛事报名", en="This person is already registered in this event")
+    session = _session(data.get("session"))
+    async with write_transaction():
+        await _store(event_id, report, session)
+        created = await Contestant.select(Contestant.id).where((Contestant.event == event_id) & (Contestant.id_number == row.record["id_number"])).first()
+        await audit.record("contestant.register", actor, event_id=event_id, target=f"contestant:{created['id']}", details={"id": mask_id(row.record["id_number"])})
+    return {**await get_contestant(event_id, created["id"]), "warnings": [w.to_dict() for w in report.warnings]}
+
+
+def _session(value: Any) -> str:
+    text = str(value or "1").strip()
+    if not text or len(text) > 20:
+        raise invalid("session", "场次须为 1–20 个字符", "session must be 1–20 characters")
+    return text
+
+
+async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+    await events.editable_event(event_id)
+    current = await get_contestant(event_id, contestant_id)
+    status = patch.pop("status", None)
+    session = patch.pop("session", None)
+    if status is not None and status not in STATUSES:
+        raise invalid("status", "须为 registered、withdrawn 或 disqualified", "must be registered, withdrawn or disqualified")
+    merged = {k: current[k] for k in ("name", "id_number", "sex", "birth_date", "skill_id", "group_id", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team")}
+    merged.update({k: v for k, v in patch.items() if k in merged})
+    ctx = await import_context(event_id, exclude_id=contestant_id)
+    report = sheet.validate_rows(_one_row_frame(merged, list(ctx.skills)), ctx)
+    _refuse(report)
+    r = report.rows[0].record
+    async with write_transaction():
+        teams = await _team_ids(event_id, [r])
+        values = {
+            Contestant.name: r["name"], Contestant.id_number: r["id_number"], Contestant.sex: r["sex"],
+            Contestant.birth_date: r["birth_date"], Contestant.skill: r["skill_id"], Contestant.group: r["group_id"],
+            Contestant.employer: r["employer"], Contestant.delegation: r["delegation"],
+            Contestant.current_level: int(r["current_level"]), Contestant.level_certificate_no: r["level_certificate_no"] or "",
+            Contestant.phone: r["phone"], Contestant.team: teams.get((r["skill_id"], r["group_id"], r["team"])) if r.get("team") else None,
+            Contestant.updated_at: dt.datetime.now(dt.timezone.utc),
+        }  # fmt: skip
+        if status is not None:
+            values[Contestant.status] = status
+        if session is not None:
+            values[Contestant.session] = _session(session)
+        await Contestant.update(values).where(Contestant.id == contestant_id)
+        changed = sorted(k for k in merged if merged[k] != current[k]) + (["status"] if status else []) + (["session"] if session else [])
+        await audit.record("contestant.update", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"changed": changed})
+    return await get_contestant(event_id, contestant_id)
+
+
+async def delete_one(event_id: int, contestant_id: int, actor: audit.Actor) -> None:
+    await events.editable_event(event_id)
+    await get_contestant(event_id, contestant_id)
+    async with write_transaction():
+        if await CheckIn.exists().where(CheckIn.contestant == contestant_id):
+            raise BilingualError(409, "checked_in", zh="选手已检录，不能删除，请改为“退赛”", en="The contestant has checked in and cannot be deleted; mark them withdrawn instead")
+        await Contestant.delete().where(Contestant.id == contestant_id)
+        await audit.record("contestant.delete", actor, event_id=event_id, target=f"contestant:{contestant_id}")
+
+
+async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, actor: audit.Actor) -> tuple[int, dict[str, Any]]:
+    """Validate a whole sheet, then store per ``mode``; returns (HTTP status, report)."""
+    if mode not in IMPORT_MODES:
+        raise invalid("mode", "须为 check、all 或 valid", "must be check, all or valid")
+    await events.editable_event(event_id)
+    try:
+        frame = sheet.read_table(data, filename)
+        ctx = await import_context(event_id)
+        report = sheet.validate_rows(frame, ctx)
+    except sheet.SheetError as exc:
+        raise BilingualError(422, exc.code, field="file", zh=exc.message.zh, en=exc.message.en, extra=getattr(exc, "details", None)) from None
+    body = report.to_dict()
+    body["mode"] = mode
+    body["stored"] = {"created": 0, "updated": 0, "unchanged": 0}
+    if mode == "check":
+        return 200, body
+    if mode == "all" and not report.ok:
+        body["refused"] = True
+        return 422, body
+    async with write_transaction():
+        body["stored"] = await _store(event_id, report)
+        await audit.record(
+            "registration.import", actor, event_id=event_id, target=f"event:{event_id}",
+            details={"file": filename[:100], "mode": mode, **body["stored"], "errors": len(report.errors)},
+        )
+    return 200, body
+
+
+async def export_sheet(event_id: int, lang: str) -> bytes:
+    rows = await _select().where(Contestant.event == event_id).order_by(Contestant.skill).order_by(Contestant.id)
+    records = [
+        {**contestant_json(r), "group": r["group.kind"], "skill": r["skill.name"], "team": r["team.name"],
+         "birth_date": r["birth_date"], "level_certificate_no": r["level_certificate_no"] or None}
+        for r in rows
+    ]  # fmt: skip
+    return sheet.export_registrations(records, lang)
+
+
+async def template(event_id: int) -> bytes:
+    return sheet.build_template(await skill_options(event_id))
+
+
+async def summary(event_id: int) -> dict[str, Any]:
+    """Entrants per skill and group, with the preset's minimum-entrants warnings."""
+    skills = await events.list_skills(event_id)
+    counts = await Contestant.select(Contestant.skill, Contestant.group, Contestant.status).where(Contestant.event == event_id)
+    per: dict[tuple[int, int], int] = {}
+    for c in counts:
+        if c["status"] == "registered":
+            per[(c["skill"], c["group"])] = per.get((c["skill"], c["group"]), 0) + 1
+    preset = (await events.event_preset(event_id))["effective"]
+    rules = elig.EligibilityRules.from_preset(preset)
+    by_name = {(s["name"], g["kind"]): per.get((s["id"], g["id"]), 0) for s in skills for g in s["groups"]}
+    findings = elig.check_entrant_counts(rules, by_name)
+    return {
+        "groups": [
+            {"skill_id": s["id"], "skill": s["name"], "group_id": g["id"], "group": g["kind"], "entrants": per.get((s["id"], g["id"]), 0)}
+            for s in skills for g in s["groups"]
+        ],
+        "warnings": [{"code": f.code, "message_zh": f.message.zh, "message_en": f.message.en} for f in findings],
+        "min_entrants": rules.min_entrants,
+    }  # fmt: skip
+
+
