@@ -28,7 +28,9 @@ DEMO_SKILLS = [
 
 #: Modules that add their part to the demo, in order; each has ``async def demo(event_id) -> str | None``
 #: returning a line to print (idempotent: it finds its data already there on a second run).
-DEMO_STEP_MODULES: list[str] = []
+DEMO_STEP_MODULES: list[str] = [
+    "competition.registration.demo",
+]
 
 
 async def load_demo() -> list[str]:
