@@ -1,7 +1,7 @@
 """Unique indexes over several columns, which Piccolo's column options cannot declare."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.table import Table
+from piccolo.engine import engine_finder
 
 ID = "2026-11-26T18:29:30:000000"
 VERSION = "1.38.0"
@@ -18,16 +18,14 @@ INDEXES = [
 ]
 
 
-class _Raw(Table, tablename="contestant"):
-    pass
-
-
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="competition", description=DESCRIPTION)
 
     async def run():
+        # The engine is looked up at run time: the server, the CLI and tests bind it per run.
+        engine = engine_finder()
         for sql in INDEXES:
-            await _Raw.raw(sql)
+            await engine.run_ddl(sql)
 
     manager.add_raw(run)
     return manager
