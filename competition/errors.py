@@ -126,6 +126,14 @@ def app_error_handler(request: Request, exc: Exception) -> Response:
         else:
             log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
             status, body = HTTP_500_INTERNAL_SERVER_ERROR, _body("internal", t("error.internal", lang))
+    if _wants_html(request):
+        from litestar.response import Template
+
+        return Template(
+            template_name="error.html",
+            context={"lang": lang, "user": None, "path": request.url.path, "status": status, "message": body["message"]},
+            status_code=status,
+        )
     return Response(content=body, status_code=status)
 
 

@@ -217,3 +217,21 @@ async def test_only_organisers_register(admin, server, setup):
         assert (await judge.get(f"/api/events/{event['id']}/registration/export")).status_code == 403
     finally:
         await judge.aclose()
+
+
+async def test_registration_pages_render(admin, setup):
+    event, skill = setup
+    c = (await admin.post(f"/api/events/{event['id']}/contestants", json=person(skill, name="页面测试"))).json()
+    html = {"Accept": "text/html"}
+    for url, text in [
+        (f"/events/{event['id']}/contestants", "页面测试"),
+        (f"/events/{event['id']}/contestants?q=页面", "页面测试"),
+        (f"/events/{event['id']}/contestants/new", "身份证号"),
+        (f"/events/{event['id']}/contestants/{c['id']}", c["id_number"]),
+        (f"/events/{event['id']}/contestants/import", "报名表"),
+    ]:
+        r = await admin.get(url, headers=html)
+        assert r.status_code == 200, (url, r.text[:300])
+        assert text in r.text, url
+    r = await admin.get(f"/events/{event['id']}/contestants/999999", headers=html)
+    assert r.status_code == 404 and "<html" in r.text
