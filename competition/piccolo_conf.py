@@ -14,5 +14,6 @@ DB = engine_from_url(Settings.from_env().database_url)
 APP_REGISTRY = AppRegistry(
     apps=[
         "competition.piccolo_app",
+        "scoring.piccolo_app",
     ]
 )

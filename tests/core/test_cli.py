@@ -9,7 +9,11 @@ import pytest
 
 from harness import ROOT, base_env, create_pg_database, drop_pg_database, need_postgres, run_cli
 
-EXPECTED_TABLES = {"app_user", "event", "skill", "competition_group", "role_assignment", "login_code", "audit_log"}
+EXPECTED_TABLES = {
+    "app_user", "event", "skill", "competition_group", "role_assignment", "login_code", "audit_log",
+    "contestant", "team", "judge", "judge_assignment", "check_in", "draw", "encrypted_number", "decryption",
+    "score_submission", "marking_scheme", "mark", "criterion_lock", "board_state",
+}
 
 
 async def _pg_tables(url: str) -> set[str]:

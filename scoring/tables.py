@@ -1,0 +1,60 @@
+"""Tables of the ``scoring`` app: marking schemes as stored, the append-only marks, criterion
+locks, and the public board's state. The pure modules beside this one never touch them."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from competition.registration.tables import Contestant
+from competition.tables import Skill, User
+
+
+class MarkingScheme(Table):
+    """A skill's marking scheme (评分标准), as ``scoring.scheme.scheme_to_dict`` writes it."""
+
+    skill = ForeignKey(references=Skill, null=False, unique=True)
+    data = JSON(default={})
+    version = Integer(default=1, help_text="Bumped on every change; marks record the version they were given under.")
+    updated_by = ForeignKey(references=User, null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Mark(Table):
+    """One entry of a judge's marking, never changed once written (append-only).
+
+    A correction is a new row with a reason; the current mark of (contestant, aspect, judge) is
+    the latest row. ``op_id`` is the tablet's own id for the operation: re-sending it returns the
+    first row instead of storing a second one.
+    """
+
+    skill = ForeignKey(references=Skill, null=False)
+    contestant = ForeignKey(references=Contestant, null=False)
+    aspect = Varchar(length=40, help_text="Aspect code, e.g. A1.3")
+    judge = ForeignKey(references=User, null=False, help_text="Whose mark this is (the panel seat)")
+    value = Varchar(length=20, help_text="Decimal as text: 0-3 for judgement, marks for the others")
+    kind = Varchar(length=12, default="mark", help_text="mark / correction / remark")
+    reason = Text(default="")
+    entered_by = ForeignKey(references=User, null=True, default=None, help_text="Who typed it (a chief judge may correct)")
+    authority = Varchar(length=20, default="judge", help_text="judge / chief_judge / organiser: who allowed it")
+    op_id = Varchar(length=64, help_text="Client-made id; unique per entering user")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CriterionLock(Table):
+    """A criterion locked after review (锁定); its marks change only with the chief judge's authority."""
+
+    skill = ForeignKey(references=Skill, null=False)
+    criterion = Varchar(length=20)
+    locked_by = ForeignKey(references=User, null=True, default=None)
+    locked_at = Timestamptz(default=TimestamptzNow())
+
+
+class BoardState(Table):
+    """The public live board of a skill: frozen or not (the chief judge's view stays live)."""
+
+    skill = ForeignKey(references=Skill, null=False, unique=True)
+    frozen = Boolean(default=False)
+    changed_by = ForeignKey(references=User, null=True, default=None)
+    changed_at = Timestamptz(default=TimestamptzNow())
