@@ -39,6 +39,7 @@ class Mark(Table):
     entered_by = ForeignKey(references=User, null=True, default=None, help_text="Who typed it (a chief judge may correct)")
     authority = Varchar(length=20, default="judge", help_text="judge / chief_judge / organiser: who allowed it")
     op_id = Varchar(length=64, help_text="Client-made id; unique per entering user")
+    seq = Integer(unique=True, help_text="Server sequence number: the audit entry that recorded it")
     created_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -53,7 +53,7 @@ class User(Table, tablename="app_user", schema=None):
     )
 
 
-ID = "2026-11-26T18:35:36:792151"
+ID = "2026-11-26T18:36:45:196217"
 VERSION = "1.38.0"
 DESCRIPTION = "marking schemes, marks, locks, board state"
 
@@ -64,12 +64,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Mark", tablename="mark", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="CriterionLock",
-        tablename="criterion_lock",
+        class_name="BoardState",
+        tablename="board_state",
         schema=None,
         columns=None,
     )
@@ -82,10 +78,306 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="BoardState",
-        tablename="board_state",
+        class_name="CriterionLock",
+        tablename="criterion_lock",
         schema=None,
         columns=None,
+    )
+
+    manager.add_table(
+        class_name="Mark", tablename="mark", schema=None, columns=None
+    )
+
+    manager.add_column(
+        table_class_name="BoardState",
+        tablename="board_state",
+        column_name="skill",
+        db_column_name="skill",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Skill,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BoardState",
+        tablename="board_state",
+        column_name="frozen",
+        db_column_name="frozen",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BoardState",
+        tablename="board_state",
+        column_name="changed_by",
+        db_column_name="changed_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BoardState",
+        tablename="board_state",
+        column_name="changed_at",
+        db_column_name="changed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MarkingScheme",
+        tablename="marking_scheme",
+        column_name="skill",
+        db_column_name="skill",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Skill,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MarkingScheme",
+        tablename="marking_scheme",
+        column_name="data",
+        db_column_name="data",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MarkingScheme",
+        tablename="marking_scheme",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 1,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MarkingScheme",
+        tablename="marking_scheme",
+        column_name="updated_by",
+        db_column_name="updated_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MarkingScheme",
+        tablename="marking_scheme",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CriterionLock",
+        tablename="criterion_lock",
+        column_name="skill",
+        db_column_name="skill",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Skill,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CriterionLock",
+        tablename="criterion_lock",
+        column_name="criterion",
+        db_column_name="criterion",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CriterionLock",
+        tablename="criterion_lock",
+        column_name="locked_by",
+        db_column_name="locked_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CriterionLock",
+        tablename="criterion_lock",
+        column_name="locked_at",
+        db_column_name="locked_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -318,238 +610,12 @@ async def forwards():
     manager.add_column(
         table_class_name="Mark",
         tablename="mark",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CriterionLock",
-        tablename="criterion_lock",
-        column_name="skill",
-        db_column_name="skill",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Skill,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CriterionLock",
-        tablename="criterion_lock",
-        column_name="criterion",
-        db_column_name="criterion",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CriterionLock",
-        tablename="criterion_lock",
-        column_name="locked_by",
-        db_column_name="locked_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CriterionLock",
-        tablename="criterion_lock",
-        column_name="locked_at",
-        db_column_name="locked_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="MarkingScheme",
-        tablename="marking_scheme",
-        column_name="skill",
-        db_column_name="skill",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Skill,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="MarkingScheme",
-        tablename="marking_scheme",
-        column_name="data",
-        db_column_name="data",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "{}",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="MarkingScheme",
-        tablename="marking_scheme",
-        column_name="version",
-        db_column_name="version",
+        column_name="seq",
+        db_column_name="seq",
         column_class_name="Integer",
         column_class=Integer,
         params={
-            "default": 1,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="MarkingScheme",
-        tablename="marking_scheme",
-        column_name="updated_by",
-        db_column_name="updated_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="MarkingScheme",
-        tablename="marking_scheme",
-        column_name="updated_at",
-        db_column_name="updated_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BoardState",
-        tablename="board_state",
-        column_name="skill",
-        db_column_name="skill",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Skill,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": True,
@@ -563,55 +629,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BoardState",
-        tablename="board_state",
-        column_name="frozen",
-        db_column_name="frozen",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BoardState",
-        tablename="board_state",
-        column_name="changed_by",
-        db_column_name="changed_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BoardState",
-        tablename="board_state",
-        column_name="changed_at",
-        db_column_name="changed_at",
+        table_class_name="Mark",
+        tablename="mark",
+        column_name="created_at",
+        db_column_name="created_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={

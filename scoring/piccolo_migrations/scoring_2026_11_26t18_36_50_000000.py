@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-11-26T18:35:40:000000"
+ID = "2026-11-26T18:36:50:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "mark op_id unique per entering user; mark and lock look-ups"
 
