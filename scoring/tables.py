@@ -57,5 +57,6 @@ class BoardState(Table):
 
     skill = ForeignKey(references=Skill, null=False, unique=True)
     frozen = Boolean(default=False)
+    frozen_seq = Integer(null=True, default=None, help_text="The public board shows marks up to this sequence number while frozen")
     changed_by = ForeignKey(references=User, null=True, default=None)
     changed_at = Timestamptz(default=TimestamptzNow())
