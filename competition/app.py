@@ -4,6 +4,7 @@ sessions, CSRF, templates, OpenAPI and every feature's routes into one Litestar 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def _stores(settings: Settings) -> StoreRegistry:
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
-        root = RedisStore.with_client(url=settings.redis_url, namespace="competition")
+        root = RedisStore.with_client(url=settings.redis_url, namespace=settings.redis_prefix)
         return StoreRegistry(default_factory=root.with_namespace)
     return StoreRegistry(default_factory=lambda name: MemoryStore())
 
@@ -50,7 +51,7 @@ def _channels(settings: Settings) -> ChannelsPlugin:
         from redis.asyncio import Redis
 
         backend = RedisChannelsStreamBackend(
-            history=CHANNEL_HISTORY, redis=Redis.from_url(settings.redis_url), key_prefix="competition_channels", stream_ttl=86400
+            history=CHANNEL_HISTORY, redis=Redis.from_url(settings.redis_url), key_prefix=f"{settings.redis_prefix}_channels", stream_ttl=86400
         )
     else:
         backend = MemoryChannelsBackend(history=CHANNEL_HISTORY)
@@ -89,11 +90,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     from competition.routes import route_handlers
 
+    channels = _channels(settings)
+
     async def on_startup(app: Litestar) -> None:
+        from scoring.live.service import Live
+
         db.bind_engine(engine)
         await db.start(engine)
+        app.state.live = Live(channels)
 
     async def on_shutdown(app: Litestar) -> None:
+        live = getattr(app.state, "live", None)
+        if live is not None:
+            await live.stop()
         await db.stop(engine)
 
     session_config = CookieBackendConfig(
@@ -116,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[FRONTEND / "static"], include_in_schema=False, cache_control=None),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
-        plugins=[_channels(settings)],
+        plugins=[channels],
         stores=_stores(settings),
         middleware=[session_config.middleware, *_rate_limits(settings)],
         csrf_config=CSRFConfig(secret=_key(secret, "csrf").hex(), cookie_secure=secure_cookies, cookie_samesite="lax"),
@@ -154,7 +163,7 @@ def create_app_from_env() -> Litestar:
 @get("/health", summary="Liveness and the backends in use", operation_id="health", tags=["system"], exclude_from_csrf=True)
 async def health(request: Request) -> Response[dict[str, Any]]:
     settings: Settings = request.app.state.settings
-    body: dict[str, Any] = {"status": "ok", "database": settings.database_kind, "channels": settings.channels_kind}
+    body: dict[str, Any] = {"status": "ok", "database": settings.database_kind, "channels": settings.channels_kind, "worker": os.getpid()}
     try:
         await db.current_engine().run_ddl("SELECT 1")
         body["database_ok"] = True

@@ -30,6 +30,8 @@ DEMO_SKILLS = [
 #: returning a line to print (idempotent: it finds its data already there on a second run).
 DEMO_STEP_MODULES: list[str] = [
     "competition.registration.demo",
+    "competition.judges.service",
+    "competition.dayof.demo",
 ]
 
 

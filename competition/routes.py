@@ -12,8 +12,18 @@ ROUTES = [
     "competition.auth.controller:AccountController",
     "competition.events.controller:EventController",
     "competition.registration.controller:RegistrationController",
+    "competition.dayof.controller:DayOfController",
+    "competition.judges.controller:JudgeController",
+    "scoring.live.controller:SchemeController",
+    "scoring.live.controller:MarksController",
+    "scoring.live.controller:judge_assignments",
+    "scoring.live.controller:public_skill_board",
+    "scoring.live.controller:public_event_board",
+    "scoring.live.ws:ws_handlers",
     "frontend.pages:page_handlers",
     "frontend.pages_registration:page_handlers",
+    "frontend.pages_dayof:page_handlers",
+    "frontend.pages_judges:page_handlers",
 ]
 
 
@@ -22,7 +32,7 @@ def route_handlers() -> list:
     for spec in ROUTES:
         module, _, name = spec.partition(":")
         obj = getattr(importlib.import_module(module), name)
-        if callable(obj) and name == "page_handlers":
+        if callable(obj) and name in ("page_handlers", "ws_handlers"):
             handlers.extend(obj())
         else:
             handlers.append(obj)

@@ -31,6 +31,8 @@ class Settings:
     #: Certificate verification look-ups per client address.
     verify_rate: str = "30/minute"
     debug: bool = False
+    #: Prefix of every Redis key (channels, stores): several deployments can share one Redis.
+    redis_prefix: str = "competition"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -53,6 +55,7 @@ class Settings:
             login_rate=env.get("COMPETITION_LOGIN_RATE") or "10/minute",
             verify_rate=env.get("COMPETITION_VERIFY_RATE") or "30/minute",
             debug=(env.get("COMPETITION_DEBUG") or "").lower() in ("1", "true", "yes"),
+            redis_prefix=env.get("COMPETITION_REDIS_PREFIX") or "competition",
         )
 
     @property

@@ -1,0 +1,81 @@
+"""Shared helpers of the competition day: loading a skill's contestants, sessions, JSON columns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from competition.errors import invalid, not_found
+from competition.events import service as events
+from competition.registration.tables import Contestant
+from competition.tables import Skill
+from frontend.i18n import register
+
+register(
+    {
+        "thing.draw": ("抽签记录", "draw"),
+        "thing.encrypted_no": ("加密号", "encrypted number"),
+    }
+)
+
+#: Contestants who take part: withdrawn (退赛) and disqualified ones are left out of check-in,
+#: the draw and anonymisation.
+ACTIVE = "registered"
+
+
+def json_value(value: Any, default: Any) -> Any:
+    """A JSON column's value: SQLite and asyncpg hand back text, other paths a parsed value."""
+    if value is None:
+        return default
+    if isinstance(value, (str, bytes)):
+        return json.loads(value or "null") if value else default
+    return value
+
+
+def clean_session(value: Any) -> str:
+    text = str(value if value is not None else "").strip()
+    if not text or len(text) > 20:
+        raise invalid("session", "场次须为 1–20 个字符", "session must be 1–20 characters")
+    return text
+
+
+async def skill_of(event_id: int, skill_id: int) -> dict[str, Any]:
+    row = await Skill.select().where((Skill.id == skill_id) & (Skill.event == event_id)).first()
+    if row is None:
+        raise not_found("skill")
+    return row
+
+
+async def editable_skill(event_id: int, skill_id: int) -> dict[str, Any]:
+    await events.editable_event(event_id)
+    return await skill_of(event_id, skill_id)
+
+
+def session_key(session: str) -> tuple[int, Any]:
+    """Sessions sort numerically when they are numbers ("2" before "10"), else by text."""
+    return (0, int(session), "") if session.isdigit() else (1, 0, session)
+
+
+async def sessions_of(skill_id: int) -> list[str]:
+    rows = await Contestant.select(Contestant.session).where((Contestant.skill == skill_id) & (Contestant.status == ACTIVE)).distinct()
+    return sorted({r["session"] for r in rows}, key=session_key)
+
+
+async def active_contestants(skill_id: int, session: str | None = None, columns: tuple = ()) -> list[dict[str, Any]]:
+    """The skill's active contestants (one session, or all), ordered by id."""
+    where = (Contestant.skill == skill_id) & (Contestant.status == ACTIVE)
+    if session is not None:
+        where &= Contestant.session == session
+    cols = columns or (Contestant.all_columns(),)
+    return await Contestant.select(*cols).where(where).order_by(Contestant.id)
+
+
+async def lock_row(table, row_id: int) -> None:
+    """Serialise writers on one row inside a write transaction: ``SELECT … FOR UPDATE`` on
+    PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises every writer."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    from competition.db import current_engine
+
+    if isinstance(current_engine(), PostgresEngine):
+        await table.select(table.id).where(table.id == row_id).lock_rows()

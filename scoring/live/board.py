@@ -1,0 +1,239 @@
+"""Live rankings: snapshots of a skill's ranking, published to its boards as marks arrive.
+
+Each process keeps, per skill, every mark it has seen (loaded from the database incrementally by
+sequence number, so marks committed by other workers are included) and recomputes the skill with
+the pure core (``scoring.results.compute_skill``) when marks arrive — at most every
+``REFRESH_S`` per skill, so a burst of marks costs one recompute. A snapshot carries the highest
+mark sequence number it includes: clients keep the highest they have seen and ignore older ones,
+and a reconnecting client sends it back to learn what it missed.
+
+Channels: ``board:{skill}`` (public; silent while the board is frozen), ``staff:{skill}``
+(chief judge and organisers; never frozen) and ``judges:{skill}`` (re-marking flags for tablets).
+Before decryption boards show encrypted numbers only; names and delegations after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import dataclasses
+import datetime as dt
+import logging
+from typing import Any
+
+from litestar.channels import ChannelsPlugin
+
+from competition.registration.tables import Decryption
+from scoring.aggregation import NEEDS_REMARK
+from scoring.live.context import ContextCache, SkillContext
+from scoring.live.ingest import Accepted
+from scoring.numbers import decimal_str
+from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED
+from scoring.results import ContestantInfo, compute_skill
+from scoring.tables import BoardState, Mark
+
+log = logging.getLogger("scoring.live")
+REFRESH_S = 0.2
+
+
+def board_channel(skill_id: int) -> str:
+    return f"board:{skill_id}"
+
+
+def staff_channel(skill_id: int) -> str:
+    return f"staff:{skill_id}"
+
+
+def judges_channel(skill_id: int) -> str:
+    return f"judges:{skill_id}"
+
+
+@dataclasses.dataclass
+class SkillMarks:
+    """Every mark of a skill seen so far: (contestant, aspect, judge) → [(seq, value)] by seq."""
+
+    last_seq: int = 0
+    history: dict[tuple[int, str, int], list[tuple[int, str]]] = dataclasses.field(default_factory=dict)
+
+    def add(self, seq: int, contestant: int, aspect: str, judge: int, value: str) -> None:
+        items = self.history.setdefault((contestant, aspect, judge), [])
+        if not items or items[-1][0] < seq:
+            items.append((seq, value))
+        else:
+            bisect.insort(items, (seq, value))
+        self.last_seq = max(self.last_seq, seq)
+
+    def view(self, upto: int | None = None) -> tuple[dict[str, dict[str, dict[str, str]]], int]:
+        """contestant → aspect → judge → value as of ``upto`` (all when None), and its last seq."""
+        out: dict[str, dict[str, dict[str, str]]] = {}
+        top = 0
+        for (c, a, j), items in self.history.items():
+            if upto is None:
+                seq, value = items[-1]
+            else:
+                i = bisect.bisect_right(items, (upto, "\uffff"))
+                if i == 0:
+                    continue
+                seq, value = items[i - 1]
+            out.setdefault(str(c), {}).setdefault(a, {})[str(j)] = value
+            top = max(top, seq)
+        return out, top
+
+
+class BoardService:
+    def __init__(self, channels: ChannelsPlugin, contexts: ContextCache) -> None:
+        self.channels = channels
+        self.contexts = contexts
+        self.marks: dict[int, SkillMarks] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._dirty: set[int] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="board-refresh")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            skills, self._dirty = self._dirty, set()
+            for skill_id in skills:
+                try:
+                    await self.publish(skill_id)
+                except Exception:  # one skill's failure must not stop the other boards
+                    log.exception("board refresh of skill %s failed", skill_id)
+            await asyncio.sleep(REFRESH_S)
+
+    # -- marks arriving -------------------------------------------------------------------------
+
+    async def committed(self, accepted: list[Accepted]) -> None:
+        """Called by the mark writer after each commit: flags now, rankings soon."""
+        for a in accepted:
+            if a.status != a.previous_status and NEEDS_REMARK in (a.status, a.previous_status):
+                frame = {
+                    "type": "flag", "skill_id": a.skill_id, "contestant": a.contestant_ref, "aspect": a.aspect,
+                    "status": a.status, "judges": sorted(a.judges), "scores": {str(j): v for j, v in a.judges.items()},
+                }  # fmt: skip
+                self.channels.publish(frame, [judges_channel(a.skill_id), staff_channel(a.skill_id)])
+        self.touch({a.skill_id for a in accepted})
+
+    def touch(self, skill_ids: set[int]) -> None:
+        self.start()
+        self._dirty |= skill_ids
+        self._wake.set()
+
+    async def _catch_up(self, skill_id: int) -> SkillMarks:
+        lock = self._locks.setdefault(skill_id, asyncio.Lock())
+        async with lock:
+            sm = self.marks.setdefault(skill_id, SkillMarks())
+            rows = await Mark.select(Mark.seq, Mark.contestant, Mark.aspect, Mark.judge, Mark.value).where(
+                (Mark.skill == skill_id) & (Mark.seq > sm.last_seq)
+            ).order_by(Mark.seq)
+            for r in rows:
+                sm.add(r["seq"], r["contestant"], r["aspect"], r["judge"], r["value"])
+            return sm
+
+    # -- snapshots ------------------------------------------------------------------------------
+
+    async def board_state(self, skill_id: int) -> dict[str, Any]:
+        row = await BoardState.select(BoardState.frozen, BoardState.frozen_seq).where(BoardState.skill == skill_id).first()
+        return row or {"frozen": False, "frozen_seq": None}
+
+    async def snapshot(self, skill_id: int, *, public: bool) -> dict[str, Any] | None:
+        ctx = await self.contexts.get(skill_id)
+        if ctx is None:
+            return None
+        sm = await self._catch_up(skill_id)
+        state = await self.board_state(skill_id)
+        frozen = bool(state["frozen"])
+        upto = state["frozen_seq"] if (public and frozen) else None
+        decrypted = await Decryption.exists().where(Decryption.skill == skill_id)
+        return build_snapshot(ctx, sm, upto=upto, frozen=frozen, decrypted=decrypted, staff=not public)
+
+    async def publish(self, skill_id: int) -> None:
+        staff = await self.snapshot(skill_id, public=False)
+        if staff is None:
+            return
+        self.channels.publish(staff, [staff_channel(skill_id)])
+        if not staff["frozen"]:
+            public = {k: v for k, v in staff.items() if k not in ("flags", "progress_by_aspect")}
+            self.channels.publish(public, [board_channel(skill_id)])
+
+    async def set_frozen(self, skill_id: int, frozen: bool, user_id: int | None) -> dict[str, Any]:
+        """Freeze or unfreeze the public board, inside the caller's transaction (which audits it);
+        call ``announce_state`` once that has committed."""
+        sm = await self._catch_up(skill_id)
+        now = dt.datetime.now(dt.timezone.utc)
+        values = {BoardState.frozen: frozen, BoardState.frozen_seq: sm.last_seq if frozen else None, BoardState.changed_by: user_id, BoardState.changed_at: now}
+        if await BoardState.exists().where(BoardState.skill == skill_id):
+            await BoardState.update(values).where(BoardState.skill == skill_id)
+        else:
+            await BoardState.insert(BoardState(skill=skill_id, frozen=frozen, frozen_seq=sm.last_seq if frozen else None, changed_by=user_id, changed_at=now))
+        return {"frozen": frozen, "frozen_seq": sm.last_seq if frozen else None}
+
+    def announce_state(self, skill_id: int, state: dict[str, Any]) -> None:
+        """After the freeze or unfreeze has committed: tell the public board, refresh the views."""
+        if state["frozen"]:
+            self.channels.publish({"type": "frozen", "skill_id": skill_id, "seq": state["frozen_seq"]}, [board_channel(skill_id)])
+        self.touch({skill_id})
+
+
+def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, frozen: bool, decrypted: bool, staff: bool) -> dict[str, Any]:
+    marks, seq = sm.view(upto)
+    base: dict[str, Any] = {
+        "type": "snapshot", "skill_id": ctx.skill_id, "event_id": ctx.event_id, "skill": ctx.skill_name, "seq": seq,
+        "frozen": frozen, "decrypted": decrypted, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+    }  # fmt: skip
+    if ctx.scheme is None:
+        return {**base, "groups": [], "has_scheme": False}
+    people = []
+    for c in ctx.contestants.values():
+        if c.status == "withdrawn":
+            continue
+        status = DISQUALIFIED if c.status == "disqualified" else ABSENT if c.absent else COMPETED
+        people.append(ContestantInfo(str(c.id), group=str(c.group_id), status=status))
+    known = {str(c.id) for c in ctx.contestants.values()}
+    marks = {cid: m for cid, m in marks.items() if cid in known}
+    results = compute_skill(ctx.scheme, ctx.preset, people, marks)
+    aspect_count = sum(1 for _ in ctx.scheme.aspects())
+    groups = []
+    kinds = {c.group_id: c.group_kind for c in ctx.contestants.values()}
+    for group_id, ranking in sorted(results.rankings.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0):
+        rows = []
+        for r in ranking:
+            c = ctx.contestants[int(r.contestant_id)]
+            res = results.results[r.contestant_id]
+            done = res.counts().get("complete", 0)
+            row = {
+                "rank": r.rank, "ref": c.ref or (str(c.workstation_no) if c.workstation_no else "—"),
+                "workstation_no": c.workstation_no, "score": decimal_str(results.scores.get(r.contestant_id)),
+                "total": decimal_str(res.total), "status": r.status, "complete": done == aspect_count,
+                "progress": f"{done}/{aspect_count}",
+            }  # fmt: skip
+            if decrypted:
+                row.update(name=c.name, delegation=c.delegation)
+            rows.append(row)
+        groups.append({"group_id": int(group_id), "kind": kinds.get(int(group_id), ""), "rows": rows})
+    snap = {**base, "has_scheme": True, "groups": groups, "complete": results.complete}
+    if staff:
+        flags = []
+        for cid, res in results.results.items():
+            for aspect_id, ar in res.aspects.items():
+                if ar.status == NEEDS_REMARK:
+                    c = ctx.contestants[int(cid)]
+                    flags.append({"contestant": c.ref or str(c.workstation_no), "aspect": aspect_id})
+        snap["flags"] = flags
+    return snap

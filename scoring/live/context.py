@@ -1,0 +1,163 @@
+"""What the live server needs to know about a skill, loaded once and kept for a few seconds.
+
+Mark ingest runs at hundreds of marks a second; reading the scheme, the contestants, the judges'
+assignments and the encrypted numbers from the database for every mark would dominate. A
+``SkillContext`` holds them; it is reloaded after ``TTL_S`` or at once when a look-up misses (a
+new encryption round, a new assignment), so changes reach the tablets within seconds. Everything
+whose change must take effect exactly (locks, sign-off, the marks themselves) is read inside the
+write transaction instead, never from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import time
+from typing import Any
+
+from competition.dayof import codes
+from competition.events import service as events
+from competition.registration.tables import CheckIn, Contestant, EncryptedNumber, Judge, JudgeAssignment
+from competition.tables import Event, Skill
+from scoring.aggregation import Scorer
+from scoring.scheme import MarkingScheme, scheme_from_dict
+from scoring.tables import MarkingScheme as SchemeRow
+
+TTL_S = 5.0
+
+
+@dataclasses.dataclass
+class ContestantInfo:
+    id: int
+    ref: str | None  # latest encrypted number
+    workstation_no: int | None
+    group_id: int
+    group_kind: str
+    delegation: str
+    employer: str
+    status: str  # registered / withdrawn / disqualified
+    absent: bool
+    name: str
+    team_id: int | None
+
+
+@dataclasses.dataclass
+class JudgeSeat:
+    user_id: int
+    role: str  # judge / chief_judge
+    criteria: list[str]
+    delegation: str
+    employer: str
+    name: str
+
+    def covers(self, criterion: str, aspect: str) -> bool:
+        if not self.criteria:
+            return self.role == "judge"
+        return criterion in self.criteria or aspect in self.criteria
+
+
+@dataclasses.dataclass
+class SkillContext:
+    skill_id: int
+    event_id: int
+    skill_name: str
+    team_size: int
+    archived: bool
+    preset: dict[str, Any]
+    scheme: MarkingScheme | None
+    scheme_version: int
+    scorer: Scorer | None
+    contestants: dict[int, ContestantInfo]
+    by_ref: dict[str, int]
+    seats: dict[int, JudgeSeat]
+    loaded_at: float
+
+    def contestant_by_ref(self, ref: str) -> ContestantInfo | None:
+        cid = self.by_ref.get(codes.normalise(ref))
+        if cid is None and ref.strip().isdigit():
+            # Before encryption a tablet may address a workstation number instead.
+            no = int(ref.strip())
+            cid = next((c.id for c in self.contestants.values() if c.workstation_no == no and c.ref is None), None)
+        return self.contestants.get(cid) if cid is not None else None
+
+    def expected_judges(self, aspect_id: str) -> int:
+        assert self.scorer is not None and self.scheme is not None
+        return self.scorer.rule_for(self.scheme.aspect(aspect_id)).expected_judges()
+
+
+def _json(value: Any, default: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value or "null") or default
+        except ValueError:
+            return default
+    return value if value is not None else default
+
+
+async def load(skill_id: int) -> SkillContext | None:
+    skill = await Skill.select(Skill.id, Skill.event, Skill.name, Skill.team_size).where(Skill.id == skill_id).first()
+    if skill is None:
+        return None
+    event = await Event.select(Event.archived).where(Event.id == skill["event"]).first()
+    preset = (await events.event_preset(skill["event"]))["effective"]
+    scheme_row = await SchemeRow.select(SchemeRow.data, SchemeRow.version).where(SchemeRow.skill == skill_id).first()
+    scheme = scheme_from_dict(_json(scheme_row["data"], {})) if scheme_row else None
+    scorer = Scorer(scheme, preset.get("scoring")) if scheme else None
+    rows = await Contestant.select(
+        Contestant.id, Contestant.workstation_no, Contestant.group, Contestant.group.kind, Contestant.delegation,
+        Contestant.employer, Contestant.status, Contestant.name, Contestant.team,
+    ).where(Contestant.skill == skill_id)
+    ids = [r["id"] for r in rows]
+    numbers: dict[int, tuple[int, str]] = {}
+    absent: set[int] = set()
+    if ids:
+        for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(EncryptedNumber.skill == skill_id):
+            if n["contestant"] not in numbers or numbers[n["contestant"]][0] < n["round"]:
+                numbers[n["contestant"]] = (n["round"], n["encrypted_no"])
+        absent = {c["contestant"] for c in await CheckIn.select(CheckIn.contestant).where((CheckIn.contestant.is_in(ids)) & (CheckIn.status == "absent"))}
+    contestants = {
+        r["id"]: ContestantInfo(
+            r["id"], numbers[r["id"]][1] if r["id"] in numbers else None, r["workstation_no"], r["group"], r["group.kind"],
+            r["delegation"], r["employer"], r["status"], r["id"] in absent, r["name"], r["team"],
+        )
+        for r in rows
+    }
+    seats: dict[int, JudgeSeat] = {}
+    for a in await JudgeAssignment.select(
+        JudgeAssignment.role, JudgeAssignment.criteria, JudgeAssignment.judge.user, JudgeAssignment.judge.delegation,
+        JudgeAssignment.judge.employer, JudgeAssignment.judge.name,
+    ).where(JudgeAssignment.skill == skill_id):
+        if a["judge.user"] is not None:
+            seats[a["judge.user"]] = JudgeSeat(a["judge.user"], a["role"], list(_json(a["criteria"], [])), a["judge.delegation"], a["judge.employer"], a["judge.name"])
+    return SkillContext(
+        skill_id, skill["event"], skill["name"], skill["team_size"], bool(event and event["archived"]), preset, scheme,
+        scheme_row["version"] if scheme_row else 0, scorer, contestants,
+        {codes.normalise(c.ref): c.id for c in contestants.values() if c.ref}, seats, time.monotonic(),
+    )
+
+
+class ContextCache:
+    """Per-process cache of skill contexts with a short time to live."""
+
+    def __init__(self, ttl_s: float = TTL_S) -> None:
+        self.ttl_s = ttl_s
+        self._items: dict[int, SkillContext] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def get(self, skill_id: int, *, fresh: bool = False) -> SkillContext | None:
+        item = self._items.get(skill_id)
+        if item is not None and not fresh and time.monotonic() - item.loaded_at < self.ttl_s:
+            return item
+        lock = self._locks.setdefault(skill_id, asyncio.Lock())
+        async with lock:
+            item = self._items.get(skill_id)
+            if item is not None and not fresh and time.monotonic() - item.loaded_at < self.ttl_s:
+                return item
+            item = await load(skill_id)
+            if item is not None:
+                self._items[skill_id] = item
+            return item
+
+    def forget(self, skill_id: int) -> None:
+        self._items.pop(skill_id, None)

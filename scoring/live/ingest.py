@@ -1,0 +1,336 @@
+"""Mark ingest: every mark validated, committed with its audit entry, then acknowledged.
+
+Tablets send marks over the websocket (``ws.py``); each goes to this process's ``MarkWriter``,
+which commits whatever has arrived as one write transaction (group commit): one read of the
+chain head, the op ids, the locks and the current marks for the whole batch, one bulk insert of
+the marks and one of their audit entries. A mark is acknowledged only after its transaction has
+committed, with its server sequence number (its audit entry's). Re-sending an ``op_id`` answers
+with the first acknowledgement and stores nothing.
+
+Checks, in order: the op id; the skill and its event (not archived, a marking scheme exists); the
+user's seat on the panel (judge or chief judge of the skill, assigned the aspect's criterion); the
+contestant (known by encrypted number, competing, not absent); the aspect; conflict of interest;
+the value against the aspect's kind and range; sign-off and criterion locks (after a lock the chief
+judge, after sign-off the organiser, each with a reason); a second mark of the same seat is a
+correction and needs a reason, unless the aspect was flagged for re-marking; a full panel admits
+no further judge.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import re
+from decimal import Decimal
+from typing import Any, Callable
+
+from competition import audit
+from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
+from competition.db import insert_many, write_transaction
+from competition.judges.conflicts import conflict_reason
+from competition.registration.tables import ScoreSubmission
+from scoring.aggregation import NEEDS_REMARK
+from scoring.live.context import ContextCache, SkillContext
+from scoring.messages import Message, ScoringError
+from scoring.numbers import decimal_str
+from scoring.tables import CriterionLock, Mark
+
+log = logging.getLogger("scoring.live")
+
+OP_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+MAX_BATCH = 256
+MARK_COLUMNS = ["skill", "contestant", "aspect", "judge", "value", "kind", "reason", "entered_by", "authority", "op_id", "seq", "created_at"]
+
+
+class MarkRefused(Exception):
+    """A mark the server will not store; ``code`` is stable, the message bilingual."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = Message(zh, en)
+
+
+def refused(code: str, zh: str, en: str) -> MarkRefused:
+    return MarkRefused(code, zh, en)
+
+
+@dataclasses.dataclass
+class MarkRequest:
+    user: Principal
+    actor: audit.Actor
+    op_id: str
+    skill_id: int
+    contestant: str  # encrypted number (or workstation number before encryption)
+    aspect: str
+    value: Any
+    reason: str = ""
+    seat: int | None = None  # whose mark; another judge's only for a chief judge or organiser
+    authority: str = JUDGE  # judge / chief_judge / organiser: the role the user acts in
+    measured: Any = None  # a banded measurement's measured deviation, instead of ``value``
+
+
+@dataclasses.dataclass
+class Ack:
+    op_id: str
+    seq: int
+    duplicate: bool
+    kind: str
+    skill_id: int
+    contestant: str
+    aspect: str
+    value: str
+    aspect_status: str | None = None
+
+    def frame(self) -> dict[str, Any]:
+        return {
+            "type": "ack", "op_id": self.op_id, "seq": self.seq, "duplicate": self.duplicate, "kind": self.kind,
+            "skill_id": self.skill_id, "contestant": self.contestant, "aspect": self.aspect, "value": self.value,
+            "aspect_status": self.aspect_status,
+        }  # fmt: skip
+
+
+@dataclasses.dataclass
+class _Pending:
+    req: MarkRequest
+    future: asyncio.Future
+
+
+@dataclasses.dataclass
+class Accepted:
+    """What a committed mark changed, for flags and boards."""
+
+    skill_id: int
+    contestant_id: int
+    contestant_ref: str
+    aspect: str
+    status: str | None
+    previous_status: str | None
+    judges: dict[int, str]
+
+
+class MarkWriter:
+    """Group commit of marks for one process. ``submit`` returns the ack or raises MarkRefused."""
+
+    def __init__(self, contexts: ContextCache, on_committed: Callable[[list[Accepted]], Any] | None = None) -> None:
+        self.contexts = contexts
+        self.on_committed = on_committed
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+        self.committed = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="mark-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def submit(self, req: MarkRequest) -> Ack:
+        if not isinstance(req.op_id, str) or not OP_ID_RE.fullmatch(req.op_id):
+            raise refused("bad_op_id", "op_id 须为 1–64 个字母、数字或 _.:-", "op_id must be 1-64 letters, digits or _.:-")
+        self.start()
+        fut = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Pending(req, fut))
+        return await fut
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            batch = [first]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                accepted = await self._commit(batch)
+            except Exception as exc:  # the transaction failed: nothing of the batch was stored
+                log.exception("mark batch of %d failed", len(batch))
+                for p in batch:
+                    if not p.future.done():
+                        p.future.set_exception(refused("unavailable", "服务器暂时无法保存评分，请稍后重发", "The server could not store the mark just now; it will be re-sent") if not isinstance(exc, MarkRefused) else exc)
+                continue
+            if accepted and self.on_committed is not None:
+                try:
+                    result = self.on_committed(accepted)
+                    if asyncio.iscoroutine(result):
+                        await result
+                except Exception:  # live updates must never undo or delay a committed mark
+                    log.exception("publishing committed marks failed")
+
+    async def _commit(self, batch: list[_Pending]) -> list[Accepted]:
+        # Contexts first, outside the transaction (they are reads of slowly changing data).
+        contexts: dict[int, SkillContext | None] = {}
+        for p in batch:
+            if p.req.skill_id not in contexts:
+                contexts[p.req.skill_id] = await self.contexts.get(p.req.skill_id)
+        results: list[tuple[_Pending, Ack | MarkRefused]] = []
+        accepted: list[Accepted] = []
+        async with write_transaction():
+            users = sorted({p.req.user.user_id for p in batch})
+            existing = {
+                (m["entered_by"], m["op_id"]): m
+                for m in await Mark.select(Mark.entered_by, Mark.op_id, Mark.seq, Mark.kind, Mark.skill, Mark.aspect, Mark.value, Mark.contestant).where(
+                    Mark.entered_by.is_in(users) & Mark.op_id.is_in(sorted({p.req.op_id for p in batch}))
+                )
+            }
+            skill_ids = sorted(k for k, v in contexts.items() if v is not None)
+            locks: dict[int, set[str]] = {s: set() for s in skill_ids}
+            signed: set[int] = set()
+            current: dict[tuple[int, int, str], dict[int, tuple[int, str]]] = {}
+            if skill_ids:
+                for lk in await CriterionLock.select(CriterionLock.skill, CriterionLock.criterion).where(CriterionLock.skill.is_in(skill_ids)):
+                    locks[lk["skill"]].add(lk["criterion"])
+                signed = {r["skill"] for r in await ScoreSubmission.select(ScoreSubmission.skill).where(ScoreSubmission.skill.is_in(skill_ids))}
+                contestant_ids = set()
+                for p in batch:
+                    ctx = contexts.get(p.req.skill_id)
+                    c = ctx.contestant_by_ref(str(p.req.contestant)) if ctx else None
+                    if c is not None:
+                        contestant_ids.add(c.id)
+                if contestant_ids:
+                    for m in await Mark.select(Mark.skill, Mark.contestant, Mark.aspect, Mark.judge, Mark.value, Mark.seq).where(
+                        Mark.skill.is_in(skill_ids) & Mark.contestant.is_in(sorted(contestant_ids)) & Mark.aspect.is_in(sorted({p.req.aspect for p in batch}))
+                    ).order_by(Mark.seq):
+                        current.setdefault((m["skill"], m["contestant"], m["aspect"]), {})[m["judge"]] = (m["seq"], m["value"])
+            rows: list[dict[str, Any]] = []
+            entries: list[audit.Entry] = []
+            in_batch: dict[tuple[int, str], int] = {}
+            for p in batch:
+                req = p.req
+                key = (req.user.user_id, req.op_id)
+                if key in existing:
+                    m = existing[key]
+                    results.append((p, Ack(req.op_id, m["seq"], True, m["kind"], m["skill"], str(req.contestant), m["aspect"], m["value"])))
+                    continue
+                if key in in_batch:
+                    results.append((p, ("same", in_batch[key])))  # type: ignore[arg-type]
+                    continue
+                try:
+                    row, entry, acc = self._validate(req, contexts.get(req.skill_id), locks, signed, current)
+                except MarkRefused as exc:
+                    results.append((p, exc))
+                    continue
+                in_batch[key] = len(rows)
+                rows.append(row)
+                entries.append(entry)
+                accepted.append(acc)
+                results.append((p, row))  # type: ignore[arg-type]
+            if rows:
+                seqs = await audit.record_many(entries)
+                now = dt.datetime.now(dt.timezone.utc)
+                for row, seq in zip(rows, seqs):
+                    row["seq"] = seq
+                    row["created_at"] = now
+                await insert_many("mark", MARK_COLUMNS, [tuple(r[c] for c in MARK_COLUMNS) for r in rows])
+        # Committed: answer every tablet.
+        for p, outcome in results:
+            if p.future.done():
+                continue
+            if isinstance(outcome, MarkRefused):
+                p.future.set_exception(outcome)
+            elif isinstance(outcome, Ack):
+                p.future.set_result(outcome)
+            elif isinstance(outcome, tuple):
+                row = rows[outcome[1]]
+                p.future.set_result(Ack(p.req.op_id, row["seq"], True, row["kind"], row["skill"], str(p.req.contestant), row["aspect"], row["value"], row.get("_status")))
+            else:
+                row = outcome
+                p.future.set_result(Ack(p.req.op_id, row["seq"], False, row["kind"], row["skill"], str(p.req.contestant), row["aspect"], row["value"], row.get("_status")))
+        self.committed += len(rows)
+        return accepted
+
+    def _validate(self, req: MarkRequest, ctx: SkillContext | None, locks, signed, current) -> tuple[dict[str, Any], audit.Entry, Accepted]:
+        if ctx is None:
+            raise refused("unknown_skill", "没有这个竞赛项目", "No such skill")
+        if ctx.archived:
+            raise refused("event_archived", "赛事已归档，不能再评分", "The event is archived; no more marks")
+        if ctx.scheme is None or ctx.scorer is None:
+            raise refused("no_scheme", "本项目还没有评分标准", "This skill has no marking scheme yet")
+        user = req.user
+        authority = req.authority
+        if authority == ORGANISER:
+            if not user.has(ORGANISER, ctx.event_id):
+                raise refused("not_assigned", "您不是本赛事的组织方", "You are not an organiser of this event")
+        elif authority == CHIEF_JUDGE:
+            if not user.has(CHIEF_JUDGE, ctx.event_id, ctx.skill_id):
+                raise refused("not_assigned", "您不是本项目的裁判长", "You are not this skill's chief judge")
+        elif authority == JUDGE:
+            if not user.has(JUDGE, ctx.event_id, ctx.skill_id) and not user.has(CHIEF_JUDGE, ctx.event_id, ctx.skill_id):
+                raise refused("not_assigned", "您没有被分配到本项目评分", "You are not assigned to mark this skill")
+        else:
+            raise refused("bad_authority", "无效的权限", "Unknown authority")
+        seat_id = req.seat if req.seat is not None else user.user_id
+        if seat_id != user.user_id and authority == JUDGE:
+            raise refused("not_assigned", "裁判只能录入自己的评分", "A judge enters only their own marks")
+        seat = ctx.seats.get(seat_id)
+        contestant = ctx.contestant_by_ref(str(req.contestant))
+        if contestant is None:
+            raise refused("unknown_contestant", f"本项目没有加密号为 {req.contestant} 的选手", f"No contestant numbered {req.contestant} in this skill")
+        if contestant.status != "registered" or contestant.absent:
+            raise refused("not_competing", f"选手 {req.contestant} 缺考、退赛或被取消资格", f"Contestant {req.contestant} is absent, withdrawn or disqualified")
+        if not isinstance(req.aspect, str) or req.aspect not in ctx.scheme.places:
+            raise refused("unknown_aspect", f"评分标准中没有评分项 {req.aspect}", f"No aspect {req.aspect} in the marking scheme")
+        place = ctx.scheme.places[req.aspect]
+        criterion = place.criterion.id
+        if seat is None:
+            raise refused("not_assigned", "该裁判不在本项目的裁判组中", "That judge is not on this skill's panel")
+        if authority == JUDGE and not seat.covers(criterion, req.aspect):
+            raise refused("not_assigned", f"您没有被分配评判模块 {criterion}", f"You are not assigned to criterion {criterion}")
+        reason_conflict = conflict_reason(seat, contestant)
+        if reason_conflict is not None:
+            raise refused("conflict_of_interest", reason_conflict.zh, reason_conflict.en)
+        raw_value = req.value
+        if req.measured is not None:
+            # A banded measurement may be entered as the measured deviation; the bands give the mark.
+            try:
+                raw_value = place.aspect.band_mark(req.measured)
+            except (ScoringError, ValueError, ArithmeticError):
+                raise refused("bad_value", f"评分项 {req.aspect} 不能按测量值评分，或测量值无效", f"Aspect {req.aspect} takes no measured value, or the value is invalid") from None
+        try:
+            value = ctx.scorer.check_score(req.aspect, raw_value)
+        except ScoringError as exc:
+            raise refused("out_of_range" if exc.code == "score_out_of_range" else "bad_value", exc.message.zh, exc.message.en) from None
+        reason = (req.reason or "").strip()[:500]
+        if ctx.skill_id in signed and authority != ORGANISER:
+            raise refused("signed_off", "本项目成绩已由裁判长签字确认，修改须由组织方填写理由", "The skill is signed off; only an organiser may change a mark, with a reason")
+        if criterion in locks.get(ctx.skill_id, set()) and authority == JUDGE:
+            raise refused("locked", f"模块 {criterion} 已锁定，修改须由裁判长填写理由", f"Criterion {criterion} is locked; only the chief judge may change it, with a reason")
+        if authority != JUDGE and not reason:
+            raise refused("reason_required", "须填写修改理由", "A reason is required")
+        key = (ctx.skill_id, contestant.id, req.aspect)
+        panel = current.setdefault(key, {})
+        before = {j: v for j, (_, v) in panel.items()}
+        previous_status = ctx.scorer.score_aspect(req.aspect, before).status if before else None
+        if seat_id in panel:
+            if previous_status == NEEDS_REMARK:
+                kind = "remark"
+            elif not reason:
+                raise refused("reason_required", "修改已录入的评分须填写理由", "Changing a mark already entered needs a reason")
+            else:
+                kind = "correction"
+        else:
+            if len(panel) >= ctx.expected_judges(req.aspect):
+                raise refused("panel_full", "该评分项的裁判人数已满", "This aspect already has its full panel of judges")
+            kind = "mark"
+        text = decimal_str(value) if isinstance(value, Decimal) else str(value)
+        panel[seat_id] = (0, text)
+        after = {j: v for j, (_, v) in panel.items()}
+        status = ctx.scorer.score_aspect(req.aspect, after).status
+        row = {
+            "skill": ctx.skill_id, "contestant": contestant.id, "aspect": req.aspect, "judge": seat_id, "value": text,
+            "kind": kind, "reason": reason, "entered_by": user.user_id, "authority": authority, "op_id": req.op_id,
+            "_status": status,
+        }  # fmt: skip
+        entry = audit.Entry(
+            f"mark.{kind}", req.actor, event_id=ctx.event_id, target=f"contestant:{contestant.id}",
+            details={"skill": ctx.skill_id, "aspect": req.aspect, "judge": seat_id, "value": text, "reason": reason, "authority": authority, "op_id": req.op_id},
+        )  # fmt: skip
+        acc = Accepted(ctx.skill_id, contestant.id, contestant.ref or str(contestant.workstation_no), req.aspect, status, previous_status, after)
+        return row, entry, acc

@@ -1,0 +1,263 @@
+"""The websockets: judges' tablets (``/ws/judge``), chief judges' consoles (``/ws/staff/{skill}``)
+and the public boards (``/ws/board/{skill}``, ``/ws/board/event/{event}``).
+
+Judge protocol (JSON text frames):
+- ``{"type": "mark", "op_id", "skill_id", "contestant", "aspect", "value" | "measured", "reason"?}``
+  → ``{"type": "ack", "op_id", "seq", "duplicate", "kind", "aspect_status", …}`` once committed,
+  or ``{"type": "error", "op_id", "code", "message"}``; the socket stays open.
+- ``{"type": "ping"}`` → ``{"type": "pong"}``.
+- The server sends ``{"type": "flag", …}`` when an aspect needs re-marking (or no longer does).
+
+Bad frames (not JSON, unknown type, too large) get an ``error`` frame; a socket that floods past
+its rate gets ``rate_limited`` errors and, if it goes on, is closed with 1008.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from typing import Any
+from urllib.parse import urlparse
+
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import WebSocketDisconnect
+
+from competition.auth.guards import actor_of, principal
+from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER
+from competition.errors import request_lang
+from competition.tables import Skill
+from scoring.live.board import board_channel, judges_channel, staff_channel
+from scoring.live.ingest import MarkRefused, MarkRequest
+from scoring.live.service import Live
+
+MAX_FRAME = 8 * 1024
+RATE_PER_S = 50
+BURST = 100
+MAX_IN_FLIGHT = 32
+CLOSE_POLICY = 1008
+
+TEXTS = {
+    "bad_json": ("消息不是有效的 JSON", "The message is not valid JSON"),
+    "unknown_type": ("未知的消息类型", "Unknown message type"),
+    "too_large": ("消息过大", "The message is too large"),
+    "rate_limited": ("发送过于频繁，请稍候", "Too many messages; slow down"),
+    "bad_frame": ("消息缺少必要字段", "The message lacks required fields"),
+    "internal": ("服务器内部错误", "Internal server error"),
+}
+
+
+def same_origin(socket: WebSocket) -> bool:
+    """Refuse cross-site websocket hijacking: a browser's Origin must be this host."""
+    origin = socket.headers.get("origin")
+    if not origin:
+        return True  # not a browser (tablet apps, tests, the bench)
+    host = socket.headers.get("host", "")
+    return urlparse(origin).netloc == host
+
+
+class Bucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst, self.tokens, self.at = rate, burst, burst, time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class Sender:
+    """Serialises sends on one socket (acks from mark tasks and channel messages interleave)."""
+
+    def __init__(self, socket: WebSocket) -> None:
+        self.socket = socket
+        self.lock = asyncio.Lock()
+        self.closed = False
+
+    async def send(self, data: dict[str, Any] | str | bytes) -> None:
+        if self.closed:
+            return
+        text = data.decode() if isinstance(data, bytes) else data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        async with self.lock:
+            try:
+                await self.socket.send_text(text)
+            except Exception:  # the peer went away; the receive loop will notice
+                self.closed = True
+
+
+def _error(code: str, lang: str, op_id: Any = None, message: str | None = None) -> dict[str, Any]:
+    zh, en = TEXTS.get(code, (code, code))
+    frame = {"type": "error", "code": code, "message": message or (zh if lang == "zh" else en)}
+    if op_id is not None:
+        frame["op_id"] = op_id
+    return frame
+
+
+def _live(socket: WebSocket) -> Live:
+    return socket.app.state.live
+
+
+@websocket("/ws/judge")
+async def judge_socket(socket: WebSocket, channels: ChannelsPlugin) -> None:
+    if not same_origin(socket):
+        await socket.close(code=CLOSE_POLICY, reason="origin")
+        return
+    user = await principal(socket)
+    if user is None:
+        await socket.close(code=CLOSE_POLICY, reason="login required")
+        return
+    await socket.accept()
+    lang = request_lang(socket)  # type: ignore[arg-type]
+    live = _live(socket)
+    actor = actor_of(socket, user)
+    sender = Sender(socket)
+    skill_ids = sorted({g.skill_id for g in user.grants if g.role in (JUDGE, CHIEF_JUDGE) and g.skill_id is not None})
+    bucket = Bucket(RATE_PER_S, BURST)
+    strikes = 0
+    in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+    tasks: set[asyncio.Task] = set()
+
+    async def handle_mark(frame: dict[str, Any]) -> None:
+        async with in_flight:
+            op_id = frame.get("op_id")
+            try:
+                req = MarkRequest(
+                    user=user, actor=actor, op_id=op_id, skill_id=int(frame["skill_id"]), contestant=str(frame["contestant"]),
+                    aspect=str(frame["aspect"]), value=frame.get("value"), reason=str(frame.get("reason") or ""),
+                    measured=frame.get("measured"),
+                )  # fmt: skip
+            except (KeyError, TypeError, ValueError):
+                await sender.send(_error("bad_frame", lang, op_id))
+                return
+            try:
+                ack = await live.writer.submit(req)
+            except MarkRefused as exc:
+                await sender.send({"type": "error", "op_id": op_id, "code": exc.code, "message": exc.message.text(lang)})
+                return
+            except Exception:
+                await sender.send(_error("internal", lang, op_id))
+                return
+            await sender.send(ack.frame())
+
+    async def forward(message: bytes) -> None:
+        await sender.send(message)
+
+    channel_names = [judges_channel(s) for s in skill_ids] or ["judges:none"]
+    async with channels.start_subscription(channel_names) as subscriber:
+        async with subscriber.run_in_background(forward):
+            await sender.send({"type": "welcome", "user": user.display_name, "skills": skill_ids, "worker": os.getpid()})
+            try:
+                while True:
+                    text = await socket.receive_text()
+                    if len(text) > MAX_FRAME:
+                        await sender.send(_error("too_large", lang))
+                        continue
+                    if not bucket.take():
+                        strikes += 1
+                        await sender.send(_error("rate_limited", lang))
+                        if strikes > BURST:
+                            await socket.close(code=CLOSE_POLICY, reason="flood")
+                            break
+                        continue
+                    try:
+                        frame = json.loads(text)
+                    except ValueError:
+                        await sender.send(_error("bad_json", lang))
+                        continue
+                    if not isinstance(frame, dict):
+                        await sender.send(_error("bad_json", lang))
+                        continue
+                    kind = frame.get("type")
+                    if kind == "ping":
+                        await sender.send({"type": "pong"})
+                    elif kind == "mark":
+                        task = asyncio.create_task(handle_mark(frame))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                    else:
+                        await sender.send(_error("unknown_type", lang, frame.get("op_id")))
+            except WebSocketDisconnect:
+                pass
+            finally:
+                # Marks already submitted still commit; their acks simply have nowhere to go.
+                sender.closed = True
+                if tasks:
+                    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _board_stream(socket: WebSocket, channels: ChannelsPlugin, skill_ids: list[int], public: bool, since: int | None) -> None:
+    live = _live(socket)
+    sender = Sender(socket)
+    names = [board_channel(s) if public else staff_channel(s) for s in skill_ids]
+    if not public:
+        names += [judges_channel(s) for s in skill_ids]
+
+    async def forward(message: bytes) -> None:
+        await sender.send(message)
+
+    async with channels.start_subscription(names) as subscriber:
+        # Subscribed first, then the snapshot: nothing published in between is lost.
+        for skill_id in skill_ids:
+            snap = await live.boards.snapshot(skill_id, public=public)
+            if snap is None:
+                continue
+            if since is not None and snap["seq"] <= since and len(skill_ids) == 1:
+                await sender.send({"type": "resume", "skill_id": skill_id, "seq": snap["seq"], "frozen": snap["frozen"]})
+            else:
+                # Which worker serves this socket: lets operators (and tests) see the spread.
+                await sender.send({**snap, "worker": os.getpid()})
+        async with subscriber.run_in_background(forward):
+            try:
+                while True:
+                    text = await socket.receive_text()
+                    if text[:64].find('"ping"') >= 0:
+                        await sender.send({"type": "pong"})
+            except WebSocketDisconnect:
+                pass
+            finally:
+                sender.closed = True
+
+
+@websocket("/ws/board/{skill_id:int}")
+async def board_socket(socket: WebSocket, channels: ChannelsPlugin, skill_id: int, since: int | None = None) -> None:
+    """Public live board of a skill: a snapshot (or, resuming at ``since``, what changed), then updates."""
+    if not await Skill.exists().where(Skill.id == skill_id):
+        await socket.close(code=CLOSE_POLICY, reason="unknown skill")
+        return
+    await socket.accept()
+    await _board_stream(socket, channels, [skill_id], True, since)
+
+
+@websocket("/ws/board/event/{event_id:int}")
+async def event_board_socket(socket: WebSocket, channels: ChannelsPlugin, event_id: int) -> None:
+    skills = [s["id"] for s in await Skill.select(Skill.id).where(Skill.event == event_id).order_by(Skill.id)]
+    if not skills:
+        await socket.close(code=CLOSE_POLICY, reason="unknown event")
+        return
+    await socket.accept()
+    await _board_stream(socket, channels, skills, True, None)
+
+
+@websocket("/ws/staff/{skill_id:int}")
+async def staff_socket(socket: WebSocket, channels: ChannelsPlugin, skill_id: int) -> None:
+    """The chief judge's live view: never frozen, with re-marking flags."""
+    if not same_origin(socket):
+        await socket.close(code=CLOSE_POLICY, reason="origin")
+        return
+    user = await principal(socket)
+    skill = await Skill.select(Skill.event).where(Skill.id == skill_id).first()
+    if user is None or skill is None or not user.has_any((CHIEF_JUDGE, ORGANISER), skill["event"], skill_id):
+        await socket.close(code=CLOSE_POLICY, reason="forbidden")
+        return
+    await socket.accept()
+    await _board_stream(socket, channels, [skill_id], False, None)
+
+
+def ws_handlers() -> list:
+    return [judge_socket, board_socket, event_board_socket, staff_socket]
