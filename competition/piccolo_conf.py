@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "competition.piccolo_app",
         "scoring.piccolo_app",
+        "certificates.piccolo_app",
     ]
 )

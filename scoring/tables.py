@@ -8,7 +8,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from competition.registration.tables import Contestant
-from competition.tables import Skill, User
+from competition.tables import CompetitionGroup, Event, Skill, User
 
 
 class MarkingScheme(Table):
@@ -60,3 +60,69 @@ class BoardState(Table):
     frozen_seq = Integer(null=True, default=None, help_text="The public board shows marks up to this sequence number while frozen")
     changed_by = ForeignKey(references=User, null=True, default=None)
     changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class ResultRelease(Table):
+    """The results of one skill and group on their way out: provisional → public notice → final.
+
+    Scoring, sign-off (``ScoreSubmission``) and decryption (``Decryption``) come first; each step
+    here records who took it and when, and the ranking as it stood (so what was published is kept
+    even if marks change after an appeal).
+    """
+
+    skill = ForeignKey(references=Skill, null=False)
+    group = ForeignKey(references=CompetitionGroup, null=False)
+    stage = Varchar(length=20, default="provisional", help_text="provisional / final")
+    provisional = JSON(default={}, help_text="Ranking with awards as published provisionally")
+    provisional_by = ForeignKey(references=User, null=True, default=None)
+    provisional_at = Timestamptz(null=True, default=None)
+    notice_ends_at = Timestamptz(null=True, default=None, help_text="End of the public notice (公示)")
+    appeal_ends_at = Timestamptz(null=True, default=None, help_text="End of the appeal window (申诉)")
+    final = JSON(default={}, help_text="Ranking with awards as made final")
+    final_by = ForeignKey(references=User, null=True, default=None)
+    final_at = Timestamptz(null=True, default=None)
+    changed_by_appeal = Boolean(default=False)
+
+
+class Appeal(Table):
+    """申诉: a written appeal to the arbitration group (监督仲裁组) and its recorded decision."""
+
+    event = ForeignKey(references=Event, null=False)
+    skill = ForeignKey(references=Skill, null=False)
+    group = ForeignKey(references=CompetitionGroup, null=True, default=None)
+    contestant = ForeignKey(references=Contestant, null=True, default=None, help_text="Whose result it concerns")
+    filed_by = ForeignKey(references=User, null=True, default=None)
+    filed_by_name = Varchar(length=100, default="", help_text="Contestant or team leader, as written")
+    filed_at = Timestamptz(default=TimestamptzNow())
+    text = Text()
+    marks = JSON(default=[], help_text="Marks named by the appeal: [{aspect, contestant}]")
+    status = Varchar(length=20, default="pending", help_text="pending / upheld / dismissed")
+    decided_by = ForeignKey(references=User, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    decision = Text(default="")
+
+
+class AwardProposal(Table):
+    """What the rules propose for a person from the final ranking: award, honour, promotion.
+
+    The approver (人社厅) strikes entries with a reason and approves the list; only approved,
+    unstruck entries are issued certificates and recorded in the promotion ledger.
+    """
+
+    event = ForeignKey(references=Event, null=False)
+    skill = ForeignKey(references=Skill, null=False)
+    group = ForeignKey(references=CompetitionGroup, null=False)
+    contestant = ForeignKey(references=Contestant, null=False)
+    kind = Varchar(length=20, help_text="award / honour / promotion")
+    code = Varchar(length=40, help_text="Award code, honour code, or the target level's name")
+    rank = Integer(null=True, default=None)
+    from_level = Integer(null=True, default=None)
+    to_level = Integer(null=True, default=None)
+    rule = Varchar(length=60, default="", help_text="The preset rule that decided it")
+    outcome = Varchar(length=30, default="", help_text="granted / already_held / promoted / promoted_already_held")
+    struck = Boolean(default=False)
+    strike_reason = Text(default="")
+    struck_by = ForeignKey(references=User, null=True, default=None)
+    approved_by = ForeignKey(references=User, null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,81 @@
+"""Tables of the ``certificates`` app: issued certificates, their numbering, issuance batches,
+honours held and the level-promotion ledger."""
+
+from __future__ import annotations
+
+from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from competition.registration.tables import Contestant
+from competition.tables import Event, Skill, User
+
+
+class CertificateCounter(Table):
+    """The next sequence number of a certificate type within an event (allocation is serialised)."""
+
+    event = ForeignKey(references=Event, null=False)
+    cert_type = Varchar(length=20)
+    next_seq = Integer(default=1)
+
+
+class Certificate(Table):
+    """An issued certificate (获奖证书 / 荣誉证书 / 职业技能等级证书). Issuing again finds it here."""
+
+    number = Varchar(length=64, unique=True)
+    event = ForeignKey(references=Event, null=False)
+    skill = ForeignKey(references=Skill, null=True, default=None)
+    contestant = ForeignKey(references=Contestant, null=True, default=None)
+    cert_type = Varchar(length=20, help_text="award / honour / promotion")
+    code = Varchar(length=40, default="", help_text="award, honour or level code it certifies")
+    holder_name = Varchar(length=50)
+    id_number = Varchar(length=18, default="", help_text="Holder's ID number (never shown publicly)")
+    data = JSON(default={}, help_text="Everything printed on it, for re-rendering and verification")
+    file = Varchar(length=300, default="", help_text="PDF path under the data dir")
+    issued_at = Timestamptz(default=TimestamptzNow())
+    issued_by = ForeignKey(references=User, null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoke_reason = Text(default="")
+    revoked_by = ForeignKey(references=User, null=True, default=None)
+
+
+class IssuanceBatch(Table):
+    """A batch issuance run for an event: progress, resumable."""
+
+    event = ForeignKey(references=Event, null=False)
+    started_by = ForeignKey(references=User, null=True, default=None)
+    started_at = Timestamptz(default=TimestamptzNow())
+    total = Integer(default=0)
+    done = Integer(default=0)
+    status = Varchar(length=20, default="running", help_text="running / finished / failed")
+    finished_at = Timestamptz(null=True, default=None)
+    error = Text(default="")
+
+
+class HonourHeld(Table):
+    """Honours a person holds (by ID number): nobody receives the same honour twice."""
+
+    id_number = Varchar(length=18)
+    name = Varchar(length=50)
+    honour = Varchar(length=40, help_text="guangdong_technical_expert / national_technical_expert …")
+    event = ForeignKey(references=Event, null=True, default=None)
+    certificate_number = Varchar(length=64, default="")
+    granted_at = Timestamptz(default=TimestamptzNow())
+
+
+class PromotionLedger(Table):
+    """晋级台账: each approved level promotion, across events, by the person's ID number."""
+
+    id_number = Varchar(length=18)
+    name = Varchar(length=50)
+    occupation = Varchar(length=100, default="")
+    occupation_code = Varchar(length=20, default="")
+    from_level = Integer()
+    to_level = Integer()
+    rule = Varchar(length=60, default="")
+    basis = Text(default="", help_text="e.g. 第三届广东省职业技能大赛 电工 职工组 第2名 一等奖")
+    event = ForeignKey(references=Event, null=False)
+    approved_by = ForeignKey(references=User, null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    certificate_number = Varchar(length=64, default="")
+    recorded_at = Timestamptz(default=TimestamptzNow())
