@@ -375,7 +375,9 @@ def run_with_server(database_url: str, judges: int, tmp: Path, name: str):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "COMPETITION_"))}
     env.update(COMPETITION_DATA_DIR=str(tmp), DATABASE_URL=database_url, COMPETITION_SECRET="bench-" + secrets.token_hex(8),
                COMPETITION_LOGIN_RATE="100000/minute", PYTHONPATH=str(ROOT))
-    proc = start_server(env, port, tmp / f"{name}.log")
+    if os.environ.get("COMPETITION_PROFILE_BATCHES"):
+        env["COMPETITION_PROFILE_BATCHES"] = "1"
+    proc = start_server(env, port, Path(tempfile.gettempdir()) / f"bench-live-{name}.log")
     return info, port, proc
 
 
@@ -388,6 +390,7 @@ def main() -> None:
     ap.add_argument("--skip-fanout", action="store_true")
     ap.add_argument("--skip-ingest", action="store_true")
     ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--py-spy", metavar="FILE", help="profile the server during SQLite ingest (needs py-spy); writes a speedscope file")
     args = ap.parse_args()
     verdicts: list[tuple[str, float, float, bool]] = []
     with tempfile.TemporaryDirectory() as tmpdir:
@@ -411,7 +414,13 @@ def main() -> None:
                 verdicts.append(("fanout_cpu", cpu_ratio, 1.3, cpu_ratio <= 1.3))
                 verdicts.append(("fanout_p99", p99_ratio, 1.5, p99_ratio <= 1.5))
             if not args.skip_ingest:
+                spy = None
+                if args.py_spy:
+                    spy = subprocess.Popen(["py-spy", "record", "-p", str(proc.pid), "-d", str(int(args.seconds)), "-f", "speedscope", "-o", args.py_spy, "-r", "50"],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 res = asyncio.run(ingest(base_ws, info["skill_id"], cookies, info["refs"], args.seconds))
+                if spy is not None:
+                    spy.wait(60)
                 ops = asyncio.run(stored_ops(db_url, info["skill_id"]))
                 bench_ops = [o for o in ops if o.startswith("in")]
                 assert len(bench_ops) == len(set(bench_ops)), "a mark was stored twice"

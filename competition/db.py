@@ -7,17 +7,125 @@ writers queue instead of failing on a lock upgrade. PostgreSQL is used through a
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from competition.settings import sqlite_path
 
 SQLITE_TIMEOUT_S = 30
+SQLITE_POOL_SIZE = 4
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    """A transaction on a pooled connection, given back to the pool instead of closed."""
+
+    async def get_connection(self):
+        return await self.engine.acquire()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        broken = False
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except Exception:
+            broken = True
+            raise
+        finally:
+            self.engine.release(self.connection, broken=broken)
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine with a small pool of open connections.
+
+    Piccolo opens a new connection (and aiosqlite a new thread) for every query outside a
+    transaction and for every transaction, and re-sends ``PRAGMA foreign_keys`` before every
+    statement. Under live scoring that overhead dominates; here connections are opened once with
+    their pragmas (foreign keys on, ``synchronous=NORMAL`` — safe in WAL mode: a power cut may
+    lose the last commits but never corrupts — and a busy timeout) and reused.
+    """
+
+    def __init__(self, path: str, pool_size: int = SQLITE_POOL_SIZE, **kwargs) -> None:
+        super().__init__(path=path, **kwargs)
+        self.pool_size = pool_size
+        self._idle: list = []
+        self._count = 0
+        self._waiters: list[asyncio.Future] = []
+
+    async def _open(self):
+        import aiosqlite
+
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute(f"PRAGMA busy_timeout = {SQLITE_TIMEOUT_S * 1000}")
+        return connection
+
+    async def acquire(self):
+        while True:
+            if self._idle:
+                return self._idle.pop()
+            if self._count < self.pool_size:
+                self._count += 1
+                try:
+                    return await self._open()
+                except BaseException:
+                    self._count -= 1
+                    raise
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter
+
+    def release(self, connection, *, broken: bool = False) -> None:
+        if broken or connection is None:
+            self._count -= 1
+            if connection is not None:
+                asyncio.ensure_future(connection.close())
+        else:
+            self._idle.append(connection)
+        while self._waiters:
+            waiter = self._waiters.pop(0)
+            if not waiter.done():
+                waiter.set_result(None)
+                break
+
+    async def close_pool(self) -> None:
+        idle, self._idle = self._idle, []
+        self._count -= len(idle)
+        for connection in idle:
+            await connection.close()
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True) -> SQLiteTransaction:
+        return PooledSQLiteTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+    async def _run_in_existing_connection(self, connection, query, args=None, query_type="generic", table=None):
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        # Outside a transaction: a pooled connection in autocommit mode (isolation_level None).
+        connection = await self.acquire()
+        broken = False
+        try:
+            return await self._run_in_existing_connection(connection, query, args, query_type, table)
+        except (OSError, ValueError):
+            broken = True
+            raise
+        finally:
+            self.release(connection, broken=broken)
 
 
 def engine_from_url(url: str) -> Engine:
@@ -26,7 +134,7 @@ def engine_from_url(url: str) -> Engine:
     path = sqlite_path(url)
     path.parent.mkdir(parents=True, exist_ok=True)
     _enable_wal(path)
-    return SQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_S)
+    return PooledSQLiteEngine(path=str(path), timeout=SQLITE_TIMEOUT_S)
 
 
 def _enable_wal(path) -> None:
@@ -81,6 +189,8 @@ async def start(engine: Engine) -> None:
 async def stop(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_pool()
 
 
 async def pending_migrations() -> list[str]:

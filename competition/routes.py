@@ -24,6 +24,7 @@ ROUTES = [
     "frontend.pages_registration:page_handlers",
     "frontend.pages_dayof:page_handlers",
     "frontend.pages_judges:page_handlers",
+    "frontend.pages_tablet:page_handlers",
 ]
 
 

@@ -52,11 +52,22 @@ def compute_skill(
     preset: Mapping[str, Any],
     contestants: Iterable[ContestantInfo],
     marks: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    *,
+    scorer: Scorer | None = None,
+    known: Mapping[str, ContestantResult] | None = None,
 ) -> SkillResults:
-    """Everything for one skill. ``marks``: contestant → aspect → judge → score."""
-    scorer = Scorer(scheme, preset.get("scoring"))
+    """Everything for one skill. ``marks``: contestant → aspect → judge → score.
+
+    ``known`` holds results already computed for unchanged contestants (a live board re-scores
+    only those whose marks changed); ``scorer`` lets a caller reuse one built for the scheme.
+    """
+    scorer = scorer or Scorer(scheme, preset.get("scoring"))
     people = list(contestants)
-    results = {c.contestant_id: scorer.score(c.contestant_id, marks.get(c.contestant_id, {})) for c in people}
+    known = known or {}
+    results = {
+        c.contestant_id: known[c.contestant_id] if c.contestant_id in known else scorer.score(c.contestant_id, marks.get(c.contestant_id, {}))
+        for c in people
+    }
     competing = [c for c in people if c.status == COMPETED]
     raw = {c.contestant_id: results[c.contestant_id].total for c in competing}
     scores = standardiser(preset.get("standardisation")).apply(raw, scorer.rounding)

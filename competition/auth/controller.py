@@ -144,7 +144,7 @@ class AccountController(Controller):
         if not await RoleAssignment.exists().where((RoleAssignment.user == user_id) & (RoleAssignment.event == event_id)):
             raise not_found("user")
         code, expires = await service.issue_login_code(user_id, hours=data.hours, actor=actor_of(request, await principal(request)), event_id=event_id)
-        url = f"{settings.public_base_url}/login?code={code}"
+        url = f"{settings.public_base_url}/login?code={code}&next=/tablet"
         return {"code": code, "login_url": url, "qr_svg": qr_svg(url), "expires_at": expires.isoformat()}
 
 

@@ -571,7 +571,7 @@ async def issue_login_cards(
             skipped.append({"judge_id": j["id"], "name": j["name"]})
             continue
         code, expires = await accounts.issue_login_code(j["user"]["id"], hours=hours, actor=actor, event_id=event_id)
-        url = f"{base_url}/login?code={code}"
+        url = f"{base_url}/login?code={code}&next=/tablet"
         shown = [a for a in j["assignments"] if skill_id is None or a["skill_id"] == skill_id]
         cards.append({
             "judge_id": j["id"], "name": j["name"], "username": j["user"]["username"], "delegation": j["delegation"],

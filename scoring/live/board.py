@@ -54,8 +54,17 @@ class SkillMarks:
 
     last_seq: int = 0
     history: dict[tuple[int, str, int], list[tuple[int, str]]] = dataclasses.field(default_factory=dict)
+    #: Results of the current view: per contestant, and per aspect, so a new mark re-scores one
+    #: aspect and re-totals one contestant instead of the whole skill.
+    results: dict[str, Any] = dataclasses.field(default_factory=dict)
+    aspect_results: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    dirty: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    scheme_version: int = -1
 
     def add(self, seq: int, contestant: int, aspect: str, judge: int, value: str) -> None:
+        cid = str(contestant)
+        self.results.pop(cid, None)
+        self.dirty.setdefault(cid, set()).add(aspect)
         items = self.history.setdefault((contestant, aspect, judge), [])
         if not items or items[-1][0] < seq:
             items.append((seq, value))
@@ -193,6 +202,11 @@ class BoardService:
 
 def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, frozen: bool, decrypted: bool, staff: bool) -> dict[str, Any]:
     marks, seq = sm.view(upto)
+    if sm.scheme_version != ctx.scheme_version:
+        sm.results.clear()
+        sm.aspect_results.clear()
+        sm.dirty.clear()
+        sm.scheme_version = ctx.scheme_version
     base: dict[str, Any] = {
         "type": "snapshot", "skill_id": ctx.skill_id, "event_id": ctx.event_id, "skill": ctx.skill_name, "seq": seq,
         "frozen": frozen, "decrypted": decrypted, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
@@ -207,7 +221,27 @@ def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, froze
         people.append(ContestantInfo(str(c.id), group=str(c.group_id), status=status))
     known = {str(c.id) for c in ctx.contestants.values()}
     marks = {cid: m for cid, m in marks.items() if cid in known}
-    results = compute_skill(ctx.scheme, ctx.preset, people, marks)
+    # The current view re-scores only the aspects with new marks; a frozen view is computed whole.
+    cache: dict[str, Any] = {}
+    if upto is None:
+        assert ctx.scorer is not None
+        for cid in known:
+            if cid in sm.results:
+                cache[cid] = sm.results[cid]
+                continue
+            per_aspect = sm.aspect_results.get(cid)
+            if per_aspect is None:
+                continue  # never scored: compute_skill scores it whole
+            for aspect_id in sm.dirty.pop(cid, set()):
+                per_aspect[aspect_id] = ctx.scorer.score_aspect(aspect_id, marks.get(cid, {}).get(aspect_id))
+            cache[cid] = sm.results[cid] = ctx.scorer.totals(cid, per_aspect)
+    results = compute_skill(ctx.scheme, ctx.preset, people, marks, scorer=ctx.scorer, known=cache)
+    if upto is None:
+        for cid, res in results.results.items():
+            if cid not in sm.aspect_results:
+                sm.aspect_results[cid] = dict(res.aspects)
+                sm.dirty.pop(cid, None)
+            sm.results[cid] = res
     aspect_count = sum(1 for _ in ctx.scheme.aspects())
     groups = []
     kinds = {c.group_id: c.group_kind for c in ctx.contestants.values()}

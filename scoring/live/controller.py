@@ -177,7 +177,7 @@ class MarksController(Controller):
             {
                 "seq": r["seq"], "contestant": refs.get(r["contestant"]), "aspect": r["aspect"], "judge": r["judge.display_name"],
                 "judge_id": r["judge"], "value": r["value"], "kind": r["kind"], "reason": r["reason"], "authority": r["authority"],
-                "entered_by": r["entered_by.display_name"], "at": r["created_at"].isoformat(),
+                "entered_by": r["entered_by.display_name"], "at": r["created_at"].isoformat(), "op_id": r["op_id"],
             }
             for r in rows
         ]}  # fmt: skip
@@ -282,14 +282,43 @@ async def judge_assignments(request: Request) -> dict[str, Any]:
                                 "description": a.description, "kind": a.kind, "mode": a.mode, "max_mark": str(a.max_mark),
                                 "scale_max": str(a.scale_max), "descriptors": list(a.descriptors), "requirement": a.requirement,
                                 "bands": [{"tolerance": str(b.tolerance), "mark": str(b.mark)} for b in a.bands],
+                                "deduction_step": str(a.deduction_step) if a.deduction_step is not None else None,
                             })  # fmt: skip
         contestants = [
             {"ref": c.ref or str(c.workstation_no), "workstation_no": c.workstation_no}
             for c in sorted(ctx.contestants.values(), key=lambda c: (c.workstation_no or 10**6, c.ref or ""))
             if c.status == "registered" and not c.absent and (seat is None or conflict_free(seat, c))
         ]
-        out.append({"skill_id": skill_id, "event_id": ctx.event_id, "skill": ctx.skill_name, "role": seat.role if seat else None, "aspects": aspects, "contestants": contestants})
+        mine, flags = await _judge_state(live, ctx, user.user_id)
+        out.append({
+            "skill_id": skill_id, "event_id": ctx.event_id, "skill": ctx.skill_name, "role": seat.role if seat else None,
+            "aspects": aspects, "contestants": contestants, "marks": mine, "flags": flags,
+        })  # fmt: skip
     return {"user": {"id": user.user_id, "name": user.display_name}, "skills": out}
+
+
+async def _judge_state(live: Live, ctx, user_id: int) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """This judge's current marks in the skill, and the aspects flagged for re-marking on them,
+    so a tablet with an empty local store (a new device) knows what it already did."""
+    from scoring.aggregation import NEEDS_REMARK
+
+    rows = await Mark.select(Mark.contestant, Mark.aspect, Mark.value, Mark.seq, Mark.judge).where(
+        (Mark.skill == ctx.skill_id) & (Mark.judge == user_id)
+    ).order_by(Mark.seq)
+    current: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in rows:
+        current[(r["contestant"], r["aspect"])] = r
+    refs = {c.id: c.ref or str(c.workstation_no) for c in ctx.contestants.values()}
+    mine = [{"contestant": refs.get(c), "aspect": a, "value": r["value"], "seq": r["seq"]} for (c, a), r in current.items()]
+    flags: list[dict[str, str]] = []
+    if current and ctx.scorer is not None:
+        sm = await live.boards._catch_up(ctx.skill_id)
+        view, _ = sm.view()
+        for c, a in current:
+            scores = view.get(str(c), {}).get(a)
+            if scores and ctx.scorer.score_aspect(a, scores).status == NEEDS_REMARK:
+                flags.append({"contestant": refs.get(c), "aspect": a})
+    return mine, flags
 
 
 def conflict_free(seat, contestant) -> bool:

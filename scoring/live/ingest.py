@@ -22,7 +22,10 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import os
 import re
+import sys
+import time
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -41,6 +44,7 @@ log = logging.getLogger("scoring.live")
 
 OP_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_BATCH = 256
+_PROFILE = bool(os.environ.get("COMPETITION_PROFILE_BATCHES"))
 MARK_COLUMNS = ["skill", "contestant", "aspect", "judge", "value", "kind", "reason", "entered_by", "authority", "op_id", "seq", "created_at"]
 
 
@@ -149,7 +153,10 @@ class MarkWriter:
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
+                _t0 = time.perf_counter()
                 accepted = await self._commit(batch)
+                if _PROFILE:
+                    print(f"batch {len(batch)} {1000 * (time.perf_counter() - _t0):.1f} ms", file=sys.stderr, flush=True)
             except Exception as exc:  # the transaction failed: nothing of the batch was stored
                 log.exception("mark batch of %d failed", len(batch))
                 for p in batch:

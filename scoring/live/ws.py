@@ -15,6 +15,7 @@ its rate gets ``rate_limited`` errors and, if it goes on, is closed with 1008.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import time
@@ -72,21 +73,36 @@ class Bucket:
         return False
 
 
+@functools.lru_cache(maxsize=16)
+def _text_of(message: bytes) -> str:
+    # A channel message reaches every subscriber as the same bytes: decode it once, not per socket.
+    return message.decode()
+
+
 class Sender:
-    """Serialises sends on one socket (acks from mark tasks and channel messages interleave)."""
+    """Serialises sends on one socket (acks from mark tasks and channel messages interleave).
+
+    Frames go straight to the server's ASGI ``send`` (kept in the scope by ``RawSendApp``) once the
+    socket is accepted: Litestar's middleware wrappers only matter for the handshake, and skipping
+    them per frame is most of the cost of fanning a board update out to thousands of sockets.
+    """
 
     def __init__(self, socket: WebSocket) -> None:
         self.socket = socket
+        self.raw_send = socket.scope.get("competition.raw_send")
         self.lock = asyncio.Lock()
         self.closed = False
 
     async def send(self, data: dict[str, Any] | str | bytes) -> None:
         if self.closed:
             return
-        text = data.decode() if isinstance(data, bytes) else data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        text = _text_of(data) if isinstance(data, bytes) else data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
         async with self.lock:
             try:
-                await self.socket.send_text(text)
+                if self.raw_send is not None:
+                    await self.raw_send({"type": "websocket.send", "text": text})
+                else:
+                    await self.socket.send_text(text)
             except Exception:  # the peer went away; the receive loop will notice
                 self.closed = True
 
@@ -151,7 +167,7 @@ async def judge_socket(socket: WebSocket, channels: ChannelsPlugin) -> None:
     channel_names = [judges_channel(s) for s in skill_ids] or ["judges:none"]
     async with channels.start_subscription(channel_names) as subscriber:
         async with subscriber.run_in_background(forward):
-            await sender.send({"type": "welcome", "user": user.display_name, "skills": skill_ids, "worker": os.getpid()})
+            await sender.send({"type": "welcome", "user": user.display_name, "user_id": user.user_id, "skills": skill_ids, "worker": os.getpid()})
             try:
                 while True:
                     text = await socket.receive_text()

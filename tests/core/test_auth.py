@@ -51,7 +51,7 @@ async def test_one_time_code_logs_a_judge_in_once(server, admin):
     r = await admin.post(f"/api/events/{event['id']}/accounts/{judge['id']}/login-code", json={"hours": 12})
     assert r.status_code == 201
     issued = r.json()
-    assert issued["login_url"] == f"http://testserver.local/login?code={issued['code']}"
+    assert issued["login_url"] == f"http://testserver.local/login?code={issued['code']}&next=/tablet"
     assert issued["qr_svg"].lstrip().startswith("<?xml") or "<svg" in issued["qr_svg"]
 
     tablet = Client(server.base_url)
