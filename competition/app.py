@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         httponly=True,
         secure=secure_cookies,
         samesite="lax",
+        exclude=["^/ws/board", "^/static", "^/api/public", "^/health"],
     )
     def _template_globals(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
@@ -155,9 +156,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return app
 
 
-def create_app_from_env() -> Litestar:
+class RawSendApp:
+    """The ASGI app as served: Litestar, with the server's own ``send`` kept in websocket scopes
+    (``competition.raw_send``) so live frames can skip the middleware wrappers after the handshake."""
+
+    def __init__(self, app: Litestar) -> None:
+        self.app = app
+        self.state = app.state
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "websocket":
+            scope["competition.raw_send"] = send
+        await self.app(scope, receive, send)
+
+
+def create_app_from_env() -> RawSendApp:
     """Factory for ``uvicorn --factory`` (each worker process builds its own app)."""
-    return create_app(Settings.from_env())
+    return RawSendApp(create_app(Settings.from_env()))
 
 
 @get("/health", summary="Liveness and the backends in use", operation_id="health", tags=["system"], exclude_from_csrf=True)

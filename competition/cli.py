@@ -60,6 +60,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         for line in asyncio.run(_with_db(settings, load_demo)):
             print(line)
     settings.resolved_secret()  # create the shared secret once, before workers race for it
+    if getattr(args, "simulate", False):
+        from competition.simulate import start_in_background
+
+        start_in_background(args.host, args.port)
     import uvicorn
 
     print(f"服务地址 / serving on http://{args.host}:{args.port}  (API 文档 / API docs: /schema)", flush=True)
@@ -110,6 +114,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     for line in asyncio.run(_with_db(settings, work)):
         print(line)
+    if args.simulate:
+        from competition.simulate import demo_command
+
+        return demo_command(lambda serve_args: cmd_serve(settings, serve_args))
     return 0
 
 
@@ -133,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--demo", action="store_true", help="load the demo event first (idempotent)")
+    p.add_argument("--simulate", action="store_true", help="simulated judges score the demo event live once the server is up")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=cmd_serve)
 
@@ -147,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("demo", help="load a realistic demo event (idempotent)")
+    p.add_argument("--simulate", action="store_true", help="then simulated judges score it live (against the server on :8000, or one started here)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("audit", help="audit log tools")

@@ -25,6 +25,7 @@ ROUTES = [
     "frontend.pages_dayof:page_handlers",
     "frontend.pages_judges:page_handlers",
     "frontend.pages_tablet:page_handlers",
+    "frontend.pages_live:page_handlers",
 ]
 
 

@@ -107,6 +107,53 @@ class Sender:
                 self.closed = True
 
 
+class Hub:
+    """One channel subscription per process and public board, fanned out to this process's sockets.
+
+    A subscription per spectator would give each of thousands of sockets its own queue and task;
+    here a board update is received once and written to every socket in one pass (the server's
+    websocket send only buffers the frame, it does not wait for the peer).
+    """
+
+    def __init__(self, channels: ChannelsPlugin) -> None:
+        self.channels = channels
+        self.sockets: dict[str, set[Sender]] = {}
+        self.tasks: dict[str, asyncio.Task] = {}
+        self.ready: dict[str, asyncio.Event] = {}
+
+    async def join(self, channel: str, sender: Sender) -> None:
+        self.sockets.setdefault(channel, set()).add(sender)
+        if channel not in self.tasks:
+            self.ready[channel] = asyncio.Event()
+            self.tasks[channel] = asyncio.create_task(self._pump(channel), name=f"hub:{channel}")
+        await self.ready[channel].wait()
+
+    def leave(self, channel: str, sender: Sender) -> None:
+        members = self.sockets.get(channel)
+        if members is not None:
+            members.discard(sender)
+            if not members:
+                del self.sockets[channel]
+                task = self.tasks.pop(channel, None)
+                self.ready.pop(channel, None)
+                if task is not None:
+                    task.cancel()
+
+    async def _pump(self, channel: str) -> None:
+        async with self.channels.start_subscription([channel]) as subscriber:
+            self.ready[channel].set()
+            async for message in subscriber.iter_events():
+                for sender in list(self.sockets.get(channel, ())):
+                    await sender.send(message)
+
+
+def _hub(socket: WebSocket, channels: ChannelsPlugin) -> Hub:
+    hub = getattr(socket.app.state, "board_hub", None)
+    if hub is None:
+        hub = socket.app.state.board_hub = Hub(channels)
+    return hub
+
+
 def _error(code: str, lang: str, op_id: Any = None, message: str | None = None) -> dict[str, Any]:
     zh, en = TEXTS.get(code, (code, code))
     frame = {"type": "error", "code": code, "message": message or (zh if lang == "zh" else en)}
@@ -207,37 +254,56 @@ async def judge_socket(socket: WebSocket, channels: ChannelsPlugin) -> None:
                     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def _board_stream(socket: WebSocket, channels: ChannelsPlugin, skill_ids: list[int], public: bool, since: int | None) -> None:
+async def _initial_frames(socket: WebSocket, sender: Sender, skill_ids: list[int], public: bool, since: int | None) -> None:
     live = _live(socket)
+    for skill_id in skill_ids:
+        snap = await live.boards.snapshot(skill_id, public=public)
+        if snap is None:
+            continue
+        if since is not None and snap["seq"] <= since and len(skill_ids) == 1:
+            await sender.send({"type": "resume", "skill_id": skill_id, "seq": snap["seq"], "frozen": snap["frozen"]})
+        else:
+            # Which worker serves this socket: lets operators (and tests) see the spread.
+            await sender.send({**snap, "worker": os.getpid()})
+
+
+async def _until_closed(socket: WebSocket, sender: Sender) -> None:
+    try:
+        while True:
+            text = await socket.receive_text()
+            if text[:64].find('"ping"') >= 0:
+                await sender.send({"type": "pong"})
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sender.closed = True
+
+
+async def _board_stream(socket: WebSocket, channels: ChannelsPlugin, skill_ids: list[int], public: bool, since: int | None) -> None:
     sender = Sender(socket)
-    names = [board_channel(s) if public else staff_channel(s) for s in skill_ids]
-    if not public:
-        names += [judges_channel(s) for s in skill_ids]
+    if public:
+        hub = _hub(socket, channels)
+        names = [board_channel(s) for s in skill_ids]
+        try:
+            # Joined (subscribed) first, then the snapshot: nothing published in between is lost.
+            for name in names:
+                await hub.join(name, sender)
+            await _initial_frames(socket, sender, skill_ids, public, since)
+            await _until_closed(socket, sender)
+        finally:
+            for name in names:
+                hub.leave(name, sender)
+        return
+
+    names = [staff_channel(s) for s in skill_ids] + [judges_channel(s) for s in skill_ids]
 
     async def forward(message: bytes) -> None:
         await sender.send(message)
 
     async with channels.start_subscription(names) as subscriber:
-        # Subscribed first, then the snapshot: nothing published in between is lost.
-        for skill_id in skill_ids:
-            snap = await live.boards.snapshot(skill_id, public=public)
-            if snap is None:
-                continue
-            if since is not None and snap["seq"] <= since and len(skill_ids) == 1:
-                await sender.send({"type": "resume", "skill_id": skill_id, "seq": snap["seq"], "frozen": snap["frozen"]})
-            else:
-                # Which worker serves this socket: lets operators (and tests) see the spread.
-                await sender.send({**snap, "worker": os.getpid()})
+        await _initial_frames(socket, sender, skill_ids, public, since)
         async with subscriber.run_in_background(forward):
-            try:
-                while True:
-                    text = await socket.receive_text()
-                    if text[:64].find('"ping"') >= 0:
-                        await sender.send({"type": "pong"})
-            except WebSocketDisconnect:
-                pass
-            finally:
-                sender.closed = True
+            await _until_closed(socket, sender)
 
 
 @websocket("/ws/board/{skill_id:int}")

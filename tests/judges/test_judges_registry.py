@@ -106,7 +106,7 @@ async def test_login_cards_and_code_login(admin, server):
     assert [c["name"] for c in cards] == ["刘晓峰"]
     card = cards[0]
     assert card["assignments"] == [{"skill_name": "数控车工", "role": "judge", "criteria": ["A", "B1"]}]
-    assert card["qr_svg"].lstrip().startswith(("<?xml", "<svg")) and card["login_url"].endswith(card["code"])
+    assert card["qr_svg"].lstrip().startswith(("<?xml", "<svg")) and card["login_url"].endswith(f"?code={card['code']}&next=/tablet")
     r = await admin.post(f"/api/events/{event['id']}/judges/login-cards", json={"judge_ids": [without["id"]]})
     assert r.json()["cards"] == [] and r.json()["skipped"] == [{"judge_id": without["id"], "name": "无账号"}]
     r = await admin.post(f"/api/events/{event['id']}/judges/login-cards", json={"hours": 100})

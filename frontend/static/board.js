@@ -1,0 +1,316 @@
+// Public live board: renders the server's ranking snapshots and keeps them live.
+// - One websocket (/ws/board/{skill} or /ws/board/event/{event}); a snapshot replaces the skill's
+//   ranking unless its `seq` is lower than the last one seen for that skill.
+// - On disconnect: reconnect with ?since=<last seq> (exponential backoff with jitter); after a few
+//   failures poll the JSON feed until a websocket opens again.
+// - `frozen` frames (and snapshots with frozen: true) show the banner; an unfrozen snapshot hides it.
+// - Big-screen layout (16:9): long groups scroll themselves; phone layout: one column.
+// What a row shows (encrypted number, or name and delegation) is what the server sent.
+
+const root = document.querySelector("[data-board]");
+const cfg = JSON.parse(document.getElementById("board-config").textContent);
+const S = cfg.strings;
+const RANK_CLASSES = { 1: "top top1", 2: "top top2", 3: "top top3" };
+const POLL_MS = 5000;
+const FAILURES_BEFORE_POLLING = 3;
+const MAX_BACKOFF_MS = 30000;
+
+const snapshots = new Map(); // skill id → last snapshot applied
+const seqs = new Map(); // skill id → highest seq seen
+const frozen = new Map(); // skill id → frozen?
+const lastScores = new Map(); // "skill:ref" → score last rendered (to flash changes)
+let ws = null;
+let failures = 0;
+let everOpened = false;
+let pollTimer = null;
+let reconnectTimer = null;
+let pingTimer = null;
+
+export const state = {
+  snapshots, seqs, frozen, get ws() { return ws; }, get failures() { return failures; },
+  apply(snap) { const ok = applySnapshot(snap); if (ok) render(); return ok; },
+};
+window.__board = state;
+
+function esc(v) {
+  return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+function groupLabel(g) {
+  return S["group_" + g.kind] || `${S.group_other} ${g.group_id}`;
+}
+
+// ---- layout ---------------------------------------------------------------------------------
+
+const screenQuery = window.matchMedia("(min-width: 1280px) and (min-aspect-ratio: 4/3)");
+
+function applyLayout() {
+  const forced = cfg.layout;
+  const layout = forced || (screenQuery.matches ? "screen" : "phone");
+  root.classList.toggle("layout-screen", layout === "screen");
+  root.classList.toggle("layout-phone", layout === "phone");
+  root.dataset.layout = layout;
+  for (const a of document.querySelectorAll("[data-layout-link]")) a.classList.toggle("current", a.dataset.layoutLink === layout);
+  layoutGrid();
+}
+
+function layoutGrid() {
+  const panels = root.querySelectorAll(".board-panel").length;
+  const cols = panels <= 1 ? 1 : panels <= 4 ? 2 : panels <= 6 ? 3 : 4;
+  root.style.setProperty("--cols", String(cols));
+  root.style.setProperty("--rows", String(Math.max(1, Math.ceil(panels / cols))));
+}
+
+screenQuery.addEventListener("change", applyLayout);
+
+// ---- clock (China time) -----------------------------------------------------------------------
+
+const timeFmt = new Intl.DateTimeFormat(cfg.lang === "en" ? "en-GB" : "zh-CN", {
+  timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+});
+const dateFmt = new Intl.DateTimeFormat(cfg.lang === "en" ? "en-GB" : "zh-CN", {
+  timeZone: "Asia/Shanghai", year: "numeric", month: "long", day: "numeric", weekday: "short",
+});
+
+function tick() {
+  const now = new Date();
+  const clock = root.querySelector("[data-clock]");
+  const date = root.querySelector("[data-date]");
+  if (clock) clock.textContent = timeFmt.format(now);
+  if (date) date.textContent = dateFmt.format(now);
+}
+
+export function chinaTime(iso) {
+  if (!iso) return "";
+  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");
+  return timeFmt.format(d);
+}
+
+// ---- rendering --------------------------------------------------------------------------------
+
+function who(row, decrypted) {
+  if (decrypted && row.name) {
+    return `<span class="who-name">${esc(row.name)}</span><span class="who-sub">${esc(row.delegation || "")}</span>`;
+  }
+  const ws = row.workstation_no ? `<span class="who-sub">${esc(S.workstation)} ${esc(row.workstation_no)}</span>` : "";
+  return `<span class="who-ref">${esc(row.ref)}</span>${ws}`;
+}
+
+function rankCell(row) {
+  if (row.status === "absent") return `<span class="status">${esc(S.absent)}</span>`;
+  if (row.status === "disqualified") return `<span class="status">${esc(S.disqualified)}</span>`;
+  return row.rank == null ? "–" : `<span class="rank-badge">${esc(row.rank)}</span>`;
+}
+
+function rowHtml(skillId, row, decrypted) {
+  const unscored = !row.complete && /^0\//.test(row.progress || "");
+  const score = unscored ? null : row.score ?? row.total;
+  const key = `${skillId}:${row.ref}`;
+  const changed = lastScores.has(key) && lastScores.get(key) !== score;
+  lastScores.set(key, score);
+  const cls = [unscored ? "" : RANK_CLASSES[row.rank] || "", changed ? "changed" : "", row.status !== "competed" ? "out" : ""].join(" ");
+  const progress = row.complete ? `<span class="done">✓ ${esc(S.complete)}</span>` : esc(row.progress || "");
+  return `<tr class="${cls}" data-ref="${esc(row.ref)}">
+    <td class="c-rank">${rankCell(row)}</td>
+    <td class="c-who">${who(row, decrypted)}</td>
+    <td class="c-score" data-score>${score == null ? "–" : esc(score)}</td>
+    <td class="c-progress">${progress}</td></tr>`;
+}
+
+function panelEl(id, title) {
+  let el = root.querySelector(`.board-panel[data-panel="${id}"]`);
+  if (!el) {
+    el = document.createElement("section");
+    el.className = "board-panel";
+    el.dataset.panel = id;
+    el.innerHTML = `<h2 class="panel-title"></h2>
+      <div class="panel-body"><table class="board-table">
+        <thead><tr><th class="c-rank">${esc(S.rank)}</th><th class="c-who"></th><th class="c-score">${esc(S.score)}</th><th class="c-progress">${esc(S.progress)}</th></tr></thead>
+        <tbody></tbody></table><p class="panel-empty" hidden></p></div>`;
+    root.querySelector("[data-panels]").appendChild(el);
+  }
+  el.querySelector(".panel-title").textContent = title;
+  return el;
+}
+
+function render() {
+  const wanted = new Set();
+  for (const skill of cfg.skills) {
+    const snap = snapshots.get(skill.id);
+    if (!snap) continue;
+    const name = snap.skill || skill.name;
+    const groups = snap.groups && snap.groups.length ? snap.groups : [null];
+    for (const g of groups) {
+      const id = g ? `${skill.id}-${g.group_id}` : `${skill.id}-none`;
+      wanted.add(id);
+      const title = g ? `${name} · ${groupLabel(g)}` : name;
+      const el = panelEl(id, title);
+      el.classList.toggle("frozen", !!frozen.get(skill.id));
+      el.dataset.skill = skill.id;
+      el.querySelector("th.c-who").textContent = snap.decrypted ? `${S.name} / ${S.delegation}` : S.number;
+      const empty = el.querySelector(".panel-empty");
+      const body = el.querySelector("tbody");
+      if (!g) {
+        body.innerHTML = "";
+        empty.hidden = false;
+        empty.textContent = snap.has_scheme === false ? S.no_scheme : S.no_rows;
+        continue;
+      }
+      empty.hidden = g.rows.length > 0;
+      empty.textContent = S.no_rows;
+      body.innerHTML = g.rows.map((r) => rowHtml(skill.id, r, snap.decrypted)).join("");
+    }
+  }
+  for (const el of root.querySelectorAll(".board-panel")) if (!wanted.has(el.dataset.panel)) el.remove();
+  // Keep panels in skill order, then group order.
+  const order = [...wanted];
+  const box = root.querySelector("[data-panels]");
+  for (const id of order) {
+    const el = box.querySelector(`.board-panel[data-panel="${id}"]`);
+    if (el) box.appendChild(el);
+  }
+  layoutGrid();
+  renderFrozen();
+  const top = Math.max(0, ...[...seqs.values()]);
+  root.dataset.seq = String(top);
+}
+
+function renderFrozen() {
+  const names = cfg.skills.filter((s) => frozen.get(s.id)).map((s) => (snapshots.get(s.id) || {}).skill || s.name);
+  const banner = root.querySelector("[data-frozen-banner]");
+  banner.hidden = names.length === 0;
+  root.classList.toggle("is-frozen", names.length > 0);
+  const list = banner.querySelector("[data-frozen-skills]");
+  list.textContent = cfg.skills.length > 1 && names.length ? `(${names.join("、")})` : "";
+}
+
+// ---- frames -----------------------------------------------------------------------------------
+
+export function applySnapshot(snap) {
+  if (!snap || snap.type !== "snapshot") return false;
+  const id = snap.skill_id;
+  if (!cfg.skills.some((s) => s.id === id)) return false;
+  const last = seqs.get(id);
+  if (last != null && snap.seq < last) return false; // older than what we show: ignore
+  seqs.set(id, snap.seq);
+  snapshots.set(id, snap);
+  frozen.set(id, !!snap.frozen);
+  return true;
+}
+
+function handle(frame) {
+  if (frame.type === "snapshot") {
+    if (applySnapshot(frame)) render();
+  } else if (frame.type === "frozen") {
+    frozen.set(frame.skill_id, true);
+    render();
+  } else if (frame.type === "resume") {
+    // Nothing missed: keep what we show, take the frozen state.
+    frozen.set(frame.skill_id, !!frame.frozen);
+    if (frame.seq != null && (seqs.get(frame.skill_id) ?? -1) < frame.seq) seqs.set(frame.skill_id, frame.seq);
+    render();
+  }
+}
+
+// ---- connection -------------------------------------------------------------------------------
+
+function setState(name) {
+  root.dataset.state = name;
+  const el = root.querySelector("[data-status]");
+  if (el) {
+    el.textContent = S["state_" + name] || name;
+    el.className = "board-status state-" + name;
+  }
+}
+
+function wsUrl() {
+  const base = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + cfg.ws;
+  if (cfg.mode === "skill" && seqs.has(cfg.skills[0].id)) return `${base}?since=${seqs.get(cfg.skills[0].id)}`;
+  return base;
+}
+
+function connect() {
+  clearTimeout(reconnectTimer);
+  if (typeof WebSocket === "undefined") { startPolling(); return; }
+  let sock;
+  try { sock = new WebSocket(wsUrl()); } catch { scheduleReconnect(); return; }
+  ws = sock;
+  sock.onopen = () => {
+    everOpened = true;
+    failures = 0;
+    stopPolling();
+    setState("live");
+    clearInterval(pingTimer);
+    pingTimer = setInterval(() => { if (sock.readyState === 1) sock.send('{"type":"ping"}'); }, 25000);
+  };
+  sock.onmessage = (ev) => {
+    let frame;
+    try { frame = JSON.parse(ev.data); } catch { return; }
+    handle(frame);
+  };
+  sock.onclose = () => {
+    clearInterval(pingTimer);
+    if (ws !== sock) return;
+    ws = null;
+    failures += 1;
+    scheduleReconnect();
+  };
+  sock.onerror = () => { /* onclose follows */ };
+}
+
+function scheduleReconnect() {
+  if (failures >= FAILURES_BEFORE_POLLING) startPolling();
+  else setState(everOpened ? "reconnecting" : "connecting");
+  const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(failures, 5)) * (0.75 + Math.random() * 0.5);
+  reconnectTimer = setTimeout(connect, delay);
+}
+
+async function poll() {
+  try {
+    const res = await fetch(cfg.feed, { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (!res.ok) return;
+    const data = await res.json();
+    const snaps = cfg.mode === "event" ? (data.skills || []) : [data];
+    let changed = false;
+    for (const s of snaps) changed = applySnapshot(s) || changed;
+    if (changed) render();
+    else renderFrozen();
+  } catch { /* keep polling */ }
+}
+
+function startPolling() {
+  setState("polling");
+  if (pollTimer) return;
+  poll();
+  pollTimer = setInterval(poll, POLL_MS);
+}
+
+function stopPolling() {
+  clearInterval(pollTimer);
+  pollTimer = null;
+}
+
+// ---- auto-scroll on the big screen -------------------------------------------------------------
+
+const DWELL_MS = 6000;
+function autoScroll() {
+  if (root.dataset.layout !== "screen") return;
+  for (const body of root.querySelectorAll(".panel-body")) {
+    const max = body.scrollHeight - body.clientHeight;
+    if (max <= 4) { body.scrollTop = 0; continue; }
+    const head = body.querySelector("thead");
+    const step = Math.max(40, body.clientHeight - (head ? head.offsetHeight : 0) - 8);
+    const next = body.scrollTop >= max - 4 ? 0 : Math.min(max, body.scrollTop + step);
+    body.scrollTo({ top: next, behavior: "smooth" });
+  }
+}
+
+// ---- start ------------------------------------------------------------------------------------
+
+for (const snap of cfg.snapshots || []) applySnapshot(snap);
+applyLayout();
+render();
+tick();
+setInterval(tick, 1000);
+setInterval(autoScroll, DWELL_MS);
+connect();
