@@ -163,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     v = audit_sub.add_parser("verify", help="check the audit log's hash chain")
     v.set_defaults(func=cmd_audit_verify)
+
+    from certificates.cli import add_parser as add_certificates
+
+    add_certificates(sub)  # competition certificates issue|status --event ID
     return parser
 
 

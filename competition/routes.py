@@ -20,12 +20,23 @@ ROUTES = [
     "scoring.live.controller:public_skill_board",
     "scoring.live.controller:public_event_board",
     "scoring.live.ws:ws_handlers",
+    "scoring.release.controller:ResultsController",
+    "scoring.release.controller:AppealsController",
+    "scoring.release.controller:ProposalsController",
+    "scoring.release.controller:public_event_results",
+    "scoring.release.controller:public_skill_results",
     "frontend.pages:page_handlers",
     "frontend.pages_registration:page_handlers",
     "frontend.pages_dayof:page_handlers",
     "frontend.pages_judges:page_handlers",
     "frontend.pages_tablet:page_handlers",
     "frontend.pages_live:page_handlers",
+    "frontend.pages_results:page_handlers",
+    "certificates.controller:CertificateController",
+    "certificates.controller:person_ledger",
+    "certificates.controller:verify_certificate",
+    "certificates.controller:certificate_file",
+    "frontend.pages_certificates:page_handlers",
 ]
 
 

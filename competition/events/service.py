@@ -11,12 +11,13 @@ from competition.db import write_transaction
 from competition.errors import AppError, BilingualError, conflict, invalid, not_found
 from competition.tables import CompetitionGroup, Event, Skill
 
-EVENT_CODE_RE = re.compile(r"^[A-Z0-9]{2,20}$")
+EVENT_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
 # 职业编码 of the national occupation classification: 6-31-01-03, sometimes with a further -NN.
 OCCUPATION_CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")
 GROUP_KINDS = ("employee", "student", "teacher")
 GROUP_NAMES = {"employee": "职工组", "student": "学生组", "teacher": "教师组"}
 EVENT_FIELDS = ("name", "code", "tier", "tier_class", "starts_on", "ends_on", "venue", "host")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _text(value: Any, field: str, *, max_len: int, required: bool) -> str:
@@ -27,6 +28,8 @@ def _text(value: Any, field: str, *, max_len: int, required: bool) -> str:
         raise invalid(field, "不能为空", "must not be empty")
     if len(text) > max_len:
         raise invalid(field, f"不能超过 {max_len} 个字符", f"at most {max_len} characters")
+    if CONTROL_RE.search(text):  # they break spreadsheet exports and pages
+        raise invalid(field, "不能包含控制字符", "must not contain control characters")
     return text
 
 
@@ -39,7 +42,7 @@ def clean_event(data: dict[str, Any]) -> dict[str, Any]:
         "host": _text(data.get("host"), "host", max_len=200, required=False),
     }
     if not EVENT_CODE_RE.fullmatch(out["code"]):
-        raise invalid("code", "须为 2–20 位大写字母或数字", "must be 2–20 capital letters or digits")
+        raise invalid("code", "须为 2–12 位大写字母或数字（用于证书编号）", "must be 2–12 capital letters or digits (it goes into certificate numbers)")
     tier = data.get("tier")
     if tier not in presets.TIERS:
         raise invalid("tier", "须为 provincial（省赛）、national（国赛）或 worldskills（世赛）", "must be provincial, national or worldskills")
@@ -101,8 +104,13 @@ async def update_event(event_id: int, patch: dict[str, Any], actor: audit.Actor)
     merged = {k: current[k] for k in EVENT_FIELDS} | patch
     values = clean_event(merged)
     async with write_transaction():
-        if values["code"] != current["code"] and await Event.exists().where((Event.code == values["code"]) & (Event.id != event_id)):
-            raise conflict("event", "code")
+        if values["code"] != current["code"]:
+            if await Event.exists().where((Event.code == values["code"]) & (Event.id != event_id)):
+                raise conflict("event", "code")
+            from certificates.tables import Certificate
+
+            if await Certificate.exists().where(Certificate.event == event_id):
+                raise BilingualError(409, "code_in_use", field="code", zh="已签发证书的赛事不能修改赛事代码（证书编号中含有它）", en="The event has issued certificates, whose numbers contain its code; the code can no longer change")
         if values["preset_name"] != current["preset_name"]:
             problems = presets.validate_overrides(values["preset_name"], _overrides(current))
             if problems:

@@ -30,7 +30,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from competition import audit
-from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
+from competition.auth.roles import ARBITRATOR, CHIEF_JUDGE, JUDGE, ORGANISER, Principal
 from competition.db import insert_many, write_transaction
 from competition.judges.conflicts import conflict_reason
 from competition.registration.tables import ScoreSubmission
@@ -44,6 +44,8 @@ log = logging.getLogger("scoring.live")
 
 OP_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_BATCH = 256
+#: The authority an upheld appeal's corrections carry: the arbitration group's decision.
+ARBITRATION = "arbitration"
 _PROFILE = bool(os.environ.get("COMPETITION_PROFILE_BATCHES"))
 MARK_COLUMNS = ["skill", "contestant", "aspect", "judge", "value", "kind", "reason", "entered_by", "authority", "op_id", "seq", "created_at"]
 
@@ -72,7 +74,7 @@ class MarkRequest:
     value: Any
     reason: str = ""
     seat: int | None = None  # whose mark; another judge's only for a chief judge or organiser
-    authority: str = JUDGE  # judge / chief_judge / organiser: the role the user acts in
+    authority: str = JUDGE  # judge / chief_judge / organiser / arbitration: the role the user acts in
     measured: Any = None  # a banded measurement's measured deviation, instead of ``value``
 
 
@@ -268,6 +270,9 @@ class MarkWriter:
         elif authority == CHIEF_JUDGE:
             if not user.has(CHIEF_JUDGE, ctx.event_id, ctx.skill_id):
                 raise refused("not_assigned", "您不是本项目的裁判长", "You are not this skill's chief judge")
+        elif authority == ARBITRATION:
+            if not user.has(ARBITRATOR, ctx.event_id):
+                raise refused("not_assigned", "您不是本赛事的仲裁人员", "You are not an arbitrator of this event")
         elif authority == JUDGE:
             if not user.has(JUDGE, ctx.event_id, ctx.skill_id) and not user.has(CHIEF_JUDGE, ctx.event_id, ctx.skill_id):
                 raise refused("not_assigned", "您没有被分配到本项目评分", "You are not assigned to mark this skill")
@@ -305,7 +310,7 @@ class MarkWriter:
         except ScoringError as exc:
             raise refused("out_of_range" if exc.code == "score_out_of_range" else "bad_value", exc.message.zh, exc.message.en) from None
         reason = (req.reason or "").strip()[:500]
-        if ctx.skill_id in signed and authority != ORGANISER:
+        if ctx.skill_id in signed and authority not in (ORGANISER, ARBITRATION):
             raise refused("signed_off", "本项目成绩已由裁判长签字确认，修改须由组织方填写理由", "The skill is signed off; only an organiser may change a mark, with a reason")
         if criterion in locks.get(ctx.skill_id, set()) and authority == JUDGE:
             raise refused("locked", f"模块 {criterion} 已锁定，修改须由裁判长填写理由", f"Criterion {criterion} is locked; only the chief judge may change it, with a reason")

@@ -1,0 +1,86 @@
+"""``competition certificates …``: issue an event's certificates with progress (resumes an interrupted
+run), and show where an event's issuance stands.
+
+    competition certificates issue --event 3 [--batch-size 50]
+    competition certificates status --event 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+from competition.settings import Settings
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("certificates", help="issue certificates and show issuance progress")
+    cert_sub = p.add_subparsers(dest="certificates_command", required=True)
+    i = cert_sub.add_parser("issue", help="issue an event's certificates for approved proposals and render their PDFs (idempotent, resumable)")
+    i.add_argument("--event", type=int, required=True, help="event id")
+    i.add_argument("--batch-size", type=int, default=None, help="certificates per rendered document (default 50)")
+    i.set_defaults(func=cmd_issue)
+    s = cert_sub.add_parser("status", help="an event's certificates, issuance plan and recent batches")
+    s.add_argument("--event", type=int, required=True, help="event id")
+    s.set_defaults(func=cmd_status)
+
+
+def _run(settings: Settings, work):
+    from competition.cli import _with_db
+
+    return asyncio.run(_with_db(settings, work))
+
+
+def cmd_issue(settings: Settings, args: argparse.Namespace) -> int:
+    from competition import audit
+    from competition.errors import AppError
+
+    from certificates import issuance
+
+    started = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        print(f"进度 / progress: {done}/{total} PDF", flush=True)
+
+    async def work():
+        from competition import db
+
+        if settings.database_kind == "sqlite":
+            await db.migrate()
+        return await issuance.issue(
+            args.event, audit.Actor(None, "命令行 / cli"), settings, render="now", batch_size=args.batch_size, progress=progress
+        )
+
+    try:
+        result = _run(settings, work)
+    except AppError as exc:
+        print(f"错误 / error: {exc.message('zh')} / {exc.message('en')}", file=sys.stderr)
+        return 2
+    batch = result["batch"]
+    print(
+        f"批次 / batch {batch['id']}: 新签发 / newly issued {result['issued']}, 已有 / already issued {result['existing']}, "
+        f"不签发 / not issued {sum(result['skipped'].values())} {result['skipped'] or ''} ({time.monotonic() - started:.1f} s)"
+    )
+    for p in result["problems"]:
+        print(f"  未签发 / not issued: {p['holder_name']} {p['kind']} {p['code']}: {p['reason_text']}", file=sys.stderr)
+    return 0
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from certificates import issuance
+    from certificates.tables import Certificate
+
+    async def work():
+        plan = await issuance.plan(args.event, settings)
+        batches = await issuance.list_batches(args.event, limit=5)
+        total = await Certificate.count().where(Certificate.event == args.event)
+        return plan, batches, total
+
+    plan, batches, total = _run(settings, work)
+    print(f"证书 / certificates: {total}; 已审批 / approved {plan['approved']}: 已签发 / issued {plan['issued']}, "
+          f"待签发 / to issue {plan['pending']}, 不签发 / not issued {plan['skipped']}")  # fmt: skip
+    for b in batches:
+        print(f"  批次 / batch {b['id']} {b['started_at_china']} {b['status']} {b['done']}/{b['total']} {b['error']}")
+    return 0

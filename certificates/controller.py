@@ -1,0 +1,183 @@
+"""HTTP API of certificates: issuance with progress, listing, revocation, the ZIP of an event, the
+promotion ledger (JSON and .xlsx), public verification, and a holder's PDF download. Thin."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.response import File, Stream
+
+from competition.auth.guards import actor_of, principal, require_principal, requires
+from competition.auth.roles import APPROVER, ORGANISER
+from competition.errors import BilingualError, forbidden, invalid, not_found, request_lang
+from competition.registration.idcard import is_valid_id, normalise_id
+from competition.settings import Settings
+from frontend.i18n import t
+
+from certificates import issuance, ledger, service, verify
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Failed ID checks allowed per certificate number (and per client address) per hour.
+DOWNLOAD_FAILURES_PER_NUMBER = 10
+DOWNLOAD_FAILURES_PER_CLIENT = 30
+_FAILURE_WINDOW_S = 3600
+
+
+class RevokeIn(msgspec.Struct):
+    reason: str = ""
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def _actor(request: Request):
+    return actor_of(request, await principal(request))
+
+
+def _attachment_headers(filename: str, ascii_name: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
+        "Cache-Control": "private, no-store",
+    }
+
+
+async def requires_ledger_reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """A person's ledger spans events: organisers and approvers of any event (and administrators)."""
+    p = await require_principal(connection)
+    if not (p.is_admin or any(g.role in (ORGANISER, APPROVER) for g in p.grants)):
+        raise forbidden()
+
+
+class CertificateController(Controller):
+    path = "/api/events/{event_id:int}"
+    tags = ["certificates"]
+
+    @get("/certificates", summary="The event's certificates (full names; never ID numbers)", operation_id="list_certificates",
+         guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+    async def list_certificates(self, request: Request, event_id: int, skill_id: int | None = None, cert_type: str | None = None) -> list[dict[str, Any]]:
+        return await service.list_certificates(event_id, _settings(request), skill_id=skill_id, cert_type=cert_type, lang=request_lang(request))
+
+    @get("/certificates/plan", summary="What issuing would do with each approved proposal: issue, already issued, or not issued and why",
+         operation_id="certificate_plan", guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+    async def plan(self, request: Request, event_id: int) -> dict[str, Any]:
+        return await issuance.plan(event_id, _settings(request), request_lang(request))
+
+    @post(
+        "/certificates/issue",
+        summary="Issue certificates for the approved proposals and render their PDFs (idempotent, resumes an interrupted run)",
+        description="Numbers are allocated and certificate, honour and ledger rows written at once (the answer lists the new numbers); "
+        "the PDFs are then rendered in the background: poll `GET …/certificates/batches/{batch_id}` for `done`/`total`/`status`.",
+        operation_id="issue_certificates",
+        guards=[requires(ORGANISER)],
+        status_code=202,
+    )
+    async def issue(self, request: Request, event_id: int) -> dict[str, Any]:
+        return await issuance.issue(event_id, await _actor(request), _settings(request), render="background")
+
+    @get("/certificates/batches", summary="Issuance runs of the event, newest first", operation_id="list_issuance_batches",
+         guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+    async def batches(self, request: Request, event_id: int) -> list[dict[str, Any]]:
+        return await issuance.list_batches(event_id, request_lang(request))
+
+    @get("/certificates/batches/{batch_id:int}", summary="Progress of one issuance run", operation_id="get_issuance_batch",
+         guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+    async def batch(self, request: Request, event_id: int, batch_id: int) -> dict[str, Any]:
+        return await issuance.get_batch(event_id, batch_id, request_lang(request))
+
+    @post("/certificates/{number:str}/revoke", summary="Revoke a certificate with a reason (audited)", operation_id="revoke_certificate",
+          guards=[requires(ORGANISER)], status_code=200)  # fmt: skip
+    async def revoke(self, request: Request, event_id: int, number: str, data: RevokeIn) -> dict[str, Any]:
+        return await service.revoke(event_id, number, data.reason, await _actor(request))
+
+    @get("/certificates.zip", summary="All valid certificates of the event as one ZIP (streamed), with a list in 清单.csv",
+         operation_id="download_certificates_zip", guards=[requires(ORGANISER)])  # fmt: skip
+    async def zip(self, request: Request, event_id: int, skill_id: int | None = None) -> Stream:
+        items = await service.zip_contents(event_id, _settings(request), skill_id=skill_id)
+        name = f"certificates-event-{event_id}.zip"
+        return Stream(content=service.zip_stream(items), media_type="application/zip", headers=_attachment_headers(f"证书-{event_id}.zip", name))
+
+    @get("/ledger", summary="The event's promotions (晋级台账) as JSON", operation_id="event_ledger", guards=[requires(ORGANISER, APPROVER)])
+    async def event_ledger(self, event_id: int, include_revoked: bool = False) -> list[dict[str, Any]]:
+        return await ledger.event_ledger(event_id, include_revoked=include_revoked)
+
+    @get("/ledger.xlsx", summary="The event's promotions as .xlsx for the provincial talent-evaluation system", operation_id="event_ledger_xlsx",
+         guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+    async def event_ledger_xlsx(self, event_id: int) -> Response[bytes]:
+        content = ledger.ledger_xlsx(await ledger.event_ledger(event_id))
+        return Response(content, media_type=XLSX, headers=_attachment_headers(f"晋级台账-{event_id}.xlsx", f"ledger-event-{event_id}.xlsx"))
+
+
+@get("/api/ledger/{id_number:str}", summary="A person's promotions and honours across events (organisers and approvers)",
+     operation_id="person_ledger", tags=["certificates"], guards=[requires_ledger_reader])  # fmt: skip
+async def person_ledger(id_number: str) -> dict[str, Any]:
+    if not is_valid_id(normalise_id(id_number)):
+        raise invalid("id_number", "不是有效的居民身份证号", "is not a valid resident ID number")
+    return await ledger.person_ledger(id_number)
+
+
+@get("/api/verify/{number:str}", summary="Verify a certificate: genuine, revoked, unknown (404) or malformed (422); rate-limited",
+     operation_id="verify_certificate", tags=["certificates"])  # fmt: skip
+async def verify_certificate(request: Request, number: str) -> dict[str, Any]:
+    return await verify.verify_or_raise(number, request_lang(request))
+
+
+async def _count_failure(request: Request, number: str) -> None:
+    store = request.app.stores.get("certificate_download")
+    client = request.client.host if request.client else "?"
+    for key in (f"n:{number}", f"c:{client}"):
+        raw = await store.get(key)
+        await store.set(key, str(int(raw or 0) + 1), expires_in=_FAILURE_WINDOW_S)
+
+
+async def _too_many_failures(request: Request, number: str) -> bool:
+    store = request.app.stores.get("certificate_download")
+    client = request.client.host if request.client else "?"
+    by_number = int(await store.get(f"n:{number}") or 0)
+    by_client = int(await store.get(f"c:{client}") or 0)
+    return by_number >= DOWNLOAD_FAILURES_PER_NUMBER or by_client >= DOWNLOAD_FAILURES_PER_CLIENT
+
+
+@get(
+    "/certificates/{name:str}",
+    summary="A holder's certificate: `{number}.pdf` is the PDF (needs `id6`, or an organiser's session); `{number}` is the download page",
+    description="`id6`: the last 6 characters of the holder's ID number (the PDF carries the full name). Wrong answers are "
+    f"counted: after {DOWNLOAD_FAILURES_PER_NUMBER} per number (or {DOWNLOAD_FAILURES_PER_CLIENT} per client) in an hour, 429. "
+    "A revoked certificate is 410 for its holder.",
+    operation_id="download_certificate",
+    tags=["certificates"],
+)
+async def certificate_file(request: Request, name: str, id6: str | None = None) -> Response:
+    if not name.lower().endswith(".pdf"):
+        from frontend.pages_certificates import download_page
+
+        return await download_page(request, name)
+    number = name[: -len(".pdf")]
+    row = await service.get_certificate_row(number)
+    if row is None:
+        raise not_found("certificate")
+    p = await principal(request)
+    organiser = p is not None and p.has(ORGANISER, row["event"])
+    if not organiser:
+        if await _too_many_failures(request, row["number"]):
+            raise BilingualError(429, "rate_limited", zh=t("download.too_many", "zh"), en=t("download.too_many", "en"))
+        if not service.id_tail_matches(row["id_number"], id6):
+            if id6 and id6.strip():  # a guess; asking without one is not
+                await _count_failure(request, row["number"])
+            raise BilingualError(403, "id_mismatch", zh=t("download.wrong_id", "zh"), en=t("download.wrong_id", "en"), field="id6")
+        if row["revoked_at"] is not None:
+            raise BilingualError(410, "revoked", zh=t("download.revoked", "zh"), en=t("download.revoked", "en"))
+    path = await service.ensure_pdf(row, _settings(request))
+    return File(
+        path=path,
+        filename=f"{row['number']}.pdf",
+        media_type="application/pdf",
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )
+

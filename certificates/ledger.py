@@ -1,0 +1,168 @@
+"""晋级台账: the level-promotion ledger across events, by the person's ID number.
+
+One ``PromotionLedger`` row per approved promotion, written in the same transaction as its
+certificate (:mod:`certificates.issuance`); the same event never promotes a person twice (unique
+index ``(id_number, event)``). A promotion whose certificate was revoked stays in the table as a
+record but no longer counts: :func:`current_level_for` ignores it and the export leaves it out.
+
+**A later event starts from the promoted level**: :func:`current_level_for` is the level to use
+for a person wherever the system asks "what level do they hold" — at registration (the
+contestant's ``current_level``) and when the results workflow builds ``scoring.standing.Standing``
+(``level``), together with :func:`honours_held_for` for ``honours_held``.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from competition.registration.idcard import normalise_id
+from frontend.i18n import china_time
+from scoring.honours import HONOURS
+from scoring.levels import SkillLevel, parse_level
+
+from certificates.service import from_level_text, level_text
+from certificates.tables import Certificate, HonourHeld, PromotionLedger
+
+#: The columns of the export, in the order the provincial talent-evaluation system imports them.
+LEDGER_COLUMNS = ["身份证号", "姓名", "职业（工种）", "职业编码", "原等级", "晋升等级", "晋升依据", "赛事", "批准", "证书编号", "记录时间"]
+_WIDTHS = [21, 10, 16, 12, 14, 14, 48, 30, 26, 26, 18]
+
+
+async def _revoked(numbers: list[str]) -> set[str]:
+    wanted = sorted({n for n in numbers if n})
+    if not wanted:
+        return set()
+    rows = await Certificate.select(Certificate.number).where(Certificate.number.is_in(wanted) & Certificate.revoked_at.is_not_null())
+    return {r["number"] for r in rows}
+
+
+async def ledger_level(id_number: str) -> SkillLevel | None:
+    """The highest level the ledger has promoted this person to (revoked promotions not counted)."""
+    person = normalise_id(id_number)
+    rows = await PromotionLedger.select(PromotionLedger.to_level, PromotionLedger.certificate_number).where(PromotionLedger.id_number == person)
+    revoked = await _revoked([r["certificate_number"] for r in rows])
+    levels = [r["to_level"] for r in rows if r["certificate_number"] not in revoked]
+    return SkillLevel(max(levels)) if levels else None
+
+
+async def current_level_for(id_number: str, registered_level: SkillLevel | int | str | None) -> SkillLevel | None:
+    """The level a person holds now: the higher of the registered one and the ledger's highest.
+
+    ``registered_level`` is what the person registered with (a ``SkillLevel``, its integer, or its
+    name as people write it); None means none recorded. Returns None only when both are unknown.
+    """
+    registered = None if registered_level in (None, "") else parse_level(registered_level)
+    promoted = await ledger_level(id_number)
+    known = [lvl for lvl in (registered, promoted) if lvl is not None]
+    return max(known) if known else None
+
+
+async def honours_held_for(id_number: str) -> frozenset[str]:
+    """Honour codes the person holds (for ``Standing.honours_held``: nobody receives one twice)."""
+    person = normalise_id(id_number)
+    rows = await HonourHeld.select(HonourHeld.honour).where(HonourHeld.id_number == person)
+    return frozenset(r["honour"] for r in rows)
+
+
+def _select():
+    L = PromotionLedger
+    return L.select(
+        L.all_columns(), L.event.name.as_alias("event_name"), L.event.code.as_alias("event_code"),
+        L.approved_by.display_name.as_alias("approver"),
+    )  # fmt: skip
+
+
+def entry_json(r: dict[str, Any], revoked: set[str]) -> dict[str, Any]:
+    return {
+        "id_number": r["id_number"],
+        "name": r["name"],
+        "occupation": r["occupation"],
+        "occupation_code": r["occupation_code"],
+        "from_level": r["from_level"],
+        "from_level_name": from_level_text(r["from_level"]),
+        "to_level": r["to_level"],
+        "to_level_name": level_text(r["to_level"]),
+        "rule": r["rule"],
+        "basis": r["basis"],
+        "event_id": r["event"],
+        "event": r["event_name"],
+        "approved_by": r.get("approver") or "",
+        "approved_at_china": china_time(r["approved_at"]),
+        "certificate_number": r["certificate_number"],
+        "revoked": r["certificate_number"] in revoked,
+        "recorded_at": r["recorded_at"].isoformat() if r.get("recorded_at") else None,
+        "recorded_at_china": china_time(r["recorded_at"]),
+    }
+
+
+async def person_ledger(id_number: str) -> dict[str, Any]:
+    """A person's promotions and honours across events, oldest first."""
+    person = normalise_id(id_number)
+    rows = await _select().where(PromotionLedger.id_number == person).order_by(PromotionLedger.recorded_at).order_by(PromotionLedger.id)
+    revoked = await _revoked([r["certificate_number"] for r in rows])
+    honours = await HonourHeld.select(HonourHeld.all_columns(), HonourHeld.event.name.as_alias("event_name")).where(HonourHeld.id_number == person)
+    level = await ledger_level(person)
+    names = [r["name"] for r in rows] + [h["name"] for h in honours]
+    return {
+        "id_number": person,
+        "name": names[-1] if names else "",
+        "highest_level": None if level is None else int(level),
+        "highest_level_name": "" if level is None else level_text(level),
+        "promotions": [entry_json(r, revoked) for r in rows],
+        "honours": [
+            {"honour": h["honour"], "label": HONOURS[h["honour"]].to_dict() if h["honour"] in HONOURS else {"zh": h["honour"], "en": h["honour"]},
+             "event_id": h["event"], "event": h["event_name"] or "", "certificate_number": h["certificate_number"],
+             "granted_at_china": china_time(h["granted_at"])}
+            for h in honours
+        ],  # fmt: skip
+    }
+
+
+async def event_ledger(event_id: int, *, include_revoked: bool = False) -> list[dict[str, Any]]:
+    rows = await _select().where(PromotionLedger.event == event_id).order_by(PromotionLedger.certificate_number)
+    revoked = await _revoked([r["certificate_number"] for r in rows])
+    return [entry_json(r, revoked) for r in rows if include_revoked or r["certificate_number"] not in revoked]
+
+
+def ledger_row(e: dict[str, Any]) -> list[str]:
+    approval = " ".join(x for x in (e["approved_by"], e["approved_at_china"]) if x)
+    return [
+        e["id_number"], e["name"], e["occupation"], e["occupation_code"], e["from_level_name"], e["to_level_name"],
+        e["basis"], e["event"], approval, e["certificate_number"], e["recorded_at_china"],
+    ]  # fmt: skip
+
+
+def ledger_xlsx(entries: list[dict[str, Any]]) -> bytes:
+    """The export: one sheet ``晋级台账``, a header row of :data:`LEDGER_COLUMNS`, one row per promotion.
+
+    Every cell is text (format ``@``), so ID numbers keep their 18 characters and trailing X
+    instead of becoming numbers in scientific notation.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("晋级台账")
+    for i, width in enumerate(_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+
+    def cells(values: list[str], bold: bool = False) -> list:
+        out = []
+        for v in values:
+            cell = WriteOnlyCell(ws, value=str(v))
+            cell.number_format = "@"
+            if bold:
+                cell.font = Font(bold=True)
+            out.append(cell)
+        return out
+
+    ws.append(cells(LEDGER_COLUMNS, bold=True))
+    for e in entries:
+        ws.append(cells(ledger_row(e)))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,78 @@
+"""Certificate pages: the organiser's issuance page (progress, list, revocation, ZIP, ledger export),
+the public verification page (what the QR code opens) and a holder's download page."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.response import Template
+
+from certificates import issuance, service, verify
+from competition.auth.guards import principal, requires
+from competition.auth.roles import APPROVER, ORGANISER
+from competition.events import service as events
+from frontend.pages import render
+
+
+@get("/events/{event_id:int}/certificates", include_in_schema=False, guards=[requires(ORGANISER, APPROVER)])
+async def certificates_page(request: Request, event_id: int, skill_id: int | None = None) -> Template:
+    from competition.errors import request_lang
+
+    lang = request_lang(request)
+    settings = request.app.state.settings
+    event = events.event_json(await events.get_event(event_id))
+    skills = await events.list_skills(event_id)
+    p = await principal(request)
+    plan = await issuance.plan(event_id, settings, lang)
+    certs = await service.list_certificates(event_id, settings, skill_id=skill_id, lang=lang)
+    batches = await issuance.list_batches(event_id, lang, limit=5)
+    running = next((b for b in batches if b["status"] == "running"), None)
+    return await render(
+        request,
+        "certificates_event.html",
+        event=event,
+        skills=skills,
+        skill_id=skill_id,
+        plan=plan,
+        skipped=[i for i in plan["items"] if i["action"] == "skip"],
+        certificates=certs,
+        batches=batches,
+        running=running,
+        is_organiser=bool(p and p.has(ORGANISER, event_id)),
+    )
+
+
+async def _verify_page(request: Request, number: str | None) -> Template:
+    from competition.errors import request_lang
+
+    result = await verify.lookup(number, request_lang(request)) if number and number.strip() else None
+    response = await render(request, "certificates_verify.html", result=result, typed=(number or "").strip())
+    if result is not None:
+        response.status_code = {"unknown": 404, "malformed": 422}.get(result["status"], 200)
+    return response
+
+
+@get("/verify", include_in_schema=False)
+async def verify_form(request: Request, number: str | None = None) -> Template:
+    return await _verify_page(request, number)
+
+
+@get("/verify/{number:str}", include_in_schema=False)
+async def verify_number(request: Request, number: str) -> Template:
+    return await _verify_page(request, number)
+
+
+async def download_page(request: Request, number: str) -> Template:
+    """``/certificates/{number}``: what the results page links to; asks for the ID number's last 6."""
+    from competition.errors import not_found, request_lang
+
+    row = await service.get_certificate_row(number)
+    if row is None:
+        raise not_found("certificate")
+    info = await verify.lookup(row["number"], request_lang(request))
+    p = await principal(request)
+    return await render(request, "certificates_download.html", info=info, number=row["number"],
+                        organiser=bool(p and p.has(ORGANISER, row["event"])))  # fmt: skip
+
+
+def page_handlers() -> list:
+    return [certificates_page, verify_form, verify_number]

@@ -1,0 +1,302 @@
+"""Awards, honours and promotions proposed from final results (拟表彰名单), and their approval.
+
+When a skill and group's results become final (``service.make_final``), the rules of the event's
+effective preset propose, per contestant of the final ranking:
+
+- **award** — the award the ranking earned (``scoring.awards``), ``code`` = the award code;
+- **honour** — ``scoring.honours.decide_honours`` over the standings (``scoring.standing``), with
+  the honours each person already holds (``certificates.tables.HonourHeld`` by ID number, and
+  approved honour proposals of other events): ``outcome`` ``granted`` or ``already_held``;
+- **promotion** — ``scoring.promotion.decide_promotions`` from each contestant's current level:
+  ``outcome`` ``promoted`` or ``promoted_already_held``, ``code`` the new level's name,
+  ``from_level`` / ``to_level`` as ``SkillLevel`` values. "No change" decisions are not proposals.
+
+The approver (人社厅, role ``approver``) reviews the list, strikes entries with a reason, and
+approves the list of the event or of one skill: every unstruck, not yet approved entry of it gets
+``approved_by`` / ``approved_at``; struck entries keep their reason and are never approved.
+Approval is final: an approved list takes no further strikes. The whole scope must be final first.
+
+Certificates read :func:`approved_proposals` (approved, unstruck, and issuable: ``already_held``
+honours are left out unless asked for).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from competition import audit
+from competition.dayof.common import lock_row
+from competition.db import write_transaction
+from competition.errors import BilingualError, invalid, not_found
+from competition.events import service as events
+from competition.registration.idcard import mask_id
+from competition.registration.tables import Contestant, EncryptedNumber
+from competition.tables import CompetitionGroup, Event, Skill
+from frontend.i18n import china_time
+from scoring.awards import AWARDS
+from scoring.honours import GRANTED, HONOURS, OUTCOME_LABELS as HONOUR_OUTCOMES, decide_honours
+from scoring.levels import SkillLevel
+from scoring.messages import Message, ScoringError
+from scoring.promotion import NO_CHANGE, OUTCOME_LABELS as PROMOTION_OUTCOMES, decide_promotions
+from scoring.release.service import clean_text, now
+from scoring.standing import Person, standings_from
+from scoring.tables import AwardProposal, ResultRelease
+
+AWARD, HONOUR, PROMOTION = "award", "honour", "promotion"
+KINDS = (AWARD, HONOUR, PROMOTION)
+KIND_LABELS = {AWARD: Message("奖项", "Award"), HONOUR: Message("荣誉称号", "Honour"), PROMOTION: Message("晋升等级", "Level promotion")}
+OUTCOME_LABELS = {GRANTED: Message("授予", "Granted"), **HONOUR_OUTCOMES, **PROMOTION_OUTCOMES}
+#: Outcomes that lead to a certificate or a ledger entry.
+ISSUABLE = {GRANTED, "promoted", "promoted_already_held"}
+
+
+def _level(value: int | None) -> SkillLevel | None:
+    if value is None:
+        return None
+    try:
+        return SkillLevel(int(value))
+    except ValueError:
+        return None
+
+
+def label_of(kind: str, code: str, to_level: int | None = None) -> dict[str, str]:
+    if kind == AWARD and code in AWARDS:
+        return AWARDS[code].label.to_dict()
+    if kind == HONOUR and code in HONOURS:
+        return HONOURS[code].to_dict()
+    if kind == PROMOTION:
+        lv = _level(to_level)
+        if lv is not None:
+            return {"zh": f"晋升{lv.zh}", "en": f"Promotion to {lv.en}"}
+    return {"zh": code, "en": code}
+
+
+def _scoring_error(exc: ScoringError) -> BilingualError:
+    return BilingualError(422, exc.code, zh=f"规则预设有误：{exc.message.zh}", en=f"The rule preset is wrong: {exc.message.en}")
+
+
+async def honours_held(id_numbers: list[str], *, exclude_event: int | None = None) -> dict[str, set[str]]:
+    """Honours each person (ID number) already holds: certificates' ``HonourHeld``, and honours
+    approved (not struck) in other events whose certificates may not be issued yet."""
+    from certificates.tables import HonourHeld
+
+    out: dict[str, set[str]] = {}
+    if not id_numbers:
+        return out
+    for h in await HonourHeld.select(HonourHeld.id_number, HonourHeld.honour).where(HonourHeld.id_number.is_in(id_numbers)):
+        out.setdefault(h["id_number"], set()).add(h["honour"])
+    where = (
+        (AwardProposal.kind == HONOUR) & (AwardProposal.outcome == GRANTED) & AwardProposal.approved_at.is_not_null()
+        & (AwardProposal.struck == False) & AwardProposal.contestant.id_number.is_in(id_numbers)  # noqa: E712
+    )  # fmt: skip
+    if exclude_event is not None:
+        where &= AwardProposal.event != exclude_event
+    for p in await AwardProposal.select(AwardProposal.code, AwardProposal.contestant.id_number).where(where):
+        out.setdefault(p["contestant.id_number"], set()).add(p["code"])
+    return out
+
+
+async def create_for_final(data: Any, group_id: int, actor: audit.Actor) -> dict[str, int]:
+    """Store the rules' proposals for one group made final (inside the caller's transaction).
+
+    ``data`` is the ``service.SkillData`` the final ranking was computed from.
+    """
+    res = data.results
+    group = data.group(group_id)
+    ranking = res.rankings.get(str(group_id), [])
+    people = {int(r.contestant_id): data.people[int(r.contestant_id)] for r in ranking}
+    held = await honours_held(sorted({c["id_number"] for c in people.values()}), exclude_event=data.event_id)
+    # A promotion granted by an earlier event counts: start from the higher of the registered
+    # level and the ledger's (certificates/ledger.py).
+    from certificates.ledger import current_level_for
+
+    members = {
+        str(cid): [Person(str(cid), level=await current_level_for(c["id_number"], c["current_level"]), honours_held=frozenset(held.get(c["id_number"], ())))]
+        for cid, c in people.items()
+    }
+    standings = standings_from(ranking, res.awards, members, group=group["kind"])
+    preset = data.preset
+    try:
+        honours = decide_honours(standings, preset.get("honours"))
+        promotions = decide_promotions(standings, preset.get("promotion"))
+    except ScoringError as exc:
+        raise _scoring_error(exc) from None
+    rank_of = {r.contestant_id: r.rank for r in ranking}
+    base = {"event": data.event_id, "skill": data.skill["id"], "group": group_id}
+    award_rule = str((preset.get("awards") or {}).get("strategy") or "")
+    rows: list[AwardProposal] = []
+    for r in ranking:
+        code = res.awards.get(r.contestant_id)
+        if code:
+            rows.append(AwardProposal(**base, contestant=int(r.contestant_id), kind=AWARD, code=code, rank=r.rank, rule=award_rule, outcome=GRANTED))
+    for h in honours:
+        rows.append(AwardProposal(**base, contestant=int(h.person_id), kind=HONOUR, code=h.honour, rank=h.rank, rule=h.rule_id, outcome=h.outcome))
+    for p in promotions:
+        if p.outcome == NO_CHANGE or p.to_level is None:
+            continue
+        rows.append(AwardProposal(
+            **base, contestant=int(p.person_id), kind=PROMOTION, code=p.to_level.zh, rank=rank_of.get(p.person_id),
+            from_level=None if p.from_level is None else int(p.from_level), to_level=int(p.to_level), rule=p.rule_id, outcome=p.outcome,
+        ))  # fmt: skip
+    if rows:
+        await AwardProposal.insert(*rows)
+    return {k: sum(1 for r in rows if r.kind == k) for k in KINDS}
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+_COLUMNS = (
+    AwardProposal.all_columns(),
+    AwardProposal.skill.name, AwardProposal.group.name, AwardProposal.group.kind,
+    AwardProposal.contestant.name, AwardProposal.contestant.delegation, AwardProposal.contestant.employer,
+    AwardProposal.contestant.id_number, AwardProposal.struck_by.display_name, AwardProposal.approved_by.display_name,
+)  # fmt: skip
+_KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
+
+
+def proposal_json(r: dict[str, Any], refs: dict[int, str] | None = None) -> dict[str, Any]:
+    from_lv, to_lv = _level(r["from_level"]), _level(r["to_level"])
+    outcome = OUTCOME_LABELS.get(r["outcome"])
+    return {
+        "id": r["id"], "event_id": r["event"], "skill_id": r["skill"], "skill": r["skill.name"], "group_id": r["group"], "group": r["group.name"],
+        "group_kind": r["group.kind"], "contestant_id": r["contestant"], "name": r["contestant.name"], "delegation": r["contestant.delegation"],
+        "employer": r["contestant.employer"], "id_masked": mask_id(r["contestant.id_number"]), "encrypted_no": (refs or {}).get(r["contestant"]),
+        "kind": r["kind"], "kind_label": KIND_LABELS[r["kind"]].to_dict() if r["kind"] in KIND_LABELS else {"zh": r["kind"], "en": r["kind"]},
+        "code": r["code"], "label": label_of(r["kind"], r["code"], r["to_level"]), "rank": r["rank"],
+        "from_level": r["from_level"], "from_level_label": {"zh": from_lv.zh, "en": from_lv.en} if from_lv is not None else None,
+        "to_level": r["to_level"], "to_level_label": {"zh": to_lv.zh, "en": to_lv.en} if to_lv is not None else None,
+        "rule": r["rule"], "outcome": r["outcome"], "outcome_label": outcome.to_dict() if outcome else {"zh": r["outcome"], "en": r["outcome"]},
+        "struck": bool(r["struck"]), "strike_reason": r["strike_reason"], "struck_by": r["struck_by.display_name"],
+        "approved": r["approved_at"] is not None, "approved_by": r["approved_by.display_name"],
+        "approved_at": r["approved_at"].isoformat() if r["approved_at"] else None, "approved_at_china": china_time(r["approved_at"]),
+    }  # fmt: skip
+
+
+async def contestant_refs(contestant_ids: list[int]) -> dict[int, str]:
+    out: dict[int, tuple[int, str]] = {}
+    if contestant_ids:
+        for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
+            EncryptedNumber.contestant.is_in(contestant_ids)
+        ):
+            if n["contestant"] not in out or out[n["contestant"]][0] < n["round"]:
+                out[n["contestant"]] = (n["round"], n["encrypted_no"])
+    return {k: v[1] for k, v in out.items()}
+
+
+async def list_proposals(event_id: int, skill_id: int | None = None, group_id: int | None = None) -> list[dict[str, Any]]:
+    """The event's proposals (or one skill's, one group's), by skill, group, kind and rank."""
+    await events.get_event(event_id)
+    where = AwardProposal.event == event_id
+    if skill_id is not None:
+        where &= AwardProposal.skill == skill_id
+    if group_id is not None:
+        where &= AwardProposal.group == group_id
+    rows = await AwardProposal.select(*_COLUMNS).where(where).order_by(AwardProposal.id)
+    refs = await contestant_refs(sorted({r["contestant"] for r in rows}))
+    out = [proposal_json(r, refs) for r in rows]
+    out.sort(key=lambda p: (p["skill_id"], p["group_id"], _KIND_ORDER.get(p["kind"], 9), p["rank"] if p["rank"] is not None else 10**6, p["id"]))
+    return out
+
+
+async def approved_proposals(event_id: int, skill_id: int | None = None, kind: str | None = None, *, include_already_held: bool = False) -> list[dict[str, Any]]:
+    """What certificates may be issued for: approved, unstruck proposals of the event (or skill).
+
+    Each entry is :func:`proposal_json` plus ``id_number`` (the full ID number, for the honour
+    register and the promotion ledger) and ``issuable``. Honours a person already held
+    (``outcome == "already_held"``) are left out unless ``include_already_held``.
+    """
+    where = (AwardProposal.event == event_id) & AwardProposal.approved_at.is_not_null() & (AwardProposal.struck == False)  # noqa: E712
+    if skill_id is not None:
+        where &= AwardProposal.skill == skill_id
+    if kind is not None:
+        where &= AwardProposal.kind == kind
+    rows = await AwardProposal.select(*_COLUMNS).where(where).order_by(AwardProposal.id)
+    refs = await contestant_refs(sorted({r["contestant"] for r in rows}))
+    out = []
+    for r in rows:
+        issuable = r["outcome"] in ISSUABLE
+        if not issuable and not include_already_held:
+            continue
+        out.append({**proposal_json(r, refs), "id_number": r["contestant.id_number"], "issuable": issuable})
+    return out
+
+
+# ---- strikes and approval -----------------------------------------------------------------------
+
+async def _list_approved(skill_id: int, group_id: int) -> bool:
+    return await AwardProposal.exists().where((AwardProposal.skill == skill_id) & (AwardProposal.group == group_id) & AwardProposal.approved_at.is_not_null())
+
+
+async def strike(event_id: int, proposal_id: int, reason: str, actor: audit.Actor) -> dict[str, Any]:
+    """Strike one entry with a reason (approver); refused once its list is approved."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise invalid("reason", "删除条目须填写理由", "striking an entry needs a reason")
+    reason = clean_text(reason, "reason", max_len=500)
+    await events.editable_event(event_id)
+    async with write_transaction():
+        await lock_row(Event, event_id)
+        row = await AwardProposal.select().where((AwardProposal.id == proposal_id) & (AwardProposal.event == event_id)).first()
+        if row is None:
+            raise not_found("proposal")
+        if row["approved_at"] is not None or await _list_approved(row["skill"], row["group"]):
+            raise BilingualError(409, "approved", zh="该名单已审批，审批后不能再删除条目", en="This list is approved; approval is final and no entry can be struck any more")
+        if row["struck"]:
+            raise BilingualError(409, "already_struck", zh="该条目已删除", en="This entry is already struck")
+        await AwardProposal.update({AwardProposal.struck: True, AwardProposal.strike_reason: reason, AwardProposal.struck_by: actor.user_id}).where(
+            AwardProposal.id == proposal_id
+        )
+        await audit.record(
+            "proposal.strike", actor, event_id=event_id, target=f"proposal:{proposal_id}",
+            details={"kind": row["kind"], "code": row["code"], "contestant": row["contestant"], "skill": row["skill"], "reason": reason},
+        )  # fmt: skip
+    rows = await AwardProposal.select(*_COLUMNS).where(AwardProposal.id == proposal_id)
+    return proposal_json(rows[0], await contestant_refs([rows[0]["contestant"]]))
+
+
+async def _unfinished(event_id: int, skill_id: int | None) -> list[dict[str, Any]]:
+    """Groups of the scope with contestants whose results are not final yet."""
+    skills = Skill.select(Skill.id).where(Skill.event == event_id)
+    if skill_id is not None:
+        skills = skills.where(Skill.id == skill_id)
+    ids = [s["id"] for s in await skills]
+    if not ids:
+        return []
+    groups = await CompetitionGroup.select(CompetitionGroup.id, CompetitionGroup.name, CompetitionGroup.skill.name).where(CompetitionGroup.skill.is_in(ids))
+    with_people = {
+        r["group"] for r in await Contestant.select(Contestant.group).where(Contestant.skill.is_in(ids) & (Contestant.status != "withdrawn")).distinct()
+    }
+    final = {r["group"] for r in await ResultRelease.select(ResultRelease.group).where(ResultRelease.skill.is_in(ids) & (ResultRelease.stage == "final"))}
+    return [{"group_id": g["id"], "group": g["name"], "skill": g["skill.name"]} for g in groups if g["id"] in with_people and g["id"] not in final]
+
+
+async def approve(event_id: int, skill_id: int | None, actor: audit.Actor) -> dict[str, Any]:
+    """Approve the list of the event (or one skill): every unstruck entry not yet approved."""
+    await events.editable_event(event_id)
+    if skill_id is not None:
+        await events.get_skill(event_id, skill_id)
+    async with write_transaction():
+        await lock_row(Event, event_id)
+        open_groups = await _unfinished(event_id, skill_id)
+        if open_groups:
+            names = "、".join(f"{g['skill']} {g['group']}" for g in open_groups[:5])
+            raise BilingualError(
+                409, "results_not_final", extra={"groups": open_groups},
+                zh=f"缺少步骤：成绩确定（尚未确定：{names}）", en=f"Missing step: final results (not final yet: {names})",
+            )  # fmt: skip
+        scope = AwardProposal.event == event_id
+        if skill_id is not None:
+            scope &= AwardProposal.skill == skill_id
+        todo = scope & (AwardProposal.struck == False) & AwardProposal.approved_at.is_null()  # noqa: E712
+        count = await AwardProposal.count().where(todo)
+        if count == 0:
+            if await AwardProposal.exists().where(scope & AwardProposal.approved_at.is_not_null()):
+                raise BilingualError(409, "already_approved", zh="该名单已审批", en="This list is already approved")
+            raise BilingualError(409, "nothing_to_approve", zh="没有待审批的条目", en="There is nothing to approve")
+        t = now()
+        await AwardProposal.update({AwardProposal.approved_by: actor.user_id, AwardProposal.approved_at: t}).where(todo)
+        struck = await AwardProposal.count().where(scope & (AwardProposal.struck == True))  # noqa: E712
+        await audit.record(
+            "proposals.approve", actor, event_id=event_id, target=f"skill:{skill_id}" if skill_id else f"event:{event_id}",
+            details={"skill": skill_id, "approved": count, "struck": struck},
+        )  # fmt: skip
+    return {"event_id": event_id, "skill_id": skill_id, "approved": count, "struck": struck, "approved_at": t.isoformat(), "approved_at_china": china_time(t)}

@@ -1,0 +1,538 @@
+"""The results workflow of one skill and group (成绩发布流程), and the rankings it publishes.
+
+Steps, in order, each by its role and recorded in the audit log; none can be skipped:
+
+1. **scoring** — judges' marks (``scoring.live``);
+2. **submitted** and **rechecked** — the chief judge's sign-off (``ScoreSubmission``);
+3. **decrypted** — the encryption officer's decryption (``Decryption``);
+4. **provisional** — the organiser publishes provisional results: the ranking with awards is
+   kept in ``ResultRelease.provisional``; the public notice (公示) ends after the preset's
+   ``results.notice_hours`` and appeals (申诉) close after ``results.appeal_window_hours``, both
+   counted from publication (fractions of an hour are allowed);
+5. **notice** and **appeals** — the notice period runs out; every appeal is decided, and the
+   corrections of upheld ones are applied (``scoring.release.appeals``);
+6. **final** — the organiser makes the results final: the ranking is computed again from the
+   marks as they now are (an upheld appeal may have changed some), kept in ``ResultRelease.final``
+   with ``changed_by_appeal`` when it differs from the provisional one, and the rules' awards,
+   honours and promotions are proposed for approval (``scoring.release.proposals``).
+
+A step taken out of order is refused with 409 and a code naming what is missing
+(``not_submitted``, ``not_rechecked``, ``not_decrypted``, ``not_provisional``, ``notice_period``,
+``appeal_window_open``, ``appeals_pending``, ``corrections_pending`` …).
+
+Rankings come from ``scoring.results.compute_skill`` over the skill's current marks (the latest
+row by ``Mark.seq`` of each contestant, aspect and judge), its marking scheme and the event's
+effective preset: withdrawn contestants are left out, absent and disqualified ones are listed
+unranked. What is published carries names, delegations and employers (results are public after
+decryption), never ID numbers or phones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+from competition import audit
+from competition.dayof.common import json_value, lock_row, skill_of
+from competition.db import write_transaction
+from competition.errors import BilingualError, invalid, not_found
+from competition.events import service as events
+from competition.registration.tables import CheckIn, Contestant, Decryption, EncryptedNumber, ScoreSubmission
+from competition.tables import CompetitionGroup, Skill
+from frontend.i18n import china_time, register
+from scoring.aggregation import COMPLETE
+from scoring.awards import AWARDS
+from scoring.messages import ScoringError
+from scoring.numbers import decimal_str
+from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED
+from scoring.results import ContestantInfo, SkillResults, compute_skill
+from scoring.scheme import MarkingScheme, scheme_from_dict
+from scoring.tables import Appeal, AwardProposal, Mark, MarkingScheme as SchemeRow, ResultRelease
+
+register(
+    {
+        "thing.release": ("成绩发布", "results release"),
+        "thing.appeal": ("申诉", "appeal"),
+        "thing.proposal": ("拟表彰名单条目", "proposal"),
+    }
+)
+
+PROVISIONAL = "provisional"
+FINAL = "final"
+#: The workflow's steps in order, with their labels (also used by the pages).
+STEPS: list[tuple[str, str, str]] = [
+    ("scoring", "评分", "Scoring"),
+    ("submitted", "裁判长提交成绩", "Chief judge's submission"),
+    ("rechecked", "裁判长复核成绩", "Chief judge's re-check"),
+    ("decrypted", "解密", "Decryption"),
+    ("provisional", "公布暂定成绩", "Provisional results published"),
+    ("notice", "公示期结束", "Public notice over"),
+    ("appeals", "申诉处理完毕", "Appeals settled"),
+    ("final", "成绩确定", "Results final"),
+    ("approved", "表彰名单审批", "Proposals approved"),
+]
+STEP_LABELS = {k: (zh, en) for k, zh, en in STEPS}
+
+
+# ---- time -------------------------------------------------------------------------------------
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    value = aware(value)
+    return value.isoformat() if value else None
+
+
+def window_hours(preset: dict[str, Any], key: str, default: float) -> float:
+    """A window of the preset's ``results`` section in hours (fractions allowed, 0 to ten years)."""
+    raw = (preset.get("results") or {}).get(key, default)
+    try:
+        hours = float(raw)
+    except (TypeError, ValueError):
+        hours = default
+    return min(max(0.0, hours), 87600.0) if hours == hours else default
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: Any, field: str, *, max_len: int, required: bool = True, single_line: bool = False) -> str:
+    """Written text (an appeal, a reason): trimmed, within ``max_len``, without control characters."""
+    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    if text is None:
+        raise invalid(field, "应为文本", "must be text")
+    if required and not text:
+        raise invalid(field, "不能为空", "must not be empty")
+    if len(text) > max_len:
+        raise invalid(field, f"不能超过 {max_len} 个字符", f"at most {max_len} characters")
+    if _CONTROL.search(text) or (single_line and ("\n" in text or "\r" in text or "\t" in text)):
+        raise invalid(field, "不能包含控制字符", "must not contain control characters")
+    return text
+
+
+def missing_step(code: str, step: str, *, extra: Any = None) -> BilingualError:
+    zh, en = STEP_LABELS[step]
+    return BilingualError(409, code, zh=f"缺少步骤：{zh}", en=f"Missing step: {en}", extra=extra)
+
+
+# ---- the skill's data and its ranking ---------------------------------------------------------
+
+@dataclasses.dataclass
+class SkillData:
+    """Everything a ranking of one skill needs, read once."""
+
+    event_id: int
+    skill: dict[str, Any]
+    groups: dict[int, dict[str, Any]]
+    preset: dict[str, Any]
+    scheme: MarkingScheme | None
+    people: dict[int, dict[str, Any]]  # every contestant of the skill but the withdrawn
+    refs: dict[int, str]  # latest encrypted number
+    absent: set[int]
+    results: SkillResults | None  # None without a scheme
+
+    def group(self, group_id: int) -> dict[str, Any]:
+        g = self.groups.get(group_id)
+        if g is None:
+            raise not_found("group")
+        return g
+
+    def in_group(self, group_id: int) -> list[int]:
+        return [cid for cid, c in self.people.items() if c["group"] == group_id]
+
+
+async def load_skill(event_id: int, skill_id: int) -> SkillData:
+    """Read the skill (of this event), its groups, scheme, preset, contestants and current marks,
+    and compute its results."""
+    skill = await skill_of(event_id, skill_id)
+    groups = {g["id"]: g for g in await CompetitionGroup.select().where(CompetitionGroup.skill == skill_id).order_by(CompetitionGroup.id)}
+    preset = (await events.event_preset(event_id))["effective"]
+    scheme_row = await SchemeRow.select(SchemeRow.data).where(SchemeRow.skill == skill_id).first()
+    scheme = scheme_from_dict(json_value(scheme_row["data"], {})) if scheme_row else None
+    rows = await Contestant.select(
+        Contestant.id, Contestant.group, Contestant.name, Contestant.delegation, Contestant.employer, Contestant.workstation_no,
+        Contestant.status, Contestant.id_number, Contestant.current_level, Contestant.team,
+    ).where((Contestant.skill == skill_id) & (Contestant.status != "withdrawn")).order_by(Contestant.id)
+    people = {r["id"]: r for r in rows}
+    refs: dict[int, str] = {}
+    latest: dict[int, int] = {}
+    for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(EncryptedNumber.skill == skill_id):
+        if n["contestant"] not in latest or latest[n["contestant"]] < n["round"]:
+            latest[n["contestant"]] = n["round"]
+            refs[n["contestant"]] = n["encrypted_no"]
+    absent: set[int] = set()
+    if people:
+        absent = {
+            r["contestant"]
+            for r in await CheckIn.select(CheckIn.contestant).where(CheckIn.contestant.is_in(list(people)) & (CheckIn.status == "absent"))
+        }
+    results = None
+    if scheme is not None:
+        marks: dict[str, dict[str, dict[str, str]]] = {}
+        for m in await Mark.select(Mark.contestant, Mark.aspect, Mark.judge, Mark.value).where(Mark.skill == skill_id).order_by(Mark.seq):
+            if m["contestant"] in people and m["aspect"] in scheme.places:
+                marks.setdefault(str(m["contestant"]), {}).setdefault(m["aspect"], {})[str(m["judge"])] = m["value"]
+        infos = [
+            ContestantInfo(
+                str(cid), group=str(c["group"]),
+                status=DISQUALIFIED if c["status"] == "disqualified" else ABSENT if cid in absent else COMPETED,
+            )
+            for cid, c in people.items()
+        ]  # fmt: skip
+        try:
+            results = compute_skill(scheme, preset, infos, marks)
+        except ScoringError as exc:
+            raise BilingualError(422, exc.code, zh=f"规则预设有误：{exc.message.zh}", en=f"The rule preset is wrong: {exc.message.en}") from None
+    return SkillData(event_id, skill, groups, preset, scheme, people, refs, absent, results)
+
+
+def award_label(code: str | None) -> dict[str, str] | None:
+    if code is None or code not in AWARDS:
+        return None
+    return AWARDS[code].label.to_dict()
+
+
+def standardised(preset: dict[str, Any]) -> bool:
+    return ((preset.get("standardisation") or {}).get("strategy") or "identity") != "identity"
+
+
+def snapshot(data: SkillData, group_id: int) -> dict[str, Any]:
+    """The ranking of one group with awards, as published (plain JSON)."""
+    group = data.group(group_id)
+    if data.scheme is None or data.results is None:
+        raise BilingualError(409, "no_scheme", zh="本项目还没有评分标准", en="This skill has no marking scheme yet")
+    res = data.results
+    rows = []
+    for r in res.rankings.get(str(group_id), []):
+        cid = int(r.contestant_id)
+        c = data.people[cid]
+        cr = res.results[r.contestant_id]
+        competed = r.status == COMPETED
+        code = res.awards.get(r.contestant_id)
+        rows.append({
+            "contestant_id": cid, "encrypted_no": data.refs.get(cid), "workstation_no": c["workstation_no"],
+            "name": c["name"], "delegation": c["delegation"], "employer": c["employer"],
+            "status": r.status, "rank": r.rank, "tied": r.tied,
+            "score": decimal_str(r.score), "total": decimal_str(cr.total) if competed else None,
+            "criteria": {k: decimal_str(v) for k, v in cr.criteria.items()} if competed else {},
+            "parts": {k: decimal_str(v) for k, v in cr.parts.items()} if competed else {},
+            "award": code, "award_label": award_label(code),
+            "complete": cr.status == COMPLETE,
+        })  # fmt: skip
+    return {
+        "skill_id": data.skill["id"], "skill": data.skill["name"], "group_id": group_id, "group": group["name"], "group_kind": group["kind"],
+        "computed_at": now().isoformat(), "standardised": standardised(data.preset),
+        "complete": all(r["complete"] for r in rows if r["status"] == COMPETED),
+        "criteria": [{"id": c.id, "name": c.name} for c in data.scheme.criteria], "parts": list(data.scheme.parts),
+        "rows": rows,
+    }  # fmt: skip
+
+
+def incomplete_refs(snap: dict[str, Any]) -> list[str]:
+    return [str(r["encrypted_no"] or r["contestant_id"]) for r in snap["rows"] if r["status"] == COMPETED and not r["complete"]]
+
+
+def differences(provisional: dict[str, Any], final: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Contestants whose rank, score or award differ between two snapshots: id → provisional values."""
+    before = {r["contestant_id"]: r for r in provisional.get("rows", [])}
+    out: dict[int, dict[str, Any]] = {}
+    for r in final.get("rows", []):
+        b = before.get(r["contestant_id"])
+        if b is None or (b["rank"], b["score"], b["award"], b["status"]) != (r["rank"], r["score"], r["award"], r["status"]):
+            out[r["contestant_id"]] = {k: (b or {}).get(k) for k in ("rank", "score", "award", "award_label", "status")}
+    for cid, b in before.items():
+        if cid not in {r["contestant_id"] for r in final.get("rows", [])}:
+            out[cid] = {k: b.get(k) for k in ("rank", "score", "award", "award_label", "status")}
+    return out
+
+
+# ---- release rows ---------------------------------------------------------------------------
+
+async def release_row(skill_id: int, group_id: int) -> dict[str, Any] | None:
+    return await ResultRelease.select(
+        ResultRelease.all_columns(), ResultRelease.provisional_by.display_name, ResultRelease.final_by.display_name
+    ).where((ResultRelease.skill == skill_id) & (ResultRelease.group == group_id)).first()
+
+
+def release_json(row: dict[str, Any] | None, *, with_rankings: bool = True) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    out = {
+        "id": row["id"], "stage": row["stage"],
+        "provisional_by": row.get("provisional_by.display_name"), "provisional_at": iso(row["provisional_at"]),
+        "provisional_at_china": china_time(row["provisional_at"]),
+        "notice_ends_at": iso(row["notice_ends_at"]), "notice_ends_at_china": china_time(row["notice_ends_at"]),
+        "appeal_ends_at": iso(row["appeal_ends_at"]), "appeal_ends_at_china": china_time(row["appeal_ends_at"]),
+        "final_by": row.get("final_by.display_name"), "final_at": iso(row["final_at"]), "final_at_china": china_time(row["final_at"]),
+        "changed_by_appeal": bool(row["changed_by_appeal"]),
+    }  # fmt: skip
+    if with_rankings:
+        out["provisional"] = json_value(row["provisional"], {}) or None
+        out["final"] = json_value(row["final"], {}) or None
+    return out
+
+
+def published_view(row: dict[str, Any]) -> dict[str, Any]:
+    """What the public sees of a release: the provisional ranking, or the final one with what
+    changed after the appeals."""
+    rel = release_json(row)
+    assert rel is not None
+    view: dict[str, Any] = {k: v for k, v in rel.items() if k not in ("provisional", "final", "provisional_by", "final_by")}
+    prov = rel["provisional"] or {}
+    if rel["stage"] == FINAL and rel["final"]:
+        final = rel["final"]
+        diff = differences(prov, final)
+        rows = [{**r, "changed": r["contestant_id"] in diff, "provisional": diff.get(r["contestant_id"])} for r in final["rows"]]
+        view["ranking"] = {**final, "rows": rows}
+    else:
+        view["ranking"] = prov
+    return view
+
+
+# ---- the workflow ---------------------------------------------------------------------------
+
+async def _submission(skill_id: int) -> dict[str, Any] | None:
+    return await ScoreSubmission.select(
+        ScoreSubmission.all_columns(), ScoreSubmission.submitted_by.display_name, ScoreSubmission.rechecked_by.display_name
+    ).where(ScoreSubmission.skill == skill_id).first()
+
+
+async def _decryption(skill_id: int) -> dict[str, Any] | None:
+    return await Decryption.select(Decryption.all_columns(), Decryption.decrypted_by.display_name).where(Decryption.skill == skill_id).first()
+
+
+async def appeal_counts(skill_id: int, group_id: int) -> dict[str, int]:
+    """Appeals of a skill and group: pending (undecided) and upheld with corrections not yet applied."""
+    rows = await Appeal.select(Appeal.status, Appeal.marks).where((Appeal.skill == skill_id) & (Appeal.group == group_id))
+    pending = sum(1 for r in rows if r["status"] == "pending")
+    unapplied = sum(1 for r in rows if r["status"] == "upheld" and any(m.get("kind") == "correction" and m.get("seq") is None for m in json_value(r["marks"], [])))
+    return {"total": len(rows), "pending": pending, "corrections_pending": unapplied}
+
+
+async def workflow(event_id: int, skill_id: int, group_id: int, data: SkillData | None = None) -> dict[str, Any]:
+    """Every step of one skill and group with its state; ``next`` names the step to take now."""
+    data = data or await load_skill(event_id, skill_id)
+    group = data.group(group_id)
+    sub = await _submission(skill_id)
+    dec = await _decryption(skill_id)
+    rel = await release_row(skill_id, group_id)
+    appeals = await appeal_counts(skill_id, group_id)
+    members = data.in_group(group_id)
+    res = data.results
+    competing = [cid for cid in members if data.people[cid]["status"] != "disqualified" and cid not in data.absent]
+    complete = sum(1 for cid in competing if res is not None and res.results[str(cid)].status == COMPLETE)
+    t = now()
+    approved = await AwardProposal.exists().where(
+        (AwardProposal.skill == skill_id) & (AwardProposal.group == group_id) & AwardProposal.approved_at.is_not_null()
+    )
+    proposals = await AwardProposal.count().where((AwardProposal.skill == skill_id) & (AwardProposal.group == group_id))
+    notice_end = aware(rel["notice_ends_at"]) if rel else None
+    appeal_end = aware(rel["appeal_ends_at"]) if rel else None
+    steps = {
+        "scoring": {"done": res is not None and bool(competing) and complete == len(competing), "complete": complete, "competing": len(competing)},
+        "submitted": {"done": sub is not None, "by": sub and sub["submitted_by.display_name"], "at": iso(sub and sub["submitted_at"]), "at_china": china_time(sub and sub["submitted_at"])},
+        "rechecked": {"done": bool(sub and sub["rechecked_at"]), "by": sub and sub["rechecked_by.display_name"], "at": iso(sub and sub["rechecked_at"]), "at_china": china_time(sub and sub["rechecked_at"])},
+        "decrypted": {"done": dec is not None, "by": dec and dec["decrypted_by.display_name"], "at": iso(dec and dec["decrypted_at"]), "at_china": china_time(dec and dec["decrypted_at"])},
+        "provisional": {"done": rel is not None, "by": rel and rel["provisional_by.display_name"], "at": iso(rel and rel["provisional_at"]), "at_china": china_time(rel and rel["provisional_at"])},
+        "notice": {"done": notice_end is not None and t >= notice_end, "ends_at": iso(notice_end), "ends_at_china": china_time(notice_end)},
+        "appeals": {
+            "done": appeal_end is not None and t >= appeal_end and appeals["pending"] == 0 and appeals["corrections_pending"] == 0,
+            "open": appeal_end is not None and t < appeal_end and (rel or {}).get("stage") != FINAL,
+            "ends_at": iso(appeal_end), "ends_at_china": china_time(appeal_end), **appeals,
+        },
+        "final": {"done": bool(rel and rel["stage"] == FINAL), "by": rel and rel["final_by.display_name"], "at": iso(rel and rel["final_at"]), "at_china": china_time(rel and rel["final_at"]),
+                  "changed_by_appeal": bool(rel and rel["changed_by_appeal"])},
+        "approved": {"done": approved, "proposals": proposals},
+    }  # fmt: skip
+    out_steps = [{"step": k, "label": {"zh": zh, "en": en}, **steps[k]} for k, zh, en in STEPS]
+    next_step = None
+    if rel is None:
+        next_step = "provisional" if steps["decrypted"]["done"] else None
+    elif rel["stage"] != FINAL:
+        next_step = "final"
+    return {
+        "event_id": event_id, "skill_id": skill_id, "skill": data.skill["name"], "group_id": group_id, "group": group["name"],
+        "group_kind": group["kind"], "contestants": len(members), "stage": rel["stage"] if rel else None,
+        "steps": out_steps, "next": next_step, "release": release_json(rel, with_rankings=False),
+    }  # fmt: skip
+
+
+async def event_workflow(event_id: int) -> list[dict[str, Any]]:
+    """The workflow of every skill and group of the event."""
+    await events.get_event(event_id)
+    out = []
+    for s in await Skill.select(Skill.id).where(Skill.event == event_id).order_by(Skill.id):
+        data = await load_skill(event_id, s["id"])
+        for gid in data.groups:
+            out.append(await workflow(event_id, s["id"], gid, data))
+    return out
+
+
+async def preview(event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
+    """The ranking as the marks stand now (names only once the skill is decrypted)."""
+    data = await load_skill(event_id, skill_id)
+    snap = snapshot(data, group_id)
+    if not await Decryption.exists().where(Decryption.skill == skill_id):
+        for r in snap["rows"]:
+            r.update(name=None, delegation=None, employer=None)
+    return snap
+
+
+async def _check_signed_off_and_decrypted(skill_id: int) -> None:
+    sub = await ScoreSubmission.select().where(ScoreSubmission.skill == skill_id).first()
+    if sub is None:
+        raise missing_step("not_submitted", "submitted")
+    if sub["rechecked_at"] is None:
+        raise missing_step("not_rechecked", "rechecked")
+    if not await Decryption.exists().where(Decryption.skill == skill_id):
+        raise missing_step("not_decrypted", "decrypted")
+
+
+async def publish_provisional(event_id: int, skill_id: int, group_id: int, actor: audit.Actor) -> dict[str, Any]:
+    """The organiser publishes the provisional results; the notice and appeal windows start."""
+    await events.editable_event(event_id)
+    async with write_transaction():
+        await lock_row(Skill, skill_id)
+        data = await load_skill(event_id, skill_id)
+        data.group(group_id)
+        await _check_signed_off_and_decrypted(skill_id)
+        if await ResultRelease.exists().where((ResultRelease.skill == skill_id) & (ResultRelease.group == group_id)):
+            raise BilingualError(409, "already_published", zh="本组别的暂定成绩已公布", en="The provisional results of this group are already published")
+        snap = snapshot(data, group_id)
+        if not any(r["status"] == COMPETED for r in snap["rows"]):
+            raise BilingualError(409, "no_contestants", zh="本组别没有参赛选手", en="This group has no competing contestants")
+        missing = incomplete_refs(snap)
+        if missing:
+            raise BilingualError(
+                409, "results_incomplete", extra={"contestants": missing},
+                zh=f"缺少步骤：评分（{len(missing)} 名选手的评分不完整：{'、'.join(missing[:10])}）",
+                en=f"Missing step: scoring ({len(missing)} contestant(s) not fully marked: {', '.join(missing[:10])})",
+            )  # fmt: skip
+        t = now()
+        notice_end = t + dt.timedelta(hours=window_hours(data.preset, "notice_hours", 72))
+        appeal_end = t + dt.timedelta(hours=window_hours(data.preset, "appeal_window_hours", 2))
+        await ResultRelease.insert(ResultRelease(
+            skill=skill_id, group=group_id, stage=PROVISIONAL, provisional=snap, provisional_by=actor.user_id, provisional_at=t,
+            notice_ends_at=notice_end, appeal_ends_at=appeal_end, final={}, changed_by_appeal=False,
+        ))  # fmt: skip
+        await audit.record(
+            "results.provisional", actor, event_id=event_id, target=f"group:{group_id}",
+            details={"skill": skill_id, "group": group_id, "ranked": sum(1 for r in snap["rows"] if r["rank"] is not None),
+                     "notice_ends_at": notice_end.isoformat(), "appeal_ends_at": appeal_end.isoformat()},
+        )  # fmt: skip
+    return await workflow(event_id, skill_id, group_id)
+
+
+async def make_final(event_id: int, skill_id: int, group_id: int, actor: audit.Actor) -> dict[str, Any]:
+    """The organiser makes the results final once the notice and appeals are over; the rules'
+    proposals (awards, honours, promotions) are stored for approval in the same transaction."""
+    from scoring.release import proposals
+
+    await events.editable_event(event_id)
+    async with write_transaction():
+        await lock_row(Skill, skill_id)
+        data = await load_skill(event_id, skill_id)
+        data.group(group_id)
+        rel = await release_row(skill_id, group_id)
+        if rel is None:
+            await _check_signed_off_and_decrypted(skill_id)
+            raise missing_step("not_provisional", "provisional")
+        if rel["stage"] == FINAL:
+            raise BilingualError(409, "already_final", zh="本组别的成绩已确定", en="The results of this group are already final")
+        t = now()
+        notice_end = aware(rel["notice_ends_at"])
+        if notice_end and t < notice_end:
+            raise BilingualError(
+                409, "notice_period", extra={"ends_at": notice_end.isoformat()},
+                zh=f"公示期至 {china_time(notice_end)}（北京时间）结束，公示期内不能确定成绩",
+                en=f"The public notice runs until {china_time(notice_end)} (China time); results cannot be made final before",
+            )  # fmt: skip
+        appeal_end = aware(rel["appeal_ends_at"])
+        if appeal_end and t < appeal_end:
+            raise BilingualError(
+                409, "appeal_window_open", extra={"ends_at": appeal_end.isoformat()},
+                zh=f"申诉期至 {china_time(appeal_end)}（北京时间）结束，申诉期内不能确定成绩",
+                en=f"Appeals may be filed until {china_time(appeal_end)} (China time); results cannot be made final before",
+            )  # fmt: skip
+        counts = await appeal_counts(skill_id, group_id)
+        if counts["pending"]:
+            raise BilingualError(
+                409, "appeals_pending", extra=counts,
+                zh=f"缺少步骤：申诉处理（{counts['pending']} 件申诉尚未裁定）",
+                en=f"Missing step: appeals ({counts['pending']} appeal(s) not yet decided)",
+            )  # fmt: skip
+        if counts["corrections_pending"]:
+            raise BilingualError(
+                409, "corrections_pending", extra=counts,
+                zh=f"缺少步骤：申诉处理（{counts['corrections_pending']} 件已支持的申诉尚未更正评分）",
+                en=f"Missing step: appeals ({counts['corrections_pending']} upheld appeal(s) have corrections not yet applied)",
+            )  # fmt: skip
+        snap = snapshot(data, group_id)
+        missing = incomplete_refs(snap)
+        if missing:
+            raise BilingualError(409, "results_incomplete", extra={"contestants": missing},
+                                 zh=f"缺少步骤：评分（{len(missing)} 名选手的评分不完整）", en=f"Missing step: scoring ({len(missing)} contestant(s) not fully marked)")
+        prov = json_value(rel["provisional"], {})
+        diff = differences(prov, snap)
+        changed = bool(diff)
+        await ResultRelease.update({
+            ResultRelease.stage: FINAL, ResultRelease.final: snap, ResultRelease.final_by: actor.user_id,
+            ResultRelease.final_at: t, ResultRelease.changed_by_appeal: changed,
+        }).where(ResultRelease.id == rel["id"])  # fmt: skip
+        made = await proposals.create_for_final(data, group_id, actor)
+        await audit.record(
+            "results.final", actor, event_id=event_id, target=f"group:{group_id}",
+            details={"skill": skill_id, "group": group_id, "changed_by_appeal": changed, "changed": sorted(diff), "proposals": made},
+        )  # fmt: skip
+    return await workflow(event_id, skill_id, group_id)
+
+
+# ---- public -----------------------------------------------------------------------------------
+
+async def public_event(event_id: int) -> dict[str, Any]:
+    """The event's published results: per skill and group, the stage and its times."""
+    event = await events.get_event(event_id)
+    skills = await Skill.select(Skill.id, Skill.name).where(Skill.event == event_id).order_by(Skill.id)
+    groups = await CompetitionGroup.select().where(CompetitionGroup.skill.is_in([s["id"] for s in skills] or [0])).order_by(CompetitionGroup.id)
+    rels = await ResultRelease.select(
+        ResultRelease.id, ResultRelease.skill, ResultRelease.group, ResultRelease.stage, ResultRelease.provisional_at, ResultRelease.notice_ends_at,
+        ResultRelease.appeal_ends_at, ResultRelease.final_at, ResultRelease.changed_by_appeal,
+    ).where(ResultRelease.skill.is_in([s["id"] for s in skills] or [0]))
+    by_group = {r["group"]: r for r in rels}
+    out = []
+    for s in skills:
+        items = []
+        for g in (g for g in groups if g["skill"] == s["id"]):
+            r = by_group.get(g["id"])
+            items.append({
+                "group_id": g["id"], "group": g["name"], "group_kind": g["kind"], "stage": r["stage"] if r else None,
+                "provisional_at_china": china_time(r["provisional_at"]) if r else "", "notice_ends_at_china": china_time(r["notice_ends_at"]) if r else "",
+                "appeal_ends_at_china": china_time(r["appeal_ends_at"]) if r else "", "final_at_china": china_time(r["final_at"]) if r else "",
+                "changed_by_appeal": bool(r and r["changed_by_appeal"]),
+            })  # fmt: skip
+        out.append({"skill_id": s["id"], "skill": s["name"], "groups": items})
+    return {"event_id": event_id, "event": event["name"], "skills": out}
+
+
+async def public_skill(event_id: int, skill_id: int) -> dict[str, Any]:
+    """A skill's published results per group (provisional, or final with what changed)."""
+    event = await events.get_event(event_id)
+    skill = await skill_of(event_id, skill_id)
+    groups = await CompetitionGroup.select().where(CompetitionGroup.skill == skill_id).order_by(CompetitionGroup.id)
+    rels = {r["group"]: r for r in await ResultRelease.select(ResultRelease.all_columns()).where(ResultRelease.skill == skill_id)}
+    items = []
+    for g in groups:
+        r = rels.get(g["id"])
+        items.append({"group_id": g["id"], "group": g["name"], "group_kind": g["kind"], "published": r is not None,
+                      **(published_view(r) if r else {"stage": None})})
+    return {"event_id": event_id, "event": event["name"], "skill_id": skill_id, "skill": skill["name"], "groups": items}
