@@ -32,6 +32,7 @@ DEMO_STEP_MODULES: list[str] = [
     "competition.registration.demo",
     "competition.judges.service",
     "competition.dayof.demo",
+    "scoring.release.demo",
     "certificates.service",  # last: issues certificates for whatever the results workflow approved
 ]
 

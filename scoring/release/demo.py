@@ -1,0 +1,133 @@
+"""Demo step: one skill taken all the way through, so a new user sees final results, honours and
+certificates. Run after registration, judges and the competition-day steps, before certificates.
+
+The finished skill is 数控车工 (CNC turning). Every mark goes through the live mark writer with the
+panel's own seats, exactly as tablets would send them; then the chief judge signs off, the
+encryption officer decrypts, the organiser publishes provisional and final results (the public
+notice and appeal windows are shortened to zero for this one skill's release and restored after),
+and the approver (人社厅) approves the proposals. Idempotent: a skill already final is left alone.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+from competition import audit
+from competition.auth import service as accounts
+from competition.auth.guards import load_principal
+from competition.dayof import anonymisation
+from competition.events import service as events
+from competition.tables import CompetitionGroup, Skill, User
+from scoring.live.context import ContextCache
+from scoring.live.controller import store_scheme
+from scoring.live.ingest import MarkRefused, MarkRequest, MarkWriter
+from scoring.release import proposals, service
+from scoring.scheme import BANDED, DEDUCTION, FULL_OR_ZERO, JUDGEMENT, MEASUREMENT
+from scoring.tables import Mark, MarkingScheme, ResultRelease
+
+FINISHED_SKILL = "数控车工"
+APPROVER = ("demo-approver", "广东省人社厅职业能力建设处（演示）")
+DEMO_PASSWORD = "demo-password-2026"
+
+
+def _value(aspect, ability: float, rng: random.Random, base: int | None) -> str:
+    if aspect.kind == JUDGEMENT:
+        return str(base if base is not None else 2)
+    if aspect.kind == MEASUREMENT:
+        if aspect.mode == FULL_OR_ZERO:
+            return str(aspect.max_mark if rng.random() < ability else 0)
+        if aspect.mode == BANDED:
+            marks = sorted({b.mark for b in aspect.bands}, reverse=True) + [Decimal(0)]
+            return str(marks[min(len(marks) - 1, int((1 - ability) * len(marks) * rng.random() * 1.5))])
+        if aspect.mode == DEDUCTION:
+            step = aspect.deduction_step or Decimal(1)
+            faults = int((1 - ability) * 6 * rng.random())
+            return str(max(Decimal(0), aspect.max_mark - step * faults))
+    return str((aspect.max_mark * Decimal(str(round(ability, 2)))).quantize(Decimal("0.5")))
+
+
+async def demo(event_id: int) -> str | None:
+    skill = await Skill.select(Skill.id, Skill.name).where((Skill.event == event_id) & (Skill.name == FINISHED_SKILL)).first()
+    if skill is None:
+        return None
+    sid = skill["id"]
+    groups = await CompetitionGroup.select(CompetitionGroup.id).where(CompetitionGroup.skill == sid)
+    finals = await ResultRelease.count().where((ResultRelease.skill == sid) & (ResultRelease.stage == "final"))
+    if groups and finals == len(groups):
+        return None
+    actor = audit.Actor(None, "demo")
+    preset = (await events.event_preset(event_id))["effective"]
+    if not await MarkingScheme.exists().where(MarkingScheme.skill == sid):
+        from competition.simulate import demo_scheme
+
+        await store_scheme(event_id, sid, demo_scheme(FINISHED_SKILL, preset["scoring"].get("parts")), actor, None)
+
+    contexts = ContextCache()
+    writer = MarkWriter(contexts)
+    ctx = await contexts.get(sid, fresh=True)
+    assert ctx is not None and ctx.scheme is not None
+    rng = random.Random(20261126)
+    principals = {uid: await load_principal(uid) for uid in ctx.seats}
+    refused = 0
+    if not await Mark.exists().where(Mark.skill == sid):
+        for c in sorted(ctx.contestants.values(), key=lambda c: c.id):
+            if c.status != "registered" or c.absent:
+                continue
+            ability = rng.uniform(0.55, 0.97)
+            for crit in ctx.scheme.criteria:
+                for sub in crit.sub_criteria:
+                    for aspect in sub.aspects:
+                        base = 1 if ability < 0.7 else 2 if ability < 0.9 else 3
+                        seats = [s for s in ctx.seats.values() if s.covers(crit.id, aspect.id)]
+                        from competition.judges.conflicts import conflict_reason
+
+                        seats = [s for s in seats if conflict_reason(s, c) is None][: ctx.expected_judges(aspect.id)]
+                        for n, seat in enumerate(seats):
+                            # Judgement panels agree within one point, as they do after discussion.
+                            jbase = max(0, min(3, base - (1 if (n == 1 and rng.random() < 0.3) else 0)))
+                            req = MarkRequest(
+                                user=principals[seat.user_id], actor=audit.Actor(seat.user_id, seat.name), op_id=f"demo-{c.id}-{aspect.id}-{seat.user_id}",
+                                skill_id=sid, contestant=c.ref or str(c.workstation_no), aspect=aspect.id, value=_value(aspect, ability, rng, jbase),
+                            )  # fmt: skip
+                            try:
+                                await writer.submit(req)
+                            except MarkRefused:
+                                refused += 1
+    await writer.stop()
+
+    chief = next((s for s in ctx.seats.values() if s.role == "chief_judge"), None)
+    chief_actor = audit.Actor(chief.user_id if chief else None, chief.name if chief else "demo")
+    if await anonymisation.submission_of(sid) is None:
+        await anonymisation.submit_scores(event_id, sid, chief_actor)
+        await anonymisation.recheck_scores(event_id, sid, chief_actor)
+    if not await anonymisation.is_decrypted(sid):
+        officer = await User.select(User.id, User.display_name).where(User.username == "demo-encryption").first()
+        await anonymisation.decrypt(event_id, sid, audit.Actor(officer["id"] if officer else None, officer["display_name"] if officer else "demo"), "演示")
+
+    # This skill's notice and appeal periods are cut to nothing for the demo, then the event's restored.
+    saved = (await events.event_preset(event_id))["overrides"]
+    await events.set_preset_overrides(event_id, {**saved, "results": {"notice_hours": 0, "appeal_window_hours": 0}}, actor)
+    try:
+        for g in groups:
+            row = await service.release_row(sid, g["id"])
+            if row is None:
+                await service.publish_provisional(event_id, sid, g["id"], actor)
+            row = await service.release_row(sid, g["id"])
+            if row["stage"] != "final":
+                await service.make_final(event_id, sid, g["id"], actor)
+    finally:
+        await events.set_preset_overrides(event_id, saved, actor)
+
+    approver = await User.select(User.id).where(User.username == APPROVER[0]).first()
+    approver_id = approver["id"] if approver else await accounts.create_user(APPROVER[0], APPROVER[1], DEMO_PASSWORD, actor=actor)
+    await accounts.grant_role(approver_id, "approver", event_id, None, actor=actor)
+    listed = await proposals.list_proposals(event_id, sid)
+    if listed and not all(p.get("approved_at") for p in listed if not p.get("struck")):
+        await proposals.approve(event_id, sid, audit.Actor(approver_id, APPROVER[1]))
+    extra = f"，{refused} 个评分被拒" if refused else ""
+    return (
+        f"{FINISHED_SKILL} 已评分、解密并公布最终成绩，奖项与荣誉已审批{extra} / {FINISHED_SKILL} scored, decrypted, final and approved; "
+        f"审批人账号 / approver login: {APPROVER[0]} / {DEMO_PASSWORD}"
+    )
