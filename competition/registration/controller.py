@@ -10,12 +10,13 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 
 from competition.auth.guards import actor_of, principal, requires
 from competition.auth.roles import ORGANISER
 from competition.errors import invalid, request_lang
 from competition.registration import service
+from competition.settings import Settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -68,7 +69,8 @@ class RegistrationController(Controller):
     @get("/contestants", summary="List and search contestants", operation_id="list_contestants")
     async def list_contestants(
         self, event_id: int, skill_id: int | None = None, group_id: int | None = None, q: str = "",
-        status: str | None = None, session: str | None = None, limit: int = 200, offset: int = 0,
+        status: str | None = None, session: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200, offset: Annotated[int, Parameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict[str, Any]:
         return await service.list_contestants(event_id, skill_id=skill_id, group_id=group_id, q=q, status=status, session=session, limit=limit, offset=offset)
 
@@ -90,7 +92,26 @@ class RegistrationController(Controller):
         await service.delete_one(event_id, contestant_id, actor_of(request, await principal(request)))
         return {"ok": True}
 
-    @get("/registration/template", summary="Download the registration workbook template (.xlsx)", operation_id="registration_template")
+    @post(
+        "/contestants/{contestant_id:int}/photo",
+        summary="Upload a contestant's photo (JPEG or PNG, at most 2 MB) for the identity check",
+        operation_id="upload_contestant_photo",
+        request_max_body_size=service.PHOTO_MAX_BYTES + 64 * 1024,
+    )
+    async def upload_photo(
+        self, request: Request, event_id: int, contestant_id: int, settings: Settings,
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> dict[str, Any]:
+        if not isinstance(data, UploadFile):
+            raise invalid("file", "请上传照片", "upload a photo")
+        return await service.save_photo(event_id, contestant_id, await data.read(), settings.data_dir, actor_of(request, await principal(request)))
+
+    @get("/contestants/{contestant_id:int}/photo", summary="A contestant's photo", operation_id="get_contestant_photo", media_type="image/jpeg")
+    async def get_photo(self, event_id: int, contestant_id: int, settings: Settings) -> Response[bytes]:
+        content, media_type = await service.photo_file(event_id, contestant_id, settings.data_dir)
+        return Response(content, media_type=media_type, headers={"Cache-Control": "private, no-store"})
+
+    @get("/registration/template", summary="Download the registration workbook template (.xlsx)", operation_id="registration_template", media_type=XLSX)
     async def template(self, event_id: int) -> Response[bytes]:
         return attachment(await service.template(event_id), "报名表模板.xlsx")
 
@@ -112,7 +133,7 @@ class RegistrationController(Controller):
         status, body = await service.import_sheet(event_id, content, data.filename or "upload.xlsx", mode, actor_of(request, await principal(request)))
         return Response(body, status_code=status)
 
-    @get("/registration/export", summary="Export registrations (.xlsx, re-importable)", operation_id="export_registrations")
+    @get("/registration/export", summary="Export registrations (.xlsx, re-importable)", operation_id="export_registrations", media_type=XLSX)
     async def export(self, request: Request, event_id: int) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(await service.export_sheet(event_id, lang), "报名表.xlsx" if lang == "zh" else "registrations.xlsx")

@@ -10,6 +10,7 @@ sheet finds every person already registered with the same data ("unchanged") and
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any, Iterable
 
@@ -31,6 +32,7 @@ register(
     {
         "thing.contestant": ("选手", "contestant"),
         "thing.team": ("团队", "team"),
+        "thing.photo": ("照片", "photo"),
     }
 )
 
@@ -172,6 +174,7 @@ def contestant_json(r: dict[str, Any]) -> dict[str, Any]:
         "employer": r["employer"], "delegation": r["delegation"],
         "current_level": int(level), "current_level_name": level.zh, "level_certificate_no": r["level_certificate_no"],
         "phone": r["phone"], "session": r["session"], "workstation_no": r["workstation_no"], "status": r["status"],
+        "has_photo": bool(r.get("photo")),
     }  # fmt: skip
 
 
@@ -281,7 +284,7 @@ async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, act
         raise invalid("mode", "须为 check、all 或 valid", "must be check, all or valid")
     await events.editable_event(event_id)
     try:
-        frame = sheet.read_table(data, filename)
+        frame = await asyncio.to_thread(sheet.read_table, data, filename)  # seconds of parsing: off the event loop
         ctx = await import_context(event_id)
         report = sheet.validate_rows(frame, ctx)
     except sheet.SheetError as exc:
@@ -339,3 +342,49 @@ async def summary(event_id: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+_PHOTO_KINDS = {b"\xff\xd8\xff": ("jpg", "image/jpeg"), b"\x89PNG\r\n\x1a\n": ("png", "image/png")}
+
+
+def _photo_kind(data: bytes) -> tuple[str, str] | None:
+    return next((kind for magic, kind in _PHOTO_KINDS.items() if data.startswith(magic)), None)
+
+
+async def save_photo(event_id: int, contestant_id: int, data: bytes, data_dir, actor: audit.Actor) -> dict[str, Any]:
+    """Store a contestant's photo (JPEG or PNG, at most 2 MB), for the identity check at 检录."""
+    await events.editable_event(event_id)
+    await get_contestant(event_id, contestant_id)
+    if not data:
+        raise invalid("file", "请上传照片", "upload a photo")
+    if len(data) > PHOTO_MAX_BYTES:
+        raise invalid("file", "照片不能超过 2 MB", "the photo must be at most 2 MB")
+    kind = _photo_kind(data)
+    if kind is None:
+        raise invalid("file", "照片须为 JPEG 或 PNG 图片", "the photo must be a JPEG or PNG image")
+    folder = data_dir / "photos" / str(event_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{contestant_id}.{kind[0]}"
+    tmp = folder / (name + ".part")
+    tmp.write_bytes(data)
+    for old in folder.glob(f"{contestant_id}.*"):
+        if old.name != tmp.name:
+            old.unlink(missing_ok=True)
+    tmp.replace(folder / name)
+    async with write_transaction():
+        await Contestant.update({Contestant.photo: f"photos/{event_id}/{name}", Contestant.updated_at: dt.datetime.now(dt.timezone.utc)}).where(Contestant.id == contestant_id)
+        await audit.record("contestant.photo", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"bytes": len(data)})
+    return await get_contestant(event_id, contestant_id)
+
+
+async def photo_file(event_id: int, contestant_id: int, data_dir) -> tuple[bytes, str]:
+    row = await Contestant.select(Contestant.photo).where((Contestant.id == contestant_id) & (Contestant.event == event_id)).first()
+    if row is None or not row["photo"]:
+        raise not_found("photo")
+    path = (data_dir / row["photo"]).resolve()
+    if data_dir.resolve() not in path.parents or not path.exists():
+        raise not_found("photo")
+    content = path.read_bytes()
+    kind = _photo_kind(content)
+    return content, kind[1] if kind else "application/octet-stream"

@@ -235,3 +235,33 @@ async def test_registration_pages_render(admin, setup):
         assert text in r.text, url
     r = await admin.get(f"/events/{event['id']}/contestants/999999", headers=html)
     assert r.status_code == 404 and "<html" in r.text
+
+
+async def test_contestant_photo(admin, setup):
+    import zlib
+
+    event, skill = setup
+    c = (await admin.post(f"/api/events/{event['id']}/contestants", json=person(skill, name="照片测试"))).json()
+    assert c["has_photo"] is False
+    url = f"/api/events/{event['id']}/contestants/{c['id']}/photo"
+    assert (await admin.get(url)).status_code == 404
+    # A real 1×1 PNG.
+    raw = b"\x00\xff\x00\x00"
+    png = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00")
+           + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b""))
+    r = await admin.post(url, files={"data": ("photo.png", png, "image/png")})
+    assert r.status_code == 201, r.text
+    assert r.json()["has_photo"] is True
+    got = await admin.get(url)
+    assert got.status_code == 200 and got.content == png and got.headers["content-type"].startswith("image/png")
+    r = await admin.post(url, files={"data": ("x.png", b"GIF89a not allowed", "image/png")})
+    assert r.status_code == 422 and r.json()["field"] == "file"
+    r = await admin.post(url, files={"data": ("big.jpg", b"\xff\xd8\xff" + b"0" * (2 * 1024 * 1024), "image/jpeg")})
+    assert r.status_code in (413, 422)
+    assert (await admin.get(url)).content == png  # a refused upload leaves the stored photo as it was
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    import zlib
+
+    return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
