@@ -261,7 +261,7 @@ def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, froze
                 row.update(name=c.name, delegation=c.delegation)
             if r.contestant_id not in marks:
                 # Not marked yet: listed after the ranked ones, without a rank or a score.
-                row.update(rank=None, score=None, total=None, status="not_started")
+                row.update(rank=None, score=None, total=None, started=False)
             rows.append(row)
         rows.sort(key=lambda row: row["rank"] is None)
         groups.append({"group_id": int(group_id), "kind": kinds.get(int(group_id), ""), "rows": rows})
