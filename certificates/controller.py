@@ -96,7 +96,7 @@ class CertificateController(Controller):
         return await service.revoke(event_id, number, data.reason, await _actor(request))
 
     @get("/certificates.zip", summary="All valid certificates of the event as one ZIP (streamed), with a list in 清单.csv",
-         operation_id="download_certificates_zip", guards=[requires(ORGANISER)])  # fmt: skip
+         operation_id="download_certificates_zip", guards=[requires(ORGANISER)], media_type="application/zip")  # fmt: skip
     async def zip(self, request: Request, event_id: int, skill_id: int | None = None) -> Stream:
         items = await service.zip_contents(event_id, _settings(request), skill_id=skill_id)
         name = f"certificates-event-{event_id}.zip"
@@ -107,7 +107,7 @@ class CertificateController(Controller):
         return await ledger.event_ledger(event_id, include_revoked=include_revoked)
 
     @get("/ledger.xlsx", summary="The event's promotions as .xlsx for the provincial talent-evaluation system", operation_id="event_ledger_xlsx",
-         guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+         guards=[requires(ORGANISER, APPROVER)], media_type=XLSX)  # fmt: skip
     async def event_ledger_xlsx(self, event_id: int) -> Response[bytes]:
         content = ledger.ledger_xlsx(await ledger.event_ledger(event_id))
         return Response(content, media_type=XLSX, headers=_attachment_headers(f"晋级台账-{event_id}.xlsx", f"ledger-event-{event_id}.xlsx"))

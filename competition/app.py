@@ -13,7 +13,6 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -26,7 +25,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
-from competition import db
+from competition import db, ops, security
 from competition.errors import app_error_handler
 from competition.settings import Settings, parse_rate
 from frontend import i18n
@@ -36,23 +35,23 @@ CHANNEL_HISTORY = 500
 SESSION_MAX_AGE_S = 14 * 3600  # one competition day
 
 
-def _stores(settings: Settings) -> StoreRegistry:
+def _stores(settings: Settings, redis_health: "ops.RedisHealth | None" = None) -> StoreRegistry:
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
-        root = RedisStore.with_client(url=settings.redis_url, namespace=settings.redis_prefix)
+        # Falls back to per-process memory while Redis is down (see competition/ops.py).
+        root = ops.FallbackStore(RedisStore(redis=ops.redis_client(settings.redis_url), namespace=settings.redis_prefix), redis_health or ops.RedisHealth())
         return StoreRegistry(default_factory=root.with_namespace)
     return StoreRegistry(default_factory=lambda name: MemoryStore())
 
 
-def _channels(settings: Settings) -> ChannelsPlugin:
+def _channels(settings: Settings, redis_health: "ops.RedisHealth | None" = None) -> ChannelsPlugin:
     if settings.redis_url:
-        from litestar.channels.backends.redis import RedisChannelsStreamBackend
-        from redis.asyncio import Redis
-
-        backend = RedisChannelsStreamBackend(
-            history=CHANNEL_HISTORY, redis=Redis.from_url(settings.redis_url), key_prefix=f"{settings.redis_prefix}_channels", stream_ttl=86400
-        )
+        # Survives Redis restarts: drops live updates while it is down, resumes after (competition/ops.py).
+        backend = ops.ResilientStreamBackend(
+            CHANNEL_HISTORY, redis=ops.redis_client(settings.redis_url), key_prefix=f"{settings.redis_prefix}_channels", stream_ttl=86400,
+            health=redis_health or ops.RedisHealth(),
+        )  # fmt: skip
     else:
         backend = MemoryChannelsBackend(history=CHANNEL_HISTORY)
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, create_ws_route_handlers=False)
@@ -83,6 +82,7 @@ def _key(secret: str, purpose: str) -> bytes:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    security.install_log_redaction()  # no ID or phone numbers in log files (access log included)
     secret = settings.resolved_secret()
     engine = db.engine_from_url(settings.database_url)
     db.bind_engine(engine)
@@ -90,7 +90,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     from competition.routes import route_handlers
 
-    channels = _channels(settings)
+    redis_health = ops.RedisHealth() if settings.redis_url else None
+    channels = _channels(settings, redis_health)
 
     async def on_startup(app: Litestar) -> None:
         from scoring.live.service import Live
@@ -98,6 +99,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         db.bind_engine(engine)
         await db.start(engine)
         app.state.live = Live(channels)
+        backend = channels._backend
+        if isinstance(backend, ops.ResilientStreamBackend):
+            app.state.redis, app.state.redis_health = backend.redis, redis_health
+            # After a Redis outage, boards missed updates: send every board this process knows a fresh snapshot.
+            backend.on_recovered = lambda: app.state.live.boards.touch(set(app.state.live.boards.marks))
 
     async def on_shutdown(app: Litestar) -> None:
         live = getattr(app.state, "live", None)
@@ -127,7 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         plugins=[channels],
-        stores=_stores(settings),
+        stores=_stores(settings, redis_health),
         middleware=[session_config.middleware, *_rate_limits(settings)],
         csrf_config=CSRFConfig(secret=_key(secret, "csrf").hex(), cookie_secure=secure_cookies, cookie_samesite="lax"),
         template_config=template_config,
@@ -137,16 +143,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
-        exception_handlers={HTTPException: app_error_handler, Exception: app_error_handler},
-        response_headers=[
-            ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-            ResponseHeader(name="X-Frame-Options", value="DENY"),
-            ResponseHeader(name="Referrer-Policy", value="same-origin"),
-            ResponseHeader(
-                name="Content-Security-Policy",
-                value="default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
-            ),
-        ],
+        exception_handlers={**ops.fault_exception_handlers(), HTTPException: app_error_handler, Exception: app_error_handler},
+        # CSP, X-Frame-Options, nosniff, Referrer-Policy on every response, errors and static files included.
+        before_send=[security.security_headers],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         debug=settings.debug,

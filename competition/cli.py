@@ -1,4 +1,4 @@
-"""The ``competition`` command: serve, migrate, create-user, demo, audit verify."""
+"""The ``competition`` command: serve, migrate, create-user, demo, audit verify, backup, restore."""
 
 from __future__ import annotations
 
@@ -132,6 +132,30 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
+    from competition import backup
+
+    try:
+        report = backup.backup(settings, args.file)
+    except backup.BackupError as exc:
+        return _fail(str(exc), 1)
+    print("\n".join(report.lines))
+    return 0
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from competition import backup
+
+    try:
+        report = backup.restore(settings, Path(args.file), force=args.force)
+    except backup.BackupError as exc:
+        return _fail(str(exc), 1)
+    print("\n".join(report.lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="competition", description="广东省职业技能竞赛系统 / Guangdong skills competition system")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -163,6 +187,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     v = audit_sub.add_parser("verify", help="check the audit log's hash chain")
     v.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("backup", help="back up the database to FILE (consistent while the server runs; see competition/backup.py)")
+    p.add_argument("file", help="file to write; a directory (or a path ending in /): a dated file inside it")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="restore the database from FILE (stop the server first)")
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="replace a database that holds data (it is saved beside it first)")
+    p.set_defaults(func=cmd_restore)
 
     from certificates.cli import add_parser as add_certificates
 

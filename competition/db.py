@@ -20,6 +20,10 @@ from competition.settings import sqlite_path
 
 SQLITE_TIMEOUT_S = 30
 SQLITE_POOL_SIZE = 4
+#: FULL: every commit reaches the disk before it returns, so an acknowledged mark survives a power
+#: cut or a failing disk, not only a crashed process. The mark writer commits in batches, so this
+#: costs one fsync per batch, not per mark.
+SQLITE_SYNCHRONOUS = "FULL"
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
@@ -53,8 +57,8 @@ class PooledSQLiteEngine(SQLiteEngine):
     Piccolo opens a new connection (and aiosqlite a new thread) for every query outside a
     transaction and for every transaction, and re-sends ``PRAGMA foreign_keys`` before every
     statement. Under live scoring that overhead dominates; here connections are opened once with
-    their pragmas (foreign keys on, ``synchronous=NORMAL`` — safe in WAL mode: a power cut may
-    lose the last commits but never corrupts — and a busy timeout) and reused.
+    their pragmas (foreign keys on, ``synchronous`` as ``SQLITE_SYNCHRONOUS`` says, and a busy
+    timeout) and reused.
     """
 
     def __init__(self, path: str, pool_size: int = SQLITE_POOL_SIZE, **kwargs) -> None:
@@ -70,7 +74,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory
         await connection.execute("PRAGMA foreign_keys = 1")
-        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute(f"PRAGMA synchronous = {SQLITE_SYNCHRONOUS}")
         await connection.execute(f"PRAGMA busy_timeout = {SQLITE_TIMEOUT_S * 1000}")
         return connection
 

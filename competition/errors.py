@@ -90,6 +90,10 @@ def _wants_html(request: Request) -> bool:
 
 def app_error_handler(request: Request, exc: Exception) -> Response:
     lang = request_lang(request)
+    if not isinstance(exc, HTTPException):
+        from competition.security import input_error  # out-of-range ids, a form without its file: 4xx, not 500
+
+        exc = input_error(request, exc) or exc
     if isinstance(exc, AppError):
         status, body = exc.status_code, _body(exc.code, exc.message(lang), exc.field, exc.extra_data)
     elif isinstance(exc, ValidationException):

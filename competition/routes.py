@@ -7,6 +7,7 @@ import importlib
 #: "module:attribute" of each feature's controller or list of handlers (a callable returning a list).
 ROUTES = [
     "competition.app:health",
+    "competition.ops:ready",
     "competition.auth.controller:AuthController",
     "competition.auth.controller:me",
     "competition.auth.controller:AccountController",

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from competition.auth.guards import principal, requires, requires_event_creator, requires_login
 from competition.auth.roles import ORGANISER, ROLES
 from competition.errors import request_lang
+from competition.security import safe_next as safe_next_path
 from competition.events import service as events
 from competition.presets import TIER_CLASSES, TIERS
 from frontend.i18n import LANGS
@@ -25,13 +26,13 @@ async def render(request: Request, template: str, **context: Any) -> Template:
 
 @get("/login", include_in_schema=False)
 async def login_page(request: Request, next: str = "/", code: str | None = None) -> Template:
-    safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
+    safe_next = safe_next_path(next)
     return await render(request, "login.html", next=safe_next, code=code or "")
 
 
 @get("/lang/{code:str}", include_in_schema=False)
 async def switch_lang(request: Request, code: str, next: str = "/") -> Redirect:
-    safe_next = next if next.startswith("/") and not next.startswith("//") else "/"
+    safe_next = safe_next_path(next)
     response = Redirect(path=safe_next)
     if code in LANGS:
         response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax")

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -173,13 +175,61 @@ def read_scheme_xlsx(
     import openpyxl
 
     defaults = defaults or {}
+    not_a_workbook = SchemeImport(None, [SheetError(None, None, Message("文件不是有效的 Excel（.xlsx）工作簿", "the file is not a valid .xlsx workbook"))])
+    data = source if isinstance(source, bytes) else Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
+    too_big = _size_problem(data)
+    if too_big is not None:
+        return SchemeImport(None, [SheetError(None, None, too_big)])
     try:
-        if isinstance(source, bytes):
-            source = io.BytesIO(source)
-        wb = openpyxl.load_workbook(source, data_only=True)
+        # Read-only: rows stream from the zip instead of every cell of the sheet living in memory.
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
-        return SchemeImport(None, [SheetError(None, None, Message("文件不是有效的 Excel（.xlsx）工作簿", "the file is not a valid .xlsx workbook"))])
+        return not_a_workbook
+    try:
+        return _read_workbook(wb, defaults, rounding)
+    except _TooManyRows:
+        return SchemeImport(None, [SheetError(None, None, Message(f"工作表超过 {MAX_ROWS} 行，不是评分标准表", f"a sheet has more than {MAX_ROWS} rows; it is not a marking scheme"))])
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, SyntaxError):  # a damaged part, found while streaming the rows
+        return not_a_workbook
+    finally:
+        wb.close()
 
+
+#: Ceilings against zip bombs and giant sheets: a marking scheme is a few hundred rows.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 5 * 1024 * 1024  # a real scheme of 1,000 aspects is well under 1 MB
+MAX_ROWS = 10_000
+
+
+class _TooManyRows(Exception):
+    pass
+
+
+def _size_problem(data: bytes) -> Message | None:
+    if len(data) > MAX_FILE_BYTES:
+        return Message(f"文件太大（上限 {MAX_FILE_BYTES // 1024 // 1024} MB）", f"the file is too large (the limit is {MAX_FILE_BYTES // 1024 // 1024} MB)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return Message("文件不是有效的 Excel（.xlsx）工作簿；旧版 .xls 请另存为 .xlsx", "the file is not a valid .xlsx workbook (save an old .xls as .xlsx)")
+    if unpacked > MAX_UNPACKED_BYTES:
+        return Message(f"工作簿解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB，不是评分标准表", f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB; it is not a marking scheme")
+    return None
+
+
+def _rows(ws: Any) -> list[tuple[Any, ...]]:
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # a stale <dimension> would cut rows off
+    rows = []
+    for row in ws.iter_rows(min_row=1, values_only=True):
+        rows.append(tuple(row))
+        if len(rows) > MAX_ROWS:
+            raise _TooManyRows
+    return rows
+
+
+def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | None) -> SchemeImport:
     errors: list[SheetError] = []
     settings_ws = next((ws for ws in wb.worksheets if _norm(ws.title) in _SETTINGS_NAMES), None)
     scheme_ws = next((ws for ws in wb.worksheets if ws is not settings_ws), None)
@@ -195,7 +245,7 @@ def read_scheme_xlsx(
     if settings_ws is not None:
         skill, total, parts, settings_rows = _read_settings(settings_ws, skill, total, parts, errors)
 
-    rows = [tuple(r) for r in scheme_ws.iter_rows(min_row=1, values_only=True)]
+    rows = _rows(scheme_ws)
     header_at, columns = _find_header(rows)
     if header_at is None:
         errors.append(
@@ -425,7 +475,7 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int | None, dict[str, int
 def _read_settings(ws: Any, skill: str, total: Decimal, parts: dict[str, Decimal], errors: list[SheetError]) -> tuple[str, Decimal, dict[str, Decimal], dict[str, int]]:
     rows_seen: dict[str, int] = {}
     new_parts: dict[str, Decimal] = {}
-    for ri, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+    for ri, row in enumerate(_rows(ws), start=1):
         if not row or _cell_text(row[0]) == "":
             continue
         label = _norm(row[0])
@@ -475,7 +525,7 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
                     mode = {FULL_OR_ZERO: ("全有全无", "full_or_zero"), BANDED: ("分档", "banded"), DEDUCTION: ("扣分", "deduction")}[a.mode][1 if lang == "en" else 0]
                 descriptors = list(a.descriptors) + [""] * (4 - len(a.descriptors))
                 ws.append(
-                    [
+                    [_sheet_text(v) for v in [
                         crit.id,
                         crit.name,
                         pl[1] if lang == "en" else pl[0],
@@ -492,7 +542,7 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
                         _format_bands(a.bands) if a.mode == BANDED else "",
                         _number(a.deduction_step) if a.mode == DEDUCTION else None,
                         *descriptors[:4],
-                    ]
+                    ]]
                 )
     kinds = DataValidation(type="list", formula1='"M,J,S"', allow_blank=False)
     ws.add_data_validation(kinds)
@@ -504,11 +554,16 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
 
     st = wb.create_sheet("设置" if lang != "en" else "Settings")
     en = lang == "en"
-    st.append([_SETTINGS["skill"][1 if en else 0], scheme.skill])
+    st.append([_SETTINGS["skill"][1 if en else 0], _sheet_text(scheme.skill)])
     st.append([_SETTINGS["total"][1 if en else 0], _number(scheme.total)])
     for part in (THEORY, PRACTICAL):
         st.append([_SETTINGS[f"weight:{part}"][1 if en else 0], _number(scheme.parts.get(part, Decimal(0)))])
     st.column_dimensions["A"].width = 20
+    for sheet_ in (ws, st):  # text stays text: =HYPERLINK(…) or =cmd|… in a name is never a formula
+        for row in sheet_.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                    cell.data_type, cell.quotePrefix = "s", True
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -519,6 +574,15 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
         else:
             target.write(data)
     return data
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _sheet_text(value: Any) -> Any:
+    """Text without the control characters an .xlsx cannot hold (openpyxl would refuse the cell)."""
+    return _SHEET_ILLEGAL.sub("", value) if isinstance(value, str) else value
 
 
 def _number(d: Decimal | None) -> int | float | None:

@@ -30,6 +30,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from competition.registration import eligibility as elig
+from competition.security import neutralise_formulas, xlsx_cell
 from competition.registration.idcard import (
     CHECK_CHARS,
     PROVINCES,
@@ -75,8 +77,12 @@ __all__ = [
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
-#: Ceiling on the unpacked size of an xlsx, against zip bombs.
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+#: Ceiling on the unpacked size of an xlsx, against zip bombs. A full sheet (DEFAULT_MAX_ROWS rows)
+#: is ~40 MB unpacked; openpyxl scans a sheet without a <dimension> to its end (~5 s per 30 MB).
+MAX_UNPACKED_BYTES = 120 * 1024 * 1024
+#: Widest row read (the template has 12 columns): a cell far to the right (XFD1) would otherwise
+#: make every row that wide in memory.
+MAX_COLUMNS = 100
 #: How many non-blank rows from the top may hold a title before the header row.
 HEADER_SEARCH_ROWS = 10
 SHEET_NAME = {"zh": "报名表", "en": "Registrations"}
@@ -346,6 +352,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "empty_file": ("文件是空的", "The file is empty"),
     "too_large": ("文件太大（{size}，上限 {limit}）", "The file is too large ({size}; the limit is {limit})"),
     "too_many_rows": ("数据行太多（超过 {limit} 行），请分批导入", "Too many rows (more than {limit}); import in parts"),
+    "too_many_columns": ("列太多（超过 {limit} 列），请只保留报名表的列", "Too many columns (more than {limit}); keep only the registration columns"),
     "not_spreadsheet": ("“{filename}”不是 .xlsx 或 .csv 表格文件", "'{filename}' is not an .xlsx or .csv spreadsheet"),
     "old_xls": (
         "“{filename}”是旧版 .xls 或加密的工作簿，请另存为 .xlsx（Excel 工作簿）或 CSV 后再导入",
@@ -452,6 +459,8 @@ def _xlsx_rows(data: bytes, filename: str, max_rows: int) -> tuple[list[tuple[in
         raise SheetError("not_spreadsheet", _m("not_spreadsheet", filename=filename))
     if unpacked > MAX_UNPACKED_BYTES:
         raise SheetError("too_large", _m("too_large", size=_size(unpacked), limit=_size(MAX_UNPACKED_BYTES)))
+    if _too_many_xml_rows(data, 2 * max_rows + 10_000):
+        raise SheetError("too_many_rows", _m("too_many_rows", limit=max_rows))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Data Validation extension is not supported" and the like
@@ -471,6 +480,7 @@ def _xlsx_rows(data: bytes, filename: str, max_rows: int) -> tuple[list[tuple[in
         limit = max_rows + HEADER_SEARCH_ROWS
         conv = _cell_text
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            values = _check_row(number, values, max_rows)
             if not values or all(v is None or v == "" for v in values):
                 continue
             out.append((number, [conv(v) for v in values]))
@@ -479,6 +489,49 @@ def _xlsx_rows(data: bytes, filename: str, max_rows: int) -> tuple[list[tuple[in
         return out, f"xlsx:{ws.title}"
     finally:
         wb.close()
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+
+
+def _too_many_xml_rows(data: bytes, limit: int) -> bool:
+    """Does any worksheet hold more than ``limit`` rows? Counted on the raw XML, streamed, before
+    openpyxl reads it: openpyxl keeps one element per row in memory while it looks for the sheet's
+    size, so a small file of millions of empty rows would cost gigabytes and minutes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for name in zf.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                count, rest = 0, b""
+                with zf.open(name) as part:
+                    while chunk := part.read(1 << 20):
+                        buf = rest + chunk
+                        cut = buf.rfind(b"<")  # a tag starting after it may continue in the next chunk
+                        cut = len(buf) if cut < 0 else cut
+                        count += len(_ROW_TAG.findall(buf, 0, cut))
+                        if count > limit:
+                            return True
+                        rest = buf[cut : cut + 64]
+                count += len(_ROW_TAG.findall(rest))
+                if count > limit:
+                    return True
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError):
+        return False  # damaged: openpyxl's reading reports it
+    return False
+
+
+def _check_row(number: int, values: Sequence[Any], max_rows: int) -> list[Any]:
+    """The row without its trailing empty cells; refuses sheets too wide or too long to be real
+    (blank rows count too: a sheet of millions of empty rows is cheap to upload, costly to read)."""
+    end = len(values)
+    while end and (values[end - 1] is None or values[end - 1] == ""):
+        end -= 1
+    if end > MAX_COLUMNS:
+        raise SheetError("too_many_columns", _m("too_many_columns", limit=MAX_COLUMNS))
+    if number > 2 * max_rows + 10_000:
+        raise SheetError("too_many_rows", _m("too_many_rows", limit=max_rows))
+    return list(values[:end])
 
 
 def _cell_text(v: Any) -> str:
@@ -531,6 +584,7 @@ def _csv_rows(data: bytes, filename: str, max_rows: int) -> tuple[list[tuple[int
     limit = max_rows + HEADER_SEARCH_ROWS
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            values = _check_row(number, values, max_rows)
             if not any(values):
                 continue
             out.append((number, values))
@@ -555,7 +609,8 @@ def _frame(rows: list[tuple[int, list[str]]], source: str, allow_unknown: bool) 
     header_row, header = rows[best]
     body = rows[best + 1 :]
     width = max([len(header)] + [len(v) for _, v in body])
-    frame = pd.DataFrame([v for _, v in body], index=pd.Index([n for n, _ in body], name="row"), columns=None)
+    # Rows padded to one width (trailing empty cells are not kept; pandas will refuse ragged rows).
+    frame = pd.DataFrame([v + [None] * (width - len(v)) for _, v in body], index=pd.Index([n for n, _ in body], name="row"), columns=None)
     if frame.shape[1] < width:
         for j in range(frame.shape[1], width):
             frame[j] = None
@@ -1163,6 +1218,7 @@ def build_template(skills: Sequence[SkillOption], groups: Iterable[str] | None =
             notes.append([s.name, "", s.code, "、".join(GROUP_LABELS[k].zh for k in s.groups), ", ".join(s.groups)])
     for letter, width in zip("ABCDEF", (16, 20, 22, 60, 70, 20)):
         notes.column_dimensions[letter].width = width
+    neutralise_formulas(wb)  # skill names are text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -1191,7 +1247,7 @@ def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") ->
         group_label = (kind if en else GROUP_LABELS[kind].zh) if kind in GROUP_LABELS else (kind or "")
         lv = r.get("current_level")
         bd = r.get("birth_date")
-        ws.append([
+        ws.append([xlsx_cell(ws, v) for v in [  # text, never a formula (=HYPERLINK(…), =cmd|…)
             r.get("name") or None,
             text_cell(r.get("id_number")),
             sex_label,
@@ -1204,7 +1260,7 @@ def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") ->
             text_cell(r.get("level_certificate_no")),
             text_cell(r.get("phone")),
             r.get("team") or None,
-        ])  # fmt: skip
+        ]])  # fmt: skip
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -3,6 +3,7 @@ locks, freezing the public board, the chief judge's console data and the public 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER, STAFF_ROLES
 from competition.db import write_transaction
 from competition.errors import BilingualError, invalid, not_found, request_lang
 from competition.events import service as events
-from competition.registration.controller import attachment
+from competition.registration.controller import XLSX, attachment
 from competition.tables import Skill
 from frontend.i18n import register
 from scoring.judges import panels_from_marks, review_judges
@@ -125,14 +126,14 @@ class SchemeController(Controller):
     @post("/import", summary="Import the marking scheme from .xlsx (one row per aspect)", operation_id="import_scheme", guards=[requires(ORGANISER, CHIEF_JUDGE)])
     async def import_scheme(self, request: Request, event_id: int, skill_id: int, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict[str, Any]:
         preset = (await events.event_preset(event_id))["effective"]
-        result = read_scheme_xlsx(await data.read(), defaults=preset.get("scoring"))
+        result = await asyncio.to_thread(read_scheme_xlsx, await data.read(), defaults=preset.get("scoring"))  # parsing: off the event loop
         if result.errors or result.scheme is None:
             errs = [e.to_dict() for e in result.errors]
             first = result.errors[0] if result.errors else None
             raise BilingualError(422, "invalid_scheme_file", field="file", zh=first.message.zh if first else "评分标准无效", en=first.message.en if first else "invalid scheme", extra=errs)
         return await store_scheme(event_id, skill_id, scheme_to_dict(result.scheme), actor_of(request, await principal(request)), _live(request))
 
-    @get("/export", summary="Export the marking scheme as .xlsx", operation_id="export_scheme", guards=[requires(*STAFF_ROLES)])
+    @get("/export", summary="Export the marking scheme as .xlsx", operation_id="export_scheme", guards=[requires(*STAFF_ROLES)], media_type=XLSX)
     async def export_scheme(self, request: Request, event_id: int, skill_id: int) -> Response[bytes]:
         found = await load_scheme(skill_id)
         if found is None:

@@ -96,7 +96,7 @@ class Sender:
     async def send(self, data: dict[str, Any] | str | bytes) -> None:
         if self.closed:
             return
-        text = _text_of(data) if isinstance(data, bytes) else data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        text = _text_of(data) if isinstance(data, bytes) else data if isinstance(data, str) else _dumps(data)
         async with self.lock:
             try:
                 if self.raw_send is not None:
@@ -154,6 +154,15 @@ def _hub(socket: WebSocket, channels: ChannelsPlugin) -> Hub:
     return hub
 
 
+def _dumps(data: dict[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate echoed from a client ("op_id": "\ud800"): escape it
+        text = json.dumps(data)
+    return text
+
+
 def _error(code: str, lang: str, op_id: Any = None, message: str | None = None) -> dict[str, Any]:
     zh, en = TEXTS.get(code, (code, code))
     frame = {"type": "error", "code": code, "message": message or (zh if lang == "zh" else en)}
@@ -195,7 +204,7 @@ async def judge_socket(socket: WebSocket, channels: ChannelsPlugin) -> None:
                     aspect=str(frame["aspect"]), value=frame.get("value"), reason=str(frame.get("reason") or ""),
                     measured=frame.get("measured"),
                 )  # fmt: skip
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: "skill_id": Infinity
                 await sender.send(_error("bad_frame", lang, op_id))
                 return
             try:
@@ -230,7 +239,7 @@ async def judge_socket(socket: WebSocket, channels: ChannelsPlugin) -> None:
                         continue
                     try:
                         frame = json.loads(text)
-                    except ValueError:
+                    except (ValueError, RecursionError):  # RecursionError: [[[[…]]]] thousands deep
                         await sender.send(_error("bad_json", lang))
                         continue
                     if not isinstance(frame, dict):
@@ -268,11 +277,14 @@ async def _initial_frames(socket: WebSocket, sender: Sender, skill_ids: list[int
 
 
 async def _until_closed(socket: WebSocket, sender: Sender) -> None:
+    lang = request_lang(socket)  # type: ignore[arg-type]
     try:
         while True:
             text = await socket.receive_text()
             if text[:64].find('"ping"') >= 0:
                 await sender.send({"type": "pong"})
+            else:  # boards only listen: anything but a ping is answered, never acted on
+                await sender.send(_error("unknown_type", lang))
     except WebSocketDisconnect:
         pass
     finally:

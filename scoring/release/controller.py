@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from competition.auth.guards import actor_of, principal, require_principal, requires
 from competition.auth.roles import APPROVER, ARBITRATOR, CHIEF_JUDGE, CONTESTANT, ORGANISER
 from competition.errors import not_found, request_lang
-from competition.registration.controller import attachment
+from competition.registration.controller import XLSX, attachment
 from scoring.release import appeals, export, proposals, service
 
 
@@ -90,13 +90,13 @@ class ResultsController(Controller):
         return await service.make_final(event_id, skill_id, group_id, await _actor(request))
 
     @get("/results/export", summary="The event's results book (.xlsx, one sheet per skill and group)", operation_id="export_event_results",
-         guards=[requires(ORGANISER)])
+         guards=[requires(ORGANISER)], media_type=XLSX)
     async def export_event(self, request: Request, event_id: int) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(export.results_book(await export.book_sheets(event_id), lang), export.filename("results", lang))
 
     @get("/skills/{skill_id:int}/results/export", summary="A skill's results book (.xlsx, one sheet per group)", operation_id="export_skill_results",
-         guards=[requires(ORGANISER)])
+         guards=[requires(ORGANISER)], media_type=XLSX)
     async def export_skill(self, request: Request, event_id: int, skill_id: int) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(export.results_book(await export.book_sheets(event_id, skill_id), lang), export.filename("results", lang))
@@ -158,7 +158,7 @@ class ProposalsController(Controller):
     async def list_all(self, event_id: int, skill_id: int | None = None, group_id: int | None = None) -> list[dict[str, Any]]:
         return await proposals.list_proposals(event_id, skill_id, group_id)
 
-    @get("/export", summary="The proposals as .xlsx", operation_id="export_proposals", guards=[requires(APPROVER, ORGANISER)])
+    @get("/export", summary="The proposals as .xlsx", operation_id="export_proposals", guards=[requires(APPROVER, ORGANISER)], media_type=XLSX)
     async def export_list(self, request: Request, event_id: int, skill_id: int | None = None) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(export.proposals_book(await proposals.list_proposals(event_id, skill_id), lang), export.filename("proposals", lang))
