@@ -31,7 +31,9 @@ from competition.settings import Settings, parse_rate
 from frontend import i18n
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
-CHANNEL_HISTORY = 500
+#: Messages a channel keeps for late subscribers. Boards resume from a fresh snapshot rather than
+#: from history, so the memory backend keeps none; Redis streams keep a few for diagnosis.
+CHANNEL_HISTORY = 50
 SESSION_MAX_AGE_S = 14 * 3600  # one competition day
 
 
@@ -53,7 +55,7 @@ def _channels(settings: Settings, redis_health: "ops.RedisHealth | None" = None)
             health=redis_health or ops.RedisHealth(),
         )  # fmt: skip
     else:
-        backend = MemoryChannelsBackend(history=CHANNEL_HISTORY)
+        backend = MemoryChannelsBackend(history=0)
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, create_ws_route_handlers=False)
 
 

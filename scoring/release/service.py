@@ -29,9 +29,12 @@ decryption), never ID numbers or phones.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
+import json
 import re
+from collections import OrderedDict
 from typing import Any
 
 from competition import audit
@@ -151,13 +154,17 @@ class SkillData:
         return [cid for cid, c in self.people.items() if c["group"] == group_id]
 
 
+_RESULTS_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
+_RESULTS_CACHE_SIZE = 64
+
+
 async def load_skill(event_id: int, skill_id: int) -> SkillData:
     """Read the skill (of this event), its groups, scheme, preset, contestants and current marks,
     and compute its results."""
     skill = await skill_of(event_id, skill_id)
     groups = {g["id"]: g for g in await CompetitionGroup.select().where(CompetitionGroup.skill == skill_id).order_by(CompetitionGroup.id)}
     preset = (await events.event_preset(event_id))["effective"]
-    scheme_row = await SchemeRow.select(SchemeRow.data).where(SchemeRow.skill == skill_id).first()
+    scheme_row = await SchemeRow.select(SchemeRow.data, SchemeRow.version).where(SchemeRow.skill == skill_id).first()
     scheme = scheme_from_dict(json_value(scheme_row["data"], {})) if scheme_row else None
     rows = await Contestant.select(
         Contestant.id, Contestant.group, Contestant.name, Contestant.delegation, Contestant.employer, Contestant.workstation_no,
@@ -178,10 +185,6 @@ async def load_skill(event_id: int, skill_id: int) -> SkillData:
         }
     results = None
     if scheme is not None:
-        marks: dict[str, dict[str, dict[str, str]]] = {}
-        for m in await Mark.select(Mark.contestant, Mark.aspect, Mark.judge, Mark.value).where(Mark.skill == skill_id).order_by(Mark.seq):
-            if m["contestant"] in people and m["aspect"] in scheme.places:
-                marks.setdefault(str(m["contestant"]), {}).setdefault(m["aspect"], {})[str(m["judge"])] = m["value"]
         infos = [
             ContestantInfo(
                 str(cid), group=str(c["group"]),
@@ -189,10 +192,29 @@ async def load_skill(event_id: int, skill_id: int) -> SkillData:
             )
             for cid, c in people.items()
         ]  # fmt: skip
-        try:
-            results = compute_skill(scheme, preset, infos, marks)
-        except ScoringError as exc:
-            raise BilingualError(422, exc.code, zh=f"规则预设有误：{exc.message.zh}", en=f"The rule preset is wrong: {exc.message.en}") from None
+        # Results only change with a new mark, a contestant's status, the scheme or the preset: the
+        # key below; pages that list every skill then cost one query per skill, not a recompute.
+        last = await Mark.select(Mark.seq).where(Mark.skill == skill_id).order_by(Mark.seq, ascending=False).first()
+        key = (
+            skill_id, last["seq"] if last else 0, scheme_row["version"] if scheme_row else 0,
+            tuple((i.contestant_id, i.group, i.status) for i in infos), json.dumps(preset, sort_keys=True, default=str),
+        )  # fmt: skip
+        results = _RESULTS_CACHE.get(key)
+        if results is None:
+            marks: dict[str, dict[str, dict[str, str]]] = {}
+            for m in await Mark.select(Mark.contestant, Mark.aspect, Mark.judge, Mark.value).where(Mark.skill == skill_id).order_by(Mark.seq):
+                if m["contestant"] in people and m["aspect"] in scheme.places:
+                    marks.setdefault(str(m["contestant"]), {}).setdefault(m["aspect"], {})[str(m["judge"])] = m["value"]
+            try:
+                # Off the event loop: a large skill takes long enough to delay tablets and boards.
+                results = await asyncio.to_thread(compute_skill, scheme, preset, infos, marks)
+            except ScoringError as exc:
+                raise BilingualError(422, exc.code, zh=f"规则预设有误：{exc.message.zh}", en=f"The rule preset is wrong: {exc.message.en}") from None
+            _RESULTS_CACHE[key] = results
+            while len(_RESULTS_CACHE) > _RESULTS_CACHE_SIZE:
+                _RESULTS_CACHE.popitem(last=False)
+        else:
+            _RESULTS_CACHE.move_to_end(key)
     return SkillData(event_id, skill, groups, preset, scheme, people, refs, absent, results)
 
 
