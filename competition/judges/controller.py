@@ -7,6 +7,7 @@ from typing import Any, Literal
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 
+from competition.events.controller import given
 from competition.auth.guards import actor_of, principal, requires
 from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER
 from competition.errors import invalid, request_lang
@@ -49,9 +50,6 @@ class LoginCardsIn(msgspec.Struct):
     skill_id: int | None = None
     hours: int = 12
 
-
-def given(struct: msgspec.Struct) -> dict[str, Any]:
-    return {k: v for k, v in msgspec.structs.asdict(struct).items() if v is not msgspec.UNSET}
 
 
 def _with_message(request: Request, body: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
+from competition.events.controller import given
 from competition.auth.guards import actor_of, principal, requires
 from competition.auth.roles import ORGANISER
 from competition.errors import invalid, request_lang
@@ -84,8 +85,7 @@ class RegistrationController(Controller):
 
     @patch("/contestants/{contestant_id:int}", summary="Correct a registration, withdraw or disqualify", operation_id="update_contestant")
     async def update(self, request: Request, event_id: int, contestant_id: int, data: ContestantPatch) -> dict[str, Any]:
-        body = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        return await service.update_one(event_id, contestant_id, body, actor_of(request, await principal(request)))
+        return await service.update_one(event_id, contestant_id, given(data), actor_of(request, await principal(request)))
 
     @delete("/contestants/{contestant_id:int}", summary="Delete a mistaken registration (before check-in)", operation_id="delete_contestant", status_code=200)
     async def delete_(self, request: Request, event_id: int, contestant_id: int) -> dict[str, Any]:
