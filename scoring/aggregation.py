@@ -26,6 +26,8 @@ Each strategy also has a NumPy form (``aggregate_units``) over integer units, us
 
 from __future__ import annotations
 
+import abc
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -128,8 +130,9 @@ class Aggregation(Strategy):
             return AspectResult(aspect.id, INCOMPLETE, None, len(values))
         return self.combine(aspect, sorted(values), rounding)
 
+    @abc.abstractmethod
     def combine(self, aspect: Aspect, values: list[Decimal], rounding: Rounding) -> AspectResult:
-        raise NotImplementedError
+        """The aspect's result from a full panel's scores (sorted ascending)."""
 
     @staticmethod
     def to_mark(aspect: Aspect, scale_value: Fraction, rounding: Rounding) -> Decimal:
@@ -171,9 +174,9 @@ class Aggregation(Strategy):
         marks = np.where(status == 0, marks, MISSING)
         return marks, status
 
+    @abc.abstractmethod
     def combine_units(self, np: Any, panels: UnitPanels, max_units: Any, scale_units: Any, rounding: Rounding) -> tuple[Any, Any]:
         """``(marks, needs re-marking)`` for every panel; only complete panels are read."""
-        raise NotImplementedError
 
     @staticmethod
     def _units_mark(np: Any, numerator: Any, count: Any, max_units: Any, scale_units: Any, rounding: Rounding) -> Any:

@@ -29,6 +29,8 @@ An optional ``min_score`` withholds any award from scores below it (成绩不合
 
 from __future__ import annotations
 
+import abc
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -77,8 +79,9 @@ def award_standing(code: str | None) -> int | None:
 class AwardRule(Strategy):
     """Base: ``assign`` maps every contestant of one ranking to an award code or None."""
 
+    @abc.abstractmethod
     def assign(self, ranking: Sequence[Ranked]) -> dict[str, str | None]:
-        raise NotImplementedError
+        """Every contestant of the ranking → an award code, or None."""
 
 
 AWARD_RULES: Registry[AwardRule] = Registry("award", "奖项")

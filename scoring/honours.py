@@ -18,6 +18,8 @@ on it. Nobody receives the same honour twice: a person already holding it gets t
 
 from __future__ import annotations
 
+import abc
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,8 +61,9 @@ class HonourDecision:
 
 
 class HonourRule(Strategy):
+    @abc.abstractmethod
     def decide(self, standings: Sequence[Standing]) -> list[HonourDecision]:
-        raise NotImplementedError
+        """The honour decisions for these standings."""
 
 
 HONOUR_RULES: Registry[HonourRule] = Registry("honour", "荣誉")

@@ -24,6 +24,8 @@ make two close scores equal).
 
 from __future__ import annotations
 
+import abc
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,8 +40,9 @@ from scoring.strategy import Registry, Strategy
 class Standardisation(Strategy):
     """Base: ``apply`` maps every contestant's raw total to a score."""
 
+    @abc.abstractmethod
     def apply(self, raw: Mapping[str, Decimal], rounding: Rounding | None = None) -> dict[str, Decimal]:
-        raise NotImplementedError
+        """Every contestant's raw total → their score."""
 
 
 STANDARDISATIONS: Registry[Standardisation] = Registry("standardisation", "标准分")

@@ -9,6 +9,8 @@ is a decimal, and refuses unknown names so a typo in a preset is an error, not a
 
 from __future__ import annotations
 
+import abc
+
 import dataclasses
 import types
 import typing
@@ -24,8 +26,9 @@ class NoParams:
     """For strategies without parameters."""
 
 
-class Strategy:
-    """Base of every rule plugin: a ``name`` and typed ``Params``."""
+class Strategy(abc.ABC):
+    """Base of every rule plugin: a ``name`` and typed ``Params``; each family's base declares the
+    abstract method its plugins implement."""
 
     name: ClassVar[str] = ""
     Params: ClassVar[type] = NoParams
