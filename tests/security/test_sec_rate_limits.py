@@ -7,6 +7,7 @@ the usual JSON error with the security headers."""
 from __future__ import annotations
 
 import secrets
+import time
 
 import httpx
 import pytest
@@ -34,13 +35,15 @@ def _fresh(base: str) -> httpx.Client:
     return httpx.Client(base_url=base, timeout=30, limits=httpx.Limits(max_keepalive_connections=0), headers={"Accept": "application/json"})
 
 
-def _workers_seen(base: str, tries: int = 60) -> set[int]:
+def _workers_seen(base: str, tries: int = 100) -> set[int]:
+    # A new connection each time (a kept-alive one stays with one worker), and time for the
+    # second worker to finish starting.
     seen: set[int] = set()
-    with _fresh(base) as c:
-        for _ in range(tries):
-            seen.add(c.get("/health").json()["worker"])
-            if len(seen) >= 2:
-                break
+    for _ in range(tries):
+        seen.add(httpx.get(base + "/health", headers={"Connection": "close"}, timeout=5).json()["worker"])
+        if len(seen) >= 2:
+            break
+        time.sleep(0.1)
     return seen
 
 
