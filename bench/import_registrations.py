@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import datetime as dt
 import io
-import os
 import secrets
 import sys
 import tempfile
@@ -27,7 +26,9 @@ import pandas as pd  # noqa: E402
 
 from competition.registration.idcard import make_id  # noqa: E402
 
-PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from live import drop_pg, pg_database  # noqa: E402  (one place for the benches' scratch databases)
+
 SKILLS = 40
 HEADERS = ["姓名", "身份证号", "竞赛项目", "组别", "工作单位/学校", "代表队", "现职业技能等级", "等级证书编号", "手机号"]
 CITIES = [("广州市", "440106"), ("深圳市", "440305"), ("佛山市", "440604"), ("东莞市", "441900"), ("中山市", "442000")]
@@ -78,24 +79,6 @@ async def run_import(database_url: str, content: bytes, n: int) -> tuple[float, 
         return elapsed, stored
     finally:
         await db.stop(engine)
-
-
-async def pg_database() -> str:
-    import asyncpg
-
-    name = f"bench_{secrets.token_hex(4)}"
-    con = await asyncpg.connect(PG_ADMIN)
-    await con.execute(f'CREATE DATABASE "{name}"')
-    await con.close()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-async def drop_pg(url: str) -> None:
-    import asyncpg
-
-    con = await asyncpg.connect(PG_ADMIN)
-    await con.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    await con.close()
 
 
 def main() -> None:
