@@ -71,6 +71,19 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of each thread of a process (the event loop's thread is the one whose id is the pid)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for t in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (t / "stat").read_text().rsplit(")", 1)[1].split()
+            out[int(t.name)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -416,9 +429,15 @@ def main() -> None:
             if not args.skip_ingest:
                 spy = None
                 if args.py_spy:
-                    spy = subprocess.Popen(["py-spy", "record", "-p", str(proc.pid), "-d", str(int(args.seconds)), "-f", "speedscope", "-o", args.py_spy, "-r", "50"],
+                    spy = subprocess.Popen(["py-spy", "record", "-p", str(proc.pid), "-d", str(int(args.seconds)), "-f", "speedscope", "-o", args.py_spy, "-r", "200"] + (["--native"] if os.environ.get("BENCH_PYSPY_NATIVE") else ["--nonblocking"]),
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                cpu0, ccpu0, threads0 = cpu_seconds(proc.pid), time.process_time(), thread_cpu(proc.pid)
                 res = asyncio.run(ingest(base_ws, info["skill_id"], cookies, info["refs"], args.seconds))
+                res["server_cpu_us"] = (cpu_seconds(proc.pid) - cpu0) / max(len(res["acked"]), 1) * 1e6
+                threads1 = thread_cpu(proc.pid)
+                loop_s = threads1.get(proc.pid, 0) - threads0.get(proc.pid, 0)
+                res["loop_cpu_us"] = loop_s / max(len(res["acked"]), 1) * 1e6
+                res["client_cpu_us"] = (time.process_time() - ccpu0) / max(len(res["acked"]), 1) * 1e6
                 if spy is not None:
                     spy.wait(60)
                 ops = asyncio.run(stored_ops(db_url, info["skill_id"]))
@@ -427,7 +446,8 @@ def main() -> None:
                 lost = res["acked"] - set(bench_ops)
                 assert not lost, f"{len(lost)} acknowledged marks are missing"
                 print(f"ingest SQLite: {res['rate']:.0f} marks/s committed ({len(res['acked'])} in {res['elapsed']:.1f} s), ack p50 {res['p50_ms']:.1f} ms, "
-                      f"p99 {res['p99_ms']:.1f} ms, refusals {res['errors']}; stored = acknowledged, no duplicates")
+                      f"p99 {res['p99_ms']:.1f} ms, refusals {res['errors']}; stored = acknowledged, no duplicates; "
+                      f"CPU per mark: server {res['server_cpu_us']:.0f} us (event loop thread {res['loop_cpu_us']:.0f}), load generator {res['client_cpu_us']:.0f} us")
                 verdicts.append(("ingest_sqlite", res["rate"], 1000, res["rate"] >= 1000 and res["p99_ms"] < 100))
         finally:
             proc.send_signal(signal.SIGTERM)
@@ -438,12 +458,16 @@ def main() -> None:
                 info, port, proc = run_with_server(url, args.judges, tmp, "pg")
                 try:
                     cookies = asyncio.run(login_all(f"http://127.0.0.1:{port}", info["codes"]))
+                    cpu0, ccpu0 = cpu_seconds(proc.pid), time.process_time()
                     res = asyncio.run(ingest(f"ws://127.0.0.1:{port}", info["skill_id"], cookies, info["refs"], args.seconds))
+                    res["server_cpu_us"] = (cpu_seconds(proc.pid) - cpu0) / max(len(res["acked"]), 1) * 1e6
+                    res["client_cpu_us"] = (time.process_time() - ccpu0) / max(len(res["acked"]), 1) * 1e6
                     ops = [o for o in asyncio.run(stored_ops(url, info["skill_id"])) if o.startswith("in")]
                     assert len(ops) == len(set(ops)), "a mark was stored twice"
                     assert not (res["acked"] - set(ops)), "acknowledged marks are missing"
                     print(f"ingest PostgreSQL: {res['rate']:.0f} marks/s committed ({len(res['acked'])} in {res['elapsed']:.1f} s), ack p50 {res['p50_ms']:.1f} ms, "
-                          f"p99 {res['p99_ms']:.1f} ms, refusals {res['errors']}; stored = acknowledged, no duplicates")
+                          f"p99 {res['p99_ms']:.1f} ms, refusals {res['errors']}; stored = acknowledged, no duplicates; "
+                      f"CPU per mark: server {res['server_cpu_us']:.0f} us, load generator {res['client_cpu_us']:.0f} us")
                     verdicts.append(("ingest_postgres", res["rate"], 2000, res["rate"] >= 2000 and res["p99_ms"] < 100))
                 finally:
                     proc.send_signal(signal.SIGTERM)

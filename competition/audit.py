@@ -20,7 +20,7 @@ from competition.db import current_engine
 from competition.tables import AuditLog
 
 GENESIS = "0" * 64
-_ADVISORY_KEY = 7_240_001  # any constant; names the audit chain's lock on PostgreSQL
+ADVISORY_KEY = 7_240_001  # any constant; names the audit chain's lock on PostgreSQL
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,10 +40,11 @@ def _canonical_time(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def entry_hash(row: dict[str, Any]) -> str:
+def entry_hash(row: dict[str, Any], at: str | None = None) -> str:
+    """The hash of a row (as stored, or about to be); ``at``: its time already in canonical form."""
     payload = {
         "seq": row["seq"],
-        "at": _canonical_time(row["at"]),
+        "at": at or _canonical_time(row["at"]),
         "actor_id": row["actor_id"],
         "actor": row["actor"],
         "action": row["action"],
@@ -62,7 +63,7 @@ async def record(action: str, actor: Actor, *, event_id: int | None = None, targ
     """Append an entry; call inside ``write_transaction()``. Returns its sequence number."""
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({_ADVISORY_KEY})")
+        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({ADVISORY_KEY})")
     last = await AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq, ascending=False).first()
     seq = (last["seq"] + 1) if last else 1
     prev = last["hash"] if last else GENESIS
@@ -94,7 +95,41 @@ class Entry:
     details: dict[str, Any] | None = None
 
 
-_COLUMNS = ["seq", "at", "actor_id", "actor", "action", "event_id", "target", "details", "ip", "user_agent", "prev_hash", "hash"]
+COLUMNS = ["seq", "at", "actor_id", "actor", "action", "event_id", "target", "details", "ip", "user_agent", "prev_hash", "hash"]
+
+
+#: The chain's head: read inside the write transaction that appends to it.
+HEAD_SQL = 'SELECT "seq", "hash" FROM "audit_log" ORDER BY "seq" DESC LIMIT 1'
+
+
+def _plain(details: dict[str, Any]) -> bool:
+    """A flat dict of strings, whole numbers and None reads back from JSON exactly as it is."""
+    return all(type(k) is str and (v is None or type(v) in (str, int)) for k, v in details.items())
+
+
+def chain(entries: list[Entry], head: dict[str, Any] | None, now: dt.datetime | None = None) -> tuple[list[tuple], list[int]]:
+    """Rows (in ``COLUMNS`` order) that append ``entries`` after ``head`` (the last row's seq and
+    hash, None for an empty log), and their sequence numbers."""
+    seq = head["seq"] if head else 0
+    prev = head["hash"] if head else GENESIS
+    now = now or dt.datetime.now(dt.timezone.utc)
+    at = _canonical_time(now)
+    rows, seqs = [], []
+    for e in entries:
+        seq += 1
+        details = e.details or {}
+        if not _plain(details):  # as it will read back: what JSON cannot hold becomes text
+            details = json.loads(json.dumps(details, ensure_ascii=False, default=str))
+        row = {
+            "seq": seq, "at": now, "actor_id": e.actor.user_id, "actor": e.actor.name[:100], "action": e.action,
+            "event_id": e.event_id, "target": e.target[:200], "details": details,
+            "ip": e.actor.ip[:64], "user_agent": e.actor.user_agent[:300], "prev_hash": prev,
+        }  # fmt: skip
+        row["hash"] = prev = entry_hash(row, at)
+        row["details"] = json.dumps(details, ensure_ascii=False)
+        rows.append(tuple(row[c] for c in COLUMNS))
+        seqs.append(seq)
+    return rows, seqs
 
 
 async def record_many(entries: list[Entry]) -> list[int]:
@@ -109,25 +144,10 @@ async def record_many(entries: list[Entry]) -> list[int]:
         return []
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({_ADVISORY_KEY})")
+        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({ADVISORY_KEY})")
     last = await AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq, ascending=False).first()
-    seq = last["seq"] if last else 0
-    prev = last["hash"] if last else GENESIS
-    now = dt.datetime.now(dt.timezone.utc)
-    rows, seqs = [], []
-    for e in entries:
-        seq += 1
-        row = {
-            "seq": seq, "at": now, "actor_id": e.actor.user_id, "actor": e.actor.name[:100], "action": e.action,
-            "event_id": e.event_id, "target": e.target[:200],
-            "details": json.loads(json.dumps(e.details or {}, ensure_ascii=False, default=str)),
-            "ip": e.actor.ip[:64], "user_agent": e.actor.user_agent[:300], "prev_hash": prev,
-        }  # fmt: skip
-        row["hash"] = prev = entry_hash(row)
-        row["details"] = json.dumps(row["details"], ensure_ascii=False)
-        rows.append(tuple(row[c] for c in _COLUMNS))
-        seqs.append(seq)
-    await insert_many("audit_log", _COLUMNS, rows)
+    rows, seqs = chain(entries, last)
+    await insert_many("audit_log", COLUMNS, rows)
     return seqs
 
 

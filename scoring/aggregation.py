@@ -413,6 +413,10 @@ class ContestantResult:
         }
 
 
+#: Entries kept by each of a scorer's memos before it starts afresh.
+MEMO_SIZE = 65536
+
+
 class Scorer:
     """A scheme with its event's aggregation rules: the entry point of this module.
 
@@ -428,18 +432,43 @@ class Scorer:
             kind: AGGREGATIONS.from_section(section.get(KIND_SECTION[kind]) or DEFAULT_RULES[KIND_SECTION[kind]])
             for kind in KINDS
         }
+        # The live server scores the same few panels of text values over and over: a valid entry
+        # and a panel's result depend only on the aspect and the values (results are immutable).
+        self._checked: dict[tuple[str, str], Decimal] = {}
+        self._panels: dict[tuple[str, tuple[str, ...]], AspectResult] = {}
 
     def rule_for(self, aspect: Aspect) -> Aggregation:
         return self.rules[aspect.kind]
 
     def check_score(self, aspect_id: str, value: Any) -> Decimal:
         """Validate one judge's entry (the live server calls this before storing a mark)."""
+        key = (aspect_id, value) if type(value) is str else None
+        if key is not None:
+            hit = self._checked.get(key)
+            if hit is not None:
+                return hit
         aspect = self.scheme.aspect(aspect_id)
-        return self.rule_for(aspect).check_score(aspect, value, self.rounding)
+        d = self.rule_for(aspect).check_score(aspect, value, self.rounding)
+        if key is not None:
+            if len(self._checked) >= MEMO_SIZE:
+                self._checked.clear()
+            self._checked[key] = d
+        return d
 
     def score_aspect(self, aspect_id: str, scores: Mapping[str, Any] | None) -> AspectResult:
+        raw = list(scores.values()) if scores else []
+        key = (aspect_id, tuple(sorted(raw))) if all(type(v) is str for v in raw) else None
+        if key is not None:
+            hit = self._panels.get(key)
+            if hit is not None:
+                return hit
         aspect = self.scheme.aspect(aspect_id)
-        return self.rule_for(aspect).aggregate(aspect, scores, self.rounding)
+        result = self.rule_for(aspect).aggregate(aspect, scores, self.rounding)
+        if key is not None:
+            if len(self._panels) >= MEMO_SIZE:
+                self._panels.clear()
+            self._panels[key] = result
+        return result
 
     def score(self, contestant_id: str, marks: Mapping[str, Mapping[str, Any]]) -> ContestantResult:
         """One contestant from ``aspect id → judge id → score``; missing aspects are incomplete."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from competition.dayof import codes
 from competition.events import service as events
+from competition.judges.conflicts import Reason, conflict_reason
 from competition.registration.tables import CheckIn, Contestant, EncryptedNumber, Judge, JudgeAssignment
 from competition.tables import Event, Skill
 from scoring.aggregation import Scorer
@@ -72,6 +73,14 @@ class SkillContext:
     by_ref: dict[str, int]
     seats: dict[int, JudgeSeat]
     loaded_at: float
+    _conflicts: dict[tuple[int, int], Reason | None] = dataclasses.field(default_factory=dict, repr=False)
+
+    def conflict(self, seat: JudgeSeat, contestant: ContestantInfo) -> Reason | None:
+        """Why this judge may not score this contestant, or None (worked out once per context)."""
+        key = (seat.user_id, contestant.id)
+        if key not in self._conflicts:
+            self._conflicts[key] = conflict_reason(seat, contestant)
+        return self._conflicts[key]
 
     def contestant_by_ref(self, ref: str) -> ContestantInfo | None:
         cid = self.by_ref.get(codes.normalise(ref))

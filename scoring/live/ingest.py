@@ -1,9 +1,10 @@
 """Mark ingest: every mark validated, committed with its audit entry, then acknowledged.
 
 Tablets send marks over the websocket (``ws.py``); each goes to this process's ``MarkWriter``,
-which commits whatever has arrived as one write transaction (group commit): one read of the
-chain head, the op ids, the locks and the current marks for the whole batch, one bulk insert of
-the marks and one of their audit entries. A mark is acknowledged only after its transaction has
+which commits whatever has arrived as one write transaction (group commit) in two steps: the
+reads of the whole batch at once (the op ids, the locks, the current marks, the audit chain's
+head), then, after validation, the bulk inserts of the marks and their audit entries together
+with the commit (``db.batch_transaction``). A mark is acknowledged only after its transaction has
 committed, with its server sequence number (its audit entry's). Re-sending an ``op_id`` answers
 with the first acknowledgement and stores nothing.
 
@@ -31,14 +32,11 @@ from typing import Any, Callable
 
 from competition import audit
 from competition.auth.roles import ARBITRATOR, CHIEF_JUDGE, JUDGE, ORGANISER, Principal
-from competition.db import insert_many, write_transaction
-from competition.judges.conflicts import conflict_reason
-from competition.registration.tables import ScoreSubmission
+from competition.db import Query, batch_transaction, rows_in, values_in
 from scoring.aggregation import NEEDS_REMARK
 from scoring.live.context import ContextCache, SkillContext
 from scoring.messages import Message, ScoringError
 from scoring.numbers import decimal_str
-from scoring.tables import CriterionLock, Mark
 
 log = logging.getLogger("scoring.live")
 
@@ -117,6 +115,29 @@ class Accepted:
     judges: dict[int, str]
 
 
+def _reads(batch: list[_Pending], contexts: dict[int, SkillContext | None]) -> list[Query]:
+    """What a batch's validation reads inside its transaction: earlier uses of its op ids, the
+    locks and sign-offs of its skills, the marks already on its slots, and the audit chain's head."""
+    ops = sorted({(p.req.user.user_id, p.req.op_id) for p in batch})
+    skill_ids = sorted(k for k, v in contexts.items() if v is not None)
+    slots: set[tuple[int, int, str]] = set()
+    for p in batch:
+        ctx = contexts.get(p.req.skill_id)
+        c = ctx.contestant_by_ref(str(p.req.contestant)) if ctx else None
+        if c is not None:
+            slots.add((p.req.skill_id, c.id, str(p.req.aspect)))
+    used, used_params = rows_in({"entered_by": "integer", "op_id": "text"}, ops)
+    skills, skill_params = values_in("skill", "integer", skill_ids)
+    marked, marked_params = rows_in({"skill": "integer", "contestant": "integer", "aspect": "text"}, sorted(slots))
+    return [
+        (f'SELECT "entered_by", "op_id", "seq", "kind", "skill", "aspect", "value", "contestant" FROM "mark" WHERE {used}', used_params),
+        (f'SELECT "skill", "criterion" FROM "criterion_lock" WHERE {skills}', skill_params),
+        (f'SELECT "skill" FROM "score_submission" WHERE {skills}', skill_params),
+        (f'SELECT "skill", "contestant", "aspect", "judge", "value", "seq" FROM "mark" WHERE {marked}', marked_params),
+        (audit.HEAD_SQL, []),
+    ]
+
+
 class MarkWriter:
     """Group commit of marks for one process. ``submit`` returns the ack or raises MarkRefused."""
 
@@ -141,12 +162,17 @@ class MarkWriter:
             self._task = None
 
     async def submit(self, req: MarkRequest) -> Ack:
+        return await self.enqueue(req)
+
+    def enqueue(self, req: MarkRequest) -> asyncio.Future:
+        """Queue a mark for the next commit; the future gives its ``Ack`` or raises ``MarkRefused``.
+        A malformed op id is refused at once (raised here)."""
         if not isinstance(req.op_id, str) or not OP_ID_RE.fullmatch(req.op_id):
             raise refused("bad_op_id", "op_id 须为 1–64 个字母、数字或 _.:-", "op_id must be 1-64 letters, digits or _.:-")
         self.start()
         fut = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Pending(req, fut))
-        return await fut
+        self._queue.put_nowait(_Pending(req, fut))
+        return fut
 
     async def _run(self) -> None:
         while True:
@@ -181,34 +207,18 @@ class MarkWriter:
                 contexts[p.req.skill_id] = await self.contexts.get(p.req.skill_id)
         results: list[tuple[_Pending, Ack | MarkRefused]] = []
         accepted: list[Accepted] = []
-        async with write_transaction():
-            users = sorted({p.req.user.user_id for p in batch})
-            existing = {
-                (m["entered_by"], m["op_id"]): m
-                for m in await Mark.select(Mark.entered_by, Mark.op_id, Mark.seq, Mark.kind, Mark.skill, Mark.aspect, Mark.value, Mark.contestant).where(
-                    Mark.entered_by.is_in(users) & Mark.op_id.is_in(sorted({p.req.op_id for p in batch}))
-                )
-            }
-            skill_ids = sorted(k for k, v in contexts.items() if v is not None)
-            locks: dict[int, set[str]] = {s: set() for s in skill_ids}
-            signed: set[int] = set()
+        rows: list[dict[str, Any]] = []
+        # One transaction in two steps: every read the batch needs, then the inserts with the commit.
+        async with batch_transaction(advisory_lock=audit.ADVISORY_KEY) as tx:
+            found, lock_rows, signed_rows, current_rows, head = await tx.fetch(_reads(batch, contexts))
+            existing = {(m["entered_by"], m["op_id"]): m for m in found}
+            locks: dict[int, set[str]] = {}
+            for lk in lock_rows:
+                locks.setdefault(lk["skill"], set()).add(lk["criterion"])
+            signed = {r["skill"] for r in signed_rows}
             current: dict[tuple[int, int, str], dict[int, tuple[int, str]]] = {}
-            if skill_ids:
-                for lk in await CriterionLock.select(CriterionLock.skill, CriterionLock.criterion).where(CriterionLock.skill.is_in(skill_ids)):
-                    locks[lk["skill"]].add(lk["criterion"])
-                signed = {r["skill"] for r in await ScoreSubmission.select(ScoreSubmission.skill).where(ScoreSubmission.skill.is_in(skill_ids))}
-                contestant_ids = set()
-                for p in batch:
-                    ctx = contexts.get(p.req.skill_id)
-                    c = ctx.contestant_by_ref(str(p.req.contestant)) if ctx else None
-                    if c is not None:
-                        contestant_ids.add(c.id)
-                if contestant_ids:
-                    for m in await Mark.select(Mark.skill, Mark.contestant, Mark.aspect, Mark.judge, Mark.value, Mark.seq).where(
-                        Mark.skill.is_in(skill_ids) & Mark.contestant.is_in(sorted(contestant_ids)) & Mark.aspect.is_in(sorted({p.req.aspect for p in batch}))
-                    ).order_by(Mark.seq):
-                        current.setdefault((m["skill"], m["contestant"], m["aspect"]), {})[m["judge"]] = (m["seq"], m["value"])
-            rows: list[dict[str, Any]] = []
+            for m in sorted(current_rows, key=lambda m: m["seq"]):  # the latest mark of each seat wins
+                current.setdefault((m["skill"], m["contestant"], m["aspect"]), {})[m["judge"]] = (m["seq"], m["value"])
             entries: list[audit.Entry] = []
             in_batch: dict[tuple[int, str], int] = {}
             for p in batch:
@@ -232,12 +242,13 @@ class MarkWriter:
                 accepted.append(acc)
                 results.append((p, row))  # type: ignore[arg-type]
             if rows:
-                seqs = await audit.record_many(entries)
                 now = dt.datetime.now(dt.timezone.utc)
+                audit_rows, seqs = audit.chain(entries, head[0] if head else None, now)
                 for row, seq in zip(rows, seqs):
                     row["seq"] = seq
                     row["created_at"] = now
-                await insert_many("mark", MARK_COLUMNS, [tuple(r[c] for c in MARK_COLUMNS) for r in rows])
+                tx.insert_many("audit_log", audit.COLUMNS, audit_rows)
+                tx.insert_many("mark", MARK_COLUMNS, [tuple(r[c] for c in MARK_COLUMNS) for r in rows])
         # Committed: answer every tablet.
         for p, outcome in results:
             if p.future.done():
@@ -295,7 +306,7 @@ class MarkWriter:
             raise refused("not_assigned", "该裁判不在本项目的裁判组中", "That judge is not on this skill's panel")
         if authority == JUDGE and not seat.covers(criterion, req.aspect):
             raise refused("not_assigned", f"您没有被分配评判模块 {criterion}", f"You are not assigned to criterion {criterion}")
-        reason_conflict = conflict_reason(seat, contestant)
+        reason_conflict = ctx.conflict(seat, contestant)
         if reason_conflict is not None:
             raise refused("conflict_of_interest", reason_conflict.zh, reason_conflict.en)
         raw_value = req.value
