@@ -91,7 +91,8 @@ function syncFlagsFromSnapshot(list) {
   for (const f of list || []) {
     const key = flagKey(f.contestant, f.aspect);
     keep.add(key);
-    if (!flags.has(key)) flags.set(key, { contestant: f.contestant, aspect: f.aspect });
+    // The snapshot's flags carry the panel's scores too; a flag frame may come before or after it.
+    flags.set(key, { contestant: f.contestant, aspect: f.aspect, scores: f.scores || (flags.get(key) || {}).scores });
   }
   for (const key of [...flags.keys()]) if (!keep.has(key)) flags.delete(key);
 }

@@ -8,7 +8,8 @@ mark sequence number it includes: clients keep the highest they have seen and ig
 and a reconnecting client sends it back to learn what it missed.
 
 Channels: ``board:{skill}`` (public; silent while the board is frozen), ``staff:{skill}``
-(chief judge and organisers; never frozen) and ``judges:{skill}`` (re-marking flags for tablets).
+(chief judge and organisers; never frozen) and ``judge:{user}`` (re-marking flags for the tablets
+of the panel's judges).
 Before decryption boards show encrypted numbers only; names and delegations after it.
 """
 
@@ -44,48 +45,65 @@ def staff_channel(skill_id: int) -> str:
     return f"staff:{skill_id}"
 
 
-def judges_channel(skill_id: int) -> str:
-    return f"judges:{skill_id}"
+def judge_channel(user_id: int) -> str:
+    """One judge's own channel: re-marking flags of the panels they sit on (which carry the
+    panel's scores, for the panel's eyes only)."""
+    return f"judge:{user_id}"
 
 
 @dataclasses.dataclass
 class SkillMarks:
-    """Every mark of a skill seen so far: (contestant, aspect, judge) → [(seq, value)] by seq."""
+    """Every mark of a skill seen so far, and the current value of each (contestant, aspect, judge).
+
+    Kept as a flat log of plain tuples and dicts of plain values, which the garbage collector
+    stops tracking: a per-slot list for each of a big event's million slots would make every full
+    collection (and the live server's pause) proportional to them.
+    """
 
     last_seq: int = 0
-    history: dict[tuple[int, str, int], list[tuple[int, str]]] = dataclasses.field(default_factory=dict)
+    #: (seq, contestant, aspect, judge, value), by seq.
+    log: list[tuple[int, int, str, int, str]] = dataclasses.field(default_factory=list)
+    #: (contestant, aspect, judge) → seq of the value in ``current``.
+    slot_seq: dict[tuple[int, str, int], int] = dataclasses.field(default_factory=dict)
     #: Results of the current view: per contestant, and per aspect, so a new mark re-scores one
     #: aspect and re-totals one contestant instead of the whole skill.
     results: dict[str, Any] = dataclasses.field(default_factory=dict)
     aspect_results: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     dirty: dict[str, set[str]] = dataclasses.field(default_factory=dict)
     scheme_version: int = -1
+    #: The latest value of every (contestant, aspect, judge), as ``view()`` returns it.
+    current: dict[str, dict[str, dict[str, str]]] = dataclasses.field(default_factory=dict)
 
     def add(self, seq: int, contestant: int, aspect: str, judge: int, value: str) -> None:
         cid = str(contestant)
         self.results.pop(cid, None)
         self.dirty.setdefault(cid, set()).add(aspect)
-        items = self.history.setdefault((contestant, aspect, judge), [])
-        if not items or items[-1][0] < seq:
-            items.append((seq, value))
+        entry = (seq, contestant, aspect, judge, value)
+        if not self.log or self.log[-1][0] < seq:
+            self.log.append(entry)
         else:
-            bisect.insort(items, (seq, value))
+            bisect.insort(self.log, entry)
+        slot = (contestant, aspect, judge)
+        if self.slot_seq.get(slot, 0) < seq:
+            self.slot_seq[slot] = seq
+            self.current.setdefault(cid, {}).setdefault(aspect, {})[str(judge)] = value
         self.last_seq = max(self.last_seq, seq)
 
     def view(self, upto: int | None = None) -> tuple[dict[str, dict[str, dict[str, str]]], int]:
-        """contestant → aspect → judge → value as of ``upto`` (all when None), and its last seq."""
+        """contestant → aspect → judge → value as of ``upto`` (all when None), and its last seq.
+
+        The current view is kept up to date as marks arrive (callers must not change it); a view
+        as of an earlier mark (a frozen board) is replayed from the log.
+        """
+        if upto is None:
+            return self.current, self.last_seq
         out: dict[str, dict[str, dict[str, str]]] = {}
         top = 0
-        for (c, a, j), items in self.history.items():
-            if upto is None:
-                seq, value = items[-1]
-            else:
-                i = bisect.bisect_right(items, (upto, "\uffff"))
-                if i == 0:
-                    continue
-                seq, value = items[i - 1]
+        for seq, c, a, j, value in self.log:
+            if seq > upto:
+                break
             out.setdefault(str(c), {}).setdefault(a, {})[str(j)] = value
-            top = max(top, seq)
+            top = seq
         return out, top
 
 
@@ -136,7 +154,7 @@ class BoardService:
                     "type": "flag", "skill_id": a.skill_id, "contestant": a.contestant_ref, "aspect": a.aspect,
                     "status": a.status, "judges": sorted(a.judges), "scores": {str(j): v for j, v in a.judges.items()},
                 }  # fmt: skip
-                self.channels.publish(frame, [judges_channel(a.skill_id), staff_channel(a.skill_id)])
+                self.channels.publish(frame, [*(judge_channel(j) for j in sorted(a.judges)), staff_channel(a.skill_id)])
         self.touch({a.skill_id for a in accepted})
 
     def touch(self, skill_ids: set[int]) -> None:
@@ -272,6 +290,7 @@ def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, froze
             for aspect_id, ar in res.aspects.items():
                 if ar.status == NEEDS_REMARK:
                     c = ctx.contestants[int(cid)]
-                    flags.append({"contestant": c.ref or str(c.workstation_no), "aspect": aspect_id})
+                    scores = dict(marks.get(cid, {}).get(aspect_id, {}))
+                    flags.append({"contestant": c.ref or str(c.workstation_no), "aspect": aspect_id, "scores": scores})
         snap["flags"] = flags
     return snap
