@@ -101,6 +101,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         db.bind_engine(engine)
         await db.start(engine)
         app.state.live = Live(channels)
+        ops.settle_heap()
+        if os.environ.get("COMPETITION_PROFILE_BATCHES"):
+            app.state.pause_watch = ops.watch_pauses()
         backend = channels._backend
         if isinstance(backend, ops.ResilientStreamBackend):
             app.state.redis, app.state.redis_health = backend.redis, redis_health
@@ -108,6 +111,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             backend.on_recovered = lambda: app.state.live.boards.touch(set(app.state.live.boards.marks))
 
     async def on_shutdown(app: Litestar) -> None:
+        watch = getattr(app.state, "pause_watch", None)
+        if watch is not None:
+            watch.cancel()
         live = getattr(app.state, "live", None)
         if live is not None:
             await live.stop()
@@ -158,8 +164,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 class RawSendApp:
-    """The ASGI app as served: Litestar, with the server's own ``send`` kept in websocket scopes
-    (``competition.raw_send``) so live frames can skip the middleware wrappers after the handshake."""
+    """The ASGI app as served: Litestar, with the server's own ``send`` and ``receive`` kept in
+    websocket scopes (``competition.raw_send``, ``competition.raw_receive``) so live frames can skip
+    the middleware wrappers after the handshake."""
 
     def __init__(self, app: Litestar) -> None:
         self.app = app
@@ -168,6 +175,7 @@ class RawSendApp:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "websocket":
             scope["competition.raw_send"] = send
+            scope["competition.raw_receive"] = receive
         await self.app(scope, receive, send)
 
 

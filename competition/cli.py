@@ -66,6 +66,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         start_in_background(args.host, args.port)
     import uvicorn
 
+    from competition.wsprotocol import WebSocketProtocol
+
     print(f"服务地址 / serving on http://{args.host}:{args.port}  (API 文档 / API docs: /schema)", flush=True)
     uvicorn.run(
         "competition.app:create_app_from_env",
@@ -77,6 +79,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ws_max_size=64 * 1024,
+        ws=WebSocketProtocol,
     )
     return 0
 
