@@ -159,6 +159,15 @@ class SQLiteThread:
         self.connection_kwargs = connection_kwargs
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-batch")
         self._connection: sqlite3.Connection | None = None
+        self._lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+
+    @property
+    def lock(self) -> asyncio.Lock:
+        """Held for a whole transaction on this connection (one lock per event loop)."""
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock[0] is not loop:
+            self._lock = (loop, asyncio.Lock())
+        return self._lock[1]
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -338,7 +347,7 @@ class _PostgresBatch(BatchTransaction):
         # One statement for all the reads: each query's rows as JSON, tagged with its position.
         parts, params = [], []
         for i, (sql, p) in enumerate(queries):
-            parts.append(f"SELECT {i} AS q, row_to_json(t)::text AS r FROM ({sql}) AS t")
+            parts.append(f"SELECT {i} AS q, row_to_json(__batch_row)::text AS r FROM ({sql}) AS __batch_row")
             params.extend(p)
         out: list[list[dict[str, Any]]] = [[] for _ in queries]
         for row in await self.connection.fetch(_numbered(" UNION ALL ".join(parts)), *params):
@@ -363,7 +372,9 @@ class _PostgresBatch(BatchTransaction):
 @asynccontextmanager
 async def _batch_of(engine: Engine, advisory_lock: int | None) -> AsyncIterator[BatchTransaction]:
     if isinstance(engine, PooledSQLiteEngine):
-        yield _SQLiteBatch(engine.batch_thread())
+        thread = engine.batch_thread()
+        async with thread.lock:  # one transaction at a time on its connection
+            yield _SQLiteBatch(thread)
     elif isinstance(engine, PostgresEngine):
         if engine.pool is not None:
             async with engine.pool.acquire() as connection:

@@ -1,6 +1,7 @@
 """Judges' marks over real websockets: ack after commit, idempotent re-send, every refusal code,
 malformed and oversize frames, the spread rule and re-marking, locks, corrections, sign-off."""
 
+import asyncio
 import json
 
 import pytest
@@ -123,8 +124,9 @@ async def test_cross_site_origin_is_refused(world: World):
 async def test_spread_rule_flags_and_remarking(world: World):
     sockets = [await connect(world, j) for j in world.judges]
     chief = await connect(world, world.chief, f"/ws/staff/{world.skill['id']}")
+    outsider = await connect(world, world.conflicted)  # a judge of the skill, not on this panel
     try:
-        for s in sockets:
+        for s in [*sockets, outsider]:
             await s.recv()
         ref = world.refs[2]
         for s, value in zip(sockets, ["0", "2", "3"]):  # 0 and 3 differ by more than 1
@@ -133,8 +135,25 @@ async def test_spread_rule_flags_and_remarking(world: World):
             assert (await recv_until(s, ack_for(op)))["type"] == "ack"
         flag = await recv_until(sockets[0], lambda f: f["type"] == "flag")
         assert flag["aspect"] == "A1.1" and flag["contestant"] == ref and flag["status"] == "needs_remark"
+        seats = {str(u): v for u, v in zip(world.judge_ids, ["0", "2", "3"])}
+        assert flag["scores"] == seats
         staff_flag = await recv_until(chief, lambda f: f["type"] == "flag")
         assert staff_flag["status"] == "needs_remark"
+        # The chief judge's snapshots list the flag with the panel's scores too (for a reloaded console).
+        snap = await recv_until(chief, lambda f: f["type"] == "snapshot" and f.get("flags"))
+        assert snap["flags"] == [{"contestant": ref, "aspect": "A1.1", "scores": seats}]
+        # A judge not on the panel is not told (the flag carries the panel's scores).
+        await outsider.send(json.dumps({"type": "ping"}))
+        frames = []
+        while not frames or frames[-1]["type"] != "pong":
+            frames.append(json.loads(await asyncio.wait_for(outsider.recv(), 10)))
+        await asyncio.sleep(0.5)
+        while True:
+            try:
+                frames.append(json.loads(await asyncio.wait_for(outsider.recv(), 0.2)))
+            except asyncio.TimeoutError:
+                break
+        assert not [f for f in frames if f["type"] == "flag"]
         # The judges re-score after discussing: no reason needed for a re-mark.
         op = unique("re-")
         await sockets[0].send(mark(world, ref, "A1.1", "2", op_id=op))
@@ -153,6 +172,7 @@ async def test_spread_rule_flags_and_remarking(world: World):
         for s in sockets:
             await s.close()
         await chief.close()
+        await outsider.close()
 
 
 async def test_corrections_locks_and_sign_off(world: World):
