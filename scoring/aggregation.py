@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 from scoring.messages import Message, ScoringError
 from scoring.numbers import Rounding, decimal_str, to_decimal
@@ -417,6 +417,18 @@ class ContestantResult:
 MEMO_SIZE = 65536
 
 
+def _remember(memo: dict[Any, Any], key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in ``memo`` under ``key`` (None: not kept); errors are not kept."""
+    if key is None:
+        return compute()
+    hit = memo.get(key)
+    if hit is None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        hit = memo[key] = compute()
+    return hit
+
+
 class Scorer:
     """A scheme with its event's aggregation rules: the entry point of this module.
 
@@ -442,33 +454,21 @@ class Scorer:
 
     def check_score(self, aspect_id: str, value: Any) -> Decimal:
         """Validate one judge's entry (the live server calls this before storing a mark)."""
-        key = (aspect_id, value) if type(value) is str else None
-        if key is not None:
-            hit = self._checked.get(key)
-            if hit is not None:
-                return hit
-        aspect = self.scheme.aspect(aspect_id)
-        d = self.rule_for(aspect).check_score(aspect, value, self.rounding)
-        if key is not None:
-            if len(self._checked) >= MEMO_SIZE:
-                self._checked.clear()
-            self._checked[key] = d
-        return d
+
+        def check() -> Decimal:
+            aspect = self.scheme.aspect(aspect_id)
+            return self.rule_for(aspect).check_score(aspect, value, self.rounding)
+
+        return _remember(self._checked, (aspect_id, value) if type(value) is str else None, check)
 
     def score_aspect(self, aspect_id: str, scores: Mapping[str, Any] | None) -> AspectResult:
         raw = list(scores.values()) if scores else []
-        key = (aspect_id, tuple(sorted(raw))) if all(type(v) is str for v in raw) else None
-        if key is not None:
-            hit = self._panels.get(key)
-            if hit is not None:
-                return hit
-        aspect = self.scheme.aspect(aspect_id)
-        result = self.rule_for(aspect).aggregate(aspect, scores, self.rounding)
-        if key is not None:
-            if len(self._panels) >= MEMO_SIZE:
-                self._panels.clear()
-            self._panels[key] = result
-        return result
+
+        def score() -> AspectResult:
+            aspect = self.scheme.aspect(aspect_id)
+            return self.rule_for(aspect).aggregate(aspect, scores, self.rounding)
+
+        return _remember(self._panels, (aspect_id, tuple(sorted(raw))) if all(type(v) is str for v in raw) else None, score)
 
     def score(self, contestant_id: str, marks: Mapping[str, Mapping[str, Any]]) -> ContestantResult:
         """One contestant from ``aspect id → judge id → score``; missing aspects are incomplete."""
