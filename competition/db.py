@@ -246,6 +246,12 @@ def _postgres() -> bool:
     return isinstance(current_engine(), PostgresEngine)
 
 
+def insert_sql(table: str, columns: list[str]) -> str:
+    """``INSERT INTO "table" ("a", "b") VALUES (?, ?)``."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(columns))})'
+
+
 def _numbered(sql: str) -> str:
     # ``?`` placeholders (SQLite's) as ``$1, $2 …`` (PostgreSQL's).
     n = 0
@@ -282,8 +288,7 @@ class BatchTransaction(abc.ABC):
             self.deferred.append((sql, rows))
 
     def insert_many(self, table: str, columns: list[str], rows: list[tuple]) -> None:
-        cols = ", ".join(f'"{c}"' for c in columns)
-        self.defer_many(f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(columns))})', rows)
+        self.defer_many(insert_sql(table, columns), rows)
 
 
 class _SQLiteBatch(BatchTransaction):
@@ -516,9 +521,7 @@ async def insert_many(table: str, columns: list[str], rows: list[tuple]) -> None
     if isinstance(engine, PostgresEngine):
         await tx.connection.copy_records_to_table(table, records=rows, columns=columns)
     else:
-        cols = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" for _ in columns)
-        await tx.connection.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
+        await tx.connection.executemany(insert_sql(table, columns), rows)
 
 
 async def execute_many(sql: str, rows: list[tuple]) -> None:
