@@ -3,7 +3,12 @@
 Each entry's hash covers its content and the previous entry's hash. ``record`` must run inside
 the write transaction of the action it records, so an action and its audit entry commit or fail
 together; on PostgreSQL an advisory lock serialises appends (SQLite's ``BEGIN IMMEDIATE`` already
-does). ``verify`` walks the chain and names the first entry that does not match.
+does). ``verify`` walks the chain and names the first entry that does not match, then checks
+the records that repeat an entry (``RECORD_CHECKS``: a mark row carries its entry's sequence
+number), so a mark altered or deleted in the database is named too, not only an audit row.
+
+A hash chain cannot notice its newest entries being cut off together (nothing after them links to
+them); comparing the entry count with one noted elsewhere (a backup, a printed sign-off) does.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import importlib
 import json
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from piccolo.engine.postgres import PostgresEngine
 
@@ -157,17 +163,47 @@ class ChainReport:
     entries: int
     first_broken_seq: int | None = None
     reason: str = ""
+    records: int = 0  # rows of other tables checked against their entries
+
+
+#: A record check returns how many rows it compared and the first problem: the audit entry's
+#: sequence number and what is wrong, or None.
+RecordCheck = Callable[[], Awaitable[tuple[int, tuple[int, str] | None]]]
+#: Tables whose rows each repeat one audit entry, checked by ``verify`` after the chain.
+RECORD_CHECKS = ("scoring.live.ingest:check_marks",)
+
+
+def _record_checks() -> list[RecordCheck]:
+    checks = []
+    for name in RECORD_CHECKS:
+        module, attr = name.split(":")
+        checks.append(getattr(importlib.import_module(module), attr))
+    return checks
 
 
 async def verify() -> ChainReport:
-    """Walk the whole chain in order; the first mismatch, gap or reordering is reported."""
+    """Walk the whole chain in order (the first mismatch, gap or reordering is reported), then
+    compare the records that repeat entries with them."""
+    report = await _verify_chain()
+    if not report.ok:
+        return report
+    for check in _record_checks():
+        checked, problem = await check()
+        report.records += checked
+        if problem is not None:
+            return ChainReport(False, report.entries, problem[0], problem[1], report.records)
+    return report
+
+
+async def _verify_chain() -> ChainReport:
     prev = GENESIS
     expected_seq = 1
     count = 0
-    offset = 0
+    last = 0
     page = 5000
     while True:
-        rows = await AuditLog.select().order_by(AuditLog.seq).limit(page).offset(offset)
+        # Keyset pages (seq > last): the walk stays linear however long the log is.
+        rows = await AuditLog.select().where(AuditLog.seq > last).order_by(AuditLog.seq).limit(page)
         if not rows:
             break
         for row in rows:
@@ -180,5 +216,5 @@ async def verify() -> ChainReport:
                 return ChainReport(False, count, row["seq"], "content does not match its hash")
             prev = row["hash"]
             expected_seq += 1
-        offset += page
+        last = rows[-1]["seq"]
     return ChainReport(True, count)

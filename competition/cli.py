@@ -129,7 +129,7 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 
     report = asyncio.run(_with_db(settings, audit.verify))
     if report.ok:
-        print(f"审计链完好 / audit chain intact: {report.entries} entries")
+        print(f"审计链完好，{report.records} 条评分记录与之一致 / audit chain intact: {report.entries} entries, {report.records} mark rows match them")
         return 0
     print(f"审计链断裂于第 {report.first_broken_seq} 条 / audit chain broken at entry {report.first_broken_seq}: {report.reason}")
     return 1

@@ -93,6 +93,33 @@ def run_cli(env: dict[str, str], *args: str, check: bool = True, timeout: float 
     return proc
 
 
+async def sql(database_url: str, query: str, *params: Any) -> list[dict[str, Any]]:
+    """Run one statement straight on a server's database (``?`` placeholders on both kinds), for
+    tests that look at or tamper with what is stored behind the server's back."""
+    if database_url.startswith(("postgres://", "postgresql://")):
+        import asyncpg
+        import re
+
+        numbered = iter(range(1, query.count("?") + 1))
+        con = await asyncpg.connect(database_url)
+        try:
+            return [dict(r) for r in await con.fetch(re.sub(r"\?", lambda _: f"${next(numbered)}", query), *params)]
+        finally:
+            await con.close()
+    import sqlite3
+
+    from competition.settings import sqlite_path
+
+    con = sqlite3.connect(sqlite_path(database_url), timeout=30)
+    con.row_factory = sqlite3.Row
+    try:
+        rows = [dict(r) for r in con.execute(query, params)]
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
 @dataclass
 class Server:
     """A running ``competition serve`` and what it was started with."""

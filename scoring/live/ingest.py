@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -357,3 +358,49 @@ class MarkWriter:
         )  # fmt: skip
         acc = Accepted(ctx.skill_id, contestant.id, contestant.ref or str(contestant.workstation_no), req.aspect, status, previous_status, after)
         return row, entry, acc
+
+
+#: What a mark row repeats of its audit entry (``_validate`` writes both): the entry's details
+#: key for each column, and the row's contestant as the entry's target.
+_AUDITED_COLUMNS = ("skill", "aspect", "judge", "value", "reason", "authority", "op_id")
+
+
+async def check_marks(page: int = 5000) -> tuple[int, tuple[int, str] | None]:
+    """Compare every stored mark with the audit entry of its sequence number, and every mark entry
+    with its row: a mark altered, added or deleted in the database (behind the server's back) is
+    named by its entry's number. For ``competition audit verify`` (``audit.RECORD_CHECKS``)."""
+    from scoring.tables import Mark
+
+    checked, last = 0, 0
+    while True:
+        rows = await Mark.raw(
+            'SELECT m."seq", m."skill", m."contestant", m."aspect", m."judge", m."value", m."kind", m."reason", m."authority", '
+            'm."op_id", a."action" AS entry_action, a."target" AS entry_target, a."details" AS entry_details '
+            'FROM "mark" m LEFT JOIN "audit_log" a ON a."seq" = m."seq" WHERE m."seq" > {} ORDER BY m."seq" LIMIT {}',
+            last, page,
+        )  # fmt: skip
+        if not rows:
+            break
+        for row in rows:
+            checked += 1
+            seq = row["seq"]
+            if row["entry_action"] is None:
+                return checked, (seq, f"a mark row (op {row['op_id']}) has no audit entry: added outside the server")
+            details = row["entry_details"]
+            details = json.loads(details) if isinstance(details, str) else (details or {})
+            differs = [c for c in _AUDITED_COLUMNS if str(details.get(c, "")) != str(row[c] if row[c] is not None else "")]
+            if row["entry_action"] != f"mark.{row['kind']}":
+                differs.append("kind")
+            if row["entry_target"] != f"contestant:{row['contestant']}":
+                differs.append("contestant")
+            if differs:
+                return checked, (seq, f"the mark row recorded by this entry was altered ({', '.join(differs)})")
+        last = rows[-1]["seq"]
+    orphan = await Mark.raw(
+        'SELECT a."seq" FROM "audit_log" a WHERE a."action" LIKE {} '
+        'AND NOT EXISTS (SELECT 1 FROM "mark" m WHERE m."seq" = a."seq") ORDER BY a."seq" LIMIT 1',
+        "mark.%",
+    )
+    if orphan:
+        return checked, (orphan[0]["seq"], "the mark recorded by this entry is missing from the mark table (deleted)")
+    return checked, None
