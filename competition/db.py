@@ -268,12 +268,12 @@ class BatchTransaction(abc.ABC):
     """A short write transaction in few round trips (see ``batch_transaction``).
 
     ``fetch`` runs several reads at once and opens the transaction before the first (rows come back
-    as dicts of plain values: numbers, text, None); writes given to ``defer_many`` are sent
-    together with the ``COMMIT`` when the block ends.
+    as dicts of plain values: numbers, text, None); rows given to ``insert_many`` are written
+    together with the ``COMMIT`` when the block ends (executemany on SQLite, COPY on PostgreSQL).
     """
 
     def __init__(self) -> None:
-        self.deferred: list[tuple[str, list[tuple]]] = []
+        self.inserts: list[tuple[str, list[str], list[tuple]]] = []
 
     @abc.abstractmethod
     async def fetch(self, queries: list[Query]) -> list[list[dict[str, Any]]]:
@@ -281,14 +281,11 @@ class BatchTransaction(abc.ABC):
 
     @abc.abstractmethod
     async def finish(self, ok: bool) -> None:
-        """Send the deferred writes and commit (``ok``), or roll back."""
-
-    def defer_many(self, sql: str, rows: list[tuple]) -> None:
-        if rows:
-            self.deferred.append((sql, rows))
+        """Write the inserts and commit (``ok``), or roll back."""
 
     def insert_many(self, table: str, columns: list[str], rows: list[tuple]) -> None:
-        self.defer_many(insert_sql(table, columns), rows)
+        if rows:
+            self.inserts.append((table, columns, rows))
 
 
 class _SQLiteBatch(BatchTransaction):
@@ -309,7 +306,7 @@ class _SQLiteBatch(BatchTransaction):
         return await self.thread.run(run)
 
     async def finish(self, ok: bool) -> None:
-        deferred, opened = self.deferred, self.open
+        inserts, opened = self.inserts, self.open
 
         def run(con: sqlite3.Connection) -> None:
             if not ok:
@@ -318,8 +315,8 @@ class _SQLiteBatch(BatchTransaction):
                 return
             if not opened:
                 con.execute("BEGIN IMMEDIATE")
-            for sql, rows in deferred:
-                con.executemany(sql, rows)
+            for table, columns, rows in inserts:
+                con.executemany(insert_sql(table, columns), rows)
             con.execute("COMMIT")
 
         if ok or opened:
@@ -366,8 +363,8 @@ class _PostgresBatch(BatchTransaction):
             return
         await self._open()
         try:
-            for sql, rows in self.deferred:
-                await self.connection.executemany(_numbered(sql), rows)
+            for table, columns, rows in self.inserts:
+                await self.connection.copy_records_to_table(table, records=rows, columns=columns)
         except BaseException:
             await self.connection.execute("ROLLBACK")
             raise
