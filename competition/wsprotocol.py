@@ -24,6 +24,8 @@ from websockets.typing import ExtensionParameter
 
 #: Messages shorter than this (bytes) are sent uncompressed.
 MIN_COMPRESS = 512
+#: Sockets that never negotiate compression: every message on them is small.
+UNCOMPRESSED_PATHS = ("/ws/judge",)
 
 
 class ThresholdDeflate(PerMessageDeflate):
@@ -51,3 +53,10 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.conn.available_extensions = [
                 ThresholdDeflateFactory(server_max_window_bits=12, client_max_window_bits=12, compress_settings={"memLevel": 5})
             ]
+
+    def handle_connect(self, event: Any) -> None:
+        # Judges' tablets exchange only small messages (marks, acks, flags): compressing them costs
+        # both sides CPU on every mark and saves nothing, so their sockets are not compressed.
+        if event.path.startswith(UNCOMPRESSED_PATHS):
+            self.conn.available_extensions = []
+        super().handle_connect(event)

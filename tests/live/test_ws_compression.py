@@ -1,5 +1,6 @@
-"""permessage-deflate as the server does it: small messages (acks, pongs) uncompressed, big ones
-(board snapshots) compressed, and a client decodes the mix (competition/wsprotocol.py)."""
+"""permessage-deflate as the server does it: on boards, small messages (pongs) uncompressed and big
+ones (snapshots) compressed, and a client decodes the mix; judges' sockets, whose messages are all
+small, negotiate no compression at all (competition/wsprotocol.py)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ async def test_small_frames_plain_big_frames_compressed(world: World):
     kwargs = {"extensions": [RecordingFactory()], "compression": None, "max_size": 2**22, "close_timeout": 1}
     board = await websockets.connect(world.ws_url(f"/ws/board/{world.skill['id']}"), **kwargs)
     judge = await websockets.connect(world.ws_url("/ws/judge"), additional_headers=cookie_header(world.judges[0]), **kwargs)
+    # The tablet offered permessage-deflate; the server declined it for the judge's socket.
+    assert board.protocol.extensions and not judge.protocol.extensions
+    assert "permessage-deflate" not in (judge.response.headers.get("Sec-WebSocket-Extensions") or "")
     try:
         first = json.loads(await board.recv())
         assert first["type"] == "snapshot"
@@ -50,7 +54,7 @@ async def test_small_frames_plain_big_frames_compressed(world: World):
         for i, ref in enumerate(world.refs[:3]):
             op = unique("cmp-")
             await judge.send(mark(world, ref, "B1.1", "40", op_id=op))
-            assert (await recv_until(judge, lambda f: f.get("op_id") == op))["type"] == "ack"
+            assert (await recv_until(judge, lambda f: f.get("op_id") == op))["type"] == "ack"  # plain, never through the extension
             # Each mark moves the board: snapshots keep coming, compressed, between plain acks.
             await recv_until(board, lambda f: f["type"] == "snapshot" and f["seq"] > first["seq"] and len(f["groups"][0]["rows"]) == 8)
         await board.send(json.dumps({"type": "ping"}))
@@ -62,5 +66,5 @@ async def test_small_frames_plain_big_frames_compressed(world: World):
     assert all(not c for c, n, _ in sizes if n < MIN_COMPRESS), sizes
     assert all(c for c, n, _ in sizes if n >= MIN_COMPRESS), sizes
     kinds = {t for _, _, t in sizes}
-    assert {"ack", "pong", "snapshot"} <= kinds
-    assert any(c and t == "snapshot" for c, _, t in sizes) and any(not c and t == "ack" for c, _, t in sizes)
+    assert {"pong", "snapshot"} <= kinds and "ack" not in kinds
+    assert any(c and t == "snapshot" for c, _, t in sizes) and any(not c and t == "pong" for c, _, t in sizes)
