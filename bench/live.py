@@ -196,18 +196,30 @@ class Receivers:
         self.received: dict[int, list[float]] = {}
         self.sent_at: dict[int, float] = {}
         self.errors = 0
+        self.initial_seq = -1
 
-    async def client(self, url: str, ready: asyncio.Event, counter: list[int], n: int) -> None:
+    async def client(self, url: str, ready: asyncio.Event, counter: list[int], n: int, first_frame: bool = False) -> None:
+        """``first_frame``: the client counts as ready once the server has sent it its first
+        snapshot (so it has joined the board), not as soon as the handshake is done."""
         try:
             async with websockets.connect(url, max_size=2**24, open_timeout=60, close_timeout=1, ping_interval=None) as ws:
-                counter[0] += 1
-                if counter[0] == n:
-                    ready.set()
+                waiting = first_frame
+                if not waiting:
+                    counter[0] += 1
+                    if counter[0] == n:
+                        ready.set()
                 async for raw in ws:
                     now = time.time()
                     f = json.loads(raw)
                     seq = f.get("seq")
                     if f.get("type") != "snapshot" or seq is None:
+                        continue
+                    if waiting:  # the snapshot on connect: not one of the updates measured
+                        waiting = False
+                        self.initial_seq = max(self.initial_seq, seq)
+                        counter[0] += 1
+                        if counter[0] == n:
+                            ready.set()
                         continue
                     self.received.setdefault(seq, []).append(now)
                     if seq not in self.sent_at and f.get("generated_at"):
@@ -250,7 +262,7 @@ async def fanout(base_ws: str, skill_id: int, judge_cookies: list[str], refs: li
     recv = Receivers()
     ready = asyncio.Event()
     counter = [0]
-    clients = [asyncio.create_task(recv.client(f"{base_ws}/ws/board/{skill_id}", ready, counter, spectators)) for _ in range(spectators)]
+    clients = [asyncio.create_task(recv.client(f"{base_ws}/ws/board/{skill_id}", ready, counter, spectators, first_frame=True)) for _ in range(spectators)]
     await asyncio.wait_for(ready.wait(), 120)
     await asyncio.sleep(1.0)
     payloads: list[dict] = []
@@ -279,7 +291,7 @@ async def fanout(base_ws: str, skill_id: int, judge_cookies: list[str], refs: li
     for t in clients:
         t.cancel()
     await asyncio.gather(*clients, return_exceptions=True)
-    seqs = sorted(s for s, times in recv.received.items() if s in recv.sent_at)
+    seqs = sorted(s for s, times in recv.received.items() if s in recv.sent_at and s > recv.initial_seq)
     complete = [s for s in seqs if len(recv.received[s]) >= spectators]
     latencies = [max(recv.received[s]) - recv.sent_at[s] for s in complete]
     delivered = sum(len(recv.received[s]) for s in seqs)
