@@ -207,11 +207,16 @@ class JudgeBot:
         code = (await organiser.json("POST", f"/api/events/{event_id}/accounts/{self.user_id}/login-code", json={"hours": 12}))["code"]
         await self.http.json("POST", "/auth/code", json={"code": code})
 
-    async def load_assignment(self, skill_id: int) -> None:
-        data = await self.http.json("GET", "/api/judge/assignments")
-        skill = next((s for s in data["skills"] if s["skill_id"] == skill_id), None)
-        self.aspects = {a["id"] for a in skill["aspects"]} if skill else set()
-        self.refs = [c["ref"] for c in skill["contestants"]] if skill else []
+    async def load_assignment(self, skill_id: int, tries: int = 8) -> None:
+        for attempt in range(tries):
+            data = await self.http.json("GET", "/api/judge/assignments")
+            skill = next((s for s in data["skills"] if s["skill_id"] == skill_id), None)
+            self.aspects = {a["id"] for a in skill["aspects"]} if skill else set()
+            self.refs = [c["ref"] for c in skill["contestants"]] if skill else []
+            if self.aspects or attempt == tries - 1:
+                return
+            # A scheme stored a moment ago reaches every worker within seconds (their caches).
+            await asyncio.sleep(1)
 
     async def connect(self) -> None:
         import websockets

@@ -153,6 +153,7 @@ class ContextCache:
         self.ttl_s = ttl_s
         self._items: dict[int, SkillContext] = {}
         self._locks: dict[int, asyncio.Lock] = {}
+        self._forgotten: dict[int, int] = {}  # per skill: how many times ``forget`` was called
 
     async def get(self, skill_id: int, *, fresh: bool = False) -> SkillContext | None:
         item = self._items.get(skill_id)
@@ -163,10 +164,18 @@ class ContextCache:
             item = self._items.get(skill_id)
             if item is not None and not fresh and time.monotonic() - item.loaded_at < self.ttl_s:
                 return item
-            item = await load(skill_id)
+            while True:
+                # A change committed while this load was reading (a scheme stored, say) is
+                # forgotten before the load ends: load again rather than keep what it read.
+                generation = self._forgotten.get(skill_id, 0)
+                item = await load(skill_id)
+                if self._forgotten.get(skill_id, 0) == generation:
+                    break
             if item is not None:
                 self._items[skill_id] = item
             return item
 
     def forget(self, skill_id: int) -> None:
+        """After a change committed in this process: the next ``get`` reads the skill afresh."""
         self._items.pop(skill_id, None)
+        self._forgotten[skill_id] = self._forgotten.get(skill_id, 0) + 1
