@@ -163,7 +163,8 @@ class SQLiteThread:
 
     @property
     def lock(self) -> asyncio.Lock:
-        """Held for a whole transaction on this connection (one lock per event loop)."""
+        """Held by a transaction on this connection until its last step is handed to the thread (one
+        lock per event loop): steps of two transactions never interleave."""
         loop = asyncio.get_running_loop()
         if self._lock is None or self._lock[0] is not loop:
             self._lock = (loop, asyncio.Lock())
@@ -171,7 +172,9 @@ class SQLiteThread:
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
-            con = sqlite3.connect(**{**self.connection_kwargs, "check_same_thread": False, "isolation_level": None})
+            # No type detection: the batch reads want plain values, and Piccolo's converters would
+            # turn every integer read through Decimal (``convert_int_out``).
+            con = sqlite3.connect(**{**self.connection_kwargs, "check_same_thread": False, "isolation_level": None, "detect_types": 0})
             con.row_factory = dict_factory
             con.execute("PRAGMA foreign_keys = 1")
             con.execute(f"PRAGMA synchronous = {SQLITE_SYNCHRONOUS}")
@@ -195,7 +198,11 @@ class SQLiteThread:
             raise
 
     async def run(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, fn)
+        return await self.submit(fn)
+
+    def submit(self, fn: Callable[[sqlite3.Connection], Any]) -> asyncio.Future:
+        """Hand ``fn`` to the thread now (calls run in the order submitted); await the result."""
+        return asyncio.get_running_loop().run_in_executor(self._executor, self._call, fn)
 
     async def close(self) -> None:
         def shut() -> None:
@@ -293,6 +300,12 @@ class _SQLiteBatch(BatchTransaction):
         super().__init__()
         self.thread = thread
         self.open = False
+        self.holds_lock = True
+
+    def release(self) -> None:
+        if self.holds_lock:
+            self.holds_lock = False
+            self.thread.lock.release()
 
     async def fetch(self, queries: list[Query]) -> list[list[dict[str, Any]]]:
         first = not self.open
@@ -320,7 +333,11 @@ class _SQLiteBatch(BatchTransaction):
             con.execute("COMMIT")
 
         if ok or opened:
-            await self.thread.run(run)
+            step = self.thread.submit(run)
+            # Handed over: the connection's thread runs steps in the order given, so the next
+            # transaction may queue its first step now; it runs once this one has finished.
+            self.release()
+            await step
 
 
 class _PostgresBatch(BatchTransaction):
@@ -375,8 +392,12 @@ class _PostgresBatch(BatchTransaction):
 async def _batch_of(engine: Engine, advisory_lock: int | None) -> AsyncIterator[BatchTransaction]:
     if isinstance(engine, PooledSQLiteEngine):
         thread = engine.batch_thread()
-        async with thread.lock:  # one transaction at a time on its connection
-            yield _SQLiteBatch(thread)
+        await thread.lock.acquire()  # one transaction at a time on its connection, until its last step is handed over
+        batch = _SQLiteBatch(thread)
+        try:
+            yield batch
+        finally:
+            batch.release()
     elif isinstance(engine, PostgresEngine):
         if engine.pool is not None:
             async with engine.pool.acquire() as connection:

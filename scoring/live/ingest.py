@@ -2,9 +2,9 @@
 
 Tablets send marks over the websocket (``ws.py``); each goes to this process's ``MarkWriter``,
 which commits whatever has arrived as one write transaction (group commit) in two steps: the
-reads of the whole batch at once (the op ids, the locks, the current marks, the audit chain's
-head), then, after validation, the bulk inserts of the marks and their audit entries together
-with the commit (``db.batch_transaction``). A mark is acknowledged only after its transaction has
+reads of the whole batch at once (the op ids, the locks, the marks committed since the previous
+batch, the audit chain's head), then, after validation, the bulk inserts of the marks and their
+audit entries together with the commit (``db.batch_transaction``). A mark is acknowledged only after its transaction has
 committed, with its server sequence number (its audit entry's). Re-sending an ``op_id`` answers
 with the first acknowledgement and stores nothing.
 
@@ -116,26 +116,78 @@ class Accepted:
     judges: dict[int, str]
 
 
-def _reads(batch: list[_Pending], contexts: dict[int, SkillContext | None]) -> list[Query]:
-    """What a batch's validation reads inside its transaction: earlier uses of its op ids, the
-    locks and sign-offs of its skills, the marks already on its slots, and the audit chain's head."""
-    ops = sorted({(p.req.user.user_id, p.req.op_id) for p in batch})
-    skill_ids = sorted(k for k, v in contexts.items() if v is not None)
-    slots: set[tuple[int, int, str]] = set()
+Slot = tuple[int, int, str]  # (skill, contestant, aspect)
+Panel = dict[int, tuple[int, str]]  # judge → (seq, value) of their latest mark
+
+
+class CurrentMarks:
+    """The latest mark of each judge on every slot this process has written to, kept up to date
+    from the database by sequence number, so a batch reads only what changed since the last one
+    (the previous batches' marks, and marks committed through other workers) instead of every
+    mark ever entered on its slots. A slot is read whole the first time it is written to.
+
+    Filled only from committed rows, read inside the writing transaction (which holds the
+    database's write lock, so every mark up to the chain's head is committed): a batch that
+    fails to commit leaves nothing behind. Past ``MAX_SLOTS`` it starts again empty.
+    """
+
+    MAX_SLOTS = 200_000
+
+    def __init__(self) -> None:
+        self.slots: dict[Slot, Panel] = {}
+        self.seen_seq: int | None = None  # every mark up to this seq is in ``slots`` (for the slots held)
+
+    def queries(self, wanted: set[Slot]) -> tuple[list[Query], list[Slot]]:
+        """The reads that bring ``wanted`` up to date: marks since ``seen_seq``, and the whole
+        history of the slots not held yet (returned too)."""
+        if len(self.slots) > self.MAX_SLOTS:
+            self.slots.clear()
+        missing = sorted(s for s in wanted if s not in self.slots) if self.seen_seq is not None else sorted(wanted)
+        columns = '"skill", "contestant", "aspect", "judge", "value", "seq"'
+        since = (f'SELECT {columns} FROM "mark" WHERE "seq" > ?', [self.seen_seq]) if self.seen_seq is not None else (f'SELECT {columns} FROM "mark" WHERE 1 = 0', [])
+        marked, params = rows_in({"skill": "integer", "contestant": "integer", "aspect": "text"}, missing)
+        return [since, (f'SELECT {columns} FROM "mark" WHERE {marked}', params)], missing
+
+    def apply(self, missing: list[Slot], since_rows: list[dict[str, Any]], slot_rows: list[dict[str, Any]], head_seq: int) -> None:
+        if self.seen_seq is None:
+            self.slots.clear()
+        for slot in missing:
+            self.slots[slot] = {}
+        for m in sorted([*since_rows, *slot_rows], key=lambda m: m["seq"]):  # the latest mark of each judge wins
+            panel = self.slots.get((m["skill"], m["contestant"], m["aspect"]))
+            if panel is not None:
+                panel[m["judge"]] = (m["seq"], m["value"])
+        self.seen_seq = max(self.seen_seq or 0, head_seq)
+
+    def panels(self, wanted: set[Slot]) -> dict[Slot, Panel]:
+        """A copy of the wanted slots' panels, for a batch's validation to add its marks to."""
+        return {slot: dict(self.slots[slot]) for slot in wanted if slot in self.slots}
+
+
+def _slots(batch: list[_Pending], contexts: dict[int, SkillContext | None]) -> set[Slot]:
+    slots: set[Slot] = set()
     for p in batch:
         ctx = contexts.get(p.req.skill_id)
         c = ctx.contestant_by_ref(str(p.req.contestant)) if ctx else None
         if c is not None:
             slots.add((p.req.skill_id, c.id, str(p.req.aspect)))
+    return slots
+
+
+def _reads(batch: list[_Pending], contexts: dict[int, SkillContext | None], marks: list[Query]) -> list[Query]:
+    """What a batch's validation reads inside its transaction: earlier uses of its op ids, the
+    locks and sign-offs of its skills, the audit chain's head, and the marks on its slots
+    (``CurrentMarks.queries``)."""
+    ops = sorted({(p.req.user.user_id, p.req.op_id) for p in batch})
+    skill_ids = sorted(k for k, v in contexts.items() if v is not None)
     used, used_params = rows_in({"entered_by": "integer", "op_id": "text"}, ops)
     skills, skill_params = values_in("skill", "integer", skill_ids)
-    marked, marked_params = rows_in({"skill": "integer", "contestant": "integer", "aspect": "text"}, sorted(slots))
     return [
         (f'SELECT "entered_by", "op_id", "seq", "kind", "skill", "aspect", "value", "contestant" FROM "mark" WHERE {used}', used_params),
         (f'SELECT "skill", "criterion" FROM "criterion_lock" WHERE {skills}', skill_params),
         (f'SELECT "skill" FROM "score_submission" WHERE {skills}', skill_params),
-        (f'SELECT "skill", "contestant", "aspect", "judge", "value", "seq" FROM "mark" WHERE {marked}', marked_params),
         (audit.HEAD_SQL, []),
+        *marks,
     ]
 
 
@@ -147,8 +199,9 @@ class MarkWriter:
         self.on_committed = on_committed
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task | None = None
+        self._batches: set[asyncio.Task] = set()
+        self.current = CurrentMarks()
         self.committed = 0
-        self.phases: list[float] = []
 
     def start(self) -> None:
         if self._task is None:
@@ -162,6 +215,8 @@ class MarkWriter:
             except asyncio.CancelledError:
                 pass
             self._task = None
+        # Batches already on their way finish: their marks commit (and are answered if still possible).
+        await asyncio.gather(*self._batches, return_exceptions=True)
 
     async def submit(self, req: MarkRequest) -> Ack:
         return await self.enqueue(req)
@@ -177,54 +232,72 @@ class MarkWriter:
         return fut
 
     async def _run(self) -> None:
+        """Two batches overlap: while one commits, the next is gathered, read and validated.
+
+        The database keeps them in order: the next batch's transaction begins only after this one
+        has committed (SQLite: the writer's one connection, whose steps run in the order they were
+        handed over; PostgreSQL: the audit chain's advisory lock), so its reads see this batch's
+        marks and its audit entries follow on the chain. What the overlap saves is the wait for
+        the event loop between one commit and the next batch's first read.
+        """
+        previous: asyncio.Task | None = None
         while True:
             first = await self._queue.get()
             batch = [first]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            try:
-                _t0 = time.perf_counter()
-                accepted = await self._commit(batch)
-                if _PROFILE:
-                    ms = [1000 * (b - a) for a, b in zip([_t0, *self.phases], [*self.phases, time.perf_counter()])]
-                    print(f"batch {len(batch)} {sum(ms):.1f} ms: contexts {ms[0]:.1f} reads {ms[1]:.1f} validation {ms[2]:.1f} "
-                          f"writes+commit {ms[3]:.1f} answers {ms[4]:.1f}", file=sys.stderr, flush=True)
-            except Exception as exc:  # the transaction failed: nothing of the batch was stored
-                log.exception("mark batch of %d failed", len(batch))
-                for p in batch:
-                    if not p.future.done():
-                        p.future.set_exception(refused("unavailable", "服务器暂时无法保存评分，请稍后重发", "The server could not store the mark just now; it will be re-sent") if not isinstance(exc, MarkRefused) else exc)
-                continue
-            if accepted and self.on_committed is not None:
-                try:
-                    result = self.on_committed(accepted)
-                    if asyncio.iscoroutine(result):
-                        await result
-                except Exception:  # live updates must never undo or delay a committed mark
-                    log.exception("publishing committed marks failed")
+            writing = asyncio.Event()
+            task = asyncio.create_task(self._batch(batch, writing, previous), name="mark-batch")
+            self._batches.add(task)
+            task.add_done_callback(self._batches.discard)
+            # The next batch is gathered once this one's writes are on their way (or it failed).
+            signal = asyncio.create_task(writing.wait())
+            await asyncio.wait((task, signal), return_when=asyncio.FIRST_COMPLETED)
+            signal.cancel()
+            previous = task
 
-    async def _commit(self, batch: list[_Pending]) -> list[Accepted]:
+    async def _batch(self, batch: list[_Pending], writing: asyncio.Event, previous: asyncio.Task | None) -> None:
+        try:
+            accepted = await self._commit(batch, writing, previous)
+        except Exception as exc:  # the transaction failed: nothing of the batch was stored
+            writing.set()
+            log.exception("mark batch of %d failed", len(batch))
+            for p in batch:
+                if not p.future.done():
+                    p.future.set_exception(refused("unavailable", "服务器暂时无法保存评分，请稍后重发", "The server could not store the mark just now; it will be re-sent") if not isinstance(exc, MarkRefused) else exc)
+            return
+        if accepted and self.on_committed is not None:
+            try:
+                result = self.on_committed(accepted)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:  # live updates must never undo or delay a committed mark
+                log.exception("publishing committed marks failed")
+
+    async def _commit(self, batch: list[_Pending], writing: asyncio.Event, previous: asyncio.Task | None) -> list[Accepted]:
+        phases = [time.perf_counter()]  # for the diagnostics: when each step of the batch ended
         # Contexts first, outside the transaction (they are reads of slowly changing data).
         contexts: dict[int, SkillContext | None] = {}
         for p in batch:
             if p.req.skill_id not in contexts:
                 contexts[p.req.skill_id] = await self.contexts.get(p.req.skill_id)
+        phases.append(time.perf_counter())
         results: list[tuple[_Pending, Ack | MarkRefused]] = []
         accepted: list[Accepted] = []
         rows: list[dict[str, Any]] = []
         # One transaction in two steps: every read the batch needs, then the inserts with the commit.
-        self.phases = [time.perf_counter()]  # for the diagnostics: when each step of the batch ended
         async with batch_transaction(advisory_lock=audit.ADVISORY_KEY) as tx:
-            found, lock_rows, signed_rows, current_rows, head = await tx.fetch(_reads(batch, contexts))
-            self.phases.append(time.perf_counter())
+            slots = _slots(batch, contexts)
+            mark_reads, missing = self.current.queries(slots)
+            found, lock_rows, signed_rows, head, since_rows, slot_rows = await tx.fetch(_reads(batch, contexts, mark_reads))
+            phases.append(time.perf_counter())
+            self.current.apply(missing, since_rows, slot_rows, head[0]["seq"] if head else 0)
             existing = {(m["entered_by"], m["op_id"]): m for m in found}
             locks: dict[int, set[str]] = {}
             for lk in lock_rows:
                 locks.setdefault(lk["skill"], set()).add(lk["criterion"])
             signed = {r["skill"] for r in signed_rows}
-            current: dict[tuple[int, int, str], dict[int, tuple[int, str]]] = {}
-            for m in sorted(current_rows, key=lambda m: m["seq"]):  # the latest mark of each seat wins
-                current.setdefault((m["skill"], m["contestant"], m["aspect"]), {})[m["judge"]] = (m["seq"], m["value"])
+            current = self.current.panels(slots)
             entries: list[audit.Entry] = []
             in_batch: dict[tuple[int, str], int] = {}
             for p in batch:
@@ -255,8 +328,11 @@ class MarkWriter:
                     row["created_at"] = now
                 tx.insert_many("audit_log", audit.COLUMNS, audit_rows)
                 tx.insert_many("mark", MARK_COLUMNS, [tuple(r[c] for c in MARK_COLUMNS) for r in rows])
-            self.phases.append(time.perf_counter())
-        self.phases.append(time.perf_counter())
+            phases.append(time.perf_counter())
+            writing.set()  # the next batch may begin: the database puts it after this commit
+        phases.append(time.perf_counter())
+        if previous is not None:
+            await previous  # answered and published in the order committed
         # Committed: answer every tablet.
         for p, outcome in results:
             if p.future.done():
@@ -272,6 +348,11 @@ class MarkWriter:
                 row = outcome
                 p.future.set_result(Ack(p.req.op_id, row["seq"], False, row["kind"], row["skill"], str(p.req.contestant), row["aspect"], row["value"], row.get("_status")))
         self.committed += len(rows)
+        if _PROFILE:
+            phases.append(time.perf_counter())
+            ms = [1000 * (b - a) for a, b in zip(phases, phases[1:])]
+            print(f"batch {len(batch)} {sum(ms):.1f} ms: contexts {ms[0]:.1f} reads {ms[1]:.1f} validation {ms[2]:.1f} "
+                  f"writes+commit {ms[3]:.1f} answers {ms[4]:.1f}", file=sys.stderr, flush=True)
         return accepted
 
     def _validate(self, req: MarkRequest, ctx: SkillContext | None, locks, signed, current) -> tuple[dict[str, Any], audit.Entry, Accepted]:

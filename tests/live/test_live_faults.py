@@ -1,5 +1,6 @@
 """The day's faults: the server killed with SIGKILL mid-stream loses no acknowledged mark; two
-workers behind Redis deliver a mark entered on one to boards on the other."""
+workers behind Redis deliver a mark entered on one to boards on the other, and each worker's writer
+sees the marks entered through the other."""
 
 import asyncio
 import json
@@ -10,7 +11,7 @@ import pytest
 import websockets
 
 from harness import ADMIN_PASSWORD, REDIS_URL, base_env, create_pg_database, drop_pg_database, need_postgres, need_redis, run_cli, start_server, unique
-from live_world import build, connect, mark
+from live_world import build, connect, mark, recv_until
 
 
 async def test_sigkill_mid_stream_loses_no_acknowledged_mark(tmp_path, request):
@@ -119,5 +120,64 @@ async def test_two_workers_on_redis_share_live_updates(tmp_path):
         await judge.close()
         await world.close()
     finally:
+        srv.stop()
+        await drop_pg_database(url)
+
+
+async def _judge_on(world, client, worker: int | None, avoid: int | None = None):
+    """A judge's socket served by ``worker`` (or by any worker but ``avoid``): new connections
+    until one lands there, as a tablet that reconnects lands on whichever worker takes it."""
+    for _ in range(60):
+        ws = await connect(world, client)
+        welcome = json.loads(await ws.recv())
+        if (worker is None or welcome["worker"] == worker) and welcome["worker"] != avoid:
+            return ws, welcome["worker"]
+        await ws.close()
+    raise AssertionError("no connection reached the wanted worker")
+
+
+async def test_marks_through_either_worker_see_each_other(tmp_path):
+    """Each worker's writer keeps the panels it has written to; a mark entered through the other
+    worker in between must count, or a stale panel would be validated and ranked."""
+    need_redis()
+    need_postgres()
+    url = await create_pg_database()
+    env = base_env(tmp_path, url, redis_url=REDIS_URL)
+    run_cli(env, "migrate")
+    run_cli(env, "create-user", "admin", "--password", ADMIN_PASSWORD, "--admin")
+    srv = start_server(env, "either-worker", workers=2)
+    sockets = []
+    try:
+        world = await build(srv)
+        ref = world.refs[1]
+
+        async def send(ws, value, op=None, **extra):
+            op = op or unique("ew-")
+            await ws.send(mark(world, ref, "A1.1", value, op_id=op, **extra))
+            return await recv_until(ws, lambda f: f.get("op_id") == op and f["type"] in ("ack", "error"))
+
+        first, b = await _judge_on(world, world.judges[0], None)
+        sockets.append(first)
+        assert (await send(first, "0"))["kind"] == "mark"  # worker b now holds this panel
+        other, a = await _judge_on(world, world.judges[0], None, avoid=b)
+        sockets.append(other)
+        fixed = await send(other, "2", op="ew-fix", reason="看错了")  # through worker a
+        assert fixed["type"] == "ack" and fixed["kind"] == "correction", fixed
+        # Back on worker b: the correction made through a counts.
+        second, _ = await _judge_on(world, world.judges[1], b)
+        third, _ = await _judge_on(world, world.judges[2], b)
+        sockets += [second, third]
+        assert (await send(second, "2"))["aspect_status"] == "incomplete"
+        last = await send(third, "3")
+        assert last["type"] == "ack" and last["aspect_status"] == "complete", last  # (2, 2, 3), not (0, 2, 3)
+        again = await send(first, "2", op="ew-fix", reason="看错了")  # the same op id through b: stored once
+        assert again["duplicate"] is True and again["seq"] == fixed["seq"]
+        assert (await send(first, "1"))["code"] == "reason_required"
+        marks = (await world.chief.get(f"/api/events/{world.event['id']}/skills/{world.skill['id']}/marks", params={"contestant": ref})).json()["marks"]
+        assert [(m["value"], m["kind"]) for m in marks if m["aspect"] == "A1.1"] == [("0", "mark"), ("2", "correction"), ("2", "mark"), ("3", "mark")]
+        await world.close()
+    finally:
+        for ws in sockets:
+            await ws.close()
         srv.stop()
         await drop_pg_database(url)
