@@ -146,6 +146,43 @@ class PooledSQLiteEngine(SQLiteEngine):
             self.release(connection, broken=broken)
 
 
+class BatchingPostgresEngine(PostgresEngine):
+    """PostgreSQL, with connections of the mark writer's own beside the pool.
+
+    A pooled connection is reset on every release (a round trip: ``RESET ALL``, unlisten, unlock),
+    and the writer releases one per batch, before it answers the tablets. Its own connections stay
+    open between batches instead: two, as one batch commits while the next reads.
+    """
+
+    BATCH_CONNECTIONS = 2
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._batch_idle: list[Any] = []
+        self._batch_loop: asyncio.AbstractEventLoop | None = None
+
+    async def batch_connection(self) -> Any:
+        loop = asyncio.get_running_loop()
+        if self._batch_loop is not loop:  # connections belong to the event loop that opened them
+            self._batch_idle, self._batch_loop = [], loop
+        while self._batch_idle:
+            connection = self._batch_idle.pop()
+            if not connection.is_closed():
+                return connection
+        return await self.get_new_connection()
+
+    def batch_connection_done(self, connection: Any, *, reusable: bool) -> None:
+        if reusable and not connection.is_closed() and not connection.is_in_transaction() and len(self._batch_idle) < self.BATCH_CONNECTIONS:
+            self._batch_idle.append(connection)
+        else:
+            connection.terminate()
+
+    async def close_batch_connections(self) -> None:
+        idle, self._batch_idle = self._batch_idle, []
+        for connection in idle:
+            await connection.close()
+
+
 class SQLiteThread:
     """A plain ``sqlite3`` connection of its own, used from one thread of its own.
 
@@ -398,6 +435,14 @@ async def _batch_of(engine: Engine, advisory_lock: int | None) -> AsyncIterator[
             yield batch
         finally:
             batch.release()
+    elif isinstance(engine, BatchingPostgresEngine):
+        connection = await engine.batch_connection()
+        reusable = False
+        try:
+            yield _PostgresBatch(connection, advisory_lock)
+            reusable = True
+        finally:
+            engine.batch_connection_done(connection, reusable=reusable)
     elif isinstance(engine, PostgresEngine):
         if engine.pool is not None:
             async with engine.pool.acquire() as connection:
@@ -417,8 +462,8 @@ async def batch_transaction(*, advisory_lock: int | None = None) -> AsyncIterato
     """A write transaction for hot paths (the mark writer): reads in one step, writes with the commit.
 
     On SQLite both steps run on a connection and thread of their own (``BEGIN IMMEDIATE``, so
-    writers queue); on PostgreSQL on a pooled asyncpg connection, which first takes the advisory
-    lock ``advisory_lock`` if given. Statements use ``?`` placeholders on both. An exception in
+    writers queue); on PostgreSQL on an asyncpg connection kept for it (``BatchingPostgresEngine``),
+    which first takes the advisory lock ``advisory_lock`` if given. Statements use ``?`` placeholders on both. An exception in
     the block rolls everything back.
     """
     async with _batch_of(current_engine(), advisory_lock) as tx:
@@ -432,7 +477,7 @@ async def batch_transaction(*, advisory_lock: int | None = None) -> AsyncIterato
 
 def engine_from_url(url: str) -> Engine:
     if url.startswith(("postgres://", "postgresql://")):
-        return PostgresEngine(config={"dsn": url}, log_queries=False)
+        return BatchingPostgresEngine(config={"dsn": url}, log_queries=False)
     path = sqlite_path(url)
     path.parent.mkdir(parents=True, exist_ok=True)
     _enable_wal(path)
@@ -490,6 +535,8 @@ async def start(engine: Engine) -> None:
 
 async def stop(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
+        if isinstance(engine, BatchingPostgresEngine):
+            await engine.close_batch_connections()
         await engine.close_connection_pool()
     elif isinstance(engine, PooledSQLiteEngine):
         await engine.close_pool()
