@@ -11,11 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "live"))
 
 from harness import unique  # noqa: E402
-from live_world import World, build, connect, mark, recv_until  # noqa: E402
-
-
-def ack_for(op):
-    return lambda f: f.get("op_id") == op and f["type"] in ("ack", "error")
+from live_world import World, ack_for, build, connect, mark, recv_until  # noqa: E402
 
 
 async def score(world: World, ws, ref: str, aspect: str, value: str) -> dict:

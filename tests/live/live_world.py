@@ -131,5 +131,10 @@ async def recv_until(ws, predicate, timeout: float = 10.0) -> dict:
     return await asyncio.wait_for(loop(), timeout)
 
 
+def ack_for(op: str):
+    """Matches the answer to the mark ``op``: its ack or its error."""
+    return lambda f: f.get("op_id") == op and f["type"] in ("ack", "error")
+
+
 def mark(world: World, ref: str, aspect: str, value, op_id: str | None = None, **extra) -> str:
     return json.dumps({"type": "mark", "op_id": op_id or unique("op-"), "skill_id": world.skill["id"], "contestant": ref, "aspect": aspect, "value": value, **extra})

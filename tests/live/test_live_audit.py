@@ -5,11 +5,12 @@ row was altered or removed in the database — an audit row, or a mark row itsel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
 from harness import run_cli, sql
-from live_world import World, build, connect, mark, recv_until
+from live_world import World, ack_for, build, connect, mark, recv_until
 
 
 @pytest.fixture
@@ -19,8 +20,15 @@ async def world(server):
     await w.close()
 
 
-def ack_for(op):
-    return lambda f: f.get("op_id") == op and f["type"] in ("ack", "error")
+@contextlib.asynccontextmanager
+async def deleted(url: str, table: str, seq: int):
+    """The row of ``table`` with this sequence number deleted behind the server's back, then put back."""
+    row = (await sql(url, f"SELECT * FROM {table} WHERE seq = ?", seq))[0]
+    await sql(url, f"DELETE FROM {table} WHERE seq = ?", seq)
+    try:
+        yield
+    finally:
+        await sql(url, f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", *row.values())
 
 
 async def verify(world: World):
@@ -73,24 +81,11 @@ async def test_audit_chain_names_an_altered_or_removed_row(world: World):
     finally:
         await sql(url, "UPDATE mark SET value = ? WHERE seq = ?", "40", seq)
 
-    # A mark row deleted.
-    row = (await sql(url, "SELECT * FROM mark WHERE seq = ?", seq))[0]
-    await sql(url, "DELETE FROM mark WHERE seq = ?", seq)
-    try:
-        bad = await verify(world)
-        assert bad.returncode == 1 and f"entry {seq}:" in bad.stdout and "deleted" in bad.stdout, bad.stdout
-    finally:
-        cols = list(row)
-        await sql(url, f"INSERT INTO mark ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", *row.values())
-
-    # An audit row deleted: the gap is named.
-    await sql(url, "DELETE FROM audit_log WHERE seq = ?", seq)
-    try:
-        bad = await verify(world)
-        assert bad.returncode == 1 and f"entry {seq}:" in bad.stdout and "missing" in bad.stdout, bad.stdout
-    finally:
-        cols = list(entry)
-        await sql(url, f"INSERT INTO audit_log ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", *entry.values())
+    # A mark row deleted, then an audit row deleted (the gap is named).
+    for table, says in (("mark", "deleted"), ("audit_log", "missing")):
+        async with deleted(url, table, seq):
+            bad = await verify(world)
+            assert bad.returncode == 1 and f"entry {seq}:" in bad.stdout and says in bad.stdout, (table, bad.stdout)
 
     again = await verify(world)
     assert again.returncode == 0 and "intact" in again.stdout, again.stdout

@@ -8,11 +8,7 @@ import pytest
 import websockets
 
 from harness import REDIS_URL, base_env, need_redis, run_cli, start_server, unique, ADMIN_PASSWORD
-from live_world import World, build, connect, mark, recv_until
-
-
-def ack_for(op):
-    return lambda f: f.get("op_id") == op and f["type"] in ("ack", "error")
+from live_world import World, ack_for, build, connect, mark, recv_until
 
 
 async def score(world: World, ws, ref: str, aspect: str, value: str) -> dict:

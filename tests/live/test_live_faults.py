@@ -72,56 +72,63 @@ async def test_sigkill_mid_stream_loses_no_acknowledged_mark(tmp_path, request):
         await world.close()
 
 
-async def test_two_workers_on_redis_share_live_updates(tmp_path):
+@pytest.fixture
+async def two_workers(tmp_path, request):
+    """``competition serve --workers 2`` on PostgreSQL and Redis."""
     need_redis()
     need_postgres()
     url = await create_pg_database()
     env = base_env(tmp_path, url, redis_url=REDIS_URL)
     run_cli(env, "migrate")
     run_cli(env, "create-user", "admin", "--password", ADMIN_PASSWORD, "--admin")
-    srv = start_server(env, "two-workers", workers=2)
+    srv = start_server(env, request.node.name[5:30], workers=2)
     try:
-        world = await build(srv)
-        sid = world.skill["id"]
-        # Open boards until both workers serve at least one.
-        boards: dict[int, object] = {}
-        spare = []
-        for _ in range(40):
-            b = await websockets.connect(world.ws_url(f"/ws/board/{sid}"), close_timeout=1)
-            first = json.loads(await b.recv())
-            if first["worker"] in boards:
-                spare.append(b)
-            else:
-                boards[first["worker"]] = b
-            if len(boards) == 2:
-                break
-        assert len(boards) == 2, "connections never reached a second worker"
-        judge = await connect(world, world.judges[0])
-        welcome = json.loads(await judge.recv())
-        op = unique("w-")
-        await judge.send(mark(world, world.refs[1], "B1.1", "40", op_id=op))
-        ack = None
-        while ack is None:
-            f = json.loads(await asyncio.wait_for(judge.recv(), 10))
-            if f.get("op_id") == op:
-                ack = f
-        assert ack["type"] == "ack"
-        for worker, b in boards.items():
-            while True:
-                f = json.loads(await asyncio.wait_for(b.recv(), 10))
-                if f["type"] == "snapshot" and f["seq"] >= ack["seq"]:
-                    rows = {r["ref"]: r for r in f["groups"][0]["rows"]}
-                    assert rows[world.refs[1]]["score"] not in (None, "0"), f
-                    break
-        other = [w for w in boards if w != welcome["worker"]]
-        assert other, "the judge's worker and a board's worker differ"
-        for b in [*boards.values(), *spare]:
-            await b.close()
-        await judge.close()
-        await world.close()
+        yield srv
     finally:
         srv.stop()
         await drop_pg_database(url)
+
+
+async def test_two_workers_on_redis_share_live_updates(two_workers):
+    srv = two_workers
+    world = await build(srv)
+    sid = world.skill["id"]
+    # Open boards until both workers serve at least one.
+    boards: dict[int, object] = {}
+    spare = []
+    for _ in range(40):
+        b = await websockets.connect(world.ws_url(f"/ws/board/{sid}"), close_timeout=1)
+        first = json.loads(await b.recv())
+        if first["worker"] in boards:
+            spare.append(b)
+        else:
+            boards[first["worker"]] = b
+        if len(boards) == 2:
+            break
+    assert len(boards) == 2, "connections never reached a second worker"
+    judge = await connect(world, world.judges[0])
+    welcome = json.loads(await judge.recv())
+    op = unique("w-")
+    await judge.send(mark(world, world.refs[1], "B1.1", "40", op_id=op))
+    ack = None
+    while ack is None:
+        f = json.loads(await asyncio.wait_for(judge.recv(), 10))
+        if f.get("op_id") == op:
+            ack = f
+    assert ack["type"] == "ack"
+    for worker, b in boards.items():
+        while True:
+            f = json.loads(await asyncio.wait_for(b.recv(), 10))
+            if f["type"] == "snapshot" and f["seq"] >= ack["seq"]:
+                rows = {r["ref"]: r for r in f["groups"][0]["rows"]}
+                assert rows[world.refs[1]]["score"] not in (None, "0"), f
+                break
+    other = [w for w in boards if w != welcome["worker"]]
+    assert other, "the judge's worker and a board's worker differ"
+    for b in [*boards.values(), *spare]:
+        await b.close()
+    await judge.close()
+    await world.close()
 
 
 async def _judge_on(world, client, worker: int | None, avoid: int | None = None):
@@ -136,16 +143,10 @@ async def _judge_on(world, client, worker: int | None, avoid: int | None = None)
     raise AssertionError("no connection reached the wanted worker")
 
 
-async def test_marks_through_either_worker_see_each_other(tmp_path):
+async def test_marks_through_either_worker_see_each_other(two_workers):
     """Each worker's writer keeps the panels it has written to; a mark entered through the other
     worker in between must count, or a stale panel would be validated and ranked."""
-    need_redis()
-    need_postgres()
-    url = await create_pg_database()
-    env = base_env(tmp_path, url, redis_url=REDIS_URL)
-    run_cli(env, "migrate")
-    run_cli(env, "create-user", "admin", "--password", ADMIN_PASSWORD, "--admin")
-    srv = start_server(env, "either-worker", workers=2)
+    srv = two_workers
     sockets = []
     try:
         world = await build(srv)
@@ -179,5 +180,3 @@ async def test_marks_through_either_worker_see_each_other(tmp_path):
     finally:
         for ws in sockets:
             await ws.close()
-        srv.stop()
-        await drop_pg_database(url)

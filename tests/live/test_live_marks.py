@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from live_world import World, build, connect, mark, recv_until
+from live_world import World, ack_for, build, connect, mark, recv_until
 from harness import unique
 
 
@@ -15,10 +15,6 @@ async def world(server):
     w = await build(server)
     yield w
     await w.close()
-
-
-def ack_for(op):
-    return lambda f: f.get("op_id") == op and f["type"] in ("ack", "error")
 
 
 async def test_ack_after_commit_and_idempotent_resend(world: World):
