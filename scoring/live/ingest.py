@@ -4,9 +4,9 @@ Tablets send marks over the websocket (``ws.py``); each goes to this process's `
 which commits whatever has arrived as one write transaction (group commit) in two steps: the
 reads of the whole batch at once (the op ids, the locks, the marks committed since the previous
 batch, the audit chain's head), then, after validation, the bulk inserts of the marks and their
-audit entries together with the commit (``db.batch_transaction``). A mark is acknowledged only after its transaction has
-committed, with its server sequence number (its audit entry's). Re-sending an ``op_id`` answers
-with the first acknowledgement and stores nothing.
+audit entries together with the commit (``db.batch_transaction``). A mark is acknowledged only
+after its transaction has committed, with its server sequence number (its audit entry's).
+Re-sending an ``op_id`` answers with the first acknowledgement and stores nothing.
 
 Checks, in order: the op id; the skill and its event (not archived, a marking scheme exists); the
 user's seat on the panel (judge or chief judge of the skill, assigned the aspect's criterion); the
