@@ -463,8 +463,8 @@ async def batch_transaction(*, advisory_lock: int | None = None) -> AsyncIterato
 
     On SQLite both steps run on a connection and thread of their own (``BEGIN IMMEDIATE``, so
     writers queue); on PostgreSQL on an asyncpg connection kept for it (``BatchingPostgresEngine``),
-    which first takes the advisory lock ``advisory_lock`` if given. Statements use ``?`` placeholders on both. An exception in
-    the block rolls everything back.
+    which first takes the advisory lock ``advisory_lock`` if given. Statements use ``?``
+    placeholders on both. An exception in the block rolls everything back.
     """
     async with _batch_of(current_engine(), advisory_lock) as tx:
         try:

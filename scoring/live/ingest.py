@@ -142,15 +142,14 @@ class CurrentMarks:
         history of the slots not held yet (returned too)."""
         if len(self.slots) > self.MAX_SLOTS:
             self.slots.clear()
-        missing = sorted(s for s in wanted if s not in self.slots) if self.seen_seq is not None else sorted(wanted)
+        missing = sorted(s for s in wanted if s not in self.slots)
         columns = '"skill", "contestant", "aspect", "judge", "value", "seq"'
+        # Before the first batch nothing is held: every wanted slot is read whole.
         since = (f'SELECT {columns} FROM "mark" WHERE "seq" > ?', [self.seen_seq]) if self.seen_seq is not None else (f'SELECT {columns} FROM "mark" WHERE 1 = 0', [])
         marked, params = rows_in({"skill": "integer", "contestant": "integer", "aspect": "text"}, missing)
         return [since, (f'SELECT {columns} FROM "mark" WHERE {marked}', params)], missing
 
     def apply(self, missing: list[Slot], since_rows: list[dict[str, Any]], slot_rows: list[dict[str, Any]], head_seq: int) -> None:
-        if self.seen_seq is None:
-            self.slots.clear()
         for slot in missing:
             self.slots[slot] = {}
         for m in sorted([*since_rows, *slot_rows], key=lambda m: m["seq"]):  # the latest mark of each judge wins
