@@ -12,8 +12,8 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import File, Stream
 
-from competition.auth.guards import actor_of, principal, require_principal, requires
-from competition.auth.roles import APPROVER, ORGANISER
+from competition import access
+from competition.auth.guards import actor_of, allowed, principal, require_principal
 from competition.errors import BilingualError, forbidden, invalid, not_found, request_lang
 from competition.registration.idcard import is_valid_id, normalise_id
 from competition.settings import Settings
@@ -48,10 +48,13 @@ def _attachment_headers(filename: str, ascii_name: str) -> dict[str, str]:
 
 
 async def requires_ledger_reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """A person's ledger spans events: organisers and approvers of any event (and administrators)."""
+    """A person's ledger spans events: those who may read it in some event (and administrators)."""
     p = await require_principal(connection)
-    if not (p.is_admin or any(g.role in (ORGANISER, APPROVER) for g in p.grants)):
+    if not (p.is_admin or any(access.allows(p, "read_person_ledger", e) for e in access.event_ids(p) or ())):
         raise forbidden()
+
+
+requires_ledger_reader.capability = "read_person_ledger"  # type: ignore[attr-defined]
 
 
 class CertificateController(Controller):
@@ -59,12 +62,12 @@ class CertificateController(Controller):
     tags = ["certificates"]
 
     @get("/certificates", summary="The event's certificates (full names; never ID numbers)", operation_id="list_certificates",
-         guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+         guards=[allowed("read_certificates")])  # fmt: skip
     async def list_certificates(self, request: Request, event_id: int, skill_id: int | None = None, cert_type: str | None = None) -> list[dict[str, Any]]:
         return await service.list_certificates(event_id, _settings(request), skill_id=skill_id, cert_type=cert_type, lang=request_lang(request))
 
     @get("/certificates/plan", summary="What issuing would do with each approved proposal: issue, already issued, or not issued and why",
-         operation_id="certificate_plan", guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+         operation_id="certificate_plan", guards=[allowed("read_certificates")])  # fmt: skip
     async def plan(self, request: Request, event_id: int) -> dict[str, Any]:
         return await issuance.plan(event_id, _settings(request), request_lang(request))
 
@@ -74,40 +77,40 @@ class CertificateController(Controller):
         description="Numbers are allocated and certificate, honour and ledger rows written at once (the answer lists the new numbers); "
         "the PDFs are then rendered in the background: poll `GET …/certificates/batches/{batch_id}` for `done`/`total`/`status`.",
         operation_id="issue_certificates",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("issue_certificates")],
         status_code=202,
     )
     async def issue(self, request: Request, event_id: int) -> dict[str, Any]:
         return await issuance.issue(event_id, await _actor(request), _settings(request), render="background")
 
     @get("/certificates/batches", summary="Issuance runs of the event, newest first", operation_id="list_issuance_batches",
-         guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+         guards=[allowed("read_certificates")])  # fmt: skip
     async def batches(self, request: Request, event_id: int) -> list[dict[str, Any]]:
         return await issuance.list_batches(event_id, request_lang(request))
 
     @get("/certificates/batches/{batch_id:int}", summary="Progress of one issuance run", operation_id="get_issuance_batch",
-         guards=[requires(ORGANISER, APPROVER)])  # fmt: skip
+         guards=[allowed("read_certificates")])  # fmt: skip
     async def batch(self, request: Request, event_id: int, batch_id: int) -> dict[str, Any]:
         return await issuance.get_batch(event_id, batch_id, request_lang(request))
 
     @post("/certificates/{number:str}/revoke", summary="Revoke a certificate with a reason (audited)", operation_id="revoke_certificate",
-          guards=[requires(ORGANISER)], status_code=200)  # fmt: skip
+          guards=[allowed("revoke_certificate")], status_code=200)  # fmt: skip
     async def revoke(self, request: Request, event_id: int, number: str, data: RevokeIn) -> dict[str, Any]:
         return await service.revoke(event_id, number, data.reason, await _actor(request))
 
     @get("/certificates.zip", summary="All valid certificates of the event as one ZIP (streamed), with a list in 清单.csv",
-         operation_id="download_certificates_zip", guards=[requires(ORGANISER)], media_type="application/zip")  # fmt: skip
+         operation_id="download_certificates_zip", guards=[allowed("issue_certificates")], media_type="application/zip")  # fmt: skip
     async def zip(self, request: Request, event_id: int, skill_id: int | None = None) -> Stream:
         items = await service.zip_contents(event_id, _settings(request), skill_id=skill_id)
         name = f"certificates-event-{event_id}.zip"
         return Stream(content=service.zip_stream(items), media_type="application/zip", headers=_attachment_headers(f"证书-{event_id}.zip", name))
 
-    @get("/ledger", summary="The event's promotions (晋级台账) as JSON", operation_id="event_ledger", guards=[requires(ORGANISER, APPROVER)])
+    @get("/ledger", summary="The event's promotions (晋级台账) as JSON", operation_id="event_ledger", guards=[allowed("read_event_ledger")])
     async def event_ledger(self, event_id: int, include_revoked: bool = False) -> list[dict[str, Any]]:
         return await ledger.event_ledger(event_id, include_revoked=include_revoked)
 
     @get("/ledger.xlsx", summary="The event's promotions as .xlsx for the provincial talent-evaluation system", operation_id="event_ledger_xlsx",
-         guards=[requires(ORGANISER, APPROVER)], media_type=XLSX)  # fmt: skip
+         guards=[allowed("read_event_ledger")], media_type=XLSX)  # fmt: skip
     async def event_ledger_xlsx(self, event_id: int) -> Response[bytes]:
         content = ledger.ledger_xlsx(await ledger.event_ledger(event_id))
         return Response(content, media_type=XLSX, headers=_attachment_headers(f"晋级台账-{event_id}.xlsx", f"ledger-event-{event_id}.xlsx"))
@@ -162,7 +165,7 @@ async def certificate_file(request: Request, name: str, id6: str | None = None) 
     if row is None:
         raise not_found("certificate")
     p = await principal(request)
-    organiser = p is not None and p.has(ORGANISER, row["event"])
+    organiser = access.allows(p, "read_certificates", row["event"])
     if not organiser:
         if await _too_many_failures(request, row["number"]):
             raise BilingualError(429, "rate_limited", zh=t("download.too_many", "zh"), en=t("download.too_many", "en"))

@@ -96,14 +96,19 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
 
     async def work() -> int:
         user_id = await service.create_user(args.username, args.name or args.username, password, is_admin=args.admin)
-        await service.grant_role(user_id, "organiser", None, None)
+        if not args.admin:
+            await service.grant_platform_role(user_id, "event_creator")
         return user_id
 
     try:
         user_id = asyncio.run(_with_db(settings, work))
     except AppError as exc:
         return _fail(exc.message("zh") + " / " + exc.message("en"))
-    print(f"已创建组织方账号 / created organiser account {args.username} (id {user_id})")
+    if args.admin:
+        print(f"已创建平台管理员账号（可处理所有赛事）/ created platform administrator {args.username} (id {user_id}): acts in every event")
+    else:
+        print(f"已创建赛事创建人账号（可创建赛事，并成为所创建赛事的组织方）/ created event creator {args.username} (id {user_id}): "
+              "may create events and becomes the organiser of each event it creates, of no other")
     return 0
 
 
@@ -175,11 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply pending database migrations")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("create-user", help="create an organiser account (may create events)")
+    p = sub.add_parser("create-user", help="create an event creator (may create events, organiser of those) or, with --admin, a platform administrator")
     p.add_argument("username")
     p.add_argument("--name", help="display name")
     p.add_argument("--password", help="or COMPETITION_NEW_PASSWORD, or asked for")
-    p.add_argument("--admin", action="store_true", help="system administrator (every role everywhere)")
+    p.add_argument("--admin", action="store_true", help="platform administrator: acts in every event (keep these few)")
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("demo", help="load a realistic demo event (idempotent)")

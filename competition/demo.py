@@ -43,7 +43,7 @@ async def load_demo() -> list[str]:
     org_name, org_display = DEMO_USERS["organiser"]
     user = await User.select(User.id).where(User.username == org_name).first()
     org_id = user["id"] if user else await accounts.create_user(org_name, org_display, DEMO_PASSWORD, actor=actor)
-    await accounts.grant_role(org_id, "organiser", None, None, actor=actor)
+    await accounts.grant_platform_role(org_id, "event_creator", actor=actor)
 
     existing = await Event.select(Event.id).where(Event.code == DEMO_EVENT_CODE).first()
     if existing:
@@ -68,6 +68,8 @@ async def load_demo() -> list[str]:
         for skill in DEMO_SKILLS:
             await events.create_skill(event_id, skill, actor)
         lines.append(f"已载入演示赛事 / demo event loaded: 第三届广东省职业技能大赛 (id {event_id})")
+    # The demo organiser is an event creator and this event's organiser (a no-op when it already is).
+    await accounts.grant_role(org_id, "organiser", event_id, None, actor=actor, trusted=True)
     for module_name in DEMO_STEP_MODULES:
         step: Callable[[int], Awaitable[str | None]] = importlib.import_module(module_name).demo
         line = await step(event_id)

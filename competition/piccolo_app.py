@@ -5,7 +5,7 @@ from piccolo.conf.apps import AppConfig
 from competition.registration.tables import (
     CheckIn, Contestant, Decryption, Draw, EncryptedNumber, Judge, JudgeAssignment, ScoreSubmission, Team,
 )
-from competition.tables import AuditLog, CompetitionGroup, Event, LoginCode, RoleAssignment, Skill, User
+from competition.tables import AuditLog, CompetitionGroup, Event, EventInvitation, LoginCode, RoleAssignment, Skill, User
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 
@@ -13,7 +13,7 @@ APP_CONFIG = AppConfig(
     app_name="competition",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=[
-        User, Event, Skill, CompetitionGroup, RoleAssignment, LoginCode, AuditLog,
+        User, Event, Skill, CompetitionGroup, RoleAssignment, LoginCode, AuditLog, EventInvitation,
         Team, Contestant, Judge, JudgeAssignment, CheckIn, Draw, EncryptedNumber, Decryption, ScoreSubmission,
     ],
     migration_dependencies=[],

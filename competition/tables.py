@@ -27,9 +27,14 @@ class User(Table, tablename="app_user"):
     display_name = Varchar(length=100, help_text="Name shown in the interface and the audit log.")
     password_hash = Text(null=True, default=None, help_text="argon2id hash; null for code-only accounts.")
     active = Boolean(default=True)
-    #: Global administrator (can create events and manage every event).
+    #: Platform administrator (平台管理员): may act in every event (``competition.access``).
     is_admin = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    home_event = Integer(
+        null=True, default=None, index=True,
+        help_text="The event this account was made for; null for a platform account. An event's staff act only on its own accounts.",
+    )
+    session_version = Integer(default=0, help_text="Bumped by logout, a password change or deactivation: older sessions stop working.")
 
 
 class Event(Table):
@@ -70,13 +75,31 @@ class CompetitionGroup(Table, tablename="competition_group"):
 
 
 class RoleAssignment(Table):
-    """A role held by a user, scoped to an event (and a skill for judges); no event = everywhere."""
+    """A role held by a user for an event (and a skill for judges; a contestant or a delegation for
+    contestants and delegation leaders); no event = a platform role (``roles.PLATFORM_ROLES``)."""
 
     user = ForeignKey(references=User, null=False)
     role = Varchar(length=30)
     event = ForeignKey(references=Event, null=True, default=None)
     skill = ForeignKey(references=Skill, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    contestant = Integer(null=True, default=None, help_text="The contestant row a contestant account is (one per event).")
+    delegation = Varchar(length=100, null=True, default=None, help_text="The delegation a leader (领队) account leads.")
+
+
+class EventInvitation(Table):
+    """An invitation for an account of another event or of the platform to take a role in this
+    event; the role is granted only when the account's owner accepts, and from then on the account
+    belongs to the event too."""
+
+    event = ForeignKey(references=Event, null=False)
+    user = ForeignKey(references=User, null=False)
+    role = Varchar(length=30)
+    skill = Integer(null=True, default=None)
+    invited_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    status = Varchar(length=20, default="pending", help_text="pending / accepted / declined / withdrawn")
+    answered_at = Timestamptz(null=True, default=None)
 
 
 class LoginCode(Table):

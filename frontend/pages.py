@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Redirect, Template
 
-from competition.auth.guards import principal, requires, requires_event_creator, requires_login
-from competition.auth.roles import ORGANISER, ROLES
+from competition import access
+from competition.auth.guards import allowed, principal, requires_login
 from competition.errors import request_lang
 from competition.security import safe_next as safe_next_path
 from competition.events import service as events
@@ -21,7 +21,8 @@ from frontend import messages  # noqa: F401  (registers page texts)
 async def render(request: Request, template: str, **context: Any) -> Template:
     lang = request_lang(request)
     p = await principal(request)
-    return Template(template_name=template, context={"lang": lang, "user": p, "path": request.url.path, **context})
+    # ``can('capability', event_id, skill_id)``: templates ask the access policy, never a role.
+    return Template(template_name=template, context={"lang": lang, "user": p, "can": access.Checker(p), "path": request.url.path, **context})
 
 
 @get("/login", include_in_schema=False)
@@ -46,32 +47,31 @@ async def home(request: Request, archived: bool = False) -> Template:
     p = await principal(request)
     assert p is not None
     query = Event.select().where(Event.archived == archived).order_by(Event.id, ascending=False)
-    visible = p.event_ids()
+    visible = access.event_ids(p)
     rows = [] if visible == set() else await (query if visible is None else query.where(Event.id.is_in(list(visible))))
-    can_create = p.is_admin or any(g.role == ORGANISER and g.event_id is None for g in p.grants)
-    return await render(request, "home.html", events=[events.event_json(r) for r in rows], archived=archived, can_create=can_create)
+    return await render(request, "home.html", events=[events.event_json(r) for r in rows], archived=archived,
+                        can_create=access.allows(p, "create_event"),
+                        show_tablet=any(access.allows(p, "enter_mark", g.event_id, g.skill_id) for g in p.grants if g.event_id is not None))
 
 
-@get("/events/new", include_in_schema=False, guards=[requires_event_creator])
+@get("/events/new", include_in_schema=False, guards=[allowed("create_event")])
 async def new_event(request: Request) -> Template:
     return await render(request, "event_form.html", event=None, tiers=TIERS, tier_classes=TIER_CLASSES)
 
 
-@get("/events/{event_id:int}/edit", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/edit", include_in_schema=False, guards=[allowed("manage_event")])
 async def edit_event(request: Request, event_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
     return await render(request, "event_form.html", event=event, tiers=TIERS, tier_classes=TIER_CLASSES)
 
 
-@get("/events/{event_id:int}", include_in_schema=False, guards=[requires(*ROLES)])
+@get("/events/{event_id:int}", include_in_schema=False, guards=[allowed("read_event")])
 async def event_page(request: Request, event_id: int) -> Template:
     import json
 
     event = events.event_json(await events.get_event(event_id))
     skills = await events.list_skills(event_id)
     preset = await events.event_preset(event_id)
-    p = await principal(request)
-    assert p is not None
     return await render(
         request,
         "event_detail.html",
@@ -79,7 +79,6 @@ async def event_page(request: Request, event_id: int) -> Template:
         skills=skills,
         preset_json=json.dumps(preset["overrides"], ensure_ascii=False, indent=2),
         effective_json=json.dumps(preset["effective"], ensure_ascii=False, indent=2),
-        is_organiser=p.has(ORGANISER, event_id),
     )
 
 

@@ -7,13 +7,13 @@ from litestar import Request, get
 from litestar.response import Template
 
 from certificates import issuance, service, verify
-from competition.auth.guards import principal, requires
-from competition.auth.roles import APPROVER, ORGANISER
+from competition import access
+from competition.auth.guards import allowed, principal
 from competition.events import service as events
 from frontend.pages import render
 
 
-@get("/events/{event_id:int}/certificates", include_in_schema=False, guards=[requires(ORGANISER, APPROVER)])
+@get("/events/{event_id:int}/certificates", include_in_schema=False, guards=[allowed("read_certificates")])
 async def certificates_page(request: Request, event_id: int, skill_id: int | None = None) -> Template:
     from competition.errors import request_lang
 
@@ -37,7 +37,7 @@ async def certificates_page(request: Request, event_id: int, skill_id: int | Non
         certificates=certs,
         batches=batches,
         running=running,
-        is_organiser=bool(p and p.has(ORGANISER, event_id)),
+        is_organiser=access.allows(p, "issue_certificates", event_id),
     )
 
 
@@ -71,7 +71,7 @@ async def download_page(request: Request, number: str) -> Template:
     info = await verify.lookup(row["number"], request_lang(request))
     p = await principal(request)
     return await render(request, "certificates_download.html", info=info, number=row["number"],
-                        organiser=bool(p and p.has(ORGANISER, row["event"])))  # fmt: skip
+                        organiser=access.allows(p, "read_certificates", row["event"]))  # fmt: skip
 
 
 def page_handlers() -> list:

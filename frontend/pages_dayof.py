@@ -8,10 +8,8 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from competition.auth.guards import principal, requires
-from competition.auth.roles import CHIEF_JUDGE, ENCRYPTION_OFFICER, JUDGE, ORGANISER
+from competition.auth.guards import allowed, principal
 from competition.dayof import anonymisation, checkin, draw
-from competition.dayof.controller import explicitly, requires_grant
 from competition.events import service as events
 from frontend.i18n import register
 from frontend.pages import render
@@ -111,7 +109,7 @@ def _pick(skills: list[dict[str, Any]], skill_id: int | None) -> dict[str, Any] 
     return skills[0] if skills else None
 
 
-@get("/events/{event_id:int}/checkin", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/checkin", include_in_schema=False, guards=[allowed("run_checkin")])
 async def checkin_page(request: Request, event_id: int, skill_id: int | None = None, session: str | None = None) -> Template:
     event = events.event_json(await events.get_event(event_id))
     skills = await _skills(event_id)
@@ -121,7 +119,7 @@ async def checkin_page(request: Request, event_id: int, skill_id: int | None = N
                         summary=await checkin.event_summary(event_id))
 
 
-@get("/events/{event_id:int}/draw", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/draw", include_in_schema=False, guards=[allowed("run_draw")])
 async def draw_page(request: Request, event_id: int, skill_id: int | None = None, session: str | None = None) -> Template:
     event = events.event_json(await events.get_event(event_id))
     skills = await _skills(event_id)
@@ -137,7 +135,7 @@ async def draw_page(request: Request, event_id: int, skill_id: int | None = None
                         sessions=sessions, history=history, current=current)
 
 
-@get("/events/{event_id:int}/encryption", include_in_schema=False, guards=[requires_grant(ENCRYPTION_OFFICER)])
+@get("/events/{event_id:int}/encryption", include_in_schema=False, guards=[allowed("hold_encryption_mapping")])
 async def encryption_page(request: Request, event_id: int, skill_id: int | None = None) -> Template:
     event = events.event_json(await events.get_event(event_id))
     skills = await _skills(event_id)
@@ -148,7 +146,7 @@ async def encryption_page(request: Request, event_id: int, skill_id: int | None 
 
 
 @get("/events/{event_id:int}/skills/{skill_id:int}/judging", include_in_schema=False,
-     guards=[requires_grant(JUDGE, CHIEF_JUDGE, ENCRYPTION_OFFICER)])
+     guards=[allowed("resolve_judge_number")])
 async def judging_page(request: Request, event_id: int, skill_id: int) -> Template:
     p = await principal(request)
     assert p is not None
@@ -158,7 +156,6 @@ async def judging_page(request: Request, event_id: int, skill_id: int) -> Templa
         request, "dayof_judging.html", event=event, skill=skill,
         listing=await anonymisation.judging_list(event_id, skill_id),
         state=await anonymisation.status(event_id, skill_id),
-        is_chief=explicitly(p, (CHIEF_JUDGE,), event_id, skill_id),
     )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
-from competition.auth.guards import principal, requires
-from competition.auth.roles import CHIEF_JUDGE, ORGANISER
+from competition import access
+from competition.auth.guards import allowed, principal
 from competition.events import service as events
 from competition.judges import service as judges
 from competition.registration.idcard import mask_id
@@ -121,7 +121,7 @@ async def _skills_summary(event_id: int) -> list[dict]:
     return out
 
 
-@get("/events/{event_id:int}/judges", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/judges", include_in_schema=False, guards=[allowed("manage_judges")])
 async def registry_page(request: Request, event_id: int, q: str = "", skill_id: int | None = None) -> Template:
     event = events.event_json(await events.get_event(event_id))
     rows = await judges.list_judges(event_id, q or None, skill_id)
@@ -134,17 +134,17 @@ async def registry_page(request: Request, event_id: int, q: str = "", skill_id: 
     )
 
 
-@get("/events/{event_id:int}/judges/{judge_id:int}/edit", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/judges/{judge_id:int}/edit", include_in_schema=False, guards=[allowed("manage_judges")])
 async def edit_page(request: Request, event_id: int, judge_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
     return await render(request, "judges_edit.html", event=event, judge=await judges.get_judge(event_id, judge_id))
 
 
-@get("/events/{event_id:int}/judges/skills/{skill_id:int}", include_in_schema=False, guards=[requires(ORGANISER, CHIEF_JUDGE)])
+@get("/events/{event_id:int}/judges/skills/{skill_id:int}", include_in_schema=False, guards=[allowed("read_skill_panel")])
 async def skill_page(request: Request, event_id: int, skill_id: int) -> Template:
     p = await principal(request)
     assert p is not None
-    is_organiser = p.has(ORGANISER, event_id)
+    is_organiser = access.allows(p, "manage_judges", event_id)
     event = events.event_json(await events.get_event(event_id))
     skill = await events.list_skills_by_id(event_id, skill_id)
     panel = await judges.skill_panel(event_id, skill_id)
@@ -158,7 +158,7 @@ async def skill_page(request: Request, event_id: int, skill_id: int) -> Template
     )
 
 
-@get("/events/{event_id:int}/judges/cards", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/judges/cards", include_in_schema=False, guards=[allowed("issue_login_code")])
 async def cards_page(request: Request, event_id: int, skill_id: int | None = None, judge_id: int | None = None) -> Template:
     event = events.event_json(await events.get_event(event_id))
     rows = await judges.list_judges(event_id, None, skill_id)

@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.response import Template
 
-from competition.auth.guards import principal, requires
+from competition import access
+from competition.auth.guards import allowed, principal
 from competition.auth.roles import CHIEF_JUDGE, ORGANISER
 from competition.dayof import anonymisation
 from competition.errors import not_found, request_lang
@@ -200,7 +201,7 @@ async def event_board(request: Request, event_id: int, layout: str | None = None
     return await _board(request, template_context={"event": event, "title": t("live.board_event", lang), "config": config, "layout": _layout(layout)})
 
 
-@get("/events/{event_id:int}/skills/{skill_id:int}/console", include_in_schema=False, guards=[requires(CHIEF_JUDGE, ORGANISER)])
+@get("/events/{event_id:int}/skills/{skill_id:int}/console", include_in_schema=False, guards=[allowed("view_console")])
 async def console_page(request: Request, event_id: int, skill_id: int) -> Template:
     """The chief judge's console (chief judge of the skill, organisers)."""
     p = await principal(request)
@@ -224,9 +225,10 @@ async def console_page(request: Request, event_id: int, skill_id: int) -> Templa
         ({"user_id": s.user_id, "name": s.name, "role": s.role} for s in (ctx.seats.values() if ctx else [])),
         key=lambda s: (s["role"] != CHIEF_JUDGE, s["name"]),
     )
-    is_chief = p.has(CHIEF_JUDGE, event_id, skill_id)
-    is_organiser = p.has(ORGANISER, event_id)
-    authorities = ([CHIEF_JUDGE] if is_chief else []) + ([ORGANISER] if is_organiser else [])
+    is_chief = access.allows(p, "lock_criterion", event_id, skill_id)
+    is_organiser = access.allows(p, "freeze_board", event_id)
+    # The authorities this user may correct marks under, in the order the form offers them.
+    authorities = [a for a, cap in ((CHIEF_JUDGE, "correct_mark"), (ORGANISER, "correct_mark_after_signoff")) if access.allows(p, cap, event_id, skill_id)]
     state = await anonymisation.status(event_id, skill_id)
     config = {
         "event_id": event_id, "skill_id": skill_id, "ws": f"/ws/staff/{skill_id}",

@@ -6,8 +6,7 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
-from competition.auth.guards import requires
-from competition.auth.roles import ORGANISER
+from competition.auth.guards import allowed
 from competition.events import service as events
 from competition.registration import service
 from frontend.i18n import register
@@ -72,7 +71,7 @@ register(
 )
 
 
-@get("/events/{event_id:int}/contestants", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/contestants", include_in_schema=False, guards=[allowed("manage_registration")])
 async def contestants_page(
     request: Request, event_id: int, q: str = "", skill_id: int | None = None, status: str | None = None, offset: int = 0
 ) -> Template:
@@ -86,20 +85,20 @@ async def contestants_page(
     )
 
 
-@get("/events/{event_id:int}/contestants/new", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/contestants/new", include_in_schema=False, guards=[allowed("manage_registration")])
 async def new_contestant_page(request: Request, event_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
     return await render(request, "registration_form.html", event=event, skills=await events.list_skills(event_id), c=None, levels=list(SkillLevel), statuses=service.STATUSES)
 
 
-@get("/events/{event_id:int}/contestants/{contestant_id:int}", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/contestants/{contestant_id:int}", include_in_schema=False, guards=[allowed("manage_registration")])
 async def edit_contestant_page(request: Request, event_id: int, contestant_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
     c = await service.get_contestant(event_id, contestant_id)
     return await render(request, "registration_form.html", event=event, skills=await events.list_skills(event_id), c=c, levels=list(SkillLevel), statuses=service.STATUSES)
 
 
-@get("/events/{event_id:int}/contestants/import", include_in_schema=False, guards=[requires(ORGANISER)])
+@get("/events/{event_id:int}/contestants/import", include_in_schema=False, guards=[allowed("manage_registration")])
 async def import_page(request: Request, event_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
     return await render(request, "registration_import.html", event=event)

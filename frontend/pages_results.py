@@ -9,8 +9,8 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from competition.auth.guards import principal, requires
-from competition.auth.roles import APPROVER, ARBITRATOR, CHIEF_JUDGE, CONTESTANT, ORGANISER, ROLES
+from competition import access
+from competition.auth.guards import allowed, principal
 from competition.events import service as events
 from frontend.i18n import register
 from frontend.pages import render
@@ -120,22 +120,22 @@ def _window(preset: dict[str, Any], key: str, default: float) -> str:
     return f"{hours:g}"
 
 
-@get("/events/{event_id:int}/results", include_in_schema=False, guards=[requires(*ROLES)])
+@get("/events/{event_id:int}/results", include_in_schema=False, guards=[allowed("read_event")])
 async def results_hub(request: Request, event_id: int) -> Template:
     p = await principal(request)
     assert p is not None
     event = events.event_json(await events.get_event(event_id))
-    is_org = p.has(ORGANISER, event_id)
-    rows = await service.event_workflow(event_id) if p.has_any((ORGANISER, ARBITRATOR, APPROVER), event_id) else []
+    is_org = access.allows(p, "publish_results", event_id)
+    rows = await service.event_workflow(event_id) if access.allows(p, "read_results_workflow", event_id) else []
     preset = (await events.event_preset(event_id))["effective"]
     return await render(
         request, "results_hub.html", event=event, rows=rows, is_organiser=is_org,
-        can_appeals=p.has_any((ORGANISER, ARBITRATOR, CONTESTANT), event_id), can_proposals=p.has_any((ORGANISER, APPROVER), event_id),
+        can_appeals=access.allows(p, "read_appeals", event_id), can_proposals=access.allows(p, "read_proposals", event_id),
         notice_hours=_window(preset, "notice_hours", 72), appeal_hours=_window(preset, "appeal_window_hours", 2),
     )  # fmt: skip
 
 
-@get("/events/{event_id:int}/results/skills/{skill_id:int}/groups/{group_id:int}", include_in_schema=False, guards=[requires(ORGANISER, CHIEF_JUDGE)])
+@get("/events/{event_id:int}/results/skills/{skill_id:int}/groups/{group_id:int}", include_in_schema=False, guards=[allowed("preview_results")])
 async def results_group(request: Request, event_id: int, skill_id: int, group_id: int) -> Template:
     p = await principal(request)
     assert p is not None
@@ -155,23 +155,23 @@ async def results_group(request: Request, event_id: int, skill_id: int, group_id
             ranking = None
     preset = (await events.event_preset(event_id))["effective"]
     return await render(
-        request, "results_group.html", event=event, flow=flow, ranking=ranking, title_key=title_key, is_organiser=p.has(ORGANISER, event_id),
+        request, "results_group.html", event=event, flow=flow, ranking=ranking, title_key=title_key, is_organiser=access.allows(p, "publish_results", event_id),
         notice_hours=_window(preset, "notice_hours", 72), appeal_hours=_window(preset, "appeal_window_hours", 2),
     )  # fmt: skip
 
 
-@get("/events/{event_id:int}/appeals", include_in_schema=False, guards=[requires(ORGANISER, ARBITRATOR, CONTESTANT)])
+@get("/events/{event_id:int}/appeals", include_in_schema=False, guards=[allowed("read_appeals")])
 async def appeals_page(request: Request, event_id: int) -> Template:
     from competition.registration.tables import JudgeAssignment
 
     p = await principal(request)
     assert p is not None
     event = events.event_json(await events.get_event(event_id))
-    is_org, is_arb = p.has(ORGANISER, event_id), p.has(ARBITRATOR, event_id)
-    own = None if (is_org or is_arb) else p.user_id
-    items = await appeals.list_appeals(event_id, filed_by=own)
+    # An organiser files on someone's behalf; the arbitration group decides; others see their own.
+    is_org, is_arb = access.allows(p, "publish_results", event_id), access.allows(p, "decide_appeal", event_id)
+    items = await appeals.list_appeals(event_id, **await appeals.visible_to(p, event_id))
     open_releases = []
-    if is_org or p.has(CONTESTANT, event_id):
+    if access.allows(p, "file_appeal", event_id):
         for s in await events.list_skills(event_id):
             view = await service.public_skill(event_id, s["id"])
             for g in view["groups"]:
@@ -198,7 +198,7 @@ def _parse(value: str | None):
     return dt.datetime.fromisoformat(value) if value else None
 
 
-@get("/events/{event_id:int}/proposals", include_in_schema=False, guards=[requires(APPROVER, ORGANISER)])
+@get("/events/{event_id:int}/proposals", include_in_schema=False, guards=[allowed("read_proposals")])
 async def proposals_page(request: Request, event_id: int, skill_id: int | None = None) -> Template:
     p = await principal(request)
     assert p is not None
@@ -211,7 +211,7 @@ async def proposals_page(request: Request, event_id: int, skill_id: int | None =
         sections[-1]["items"].append(item)
     return await render(
         request, "results_proposals.html", event=event, sections=sections, skills=await events.list_skills(event_id),
-        is_approver=p.has(APPROVER, event_id), skill_id=skill_id,
+        is_approver=access.allows(p, "approve_proposals", event_id), skill_id=skill_id,
     )  # fmt: skip
 
 

@@ -302,11 +302,36 @@ async def new_skill(admin: Client, event_id: int, **over: Any) -> dict[str, Any]
     return r.json()
 
 
-async def account(admin: Client, server: Server, event_id: int, role: str, skill_id: int | None = None) -> Client:
-    """A logged-in client holding ``role`` in the event (and skill)."""
+_person = iter(range(1, 10**6))
+
+
+async def new_contestant(admin: Client, event_id: int, **over: Any) -> dict[str, Any]:
+    """A registered contestant of the event, in its first skill and group (a skill is made if none)."""
+    import datetime as dt
+
+    from competition.registration.idcard import make_id
+
+    skills = (await admin.get(f"/api/events/{event_id}/skills")).json()
+    skill = skills[0] if skills else await new_skill(admin, event_id)
+    n = next(_person) + os.getpid() % 1000 * 1000
+    body = {"name": f"选手{n % 1000}", "id_number": make_id("440106", dt.date(1990, 1, 1) + dt.timedelta(days=n // 400), n % 400, "F"),
+            "skill_id": skill["id"], "group_id": skill["groups"][0]["id"], "delegation": "广州市", "employer": "广州某公司",
+            "phone": "13800138000", "current_level": "学徒工"} | over
+    r = await admin.post(f"/api/events/{event_id}/contestants", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def account(admin: Client, server: Server, event_id: int, role: str, skill_id: int | None = None, **extra: Any) -> Client:
+    """A logged-in client holding ``role`` in the event (and skill). A contestant account is linked
+    to ``contestant_id`` (a new contestant when none is given); a delegation leader leads ``delegation``."""
     username = unique(role.replace("_", "-") + "-").lower()
+    if role == "contestant" and "contestant_id" not in extra:
+        extra["contestant_id"] = (await new_contestant(admin, event_id))["id"]
+    if role == "delegation_leader":
+        extra.setdefault("delegation", "广州市")
     r = await admin.post(f"/api/events/{event_id}/accounts", json={
-        "display_name": f"{role} user", "role": role, "skill_id": skill_id, "username": username, "password": "password-123"})
+        "display_name": f"{role} user", "role": role, "skill_id": skill_id, "username": username, "password": "password-123", **extra})
     assert r.status_code == 201, r.text
     c = Client(server.base_url)
     await c.login(username, "password-123")

@@ -1,4 +1,5 @@
-"""Login, logout, one-time-code login, the current user, and event accounts and roles."""
+"""Login, logout, one-time-code login, the current user, passwords, and an event's accounts,
+roles and invitations (what its staff may do to which account: ``competition.auth.service``)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ import msgspec
 import qrcode
 import qrcode.image.svg
 from litestar import Controller, Request, delete, get, post
+from litestar.channels import ChannelsPlugin
 
 from competition import audit
 from competition.auth import service
-from competition.auth.guards import SESSION_USER_KEY, actor_of, load_principal, principal, requires, requires_login
-from competition.auth.roles import ORGANISER, ROLES
+from competition.auth.guards import (
+    SESSION_ENDED, SESSION_USER_KEY, SESSION_VERSION_KEY, account_channel, actor_of, allowed, load_principal, principal, require_principal,
+    requires_login,
+)
+from competition.auth.roles import ROLES
 from competition.db import write_transaction
 from competition.errors import AppError, invalid, not_found
 from competition.settings import Settings
-from competition.tables import RoleAssignment
+from competition.tables import RoleAssignment, User
 
 
 class LoginIn(msgspec.Struct):
@@ -29,22 +34,41 @@ class CodeIn(msgspec.Struct):
     code: str
 
 
+class PasswordIn(msgspec.Struct):
+    current_password: str
+    new_password: str
+
+
 class AccountIn(msgspec.Struct):
     display_name: str
     role: str
     skill_id: int | None = None
     username: str | None = None
     password: str | None = None
+    contestant_id: int | None = None
+    delegation: str | None = None
 
 
 class RoleIn(msgspec.Struct):
     user_id: int
     role: str
     skill_id: int | None = None
+    contestant_id: int | None = None
+    delegation: str | None = None
+
+
+class InviteIn(msgspec.Struct):
+    username: str
+    role: str
+    skill_id: int | None = None
 
 
 class LoginCodeIn(msgspec.Struct):
     hours: int = 12
+
+
+class ResetIn(msgspec.Struct):
+    password: str
 
 
 class AuthController(Controller):
@@ -69,21 +93,35 @@ class AuthController(Controller):
             raise AppError(401, "bad_code", "error.bad_code")
         return await _start_session(request, user_id, "login.code")
 
-    @post("/logout", summary="Log out", operation_id="logout", status_code=200)
-    async def logout(self, request: Request) -> dict[str, Any]:
+    @post("/logout", summary="Log out: every session of the account ends (a copied cookie stops working too)", operation_id="logout", status_code=200)
+    async def logout(self, request: Request, channels: ChannelsPlugin) -> dict[str, Any]:
         p = await principal(request)
         if p is not None:
-            async with write_transaction():
-                await audit.record("logout", actor_of(request, p))
+            await service.end_sessions(p.user_id, actor=actor_of(request, p), why="logout")
+            sessions_ended(channels, p.user_id)
         request.clear_session()
         return {"ok": True}
+
+    @post("/password", summary="Change one's own password; every other session of the account ends", operation_id="change_password",
+          guards=[requires_login], status_code=200)  # fmt: skip
+    async def change_password(self, request: Request, data: PasswordIn, channels: ChannelsPlugin) -> dict[str, Any]:
+        p = await require_principal(request)
+        await service.change_password(p.user_id, data.current_password, data.new_password, actor=actor_of(request, p))
+        sessions_ended(channels, p.user_id)
+        request.set_session({SESSION_USER_KEY: p.user_id, SESSION_VERSION_KEY: await service.session_version(p.user_id)})
+        return {"ok": True}
+
+
+def sessions_ended(channels: ChannelsPlugin, user_id: int) -> None:
+    """The account's open websockets (tablets) close too, on every worker."""
+    channels.publish(SESSION_ENDED, [account_channel(user_id)])
 
 
 async def _start_session(request: Request, user_id: int, action: str) -> dict[str, Any]:
     p = await load_principal(user_id)
     if p is None:
         raise AppError(401, "bad_login", "error.bad_login")
-    request.set_session({SESSION_USER_KEY: user_id})
+    request.set_session({SESSION_USER_KEY: user_id, SESSION_VERSION_KEY: await service.session_version(user_id)})
     async with write_transaction():
         await audit.record(action, actor_of(request, p), target=f"user:{user_id}")
     return {"user": p.as_json()}
@@ -96,56 +134,110 @@ async def me(request: Request) -> dict[str, Any]:
     return {"user": p.as_json()}
 
 
+@get("/api/me/invitations", summary="Invitations to roles in events, for the signed-in account", operation_id="my_invitations",
+     tags=["auth"], guards=[requires_login])  # fmt: skip
+async def my_invitations(request: Request) -> list[dict[str, Any]]:
+    p = await require_principal(request)
+    return await service.my_invitations(p.user_id)
+
+
+@post("/api/me/invitations/{invitation_id:int}/accept", summary="Accept an invitation: the role is granted", operation_id="accept_invitation",
+      tags=["auth"], guards=[requires_login], status_code=200)  # fmt: skip
+async def accept_invitation(request: Request, invitation_id: int) -> dict[str, Any]:
+    p = await require_principal(request)
+    return await service.answer_invitation(invitation_id, p.user_id, True, actor=actor_of(request, p))
+
+
+@post("/api/me/invitations/{invitation_id:int}/decline", summary="Decline an invitation", operation_id="decline_invitation",
+      tags=["auth"], guards=[requires_login], status_code=200)  # fmt: skip
+async def decline_invitation(request: Request, invitation_id: int) -> dict[str, Any]:
+    p = await require_principal(request)
+    return await service.answer_invitation(invitation_id, p.user_id, False, actor=actor_of(request, p))
+
+
 class AccountController(Controller):
-    """Accounts of an event's staff: judges get generated usernames and one-time login codes."""
+    """An event's accounts: made for the event (judges get generated usernames and one-time login
+    codes), or invited from elsewhere and accepted. Staff act only on the event's own accounts."""
 
     path = "/api/events/{event_id:int}"
     tags = ["accounts"]
 
-    @get("/accounts", summary="List the event's accounts and their roles", operation_id="list_accounts", guards=[requires(ORGANISER)])
+    @get("/accounts", summary="List the event's accounts and their roles", operation_id="list_accounts", guards=[allowed("read_event_accounts")])
     async def list_accounts(self, event_id: int) -> list[dict[str, Any]]:
         rows = await RoleAssignment.select(
-            RoleAssignment.user, RoleAssignment.role, RoleAssignment.skill, RoleAssignment.user.username, RoleAssignment.user.display_name
+            RoleAssignment.user, RoleAssignment.role, RoleAssignment.skill, RoleAssignment.contestant, RoleAssignment.delegation,
+            RoleAssignment.user.username, RoleAssignment.user.display_name, RoleAssignment.user.home_event, RoleAssignment.user.active,
         ).where(RoleAssignment.event == event_id)
         users: dict[int, dict[str, Any]] = {}
         for r in rows:
-            u = users.setdefault(r["user"], {"id": r["user"], "username": r["user.username"], "display_name": r["user.display_name"], "roles": []})
-            u["roles"].append({"role": r["role"], "skill_id": r["skill"]})
+            u = users.setdefault(r["user"], {
+                "id": r["user"], "username": r["user.username"], "display_name": r["user.display_name"],
+                "own": r["user.home_event"] == event_id, "active": r["user.active"], "roles": [],
+            })  # fmt: skip
+            u["roles"].append({"role": r["role"], "skill_id": r["skill"], "contestant_id": r["contestant"], "delegation": r["delegation"]})
         return sorted(users.values(), key=lambda u: u["id"])
 
-    @post("/accounts", summary="Create an account with a role in the event", operation_id="create_account", guards=[requires(ORGANISER)])
+    @post("/accounts", summary="Create an account of the event with a role in it", operation_id="create_account", guards=[allowed("grant_event_role")])
     async def create_account(self, request: Request, event_id: int, data: AccountIn) -> dict[str, Any]:
         if data.role not in ROLES:
             raise invalid("role", "未知角色", "unknown role")
         p = await principal(request)
         actor = actor_of(request, p)
         username = data.username or service.generated_username(data.role.replace("_", "-"))
-        user_id = await service.create_user(username, data.display_name, data.password, actor=actor)
-        await service.grant_role(user_id, data.role, event_id, data.skill_id, actor=actor)
-        return {"id": user_id, "username": username, "display_name": data.display_name.strip(), "role": data.role, "skill_id": data.skill_id}
+        async with write_transaction():
+            user_id = await service.create_user(username, data.display_name, data.password, home_event=event_id, actor=actor)
+            await service.grant_role(user_id, data.role, event_id, data.skill_id, contestant_id=data.contestant_id, delegation=data.delegation, actor=actor)
+        return {"id": user_id, "username": username, "display_name": data.display_name.strip(), "role": data.role, "skill_id": data.skill_id,
+                "contestant_id": data.contestant_id, "delegation": data.delegation}  # fmt: skip
 
-    @post("/roles", summary="Grant a role in the event to an existing account", operation_id="grant_role", guards=[requires(ORGANISER)])
+    @post("/roles", summary="Grant a role in the event to one of the event's accounts", operation_id="grant_role", guards=[allowed("grant_event_role")])
     async def grant(self, request: Request, event_id: int, data: RoleIn) -> dict[str, Any]:
-        await service.grant_role(data.user_id, data.role, event_id, data.skill_id, actor=actor_of(request, await principal(request)))
+        await service.grant_role(data.user_id, data.role, event_id, data.skill_id, contestant_id=data.contestant_id, delegation=data.delegation,
+                                 actor=actor_of(request, await principal(request)))  # fmt: skip
         return {"ok": True}
 
-    @delete("/roles", summary="Revoke a role in the event", operation_id="revoke_role", guards=[requires(ORGANISER)], status_code=200)
+    @delete("/roles", summary="Revoke a role in the event", operation_id="revoke_role", guards=[allowed("grant_event_role")], status_code=200)
     async def revoke(self, request: Request, event_id: int, user_id: int, role: str, skill_id: int | None = None) -> dict[str, Any]:
         await service.revoke_role(user_id, role, event_id, skill_id, actor=actor_of(request, await principal(request)))
         return {"ok": True}
 
+    @post("/invitations", summary="Invite an account of the platform or another event to a role (granted when its owner accepts)",
+          operation_id="invite_account", guards=[allowed("grant_event_role")], status_code=201)  # fmt: skip
+    async def invite(self, request: Request, event_id: int, data: InviteIn) -> dict[str, Any]:
+        return await service.invite(event_id, data.username, data.role, data.skill_id, actor=actor_of(request, await principal(request)))
+
     @post(
         "/accounts/{user_id:int}/login-code",
-        summary="Issue a one-time tablet login code (text and QR code)",
+        summary="Issue a one-time tablet login code (text and QR code) for one of the event's accounts",
         operation_id="issue_login_code",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("issue_login_code")],
     )
     async def login_code(self, request: Request, event_id: int, user_id: int, data: LoginCodeIn, settings: Settings) -> dict[str, Any]:
-        if not await RoleAssignment.exists().where((RoleAssignment.user == user_id) & (RoleAssignment.event == event_id)):
+        if not await User.exists().where(User.id == user_id):
             raise not_found("user")
         code, expires = await service.issue_login_code(user_id, hours=data.hours, actor=actor_of(request, await principal(request)), event_id=event_id)
         url = f"{settings.public_base_url}/login?code={code}&next=/tablet"
         return {"code": code, "login_url": url, "qr_svg": qr_svg(url), "expires_at": expires.isoformat()}
+
+    @post("/accounts/{user_id:int}/password", summary="Set a new password for one of the event's accounts (its sessions end)",
+          operation_id="reset_password", guards=[allowed("manage_event_accounts")], status_code=200)  # fmt: skip
+    async def reset_password(self, request: Request, event_id: int, user_id: int, data: ResetIn, channels: ChannelsPlugin) -> dict[str, Any]:
+        await service.reset_password(event_id, user_id, data.password, actor=actor_of(request, await principal(request)))
+        sessions_ended(channels, user_id)
+        return {"ok": True}
+
+    @post("/accounts/{user_id:int}/deactivate", summary="Deactivate one of the event's accounts (its sessions end at once)",
+          operation_id="deactivate_account", guards=[allowed("manage_event_accounts")], status_code=200)  # fmt: skip
+    async def deactivate(self, request: Request, event_id: int, user_id: int, channels: ChannelsPlugin) -> dict[str, Any]:
+        await service.set_active(event_id, user_id, False, actor=actor_of(request, await principal(request)))
+        sessions_ended(channels, user_id)
+        return {"ok": True}
+
+    @post("/accounts/{user_id:int}/activate", summary="Activate one of the event's accounts again", operation_id="activate_account",
+          guards=[allowed("manage_event_accounts")], status_code=200)  # fmt: skip
+    async def activate(self, request: Request, event_id: int, user_id: int) -> dict[str, Any]:
+        await service.set_active(event_id, user_id, True, actor=actor_of(request, await principal(request)))
+        return {"ok": True}
 
 
 def qr_svg(text: str) -> str:
@@ -153,5 +245,3 @@ def qr_svg(text: str) -> str:
     buf = io.BytesIO()
     img.save(buf)
     return buf.getvalue().decode()
-
-

@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, Awaitable, Callable, Literal
+from typing import Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post, put
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 
-from competition.auth.guards import actor_of, principal, require_principal, requires, route_scope
-from competition.auth.roles import ARBITRATOR, CHIEF_JUDGE, ENCRYPTION_OFFICER, JUDGE, ORGANISER, Principal
+from competition import access
+from competition.auth.guards import actor_of, allowed, principal
 from competition.dayof import anonymisation, checkin, draw
 from competition.errors import forbidden
-
-
-def explicitly(p: Principal, roles: tuple[str, ...], event_id: int | None, skill_id: int | None) -> bool:
-    """Does the user hold one of ``roles`` by an explicit grant? Administrators' blanket roles do not count."""
-    return dataclasses.replace(p, is_admin=False).has_any(roles, event_id, skill_id)
-
-
-def requires_grant(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
-    """Like ``requires`` but only explicit grants pass: for what even an administrator must not see
-    by default (the anonymisation mapping, the judges' view that pairs numbers with workstations)."""
-
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        p = await require_principal(connection)
-        event_id, skill_id = await route_scope(connection)
-        if not explicitly(p, roles, event_id, skill_id):
-            raise forbidden()
-
-    guard.__name__ = "requires_grant_" + "_or_".join(roles)
-    return guard
 
 
 class CheckInIn(msgspec.Struct):
@@ -64,7 +42,7 @@ class DayOfController(Controller):
     tags = ["competition day"]
 
     # ---- check-in (检录) -------------------------------------------------------------------
-    @get("/checkin", summary="Check-in tally per skill and session", operation_id="checkin_summary", guards=[requires(ORGANISER)])
+    @get("/checkin", summary="Check-in tally per skill and session", operation_id="checkin_summary", guards=[allowed("run_checkin")])
     async def checkin_summary(self, event_id: int) -> list[dict[str, Any]]:
         return await checkin.event_summary(event_id)
 
@@ -72,7 +50,7 @@ class DayOfController(Controller):
         "/skills/{skill_id:int}/checkin",
         summary="A skill session's contestants with their check-in status and the tally",
         operation_id="checkin_list",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("run_checkin")],
     )
     async def checkin_list(self, event_id: int, skill_id: int, session: str | None = None) -> dict[str, Any]:
         return await checkin.checkin_list(event_id, skill_id, session)
@@ -83,7 +61,7 @@ class DayOfController(Controller):
         description="present/late need `id_number` equal to the registered one (spaces and case of X ignored); "
         "a mismatch is 422 and records nothing. Changing a recorded status needs `reason` and is audited.",
         operation_id="set_checkin",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("run_checkin")],
     )
     async def set_checkin(self, request: Request, event_id: int, contestant_id: int, data: CheckInIn) -> dict[str, Any]:
         return await checkin.set_checkin(
@@ -95,16 +73,16 @@ class DayOfController(Controller):
         "/skills/{skill_id:int}/draws",
         summary="Draw workstation numbers for a skill's session (a redraw needs a reason)",
         operation_id="run_draw",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("run_draw")],
     )
     async def run_draw(self, request: Request, event_id: int, skill_id: int, data: DrawIn) -> dict[str, Any]:
         return await draw.run_draw(event_id, skill_id, data.session, await _actor(request), reason=data.reason)
 
-    @get("/skills/{skill_id:int}/draws", summary="A skill's draws, newest first, superseded ones included", operation_id="list_draws", guards=[requires(ORGANISER)])
+    @get("/skills/{skill_id:int}/draws", summary="A skill's draws, newest first, superseded ones included", operation_id="list_draws", guards=[allowed("run_draw")])
     async def list_draws(self, event_id: int, skill_id: int, session: str | None = None) -> dict[str, Any]:
         return await draw.list_draws(event_id, skill_id, session)
 
-    @get("/draws/{draw_id:int}", summary="One draw with its result table", operation_id="get_draw", guards=[requires(ORGANISER, ARBITRATOR)])
+    @get("/draws/{draw_id:int}", summary="One draw with its result table", operation_id="get_draw", guards=[allowed("read_draw")])
     async def get_draw(self, event_id: int, draw_id: int) -> dict[str, Any]:
         return await draw.get_draw(event_id, draw_id)
 
@@ -112,13 +90,13 @@ class DayOfController(Controller):
         "/draws/{draw_id:int}/replay",
         summary="Recompute a draw from its stored seed and input and compare with the stored result and the audit log",
         operation_id="replay_draw",
-        guards=[requires(ORGANISER, ARBITRATOR)],
+        guards=[allowed("read_draw")],
         status_code=200,
     )
     async def replay(self, event_id: int, draw_id: int) -> dict[str, Any]:
         return await draw.replay(event_id, draw_id)
 
-    @get("/draws/{draw_id:int}/replay", summary="Replay a draw (read-only, same as POST)", operation_id="replay_draw_get", guards=[requires(ORGANISER, ARBITRATOR)])
+    @get("/draws/{draw_id:int}/replay", summary="Replay a draw (read-only, same as POST)", operation_id="replay_draw_get", guards=[allowed("read_draw")])
     async def replay_get(self, event_id: int, draw_id: int) -> dict[str, Any]:
         return await draw.replay(event_id, draw_id)
 
@@ -127,22 +105,20 @@ class DayOfController(Controller):
         "/encryption",
         summary="Anonymisation status of every skill (counts, submission, decryption; no mapping)",
         operation_id="encryption_overview",
-        guards=[requires(ORGANISER, CHIEF_JUDGE, ENCRYPTION_OFFICER)],
+        guards=[allowed("read_anonymisation_status")],
     )
     async def encryption_overview(self, request: Request, event_id: int) -> list[dict[str, Any]]:
         p = await principal(request)
         assert p is not None
         rows = await anonymisation.event_overview(event_id)
-        if p.has_any((ORGANISER, ENCRYPTION_OFFICER), event_id):
-            return rows
-        allowed = p.skills_for(CHIEF_JUDGE, event_id)
-        return [r for r in rows if allowed is None or r["skill_id"] in allowed]
+        skills = access.skills_where(p, "read_anonymisation_status", event_id)
+        return [r for r in rows if skills is None or r["skill_id"] in skills]
 
     @get(
         "/skills/{skill_id:int}/encryption",
         summary="A skill's anonymisation status (counts, submission, decryption; no mapping)",
         operation_id="encryption_status",
-        guards=[requires(ORGANISER, CHIEF_JUDGE, ENCRYPTION_OFFICER)],
+        guards=[allowed("read_anonymisation_status")],
     )
     async def encryption_status(self, event_id: int, skill_id: int) -> dict[str, Any]:
         return await anonymisation.status(event_id, skill_id)
@@ -151,7 +127,7 @@ class DayOfController(Controller):
         "/skills/{skill_id:int}/encryption/rounds",
         summary="Generate round 1 (一次加密) or round 2 (二次加密) numbers for the skill's contestants",
         operation_id="generate_encryption_round",
-        guards=[requires_grant(ENCRYPTION_OFFICER)],
+        guards=[allowed("hold_encryption_mapping")],
     )
     async def generate_round(self, request: Request, event_id: int, skill_id: int, data: RoundIn) -> dict[str, Any]:
         return await anonymisation.generate_round(event_id, skill_id, data.round, await _actor(request))
@@ -160,12 +136,12 @@ class DayOfController(Controller):
         "/skills/{skill_id:int}/encryption/mapping",
         summary="The encrypted-number mapping: encryption officer; after decryption also organisers and the chief judge",
         operation_id="encryption_mapping",
-        guards=[requires(ORGANISER, CHIEF_JUDGE, ENCRYPTION_OFFICER)],
+        guards=[allowed("read_anonymisation_status")],
     )
     async def mapping(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         p = await principal(request)
         assert p is not None
-        if not explicitly(p, (ENCRYPTION_OFFICER,), event_id, skill_id) and not await anonymisation.is_decrypted(skill_id):
+        if not access.allows(p, "hold_encryption_mapping", event_id) and not await anonymisation.is_decrypted(skill_id):
             raise forbidden()
         return await anonymisation.mapping(event_id, skill_id)
 
@@ -173,18 +149,18 @@ class DayOfController(Controller):
         "/skills/{skill_id:int}/judging-list",
         summary="What judges see: encrypted number and workstation per contestant (names only after decryption)",
         operation_id="judging_list",
-        guards=[requires_grant(JUDGE, CHIEF_JUDGE, ENCRYPTION_OFFICER)],
+        guards=[allowed("resolve_judge_number")],
     )
     async def judging_list(self, event_id: int, skill_id: int) -> dict[str, Any]:
         return await anonymisation.judging_list(event_id, skill_id)
 
     @post("/skills/{skill_id:int}/scores/submit", summary="Chief judge: submit the skill's scores (提交)", operation_id="submit_scores",
-          guards=[requires(CHIEF_JUDGE)], status_code=200)
+          guards=[allowed("sign_off")], status_code=200)
     async def submit(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         return await anonymisation.submit_scores(event_id, skill_id, await _actor(request))
 
     @post("/skills/{skill_id:int}/scores/recheck", summary="Chief judge: confirm the re-check of the submitted scores (复核)", operation_id="recheck_scores",
-          guards=[requires(CHIEF_JUDGE)], status_code=200)
+          guards=[allowed("sign_off")], status_code=200)
     async def recheck(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         return await anonymisation.recheck_scores(event_id, skill_id, await _actor(request))
 
@@ -192,7 +168,7 @@ class DayOfController(Controller):
         "/skills/{skill_id:int}/decrypt",
         summary="Encryption officer: decrypt the skill (解密), once its scores are submitted and re-checked",
         operation_id="decrypt_skill",
-        guards=[requires_grant(ENCRYPTION_OFFICER)],
+        guards=[allowed("hold_encryption_mapping")],
         status_code=200,
     )
     async def decrypt(self, request: Request, event_id: int, skill_id: int, data: DecryptIn | None = None) -> dict[str, Any]:

@@ -30,7 +30,7 @@ async def demo(event_id: int) -> str | None:
 
     actor = audit.Actor(None, "demo")
     user = await User.select(User.id).where(User.username == OFFICER[0]).first()
-    officer_id = user["id"] if user else await accounts.create_user(OFFICER[0], OFFICER[1], DEMO_PASSWORD, actor=actor)
+    officer_id = user["id"] if user else await accounts.create_user(OFFICER[0], OFFICER[1], DEMO_PASSWORD, home_event=event_id, actor=actor)
     await accounts.grant_role(officer_id, ENCRYPTION_OFFICER, event_id, None, actor=actor)
     officer = audit.Actor(officer_id, OFFICER[1])
 

@@ -96,6 +96,11 @@ async def create_event(data: dict[str, Any], actor: audit.Actor) -> dict[str, An
         rows = await Event.insert(Event(**values, preset_overrides={})).returning(Event.id)
         event_id = rows[0]["id"]
         await audit.record("event.create", actor, event_id=event_id, target=f"event:{event_id}", details={"code": values["code"]})
+        if actor.user_id is not None:
+            # The creator becomes this event's organiser (of no other): an event creator's own act.
+            from competition.auth import service as accounts
+
+            await accounts.grant_role(actor.user_id, "organiser", event_id, None, actor=actor, trusted=True)
     return event_json(await get_event(event_id))
 
 

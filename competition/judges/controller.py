@@ -7,9 +7,9 @@ from typing import Any, Literal
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 
+from competition import access
 from competition.events.controller import given
-from competition.auth.guards import actor_of, principal, requires
-from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER
+from competition.auth.guards import actor_of, allowed, principal
 from competition.errors import invalid, request_lang
 from competition.judges import service
 from competition.settings import Settings
@@ -71,35 +71,35 @@ class JudgeController(Controller):
     path = "/api/events/{event_id:int}"
     tags = ["judges"]
 
-    @get("/judges", summary="List the event's judges (search with q; filter by skill)", operation_id="judges_list", guards=[requires(ORGANISER)])
+    @get("/judges", summary="List the event's judges (search with q; filter by skill)", operation_id="judges_list", guards=[allowed("manage_judges")])
     async def list_judges(self, event_id: int, q: str | None = None, skill_id: int | None = None) -> list[dict[str, Any]]:
         return await service.list_judges(event_id, q, skill_id)
 
-    @post("/judges", summary="Add a judge to the registry (and create their login account)", operation_id="judges_create", guards=[requires(ORGANISER)])
+    @post("/judges", summary="Add a judge to the registry (and create their login account)", operation_id="judges_create", guards=[allowed("manage_judges")])
     async def create_judge(self, request: Request, event_id: int, data: JudgeIn) -> dict[str, Any]:
         values = msgspec.structs.asdict(data)
         create_account = values.pop("create_account")
         return await service.create_judge(event_id, values, actor_of(request, await principal(request)), create_account=create_account)
 
-    @get("/judges/me", summary="The signed-in judge's own skills, roles and criteria in the event", operation_id="judges_me", guards=[requires(JUDGE, CHIEF_JUDGE)])
+    @get("/judges/me", summary="The signed-in judge's own skills, roles and criteria in the event", operation_id="judges_me", guards=[allowed("read_own_assignment")])
     async def me(self, request: Request, event_id: int) -> list[dict[str, Any]]:
         p = await principal(request)
         assert p is not None
         return await service.my_assignments(event_id, p.user_id)
 
-    @get("/judges/{judge_id:int}", summary="Read a judge of the registry", operation_id="judges_get", guards=[requires(ORGANISER)])
+    @get("/judges/{judge_id:int}", summary="Read a judge of the registry", operation_id="judges_get", guards=[allowed("manage_judges")])
     async def get_judge(self, event_id: int, judge_id: int) -> dict[str, Any]:
         return await service.get_judge(event_id, judge_id)
 
-    @patch("/judges/{judge_id:int}", summary="Change a judge's registry entry", operation_id="judges_update", guards=[requires(ORGANISER)])
+    @patch("/judges/{judge_id:int}", summary="Change a judge's registry entry", operation_id="judges_update", guards=[allowed("manage_judges")])
     async def update_judge(self, request: Request, event_id: int, judge_id: int, data: JudgePatch) -> dict[str, Any]:
         return await service.update_judge(event_id, judge_id, given(data), actor_of(request, await principal(request)))
 
-    @delete("/judges/{judge_id:int}", summary="Remove a judge (refused while assigned to a skill)", operation_id="judges_delete", guards=[requires(ORGANISER)], status_code=200)
+    @delete("/judges/{judge_id:int}", summary="Remove a judge (refused while assigned to a skill)", operation_id="judges_delete", guards=[allowed("manage_judges")], status_code=200)
     async def delete_judge(self, request: Request, event_id: int, judge_id: int) -> dict[str, Any]:
         return await service.delete_judge(event_id, judge_id, actor_of(request, await principal(request)))
 
-    @post("/judges/{judge_id:int}/account", summary="Create the login account of a judge who has none", operation_id="judges_create_account", guards=[requires(ORGANISER)])
+    @post("/judges/{judge_id:int}/account", summary="Create the login account of a judge who has none", operation_id="judges_create_account", guards=[allowed("manage_judges")])
     async def create_account(self, request: Request, event_id: int, judge_id: int) -> dict[str, Any]:
         return await service.create_judge_account(event_id, judge_id, actor_of(request, await principal(request)))
 
@@ -107,7 +107,7 @@ class JudgeController(Controller):
         "/judges/login-cards",
         summary="Issue one-time login codes (text and QR) for judges' printed login cards",
         operation_id="judges_login_cards",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("issue_login_code")],
         status_code=200,
     )
     async def login_cards(self, request: Request, event_id: int, data: LoginCardsIn, settings: Settings) -> dict[str, Any]:
@@ -116,7 +116,7 @@ class JudgeController(Controller):
             judge_ids=data.judge_ids, skill_id=data.skill_id, hours=data.hours,
         )
 
-    @get("/skills/{skill_id:int}/judges", summary="A skill's chief judge and judges with their criteria", operation_id="judges_skill_panel", guards=[requires(ORGANISER, CHIEF_JUDGE)])
+    @get("/skills/{skill_id:int}/judges", summary="A skill's chief judge and judges with their criteria", operation_id="judges_skill_panel", guards=[allowed("read_skill_panel")])
     async def panel(self, event_id: int, skill_id: int) -> dict[str, Any]:
         return await service.skill_panel(event_id, skill_id)
 
@@ -124,7 +124,7 @@ class JudgeController(Controller):
         "/skills/{skill_id:int}/judges/{judge_id:int}",
         summary="Assign a judge to a skill as judge or chief judge, with criteria (grants the role)",
         operation_id="judges_assign",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("manage_judges")],
     )
     async def assign(self, request: Request, event_id: int, skill_id: int, judge_id: int, data: AssignmentIn) -> dict[str, Any]:
         body = await service.assign(
@@ -136,7 +136,7 @@ class JudgeController(Controller):
         "/skills/{skill_id:int}/judges/{judge_id:int}",
         summary="Take a judge off a skill (revokes the role)",
         operation_id="judges_unassign",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("manage_judges")],
         status_code=200,
     )
     async def unassign(self, request: Request, event_id: int, skill_id: int, judge_id: int) -> dict[str, Any]:
@@ -146,17 +146,17 @@ class JudgeController(Controller):
         "/skills/{skill_id:int}/coverage",
         summary="Contestants (by workstation / encrypted number) with too few eligible judges, per criterion",
         operation_id="judges_coverage",
-        guards=[requires(ORGANISER, CHIEF_JUDGE)],
+        guards=[allowed("read_skill_panel")],
     )
     async def coverage(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         p = await principal(request)
-        return await service.coverage(event_id, skill_id, include_ids=bool(p and p.has(ORGANISER, event_id)))
+        return await service.coverage(event_id, skill_id, include_ids=access.allows(p, "manage_judges", event_id))
 
     @get(
         "/skills/{skill_id:int}/conflicts",
         summary="Judge–contestant pairs of a skill barred by conflict of interest, with reasons",
         operation_id="judges_conflicts",
-        guards=[requires(ORGANISER)],
+        guards=[allowed("manage_judges")],
     )
     async def conflicts(self, event_id: int, skill_id: int) -> list[dict[str, Any]]:
         return await service.skill_conflicts(event_id, skill_id)
@@ -165,7 +165,7 @@ class JudgeController(Controller):
         "/skills/{skill_id:int}/may-score",
         summary="Check that a judge may score a contestant (403 conflict_of_interest / not_assigned if not)",
         operation_id="judges_may_score",
-        guards=[requires(ORGANISER, CHIEF_JUDGE)],
+        guards=[allowed("read_skill_panel")],
     )
     async def may_score(
         self, event_id: int, skill_id: int, contestant_id: int, judge_user_id: int | None = None, judge_id: int | None = None, criterion: str | None = None
@@ -186,7 +186,7 @@ class JudgeController(Controller):
         "/skills/{skill_id:int}/contestants/{contestant_id:int}/eligible-judges",
         summary="Judges of the skill who may score a contestant (optionally on one criterion)",
         operation_id="judges_eligible",
-        guards=[requires(ORGANISER, CHIEF_JUDGE)],
+        guards=[allowed("read_skill_panel")],
     )
     async def eligible(self, event_id: int, skill_id: int, contestant_id: int, criterion: str | None = None) -> list[dict[str, Any]]:
         codes = service.clean_criteria([criterion]) if criterion else []

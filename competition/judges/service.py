@@ -223,7 +223,7 @@ async def _new_account(event_id: int, judge_id: int, name: str, actor: audit.Act
 
     Call inside a write transaction. The account gets the roles of the judge's current assignments.
     """
-    user_id = await accounts.create_user(username or accounts.generated_username("judge"), name, None, actor=actor)
+    user_id = await accounts.create_user(username or accounts.generated_username("judge"), name, None, home_event=event_id, actor=actor)
     await Judge.update({Judge.user: user_id}).where(Judge.id == judge_id)
     for a in await JudgeAssignment.select(JudgeAssignment.skill, JudgeAssignment.role).where(JudgeAssignment.judge == judge_id):
         await accounts.grant_role(user_id, a["role"], event_id, a["skill"], actor=actor)

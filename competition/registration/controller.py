@@ -13,8 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
 from competition.events.controller import given
-from competition.auth.guards import actor_of, principal, requires
-from competition.auth.roles import ORGANISER
+from competition.auth.guards import actor_of, allowed, principal
 from competition.errors import invalid, request_lang
 from competition.registration import service
 from competition.settings import Settings
@@ -65,7 +64,7 @@ def attachment(content: bytes, filename: str, media_type: str = XLSX) -> Respons
 class RegistrationController(Controller):
     path = "/api/events/{event_id:int}"
     tags = ["registration"]
-    guards = [requires(ORGANISER)]
+    guards = [allowed("manage_registration")]
 
     @get("/contestants", summary="List and search contestants", operation_id="list_contestants")
     async def list_contestants(

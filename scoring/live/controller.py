@@ -15,8 +15,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from competition import audit
-from competition.auth.guards import actor_of, principal, require_principal, requires
-from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER, STAFF_ROLES
+from competition.auth.guards import actor_of, allowed, allowed_any, principal, require_principal
+from competition.auth.roles import CHIEF_JUDGE, JUDGE
 from competition.db import write_transaction
 from competition.errors import BilingualError, invalid, not_found, request_lang
 from competition.events import service as events
@@ -27,7 +27,7 @@ from scoring.judges import panels_from_marks, review_judges
 from scoring.live.ingest import MarkRefused, MarkRequest
 from scoring.live.service import Live
 from scoring.messages import ScoringError
-from scoring.scheme import SchemeError, scheme_from_dict, scheme_to_dict
+from scoring.scheme import scheme_from_dict, scheme_to_dict
 from scoring.scheme_xlsx import read_scheme_xlsx, write_scheme_xlsx
 from scoring.tables import CriterionLock, Mark, MarkingScheme
 
@@ -111,7 +111,7 @@ class SchemeController(Controller):
     path = "/api/events/{event_id:int}/skills/{skill_id:int}/scheme"
     tags = ["marking schemes"]
 
-    @get("/", summary="The skill's marking scheme", operation_id="get_scheme", guards=[requires(*STAFF_ROLES)])
+    @get("/", summary="The skill's marking scheme", operation_id="get_scheme", guards=[allowed("read_scheme")])
     async def get_scheme(self, event_id: int, skill_id: int) -> dict[str, Any]:
         await _skill(event_id, skill_id)
         found = await load_scheme(skill_id)
@@ -119,11 +119,11 @@ class SchemeController(Controller):
             raise not_found("scheme")
         return found
 
-    @put("/", summary="Store the skill's marking scheme (validated; refused once marks exist)", operation_id="put_scheme", guards=[requires(ORGANISER, CHIEF_JUDGE)])
+    @put("/", summary="Store the skill's marking scheme (validated; refused once marks exist)", operation_id="put_scheme", guards=[allowed("manage_scheme")])
     async def put_scheme(self, request: Request, event_id: int, skill_id: int, data: SchemeIn) -> dict[str, Any]:
         return await store_scheme(event_id, skill_id, data.scheme, actor_of(request, await principal(request)), _live(request))
 
-    @post("/import", summary="Import the marking scheme from .xlsx (one row per aspect)", operation_id="import_scheme", guards=[requires(ORGANISER, CHIEF_JUDGE)])
+    @post("/import", summary="Import the marking scheme from .xlsx (one row per aspect)", operation_id="import_scheme", guards=[allowed("manage_scheme")])
     async def import_scheme(self, request: Request, event_id: int, skill_id: int, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict[str, Any]:
         preset = (await events.event_preset(event_id))["effective"]
         result = await asyncio.to_thread(read_scheme_xlsx, await data.read(), defaults=preset.get("scoring"))  # parsing: off the event loop
@@ -133,7 +133,7 @@ class SchemeController(Controller):
             raise BilingualError(422, "invalid_scheme_file", field="file", zh=first.message.zh if first else "评分标准无效", en=first.message.en if first else "invalid scheme", extra=errs)
         return await store_scheme(event_id, skill_id, scheme_to_dict(result.scheme), actor_of(request, await principal(request)), _live(request))
 
-    @get("/export", summary="Export the marking scheme as .xlsx", operation_id="export_scheme", guards=[requires(*STAFF_ROLES)], media_type=XLSX)
+    @get("/export", summary="Export the marking scheme as .xlsx", operation_id="export_scheme", guards=[allowed("read_scheme")], media_type=XLSX)
     async def export_scheme(self, request: Request, event_id: int, skill_id: int) -> Response[bytes]:
         found = await load_scheme(skill_id)
         if found is None:
@@ -146,7 +146,7 @@ class MarksController(Controller):
     path = "/api/events/{event_id:int}/skills/{skill_id:int}"
     tags = ["live scoring"]
 
-    @post("/marks", summary="Enter a mark or a correction over HTTP (the tablet uses the websocket)", operation_id="enter_mark", guards=[requires(JUDGE, CHIEF_JUDGE, ORGANISER)])
+    @post("/marks", summary="Enter a mark or a correction over HTTP (the tablet uses the websocket)", operation_id="enter_mark", guards=[allowed_any("enter_mark", "correct_mark", "correct_mark_after_signoff")])
     async def enter_mark(self, request: Request, event_id: int, skill_id: int, data: MarkIn) -> dict[str, Any]:
         await _skill(event_id, skill_id)
         user = await require_principal(request)
@@ -157,11 +157,12 @@ class MarksController(Controller):
         try:
             ack = await _live(request).writer.submit(req)
         except MarkRefused as exc:
-            status = 403 if exc.code in ("not_assigned", "conflict_of_interest") else 409 if exc.code in ("locked", "signed_off", "panel_full", "event_archived") else 422
+            status = 403 if exc.code in ("not_assigned", "conflict_of_interest", "appeal_required") else 409 if exc.code in (
+                "locked", "signed_off", "panel_full", "event_archived", "results_published", "results_final", "not_signed_off") else 422
             raise BilingualError(status, exc.code, zh=exc.message.zh, en=exc.message.en) from None
         return ack.frame()
 
-    @get("/marks", summary="Current marks and their history (chief judge, organiser)", operation_id="list_marks", guards=[requires(CHIEF_JUDGE, ORGANISER)])
+    @get("/marks", summary="Current marks and their history (chief judge, organiser)", operation_id="list_marks", guards=[allowed("read_marks")])
     async def list_marks(self, request: Request, event_id: int, skill_id: int, contestant: str | None = None) -> dict[str, Any]:
         ctx = await _live(request).contexts.get(skill_id, fresh=True)
         if ctx is None or ctx.event_id != event_id:
@@ -183,7 +184,7 @@ class MarksController(Controller):
             for r in rows
         ]}  # fmt: skip
 
-    @post("/locks", summary="Lock a criterion after review (chief judge)", operation_id="lock_criterion", guards=[requires(CHIEF_JUDGE)])
+    @post("/locks", summary="Lock a criterion after review (chief judge)", operation_id="lock_criterion", guards=[allowed("lock_criterion")])
     async def lock(self, request: Request, event_id: int, skill_id: int, data: LockIn) -> dict[str, Any]:
         ctx = await _live(request).contexts.get(skill_id, fresh=True)
         if ctx is None or ctx.event_id != event_id:
@@ -198,7 +199,7 @@ class MarksController(Controller):
             await audit.record("criterion.lock", actor, event_id=event_id, target=f"skill:{skill_id}", details={"criterion": data.criterion})
         return {"locked": await _locks(skill_id)}
 
-    @delete("/locks/{criterion:str}", summary="Unlock a criterion (chief judge, with a reason)", operation_id="unlock_criterion", guards=[requires(CHIEF_JUDGE)], status_code=200)
+    @delete("/locks/{criterion:str}", summary="Unlock a criterion (chief judge, with a reason)", operation_id="unlock_criterion", guards=[allowed("lock_criterion")], status_code=200)
     async def unlock(self, request: Request, event_id: int, skill_id: int, criterion: str, reason: str = "") -> dict[str, Any]:
         await _skill(event_id, skill_id)
         if not reason.strip():
@@ -211,15 +212,15 @@ class MarksController(Controller):
             await audit.record("criterion.unlock", actor, event_id=event_id, target=f"skill:{skill_id}", details={"criterion": criterion, "reason": reason.strip()})
         return {"locked": await _locks(skill_id)}
 
-    @post("/board/freeze", summary="Freeze the public board (the chief judge's view stays live)", operation_id="freeze_board", guards=[requires(ORGANISER)], status_code=200)
+    @post("/board/freeze", summary="Freeze the public board (the chief judge's view stays live)", operation_id="freeze_board", guards=[allowed("freeze_board")], status_code=200)
     async def freeze(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         return await _set_frozen(request, event_id, skill_id, True)
 
-    @post("/board/unfreeze", summary="Unfreeze the public board", operation_id="unfreeze_board", guards=[requires(ORGANISER)], status_code=200)
+    @post("/board/unfreeze", summary="Unfreeze the public board", operation_id="unfreeze_board", guards=[allowed("freeze_board")], status_code=200)
     async def unfreeze(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         return await _set_frozen(request, event_id, skill_id, False)
 
-    @get("/console", summary="The chief judge's console: live ranking, flags, progress, judge analysis", operation_id="chief_console", guards=[requires(CHIEF_JUDGE, ORGANISER)])
+    @get("/console", summary="The chief judge's console: live ranking, flags, progress, judge analysis", operation_id="chief_console", guards=[allowed("view_console")])
     async def console(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         live = _live(request)
         ctx = await live.contexts.get(skill_id, fresh=True)

@@ -11,10 +11,13 @@ Re-sending an ``op_id`` answers with the first acknowledgement and stores nothin
 Checks, in order: the op id; the skill and its event (not archived, a marking scheme exists); the
 user's seat on the panel (judge or chief judge of the skill, assigned the aspect's criterion); the
 contestant (known by encrypted number, competing, not absent); the aspect; conflict of interest;
-the value against the aspect's kind and range; sign-off and criterion locks (after a lock the chief
-judge, after sign-off the organiser, each with a reason); a second mark of the same seat is a
-correction and needs a reason, unless the aspect was flagged for re-marking; a full panel admits
-no further judge.
+the value against the aspect's kind and range; the stage of the contestant's results and criterion
+locks, by the access policy (``competition.access``: judges mark and the chief judge corrects while
+scoring, after a lock only the chief judge; after sign-off only an organiser; once the group's
+results are provisional only the arbitration group, through an appeal decided for that contestant;
+once final nothing), each correction with a reason; a second mark of the same seat is a correction
+and needs a reason, unless the aspect was flagged for re-marking; a full panel admits no further
+judge.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ import time
 from decimal import Decimal
 from typing import Any, Callable
 
-from competition import audit
-from competition.auth.roles import ARBITRATOR, CHIEF_JUDGE, JUDGE, ORGANISER, Principal
+from competition import access, audit
+from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
 from competition.db import Query, batch_transaction, rows_in, values_in
 from scoring.aggregation import NEEDS_REMARK
 from scoring.live.context import ContextCache, SkillContext
@@ -45,6 +48,21 @@ OP_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_BATCH = 256
 #: The authority an upheld appeal's corrections carry: the arbitration group's decision.
 ARBITRATION = "arbitration"
+#: What each authority a mark is entered under asks of the access policy.
+AUTHORITY_CAPABILITY = {
+    JUDGE: "enter_mark",
+    CHIEF_JUDGE: "correct_mark",
+    ORGANISER: "correct_mark_after_signoff",
+    ARBITRATION: "correct_mark_by_appeal",
+}
+#: Why an authority cannot change a mark in a stage of the results (code, zh, en).
+STAGE_REFUSALS = {
+    access.FINAL: ("results_final", "本组别成绩已确定，评分不能再更改", "The results of this group are final; no mark can change"),
+    access.PROVISIONAL: ("results_published", "本组别成绩已公示，只有监督仲裁组对申诉的裁定才能更改评分",
+                         "The results of this group are published; only the arbitration group's decision on an appeal changes a mark"),
+    access.SIGNED_OFF: ("signed_off", "本项目成绩已由裁判长签字确认，修改须由组织方填写理由", "The skill is signed off; only an organiser may change a mark, with a reason"),
+    access.SCORING: ("not_signed_off", "裁判长签字确认前，由裁判和裁判长评分和更正", "Before sign-off, judges mark and the chief judge corrects"),
+}
 _PROFILE = bool(os.environ.get("COMPETITION_PROFILE_BATCHES"))
 MARK_COLUMNS = ["skill", "contestant", "aspect", "judge", "value", "kind", "reason", "entered_by", "authority", "op_id", "seq", "created_at"]
 
@@ -75,6 +93,7 @@ class MarkRequest:
     seat: int | None = None  # whose mark; another judge's only for a chief judge or organiser
     authority: str = JUDGE  # judge / chief_judge / organiser / arbitration: the role the user acts in
     measured: Any = None  # a banded measurement's measured deviation, instead of ``value``
+    appeal_id: int | None = None  # arbitration only: the upheld appeal whose correction this is (set by scoring.release.appeals)
 
 
 @dataclasses.dataclass
@@ -185,6 +204,7 @@ def _reads(batch: list[_Pending], contexts: dict[int, SkillContext | None], mark
         (f'SELECT "entered_by", "op_id", "seq", "kind", "skill", "aspect", "value", "contestant" FROM "mark" WHERE {used}', used_params),
         (f'SELECT "skill", "criterion" FROM "criterion_lock" WHERE {skills}', skill_params),
         (f'SELECT "skill" FROM "score_submission" WHERE {skills}', skill_params),
+        (f'SELECT "skill", "group", "stage" FROM "result_release" WHERE {skills}', skill_params),
         (audit.HEAD_SQL, []),
         *marks,
     ]
@@ -288,7 +308,7 @@ class MarkWriter:
         async with batch_transaction(advisory_lock=audit.ADVISORY_KEY) as tx:
             slots = _slots(batch, contexts)
             mark_reads, missing = self.current.queries(slots)
-            found, lock_rows, signed_rows, head, since_rows, slot_rows = await tx.fetch(_reads(batch, contexts, mark_reads))
+            found, lock_rows, signed_rows, release_rows, head, since_rows, slot_rows = await tx.fetch(_reads(batch, contexts, mark_reads))
             phases.append(time.perf_counter())
             self.current.apply(missing, since_rows, slot_rows, head[0]["seq"] if head else 0)
             existing = {(m["entered_by"], m["op_id"]): m for m in found}
@@ -296,6 +316,7 @@ class MarkWriter:
             for lk in lock_rows:
                 locks.setdefault(lk["skill"], set()).add(lk["criterion"])
             signed = {r["skill"] for r in signed_rows}
+            releases = {(r["skill"], r["group"]): r["stage"] for r in release_rows}
             current = self.current.panels(slots)
             entries: list[audit.Entry] = []
             in_batch: dict[tuple[int, str], int] = {}
@@ -310,7 +331,7 @@ class MarkWriter:
                     results.append((p, ("same", in_batch[key])))  # type: ignore[arg-type]
                     continue
                 try:
-                    row, entry, acc = self._validate(req, contexts.get(req.skill_id), locks, signed, current)
+                    row, entry, acc = self._validate(req, contexts.get(req.skill_id), locks, signed, releases, current)
                 except MarkRefused as exc:
                     results.append((p, exc))
                     continue
@@ -354,7 +375,7 @@ class MarkWriter:
                   f"writes+commit {ms[3]:.1f} answers {ms[4]:.1f}", file=sys.stderr, flush=True)
         return accepted
 
-    def _validate(self, req: MarkRequest, ctx: SkillContext | None, locks, signed, current) -> tuple[dict[str, Any], audit.Entry, Accepted]:
+    def _validate(self, req: MarkRequest, ctx: SkillContext | None, locks, signed, releases, current) -> tuple[dict[str, Any], audit.Entry, Accepted]:
         if ctx is None:
             raise refused("unknown_skill", "没有这个竞赛项目", "No such skill")
         if ctx.archived:
@@ -363,20 +384,18 @@ class MarkWriter:
             raise refused("no_scheme", "本项目还没有评分标准", "This skill has no marking scheme yet")
         user = req.user
         authority = req.authority
-        if authority == ORGANISER:
-            if not user.has(ORGANISER, ctx.event_id):
-                raise refused("not_assigned", "您不是本赛事的组织方", "You are not an organiser of this event")
-        elif authority == CHIEF_JUDGE:
-            if not user.has(CHIEF_JUDGE, ctx.event_id, ctx.skill_id):
-                raise refused("not_assigned", "您不是本项目的裁判长", "You are not this skill's chief judge")
-        elif authority == ARBITRATION:
-            if not user.has(ARBITRATOR, ctx.event_id):
-                raise refused("not_assigned", "您不是本赛事的仲裁人员", "You are not an arbitrator of this event")
-        elif authority == JUDGE:
-            if not user.has(JUDGE, ctx.event_id, ctx.skill_id) and not user.has(CHIEF_JUDGE, ctx.event_id, ctx.skill_id):
-                raise refused("not_assigned", "您没有被分配到本项目评分", "You are not assigned to mark this skill")
-        else:
+        capability = AUTHORITY_CAPABILITY.get(authority) if isinstance(authority, str) else None
+        if capability is None:
             raise refused("bad_authority", "无效的权限", "Unknown authority")
+        if not access.allows(user, capability, ctx.event_id, ctx.skill_id):
+            zh, en = {
+                ORGANISER: ("您不是本赛事的组织方", "You are not an organiser of this event"),
+                CHIEF_JUDGE: ("您不是本项目的裁判长", "You are not this skill's chief judge"),
+                ARBITRATION: ("您不是本赛事的仲裁人员", "You are not an arbitrator of this event"),
+            }.get(authority, ("您没有被分配到本项目评分", "You are not assigned to mark this skill"))
+            raise refused("not_assigned", zh, en)
+        if authority == ARBITRATION and req.appeal_id is None:
+            raise refused("appeal_required", "仲裁更正只能通过对申诉的裁定录入", "An arbitration correction is entered only through a decided appeal")
         seat_id = req.seat if req.seat is not None else user.user_id
         if seat_id != user.user_id and authority == JUDGE:
             raise refused("not_assigned", "裁判只能录入自己的评分", "A judge enters only their own marks")
@@ -409,8 +428,9 @@ class MarkWriter:
         except ScoringError as exc:
             raise refused("out_of_range" if exc.code == "score_out_of_range" else "bad_value", exc.message.zh, exc.message.en) from None
         reason = (req.reason or "").strip()[:500]
-        if ctx.skill_id in signed and authority not in (ORGANISER, ARBITRATION):
-            raise refused("signed_off", "本项目成绩已由裁判长签字确认，修改须由组织方填写理由", "The skill is signed off; only an organiser may change a mark, with a reason")
+        stage = releases.get((ctx.skill_id, contestant.group_id)) or (access.SIGNED_OFF if ctx.skill_id in signed else access.SCORING)
+        if not access.stage_allows(capability, stage):
+            raise refused(*STAGE_REFUSALS[stage])
         if criterion in locks.get(ctx.skill_id, set()) and authority == JUDGE:
             raise refused("locked", f"模块 {criterion} 已锁定，修改须由裁判长填写理由", f"Criterion {criterion} is locked; only the chief judge may change it, with a reason")
         if authority != JUDGE and not reason:

@@ -29,8 +29,9 @@ from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 
-from competition.auth.guards import actor_of, principal
-from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER
+from competition import access
+from competition.auth.guards import SESSION_ENDED, account_channel, actor_of, principal
+from competition.auth.roles import CHIEF_JUDGE, JUDGE
 from competition.errors import request_lang
 from competition.tables import Skill
 from scoring.live.board import board_channel, judge_channel, staff_channel
@@ -43,6 +44,8 @@ RATE_PER_S = 50
 BURST = 100
 MAX_IN_FLIGHT = 32
 CLOSE_POLICY = 1008
+#: Closing code when the account's sessions end (logout, password change, deactivation): log in again.
+CLOSE_SESSION_ENDED = 4401
 
 TEXTS = {
     "bad_json": ("消息不是有效的 JSON", "The message is not valid JSON"),
@@ -223,9 +226,14 @@ async def judge_socket(socket: WebSocket, channels: ChannelsPlugin) -> None:
             await sender.send(frame)
 
     async def forward(message: bytes) -> None:
+        if message == SESSION_ENDED:  # logout, a password change or deactivation, on any worker
+            await sender.send(message)
+            sender.closed = True
+            await socket.close(code=CLOSE_SESSION_ENDED, reason="session ended")
+            return
         await sender.send(message)
 
-    async with channels.start_subscription([judge_channel(user.user_id)]) as subscriber:
+    async with channels.start_subscription([judge_channel(user.user_id), account_channel(user.user_id)]) as subscriber:
         async with subscriber.run_in_background(forward):
             await sender.send({"type": "welcome", "user": user.display_name, "user_id": user.user_id, "skills": skill_ids, "worker": os.getpid()})
             answering = asyncio.create_task(answer(), name="judge-acks")
@@ -366,7 +374,7 @@ async def staff_socket(socket: WebSocket, channels: ChannelsPlugin, skill_id: in
         return
     user = await principal(socket)
     skill = await Skill.select(Skill.event).where(Skill.id == skill_id).first()
-    if user is None or skill is None or not user.has_any((CHIEF_JUDGE, ORGANISER), skill["event"], skill_id):
+    if user is None or skill is None or not access.allows(user, "view_console", skill["event"], skill_id):
         await socket.close(code=CLOSE_POLICY, reason="forbidden")
         return
     await socket.accept()

@@ -26,13 +26,14 @@ from __future__ import annotations
 from typing import Any
 
 from competition import audit
-from competition.auth.roles import CONTESTANT, ORGANISER, Principal
+from competition import access
+from competition.auth.roles import Principal
 from competition.dayof import codes
 from competition.dayof.common import json_value, lock_row
 from competition.db import write_transaction
 from competition.errors import AppError, BilingualError, forbidden, invalid, not_found
 from competition.events import service as events
-from competition.registration.tables import JudgeAssignment
+from competition.registration.tables import Contestant, JudgeAssignment
 from competition.tables import Skill
 from frontend.i18n import china_time
 from scoring.aggregation import Scorer
@@ -46,6 +47,8 @@ from scoring.tables import Appeal
 PENDING, UPHELD, DISMISSED = "pending", "upheld", "dismissed"
 MAX_TEXT = 4000
 MAX_MARKS = 50
+#: Appeals one contestant may have in one skill, unless the preset's ``results.max_appeals_per_contestant`` says otherwise.
+MAX_APPEALS_PER_CONTESTANT = 3
 
 
 def _ref_to_id(data: SkillData, ref: str) -> int | None:
@@ -93,18 +96,51 @@ async def get_appeal(event_id: int, appeal_id: int) -> dict[str, Any]:
     return appeal_json(rows[0], await _refs_of(rows))
 
 
-async def list_appeals(event_id: int, *, skill_id: int | None = None, status: str | None = None, filed_by: int | None = None) -> list[dict[str, Any]]:
+async def list_appeals(
+    event_id: int, *, skill_id: int | None = None, status: str | None = None, filed_by: int | None = None, contestants: set[int] | None = None,
+) -> list[dict[str, Any]]:
+    """The event's appeals; ``filed_by`` and ``contestants`` narrow them to one filer's or to
+    those about some contestants (either matching: what ``visible_to`` gives a contestant or leader)."""
     await events.get_event(event_id)
     where = Appeal.event == event_id
     if skill_id is not None:
         where &= Appeal.skill == skill_id
     if status:
         where &= Appeal.status == status
-    if filed_by is not None:
-        where &= Appeal.filed_by == filed_by
+    if filed_by is not None or contestants is not None:
+        mine = Appeal.filed_by == (filed_by if filed_by is not None else -1)
+        if contestants:
+            mine = mine | Appeal.contestant.is_in(sorted(contestants))
+        where &= mine
     rows = await Appeal.select(*_COLUMNS).where(where).order_by(Appeal.id)
     refs = await _refs_of(rows)
     return [appeal_json(r, refs) for r in rows]
+
+
+async def delegation_contestants(event_id: int, delegations: set[str]) -> set[int]:
+    if not delegations:
+        return set()
+    rows = await Contestant.select(Contestant.id).where((Contestant.event == event_id) & Contestant.delegation.is_in(sorted(delegations)))
+    return {r["id"] for r in rows}
+
+
+async def own_contestants(user: Principal, event_id: int) -> set[int]:
+    """The contestants a contestant account is, and those of the delegations a leader leads."""
+    return user.contestants_for(event_id) | await delegation_contestants(event_id, user.delegations_for(event_id))
+
+
+async def visible_to(user: Principal, event_id: int) -> dict[str, Any]:
+    """``list_appeals`` filters for what ``user`` may read: everything with ``read_all_appeals``,
+    else what they filed and what concerns their own contestants."""
+    if access.allows(user, "read_all_appeals", event_id):
+        return {}
+    return {"filed_by": user.user_id, "contestants": await own_contestants(user, event_id)}
+
+
+async def may_read(user: Principal, event_id: int, appeal: dict[str, Any]) -> bool:
+    if access.allows(user, "read_all_appeals", event_id):
+        return True
+    return appeal["filed_by_id"] == user.user_id or appeal["contestant_id"] in await own_contestants(user, event_id)
 
 
 def _named_marks(data: SkillData, marks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -131,13 +167,18 @@ async def file_appeal(
     data = await load_skill(event_id, skill_id)
     data.group(group_id)
     name = clean_text(filed_by_name, "filed_by_name", max_len=100, required=False, single_line=True)
-    if user.has(ORGANISER, event_id):
+    # An organiser records an appeal made on paper, for anyone; a contestant files about themselves,
+    # a delegation leader about the delegation's contestants.
+    on_behalf = access.allows(user, "publish_results", event_id)
+    own: set[int] | None = None
+    if on_behalf:
         if not name:
             raise invalid("filed_by_name", "代为登记申诉须填写申诉人（选手或领队）姓名", "an appeal recorded on someone's behalf needs the name of who filed it")
-    elif user.has(CONTESTANT, event_id):
-        name = name or user.display_name
     else:
-        raise forbidden()
+        own = await own_contestants(user, event_id)
+        if not own:
+            raise forbidden()
+        name = user.display_name
     name = name[:100]
     if not (text or "").strip():
         raise invalid("text", "申诉须以书面形式说明理由", "an appeal is made in writing: the text is required")
@@ -151,9 +192,17 @@ async def file_appeal(
         cid = _ref_to_id(data, contestant)
         if cid is None:
             raise not_found("contestant")
+    if own is not None:
+        if cid is None and len(own & set(data.people)) == 1:
+            cid = next(iter(own & set(data.people)))
+        if cid is None:
+            raise invalid("contestant_id", "请指明申诉涉及的选手", "name the contestant the appeal is about")
+        if cid not in own:
+            raise forbidden()
     if cid is not None and data.people[cid]["group"] != group_id:
         raise invalid("contestant", "该选手不在此组别", "the contestant is not in this group")
     named = _named_marks(data, marks or [])
+    limit = int((data.preset.get("results") or {}).get("max_appeals_per_contestant", MAX_APPEALS_PER_CONTESTANT))
     async with write_transaction():
         await lock_row(Skill, skill_id)
         rel = await release_row(skill_id, group_id)
@@ -168,6 +217,15 @@ async def file_appeal(
                 409, "appeal_window_closed", extra={"ended_at": ends.isoformat()},
                 zh=f"申诉期已于 {china_time(ends)}（北京时间）结束，不再受理申诉", en=f"The appeal window closed at {china_time(ends)} (China time); appeals are no longer accepted",
             )  # fmt: skip
+        if cid is not None and not on_behalf:
+            # A flood must not hold up finalisation (every appeal must be decided first): each
+            # contestant has a few appeals per skill; the organiser may still record one on paper.
+            filed = await Appeal.count().where((Appeal.skill == skill_id) & (Appeal.contestant == cid))
+            if filed >= limit:
+                raise BilingualError(
+                    429, "too_many_appeals", extra={"limit": limit},
+                    zh=f"每位选手在本项目最多提交 {limit} 份申诉", en=f"At most {limit} appeals per contestant in this skill",
+                )  # fmt: skip
         rows = await Appeal.insert(Appeal(
             event=event_id, skill=skill_id, group=group_id, contestant=cid, filed_by=user.user_id, filed_by_name=name,
             filed_at=now(), text=body, marks=named, status=PENDING,
@@ -175,7 +233,7 @@ async def file_appeal(
         appeal_id = rows[0]["id"]
         await audit.record(
             "appeal.file", actor, event_id=event_id, target=f"appeal:{appeal_id}",
-            details={"skill": skill_id, "group": group_id, "contestant": cid, "filed_by_name": name, "on_behalf": user.has(ORGANISER, event_id), "marks": named, "chars": len(body)},
+            details={"skill": skill_id, "group": group_id, "contestant": cid, "filed_by_name": name, "on_behalf": on_behalf, "marks": named, "chars": len(body)},
         )  # fmt: skip
     return await get_appeal(event_id, appeal_id)
 
@@ -228,6 +286,12 @@ async def decide_appeal(
         raise invalid("marks", "驳回的申诉不更正评分", "a dismissed appeal corrects no marks")
     data = await load_skill(event_id, appeal["skill_id"])
     corrections = await _check_corrections(data, marks)
+    # An appeal changes the marks of the contestant(s) it is about, nobody else's.
+    named = {appeal["contestant_id"]} | {_ref_to_id(data, m["contestant"]) for m in appeal["marks"] if m.get("contestant")}
+    for i, c in enumerate(corrections):
+        if c["contestant_id"] not in named:
+            raise invalid(f"marks[{i}].contestant", f"该申诉不涉及选手 {c['contestant']}，不能更正其评分",
+                          f"this appeal is not about contestant {c['contestant']}; their marks cannot be corrected by it")
     async with write_transaction():
         await lock_row(Skill, appeal["skill_id"])
         row = await Appeal.select(Appeal.status, Appeal.marks).where(Appeal.id == appeal_id).first()
@@ -275,7 +339,7 @@ async def apply_corrections(event_id: int, appeal_id: int, *, user: Principal, a
     for i, m in pending:
         req = MarkRequest(
             user=user, actor=actor, op_id=f"appeal-{appeal_id}-{i}", skill_id=appeal["skill_id"], contestant=m["contestant"],
-            aspect=m["aspect"], value=m["value"], reason=reason, seat=m["seat"], authority=ORGANISER if user.has(ORGANISER, event_id) else ARBITRATION,
+            aspect=m["aspect"], value=m["value"], reason=reason, seat=m["seat"], authority=ARBITRATION, appeal_id=appeal_id,
         )  # fmt: skip
         try:
             ack = await live.writer.submit(req)

@@ -8,8 +8,7 @@ from typing import Any, Literal
 import msgspec
 from litestar import Controller, Request, Response, get, post
 
-from competition.auth.guards import actor_of, principal, require_principal, requires
-from competition.auth.roles import APPROVER, ARBITRATOR, CHIEF_JUDGE, CONTESTANT, ORGANISER
+from competition.auth.guards import actor_of, allowed, principal, require_principal
 from competition.errors import not_found, request_lang
 from competition.registration.controller import XLSX, attachment
 from scoring.release import appeals, export, proposals, service
@@ -61,42 +60,42 @@ class ResultsController(Controller):
     tags = ["results"]
 
     @get("/results", summary="The results workflow of every skill and group (steps and their state)", operation_id="results_overview",
-         guards=[requires(ORGANISER, ARBITRATOR, APPROVER)])
+         guards=[allowed("read_results_workflow")])
     async def overview(self, event_id: int) -> list[dict[str, Any]]:
         return await service.event_workflow(event_id)
 
     @get(GROUP + "/results", summary="The results workflow of one skill and group", operation_id="results_workflow",
-         guards=[requires(ORGANISER, CHIEF_JUDGE, ARBITRATOR, APPROVER)])
+         guards=[allowed("read_skill_results")])
     async def workflow(self, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.workflow(event_id, skill_id, group_id)
 
     @get(GROUP + "/results/preview", summary="The group's ranking as the marks stand now (names once decrypted)", operation_id="results_preview",
-         guards=[requires(ORGANISER, CHIEF_JUDGE)])
+         guards=[allowed("preview_results")])
     async def preview(self, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.preview(event_id, skill_id, group_id)
 
     @post(GROUP + "/results/provisional", summary="Publish the provisional results (organiser; after sign-off and decryption)",
           description="Starts the public notice (`results.notice_hours`) and the appeal window (`results.appeal_window_hours`) of the event's preset. "
           "409 names the missing step: not_submitted, not_rechecked, not_decrypted, results_incomplete; already_published.",
-          operation_id="publish_provisional_results", guards=[requires(ORGANISER)], status_code=200)
+          operation_id="publish_provisional_results", guards=[allowed("publish_results")], status_code=200)
     async def provisional(self, request: Request, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.publish_provisional(event_id, skill_id, group_id, await _actor(request))
 
     @post(GROUP + "/results/final", summary="Make the results final (organiser; after the notice period and every appeal)",
           description="409: not_provisional, notice_period, appeal_window_open, appeals_pending, corrections_pending, already_final. "
           "Stores the awards, honours and promotions the rules propose, for approval.",
-          operation_id="finalise_results", guards=[requires(ORGANISER)], status_code=200)
+          operation_id="finalise_results", guards=[allowed("publish_results")], status_code=200)
     async def final(self, request: Request, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.make_final(event_id, skill_id, group_id, await _actor(request))
 
     @get("/results/export", summary="The event's results book (.xlsx, one sheet per skill and group)", operation_id="export_event_results",
-         guards=[requires(ORGANISER)], media_type=XLSX)
+         guards=[allowed("export_results")], media_type=XLSX)
     async def export_event(self, request: Request, event_id: int) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(export.results_book(await export.book_sheets(event_id), lang), export.filename("results", lang))
 
     @get("/skills/{skill_id:int}/results/export", summary="A skill's results book (.xlsx, one sheet per group)", operation_id="export_skill_results",
-         guards=[requires(ORGANISER)], media_type=XLSX)
+         guards=[allowed("export_results")], media_type=XLSX)
     async def export_skill(self, request: Request, event_id: int, skill_id: int) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(export.results_book(await export.book_sheets(event_id, skill_id), lang), export.filename("results", lang))
@@ -108,7 +107,7 @@ class AppealsController(Controller):
 
     @post(GROUP + "/appeals", summary="File an appeal (申诉) within the appeal window (contestant, or organiser on someone's behalf)",
           description="Refused with 409 appeal_window_closed after `appeal_ends_at`, not_provisional before publication, results_final after.",
-          operation_id="file_appeal", guards=[requires(ORGANISER, CONTESTANT)], status_code=201)
+          operation_id="file_appeal", guards=[allowed("file_appeal")], status_code=201)
     async def file(self, request: Request, event_id: int, skill_id: int, group_id: int, data: AppealIn) -> dict[str, Any]:
         user = await require_principal(request)
         return await appeals.file_appeal(
@@ -117,24 +116,23 @@ class AppealsController(Controller):
         )  # fmt: skip
 
     @get("/appeals", summary="The event's appeals (a contestant sees their own)", operation_id="list_appeals",
-         guards=[requires(ORGANISER, ARBITRATOR, CONTESTANT)])
+         guards=[allowed("read_appeals")])
     async def list_all(self, request: Request, event_id: int, skill_id: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
         user = await require_principal(request)
-        own = None if user.has_any((ORGANISER, ARBITRATOR), event_id) else user.user_id
-        return await appeals.list_appeals(event_id, skill_id=skill_id, status=status, filed_by=own)
+        return await appeals.list_appeals(event_id, skill_id=skill_id, status=status, **await appeals.visible_to(user, event_id))
 
-    @get("/appeals/{appeal_id:int}", summary="One appeal with its decision", operation_id="get_appeal", guards=[requires(ORGANISER, ARBITRATOR, CONTESTANT)])
+    @get("/appeals/{appeal_id:int}", summary="One appeal with its decision", operation_id="get_appeal", guards=[allowed("read_appeals")])
     async def get_one(self, request: Request, event_id: int, appeal_id: int) -> dict[str, Any]:
         user = await require_principal(request)
         found = await appeals.get_appeal(event_id, appeal_id)
-        if not user.has_any((ORGANISER, ARBITRATOR), event_id) and found["filed_by_id"] != user.user_id:
+        if not await appeals.may_read(user, event_id, found):
             raise not_found("appeal")
         return found
 
     @post("/appeals/{appeal_id:int}/decision", summary="The arbitrator's decision: upheld (with corrected marks) or dismissed, with a reason",
-          description="Final: a second decision is refused (409 already_decided). Corrections are applied at once when the arbitrator is also "
-          "an organiser of the event; otherwise the appeal waits for an organiser (`POST …/apply`).",
-          operation_id="decide_appeal", guards=[requires(ARBITRATOR)], status_code=200)
+          description="Final: a second decision is refused (409 already_decided). An upheld appeal's corrections are applied at once under "
+          "the arbitration authority, to the contestant the appeal names only; one refused by the mark writer waits for `POST …/apply`.",
+          operation_id="decide_appeal", guards=[allowed("decide_appeal")], status_code=200)
     async def decide(self, request: Request, event_id: int, appeal_id: int, data: DecisionIn) -> dict[str, Any]:
         user = await require_principal(request)
         return await appeals.decide_appeal(
@@ -142,8 +140,8 @@ class AppealsController(Controller):
             user=user, actor=actor_of(request, user), live=getattr(request.app.state, "live", None),
         )  # fmt: skip
 
-    @post("/appeals/{appeal_id:int}/apply", summary="Apply an upheld appeal's corrected marks (organiser correction after sign-off)",
-          operation_id="apply_appeal_corrections", guards=[requires(ORGANISER)], status_code=200)
+    @post("/appeals/{appeal_id:int}/apply", summary="Apply an upheld appeal's corrected marks that could not be applied at its decision (arbitration group)",
+          operation_id="apply_appeal_corrections", guards=[allowed("apply_appeal_corrections")], status_code=200)
     async def apply(self, request: Request, event_id: int, appeal_id: int) -> dict[str, Any]:
         user = await require_principal(request)
         return await appeals.apply_corrections(event_id, appeal_id, user=user, actor=actor_of(request, user), live=request.app.state.live)
@@ -154,22 +152,22 @@ class ProposalsController(Controller):
     tags = ["proposals"]
 
     @get("/", summary="Awards, honours and promotions proposed from final results, with strikes and approval", operation_id="list_proposals",
-         guards=[requires(APPROVER, ORGANISER)])
+         guards=[allowed("read_proposals")])
     async def list_all(self, event_id: int, skill_id: int | None = None, group_id: int | None = None) -> list[dict[str, Any]]:
         return await proposals.list_proposals(event_id, skill_id, group_id)
 
-    @get("/export", summary="The proposals as .xlsx", operation_id="export_proposals", guards=[requires(APPROVER, ORGANISER)], media_type=XLSX)
+    @get("/export", summary="The proposals as .xlsx", operation_id="export_proposals", guards=[allowed("read_proposals")], media_type=XLSX)
     async def export_list(self, request: Request, event_id: int, skill_id: int | None = None) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(export.proposals_book(await proposals.list_proposals(event_id, skill_id), lang), export.filename("proposals", lang))
 
     @post("/{proposal_id:int}/strike", summary="Strike an entry with a reason (approver; refused once the list is approved)",
-          operation_id="strike_proposal", guards=[requires(APPROVER)], status_code=200)
+          operation_id="strike_proposal", guards=[allowed("approve_proposals")], status_code=200)
     async def strike(self, request: Request, event_id: int, proposal_id: int, data: StrikeIn) -> dict[str, Any]:
         return await proposals.strike(event_id, proposal_id, data.reason, await _actor(request))
 
     @post("/approve", summary="Approve the event's (or one skill's) list: every unstruck entry (approver; final)",
-          operation_id="approve_proposals", guards=[requires(APPROVER)], status_code=200)
+          operation_id="approve_proposals", guards=[allowed("approve_proposals")], status_code=200)
     async def approve(self, request: Request, event_id: int, data: ApproveIn | None = None) -> dict[str, Any]:
         return await proposals.approve(event_id, data.skill_id if data else None, await _actor(request))
 

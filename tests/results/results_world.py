@@ -89,8 +89,12 @@ async def results_world(server, *, values=VALUES, provincial: bool = True, windo
         r = await w.admin.put(f"/api/events/{eid}/preset", json={"overrides": {"results": windows}})
         assert r.status_code == 200, r.text
     await score_all(w, values)
-    roles = await asyncio.gather(*(account(w.admin, server, eid, role) for role in ("organiser", "arbitrator", "approver", "contestant")))
-    return ResultsWorld(w, *roles, Client(server.base_url))
+    roles = await asyncio.gather(*(account(w.admin, server, eid, role) for role in ("organiser", "arbitrator", "approver")))
+    # The contestant account is 选手2's own (a contestant files and reads appeals about themselves).
+    people = (await w.admin.get(f"/api/events/{eid}/contestants", params={"skill_id": w.skill["id"]})).json()["items"]
+    contestant_id = next(p["id"] for p in people if p["name"] == "选手2")
+    contestant = await account(w.admin, server, eid, "contestant", contestant_id=contestant_id)
+    return ResultsWorld(w, *roles, contestant, Client(server.base_url))
 
 
 async def wait_until(iso: str) -> None:

@@ -118,7 +118,7 @@ ROUTES = [
     ("POST", "{g}/appeals", {"text": "x"}, {ORG, CON}),
     ("GET", "/api/events/{e}/appeals", None, {ORG, ARB, CON}),
     ("POST", "/api/events/{e}/appeals/999999/decision", {"outcome": "dismissed", "reason": "x"}, {ARB}),
-    ("POST", "/api/events/{e}/appeals/999999/apply", None, {ORG}),
+    ("POST", "/api/events/{e}/appeals/999999/apply", None, {ARB}),  # once published only arbitration changes marks
     ("GET", "/api/events/{e}/proposals", None, {ORG, APPR}),
     ("GET", "/api/events/{e}/proposals/export", None, {ORG, APPR}),
     ("POST", "/api/events/{e}/proposals/999999/strike", {"reason": "x"}, {APPR}),

@@ -132,9 +132,10 @@ async def test_appeals_decided_corrected_and_results_made_final(rw: ResultsWorld
     r = await rw.arbitrator.post(f"/api/events/{eid}/appeals/{second}/decision", json={"outcome": "dismissed", "reason": "评分标准已在赛前公布"})
     assert r.status_code == 200 and r.json()["status"] == "dismissed" and r.json()["corrections_pending"] is False
 
-    # Applying again (the retry path for a correction the writer refused) has nothing left to do.
-    assert (await rw.arbitrator.post(f"/api/events/{eid}/appeals/{first}/apply")).status_code == 403
-    assert code(await rw.organiser.post(f"/api/events/{eid}/appeals/{first}/apply")) == "nothing_to_apply"
+    # Applying again (the retry path for a correction the writer refused) has nothing left to do; it
+    # is the arbitration group's, like the decision (an organiser changes no mark once published).
+    assert (await rw.organiser.post(f"/api/events/{eid}/appeals/{first}/apply")).status_code == 403
+    assert code(await rw.arbitrator.post(f"/api/events/{eid}/appeals/{first}/apply")) == "nothing_to_apply"
 
     # The approver cannot approve before the results are final.
     r = await rw.approver.post(f"/api/events/{eid}/proposals/approve", json={})

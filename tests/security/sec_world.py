@@ -19,7 +19,7 @@ import httpx
 from harness import ADMIN_PASSWORD, OUTPUT, Client, Server, account, base_env, free_port, new_event, new_skill, run_cli
 
 #: The roles of DESIGN.md's "Roles", plus an organiser of another event and nobody at all.
-ROLES = ("organiser", "chief_judge", "judge", "encryption_officer", "arbitrator", "approver", "contestant")
+ROLES = ("organiser", "chief_judge", "judge", "encryption_officer", "arbitrator", "approver", "supervisor", "delegation_leader", "contestant")
 WHO = (*ROLES, "outsider", "anonymous")
 
 
@@ -57,13 +57,13 @@ async def build_world(server: Server, contestants: int = 4) -> SecWorld:
     other_skill = await new_skill(admin, eid, groups=["employee"])
     other_event = await new_event(admin)
     extra = await asyncio.gather(
-        *(account(admin, server, eid, role) for role in ("organiser", "arbitrator", "approver", "contestant")),
+        *(account(admin, server, eid, role) for role in ("organiser", "arbitrator", "approver", "contestant", "supervisor", "delegation_leader")),
         account(admin, server, other_event["id"], "organiser"),
     )
     clients = {
         "organiser": extra[0], "chief_judge": w.chief, "judge": w.judges[0], "encryption_officer": w.officer,
-        "arbitrator": extra[1], "approver": extra[2], "contestant": extra[3], "outsider": extra[4],
-        "anonymous": Client(server.base_url),
+        "arbitrator": extra[1], "approver": extra[2], "contestant": extra[3], "supervisor": extra[4], "delegation_leader": extra[5],
+        "outsider": extra[6], "anonymous": Client(server.base_url),
     }  # fmt: skip
     draw = await admin.post(f"/api/events/{eid}/skills/{sid}/draws", json={"session": "1"})
     assert draw.status_code == 201, draw.text
@@ -74,7 +74,7 @@ async def build_world(server: Server, contestants: int = 4) -> SecWorld:
     ids = {
         "event_id": eid, "skill_id": sid, "group_id": w.skill["groups"][0]["id"], "contestant_id": people[-1]["id"],
         "draw_id": draw.json()["id"], "judge_id": spare["id"], "user_id": w.judge_ids[3], "criterion": "A",
-        "appeal_id": 1, "proposal_id": 1, "batch_id": 1, "number": "GD2026000000", "name": "GD2026000000",
+        "appeal_id": 1, "proposal_id": 1, "invitation_id": 1, "batch_id": 1, "number": "GD2026000000", "name": "GD2026000000",
         "id_number": people[0]["id_number"], "code": "en", "file_path": "app.js", "path": "openapi.json",
         "other_skill_id": other_skill["id"], "other_event_id": other_event["id"],
     }  # fmt: skip

@@ -27,10 +27,10 @@ import websockets
 from sec_world import ROLES, WHO, SecWorld, app_routes, cookie_header, fill
 
 ALL = frozenset(ROLES)  # every role in the event
-STAFF = ALL - {"contestant"}
+STAFF = ALL - {"contestant", "delegation_leader"}
 LOGIN = frozenset(WHO) - {"anonymous"}  # any signed-in user, whatever event
 PUBLIC = frozenset(WHO)
-NOBODY = frozenset()  # administrators only (and global organisers)
+NOBODY = frozenset()  # platform administrators only (and event creators, for creating events)
 ORG = frozenset({"organiser"})
 CHIEF = frozenset({"chief_judge"})
 EO = frozenset({"encryption_officer"})
@@ -49,6 +49,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /auth/code": PUBLIC,
     "POST /auth/logout": PUBLIC,
     "GET /api/me": LOGIN,
+    "POST /auth/password": LOGIN,
+    "GET /api/me/invitations": LOGIN,
+    "POST /api/me/invitations/{invitation_id:int}/accept": LOGIN,
+    "POST /api/me/invitations/{invitation_id:int}/decline": LOGIN,
     "GET /schema": PUBLIC,
     "GET /schema/openapi.json": PUBLIC,
     "GET /schema/scalar": PUBLIC,
@@ -79,6 +83,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/events/{event_id:int}/roles": ORG,
     "DELETE /api/events/{event_id:int}/roles": ORG,
     "POST /api/events/{event_id:int}/accounts/{user_id:int}/login-code": ORG,
+    "POST /api/events/{event_id:int}/accounts/{user_id:int}/password": ORG,
+    "POST /api/events/{event_id:int}/accounts/{user_id:int}/activate": ORG,
+    "POST /api/events/{event_id:int}/accounts/{user_id:int}/deactivate": ORG,
+    "POST /api/events/{event_id:int}/invitations": ORG,
     # --- registration (personal data: organisers only)
     "GET /api/events/{event_id:int}/contestants": ORG,
     "POST /api/events/{event_id:int}/contestants": ORG,
@@ -97,9 +105,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "PUT /api/events/{event_id:int}/checkin/{contestant_id:int}": ORG,
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/draws": ORG,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/draws": ORG,
-    "GET /api/events/{event_id:int}/draws/{draw_id:int}": ORG | {"arbitrator"},
-    "GET /api/events/{event_id:int}/draws/{draw_id:int}/replay": ORG | {"arbitrator"},
-    "POST /api/events/{event_id:int}/draws/{draw_id:int}/replay": ORG | {"arbitrator"},
+    "GET /api/events/{event_id:int}/draws/{draw_id:int}": r("organiser", "arbitrator", "supervisor"),
+    "GET /api/events/{event_id:int}/draws/{draw_id:int}/replay": r("organiser", "arbitrator", "supervisor"),
+    "POST /api/events/{event_id:int}/draws/{draw_id:int}/replay": r("organiser", "arbitrator", "supervisor"),
     "GET /api/events/{event_id:int}/encryption": ORG | CHIEF | EO,
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/encryption": ORG | CHIEF | EO,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/encryption/rounds": EO,
@@ -142,20 +150,22 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/public/skills/{skill_id:int}/board": PUBLIC,
     "GET /api/public/events/{event_id:int}/board": PUBLIC,
     # --- results, appeals, award proposals
-    "GET /api/events/{event_id:int}/results": r("organiser", "arbitrator", "approver"),
+    "GET /api/events/{event_id:int}/results": r("organiser", "arbitrator", "approver", "supervisor"),
     "GET /api/events/{event_id:int}/results/export": ORG,
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/results/export": ORG,
-    "GET /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results": r("organiser", "chief_judge", "arbitrator", "approver"),
+    "GET /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results": r("organiser", "chief_judge", "arbitrator", "approver", "supervisor"),
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results/preview": ORG | CHIEF,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results/provisional": ORG,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results/final": ORG,
-    "POST /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/appeals": r("organiser", "contestant"),
-    "GET /api/events/{event_id:int}/appeals": r("organiser", "arbitrator", "contestant"),
-    "GET /api/events/{event_id:int}/appeals/{appeal_id:int}": r("organiser", "arbitrator", "contestant"),
+    "POST /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/appeals": r("organiser", "contestant", "delegation_leader"),
+    # A contestant or delegation leader reads only their own (the handler filters; see test_sec_authority).
+    "GET /api/events/{event_id:int}/appeals": r("organiser", "arbitrator", "supervisor", "contestant", "delegation_leader"),
+    "GET /api/events/{event_id:int}/appeals/{appeal_id:int}": r("organiser", "arbitrator", "supervisor", "contestant", "delegation_leader"),
     "POST /api/events/{event_id:int}/appeals/{appeal_id:int}/decision": r("arbitrator"),
-    "POST /api/events/{event_id:int}/appeals/{appeal_id:int}/apply": ORG,
-    "GET /api/events/{event_id:int}/proposals": r("organiser", "approver"),
-    "GET /api/events/{event_id:int}/proposals/export": r("organiser", "approver"),
+    # Once results are published only the arbitration group changes marks.
+    "POST /api/events/{event_id:int}/appeals/{appeal_id:int}/apply": r("arbitrator"),
+    "GET /api/events/{event_id:int}/proposals": r("organiser", "approver", "supervisor"),
+    "GET /api/events/{event_id:int}/proposals/export": r("organiser", "approver", "supervisor"),
     "POST /api/events/{event_id:int}/proposals/approve": r("approver"),
     "POST /api/events/{event_id:int}/proposals/{proposal_id:int}/strike": r("approver"),
     "GET /api/public/events/{event_id:int}/results": PUBLIC,
@@ -170,8 +180,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/events/{event_id:int}/certificates.zip": ORG,
     "GET /api/events/{event_id:int}/ledger": r("organiser", "approver"),
     "GET /api/events/{event_id:int}/ledger.xlsx": r("organiser", "approver"),
-    # Across events: organisers and approvers of any event (the outsider is an organiser elsewhere).
-    "GET /api/ledger/{id_number:str}": r("organiser", "approver", "outsider"),
+    # Across events: approvers (人社厅) only; an organiser of this or another event has no ID-number oracle.
+    "GET /api/ledger/{id_number:str}": r("approver"),
     "GET /api/verify/{number:str}": PUBLIC,
     "GET /certificates/{name:str}": PUBLIC,  # the PDF itself needs the holder's id6 (or an organiser)
     "GET /verify": PUBLIC,
@@ -197,8 +207,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /events/{event_id:int}/skills/{skill_id:int}/console": ORG | CHIEF,
     "GET /events/{event_id:int}/results": ALL,
     "GET /events/{event_id:int}/results/skills/{skill_id:int}/groups/{group_id:int}": ORG | CHIEF,
-    "GET /events/{event_id:int}/appeals": r("organiser", "arbitrator", "contestant"),
-    "GET /events/{event_id:int}/proposals": r("organiser", "approver"),
+    "GET /events/{event_id:int}/appeals": r("organiser", "arbitrator", "supervisor", "contestant", "delegation_leader"),
+    "GET /events/{event_id:int}/proposals": r("organiser", "approver", "supervisor"),
     "GET /events/{event_id:int}/certificates": r("organiser", "approver"),
     "GET /board/{skill_id:int}": PUBLIC,
     "GET /board/event/{event_id:int}": PUBLIC,
