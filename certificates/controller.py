@@ -12,6 +12,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import File, Stream
 
+from competition import ratelimit
 from competition.auth.guards import actor_of, principal, require_principal, requires
 from competition.auth.roles import APPROVER, ORGANISER
 from competition.errors import BilingualError, forbidden, invalid, not_found, request_lang
@@ -124,6 +125,7 @@ async def person_ledger(id_number: str) -> dict[str, Any]:
 @get("/api/verify/{number:str}", summary="Verify a certificate: genuine, revoked, unknown (404) or malformed (422); rate-limited",
      operation_id="verify_certificate", tags=["certificates"])  # fmt: skip
 async def verify_certificate(request: Request, number: str) -> dict[str, Any]:
+    await ratelimit.of(request).verify(request)
     return await verify.verify_or_raise(number, request_lang(request))
 
 

@@ -7,6 +7,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from certificates import issuance, service, verify
+from competition import ratelimit
 from competition.auth.guards import principal, requires
 from competition.auth.roles import APPROVER, ORGANISER
 from competition.events import service as events
@@ -44,7 +45,10 @@ async def certificates_page(request: Request, event_id: int, skill_id: int | Non
 async def _verify_page(request: Request, number: str | None) -> Template:
     from competition.errors import request_lang
 
-    result = await verify.lookup(number, request_lang(request)) if number and number.strip() else None
+    result = None
+    if number and number.strip():  # the empty form is not a look-up
+        await ratelimit.of(request).verify(request)
+        result = await verify.lookup(number, request_lang(request))
     response = await render(request, "certificates_verify.html", result=result, typed=(number or "").strip())
     if result is not None:
         response.status_code = {"unknown": 404, "malformed": 422}.get(result["status"], 200)
