@@ -1,5 +1,9 @@
 """HTTP API of certificates: issuance with progress, listing, revocation, the ZIP of an event, the
-promotion ledger (JSON and .xlsx), public verification, and a holder's PDF download. Thin."""
+promotion ledger (JSON and .xlsx), public verification, and a holder's PDF download (the ID
+number's last 6 in a POST body). Thin.
+
+Every look-up by a certificate number, and every ID-number check, goes through the rate limits of
+``competition/ratelimit.py`` (see docs/SECURITY.md, "Rate limits and look-ups")."""
 
 from __future__ import annotations
 
@@ -18,19 +22,31 @@ from competition.auth.roles import APPROVER, ORGANISER
 from competition.errors import BilingualError, forbidden, invalid, not_found, request_lang
 from competition.registration.idcard import is_valid_id, normalise_id
 from competition.settings import Settings
-from frontend.i18n import t
+from frontend.i18n import register, t
 
 from certificates import issuance, ledger, service, verify
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Failed ID checks allowed per certificate number (and per client address) per hour.
-DOWNLOAD_FAILURES_PER_NUMBER = 10
-DOWNLOAD_FAILURES_PER_CLIENT = 30
-_FAILURE_WINDOW_S = 3600
+#: Wrong ID checks allowed per certificate number (and per client address) per hour.
+DOWNLOAD_FAILURES_PER_NUMBER = ratelimit.Limits.DOWNLOAD_GUESSES_PER_NUMBER
+DOWNLOAD_FAILURES_PER_CLIENT = ratelimit.Limits.DOWNLOAD_GUESSES_PER_ADDRESS
+
+register(
+    {
+        "download.id_required": (
+            "请在证书页面输入持证人身份证号后 6 位下载（以表单提交，不放在网址中）",
+            "Enter the last 6 characters of the holder's ID number on the certificate's page (sent in a form, never in the address)",
+        ),
+    }
+)
 
 
 class RevokeIn(msgspec.Struct):
     reason: str = ""
+
+
+class DownloadIn(msgspec.Struct):
+    id6: str = ""
 
 
 def _settings(request: Request) -> Settings:
@@ -129,52 +145,11 @@ async def verify_certificate(request: Request, number: str) -> dict[str, Any]:
     return await verify.verify_or_raise(number, request_lang(request))
 
 
-async def _count_failure(request: Request, number: str) -> None:
-    store = request.app.stores.get("certificate_download")
-    client = request.client.host if request.client else "?"
-    for key in (f"n:{number}", f"c:{client}"):
-        raw = await store.get(key)
-        await store.set(key, str(int(raw or 0) + 1), expires_in=_FAILURE_WINDOW_S)
+def _pdf_number(name: str) -> str | None:
+    return name[: -len(".pdf")] if name.lower().endswith(".pdf") else None
 
 
-async def _too_many_failures(request: Request, number: str) -> bool:
-    store = request.app.stores.get("certificate_download")
-    client = request.client.host if request.client else "?"
-    by_number = int(await store.get(f"n:{number}") or 0)
-    by_client = int(await store.get(f"c:{client}") or 0)
-    return by_number >= DOWNLOAD_FAILURES_PER_NUMBER or by_client >= DOWNLOAD_FAILURES_PER_CLIENT
-
-
-@get(
-    "/certificates/{name:str}",
-    summary="A holder's certificate: `{number}.pdf` is the PDF (needs `id6`, or an organiser's session); `{number}` is the download page",
-    description="`id6`: the last 6 characters of the holder's ID number (the PDF carries the full name). Wrong answers are "
-    f"counted: after {DOWNLOAD_FAILURES_PER_NUMBER} per number (or {DOWNLOAD_FAILURES_PER_CLIENT} per client) in an hour, 429. "
-    "A revoked certificate is 410 for its holder.",
-    operation_id="download_certificate",
-    tags=["certificates"],
-)
-async def certificate_file(request: Request, name: str, id6: str | None = None) -> Response:
-    if not name.lower().endswith(".pdf"):
-        from frontend.pages_certificates import download_page
-
-        return await download_page(request, name)
-    number = name[: -len(".pdf")]
-    row = await service.get_certificate_row(number)
-    if row is None:
-        raise not_found("certificate")
-    p = await principal(request)
-    organiser = p is not None and p.has(ORGANISER, row["event"])
-    if not organiser:
-        if await _too_many_failures(request, row["number"]):
-            raise BilingualError(429, "rate_limited", zh=t("download.too_many", "zh"), en=t("download.too_many", "en"))
-        if not service.id_tail_matches(row["id_number"], id6):
-            if id6 and id6.strip():  # a guess; asking without one is not
-                await _count_failure(request, row["number"])
-            raise BilingualError(403, "id_mismatch", zh=t("download.wrong_id", "zh"), en=t("download.wrong_id", "en"), field="id6")
-        if row["revoked_at"] is not None:
-            raise BilingualError(410, "revoked", zh=t("download.revoked", "zh"), en=t("download.revoked", "en"))
-    path = await service.ensure_pdf(row, _settings(request))
+def _file(path, row: dict[str, Any]) -> File:
     return File(
         path=path,
         filename=f"{row['number']}.pdf",
@@ -183,3 +158,76 @@ async def certificate_file(request: Request, name: str, id6: str | None = None) 
         headers={"Cache-Control": "private, no-store"},
     )
 
+
+@get(
+    "/certificates/{name:str}",
+    summary="A certificate's page (`{number}`: what it is, and a form asking for the ID number's last 6), or its PDF for the event's organisers (`{number}.pdf`)",
+    description="The page is a look-up by number, rate-limited like `/verify`. Anyone but the event's organisers downloads "
+    "the PDF by POST (the last 6 of the ID number in the body); a GET of the PDF answers them 403 `id_required`, "
+    "whether or not the number exists.",
+    operation_id="certificate_page",
+    tags=["certificates"],
+)
+async def certificate_file(request: Request, name: str) -> Response:
+    number = _pdf_number(name)
+    if number is None:
+        from frontend.pages_certificates import download_page
+
+        await ratelimit.of(request).verify(request)
+        return await download_page(request, name)
+    p = await principal(request)
+    row = await service.get_certificate_row(number) if p is not None else None
+    if row is None or not p.has(ORGANISER, row["event"]):
+        # The same answer for unknown numbers: a GET tells nobody whether a number exists.
+        raise BilingualError(403, "id_required", zh=t("download.id_required", "zh"), en=t("download.id_required", "en"), field="id6")
+    return _file(await service.ensure_pdf(row, _settings(request)), row)
+
+
+async def _posted_id6(request: Request) -> str:
+    """``id6`` from a JSON body (the page's script) or a form (the page without script)."""
+    content_type, _ = request.content_type
+    if content_type == "application/json":
+        try:
+            return msgspec.json.decode(await request.body(), type=DownloadIn).id6
+        except msgspec.ValidationError as exc:
+            raise invalid("id6", "应为文本", "must be text") from exc
+        except msgspec.DecodeError as exc:
+            raise BilingualError(400, "invalid_body", zh="请求内容不是有效的 JSON", en="The request body is not valid JSON") from exc
+    form = await request.form()
+    value = form.get("id6", "")
+    return value if isinstance(value, str) else ""
+
+
+@post(
+    "/certificates/{name:str}",
+    summary="A holder's certificate PDF: `{number}.pdf` with `id6`, the last 6 characters of the holder's ID number, in the body",
+    description="Body: JSON `{\"id6\": \"…\"}` or a form field `id6` (never the query string). Counted as a look-up by number "
+    f"(like `/verify`), and each ID check is counted: after {DOWNLOAD_FAILURES_PER_NUMBER} wrong answers per number "
+    f"(or {DOWNLOAD_FAILURES_PER_CLIENT} per client address) in an hour, 429 with `Retry-After`; a right answer is not counted. "
+    "A revoked certificate is 410 for its holder. The event's organisers need no `id6`.",
+    operation_id="download_certificate",
+    tags=["certificates"],
+    status_code=200,
+)
+async def certificate_download(request: Request, name: str) -> Response:
+    number = _pdf_number(name)
+    if number is None:
+        raise not_found("certificate")
+    id6 = (await _posted_id6(request)).strip()
+    limits = ratelimit.of(request)
+    await limits.verify(request)
+    row = await service.get_certificate_row(number)
+    if row is None:
+        raise not_found("certificate")
+    p = await principal(request)
+    if not (p is not None and p.has(ORGANISER, row["event"])):
+        if not id6:
+            raise invalid("id6", "必填", "is required")
+        # Counted before the check, atomically: a burst of guesses cannot all pass a stale count.
+        guess = await limits.id_guess(request, row["number"])
+        if not service.id_tail_matches(row["id_number"], id6):
+            raise BilingualError(403, "id_mismatch", zh=t("download.wrong_id", "zh"), en=t("download.wrong_id", "en"), field="id6")
+        await guess.give_back()  # a right answer does not count against the holder
+        if row["revoked_at"] is not None:
+            raise BilingualError(410, "revoked", zh=t("download.revoked", "zh"), en=t("download.revoked", "en"))
+    return _file(await service.ensure_pdf(row, _settings(request)), row)

@@ -1,5 +1,6 @@
 """Certificate pages: the organiser's issuance page (progress, list, revocation, ZIP, ledger export),
-the public verification page (what the QR code opens) and a holder's download page."""
+the public verification page (what the QR code opens) and a holder's download page. Each look-up
+by number counts against the per-address verification limit (``competition/ratelimit.py``)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ async def verify_number(request: Request, number: str) -> Template:
 
 
 async def download_page(request: Request, number: str) -> Template:
-    """``/certificates/{number}``: what the results page links to; asks for the ID number's last 6."""
+    """``/certificates/{number}``: what the results page links to; asks for the ID number's last 6,
+    which the form posts to ``/certificates/{number}.pdf`` (rate-limited by the caller)."""
     from competition.errors import not_found, request_lang
 
     row = await service.get_certificate_row(number)

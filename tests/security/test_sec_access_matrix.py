@@ -173,7 +173,8 @@ ACCESS: dict[str, frozenset[str]] = {
     # Across events: organisers and approvers of any event (the outsider is an organiser elsewhere).
     "GET /api/ledger/{id_number:str}": r("organiser", "approver", "outsider"),
     "GET /api/verify/{number:str}": PUBLIC,
-    "GET /certificates/{name:str}": PUBLIC,  # the PDF itself needs the holder's id6 (or an organiser)
+    "GET /certificates/{name:str}": PUBLIC,  # the page; the PDF by GET for the event's organisers only
+    "POST /certificates/{name:str}": PUBLIC,  # the PDF with the holder's id6 in the body
     "GET /verify": PUBLIC,
     "GET /verify/{number:str}": PUBLIC,
     # --- pages
