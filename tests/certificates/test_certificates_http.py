@@ -251,14 +251,16 @@ async def test_ledger_json_export_and_person(cs):
     judge = await account(cs["admin"], server, e, "judge", cs["world"].skill["id"])
     anon = Client(server.base_url)
     try:
-        r = await approver.get(f"/api/ledger/{zhang}")
+        r = await approver.post("/api/ledger/lookup", json={"id_number": zhang})
         assert r.status_code == 200, r.text
         person = r.json()
         assert [(p["from_level_name"], p["to_level_name"]) for p in person["promotions"]] == [("高级工（三级）", "技师（二级）")]
         assert person["highest_level_name"] == "技师（二级）" and person["honours"][0]["honour"] == "guangdong_technical_expert"
-        assert (await judge.get(f"/api/ledger/{zhang}")).status_code == 403
-        assert (await anon.get(f"/api/ledger/{zhang}")).status_code == 401
-        assert (await approver.get("/api/ledger/123456")).status_code == 422
+        assert (await judge.post("/api/ledger/lookup", json={"id_number": zhang})).status_code == 403
+        assert (await org.post("/api/ledger/lookup", json={"id_number": zhang})).status_code == 403
+        assert (await anon.post("/api/ledger/lookup", json={"id_number": zhang})).status_code == 401
+        assert (await approver.post("/api/ledger/lookup", json={"id_number": "123456"})).status_code == 422
+        assert (await approver.get(f"/api/ledger/{zhang}")).status_code in (404, 405)  # never by address
         assert (await approver.get(f"/api/events/{e}/ledger.xlsx")).status_code == 200
     finally:
         for c in (approver, judge, anon):

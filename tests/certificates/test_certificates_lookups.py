@@ -1,11 +1,13 @@
 """Look-ups that could be used to guess or to search, over HTTP on SQLite (one worker) and on
-PostgreSQL (two workers sharing Redis): the ID-number check of a certificate download and a
-certificate's page.
+PostgreSQL (two workers sharing Redis): the ID-number check of a certificate download, a
+certificate's page, and the promotion ledger by ID number.
 
 - A burst of wrong ID-number tails for one certificate gets at most the per-number limit checked,
   and a client address at most its own limit over several certificates; a right answer does not
   count. The tail travels in a POST body only.
 - A certificate's page counts against the per-address verification limit, like ``/verify``.
+- The ledger by ID number: administrators and approvers only; an approver sees only the rows of
+  events where they approve; each look-up is audited with the number masked; limited per account.
 
 The database is seeded before the server starts (``certificates_world``): event A (the usual
 world, issued), and event B, where A's 张晓明 is promoted again. Requests carry their client
@@ -16,11 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 
 import pytest
 
 from certificates_world import ACTOR, OwnDatabase, build_world, propose, register
-from harness import ADMIN_PASSWORD, REDIS_URL, Burst, Client, need_postgres, need_redis, run_cli, start_server, statuses
+from harness import ADMIN_PASSWORD, REDIS_URL, Burst, Client, account, need_postgres, need_redis, run_cli, sql, start_server, statuses
 
 VERIFY_LIMIT = 60
 LEDGER_LIMIT = 8
@@ -147,3 +150,81 @@ async def test_certificate_pages_count_against_the_verification_limit(ls):
         for path in (f"/api/verify/{cert['number']}", f"/verify/{cert['number']}", f"/certificates/{cert['number']}"):
             assert (await b.get(path, address)).status_code == 429, path
         assert (await b.get(f"/certificates/{cert['number']}", new_address())).status_code == 200
+
+
+# ------------------------------------------------------------------------------ the ledger by ID number
+
+
+async def _lookups(ls, user_id: int) -> list[dict]:
+    rows = await sql(ls["own"].url, "SELECT * FROM audit_log WHERE action = ? AND actor_id = ? ORDER BY seq", "ledger.lookup", user_id)
+    for r in rows:
+        if isinstance(r["details"], str):
+            r["details"] = json.loads(r["details"])
+    return rows
+
+
+async def _me(client: Client) -> int:
+    return (await client.get("/api/me")).json()["user"]["id"]
+
+
+async def test_the_ledger_by_id_number_shows_each_reader_only_what_they_may_read(ls):
+    server, admin, zhang = ls["server"], ls["admin"], ls["zhang"]
+    a_id, b_id = ls["a"].event["id"], ls["b"]["id"]
+    organiser_a = await account(admin, server, a_id, "organiser")
+    approver_b = await account(admin, server, b_id, "approver")
+    judge = await account(admin, server, a_id, "judge", ls["a"].skill["id"])
+    anon = Client(server.base_url)
+    try:
+        body = {"id_number": zhang.lower()}
+        for who in (organiser_a, judge):
+            r = await who.post("/api/ledger/lookup", json=body)
+            assert r.status_code == 403 and r.json()["code"] == "forbidden", r.text
+        assert (await anon.post("/api/ledger/lookup", json=body)).status_code == 401
+        assert (await organiser_a.get(f"/api/ledger/{zhang}")).status_code in (404, 405), "the ID number is never in the address"
+
+        r = await approver_b.post("/api/ledger/lookup", json=body)
+        assert r.status_code == 200, r.text
+        seen = r.json()
+        assert [(p["event_id"], p["from_level"], p["to_level"]) for p in seen["promotions"]] == [(b_id, 4, 5)]
+        assert seen["highest_level"] == 5 and seen["honours"] == [] and seen["name"] == "张晓明"
+        assert ls["a"].event["name"] not in r.text and all(c["number"] not in r.text for c in ls["certs"]), "event A shows through"
+        # Someone with rows only in event A: the same answer as for nobody at all.
+        only_a = ls["a"].contestants["欧阳建华"]["id_number"]
+        r = await approver_b.post("/api/ledger/lookup", json={"id_number": only_a})
+        assert r.status_code == 200 and r.json()["promotions"] == [] and r.json()["honours"] == [] and r.json()["highest_level"] is None
+
+        r = await admin.post("/api/ledger/lookup", json=body)
+        assert r.status_code == 200
+        full = r.json()
+        assert [(p["event_id"], p["to_level"]) for p in full["promotions"]] == [(a_id, 4), (b_id, 5)]
+        assert [h["event_id"] for h in full["honours"]] == [a_id]
+
+        # Every look-up is audited: who, the number masked, how many rows they were shown; never the number.
+        mine = await _lookups(ls, await _me(approver_b))
+        assert [(e["details"]["id_number"], e["details"]["rows"]) for e in mine] == [
+            (zhang[:6] + "********" + zhang[-4:], 1), (only_a[:6] + "********" + only_a[-4:], 0)]  # fmt: skip
+        assert (await _lookups(ls, await _me(admin)))[-1]["details"]["rows"] == 3
+        everything = json.dumps(await sql(ls["own"].url, "SELECT * FROM audit_log WHERE action = ?", "ledger.lookup"), default=str, ensure_ascii=False)
+        assert zhang not in everything and zhang.lower() not in everything and only_a not in everything
+        assert await _lookups(ls, await _me(organiser_a)) == [], "a refused request looked nothing up"
+    finally:
+        for c in (organiser_a, approver_b, judge, anon):
+            await c.aclose()
+
+
+async def test_ledger_lookups_are_limited_per_account(ls):
+    server, admin, zhang = ls["server"], ls["admin"], ls["zhang"]
+    b_id = ls["b"]["id"]
+    approver, other = await account(admin, server, b_id, "approver"), await account(admin, server, b_id, "approver")
+    try:
+        async with Burst(server.base_url, cookies=approver.http.cookies) as b:
+            answers = await b.many("/api/ledger/lookup", [{"id_number": zhang}] * 20, new_address())
+            assert statuses(answers) == {200: LEDGER_LIMIT, 429: 20 - LEDGER_LIMIT}, statuses(answers)
+            # Per account, not per address: another address does not help.
+            r = await b.post("/api/ledger/lookup", {"id_number": zhang}, new_address())
+            assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+        assert len(await _lookups(ls, await _me(approver))) == LEDGER_LIMIT, "each answered look-up audited once, refused ones not"
+        assert (await other.post("/api/ledger/lookup", json={"id_number": zhang})).status_code == 200
+    finally:
+        await approver.aclose()
+        await other.aclose()
