@@ -1,9 +1,13 @@
 """HTTP API of certificates: issuance with progress, listing, revocation, the ZIP of an event, the
-promotion ledger (JSON and .xlsx), public verification, and a holder's PDF download. Thin."""
+promotion ledger (JSON and .xlsx; a person's, by ID number in a POST body), public verification,
+and a holder's PDF download (the ID number's last 6 in a POST body). Thin.
+
+Every look-up by a certificate number, and every ID-number check, goes through the rate limits of
+``competition/ratelimit.py`` (see docs/SECURITY.md, "Rate limits and look-ups")."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import quote
 
 import msgspec
@@ -12,24 +16,42 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import File, Stream
 
-from competition import access
+from competition import access, audit, ratelimit
 from competition.auth.guards import actor_of, allowed, principal, require_principal
+from competition.auth.roles import Principal
+from competition.db import write_transaction
 from competition.errors import BilingualError, forbidden, invalid, not_found, request_lang
-from competition.registration.idcard import is_valid_id, normalise_id
+from competition.registration.idcard import is_valid_id, mask_id, normalise_id
 from competition.settings import Settings
-from frontend.i18n import t
+from frontend.i18n import register, t
 
 from certificates import issuance, ledger, service, verify
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Failed ID checks allowed per certificate number (and per client address) per hour.
-DOWNLOAD_FAILURES_PER_NUMBER = 10
-DOWNLOAD_FAILURES_PER_CLIENT = 30
-_FAILURE_WINDOW_S = 3600
+#: Wrong ID checks allowed per certificate number (and per client address) per hour.
+DOWNLOAD_FAILURES_PER_NUMBER = ratelimit.Limits.DOWNLOAD_GUESSES_PER_NUMBER
+DOWNLOAD_FAILURES_PER_CLIENT = ratelimit.Limits.DOWNLOAD_GUESSES_PER_ADDRESS
+
+register(
+    {
+        "download.id_required": (
+            "请在证书页面输入持证人身份证号后 6 位下载（以表单提交，不放在网址中）",
+            "Enter the last 6 characters of the holder's ID number on the certificate's page (sent in a form, never in the address)",
+        ),
+    }
+)
 
 
 class RevokeIn(msgspec.Struct):
     reason: str = ""
+
+
+class LedgerLookupIn(msgspec.Struct):
+    id_number: str
+
+
+class DownloadIn(msgspec.Struct):
+    id6: str = ""
 
 
 def _settings(request: Request) -> Settings:
@@ -47,11 +69,28 @@ def _attachment_headers(filename: str, ascii_name: str) -> dict[str, str]:
     }
 
 
+def may_read_ledger(principal: Principal, event_ids: Iterable[int]) -> bool:
+    """May ``principal`` read the promotion-ledger rows of every event in ``event_ids``?
+
+    A person's ledger spans events, so looking it up by ID number is an oracle over all of them:
+    platform administrators may read every event's rows; an approver only those of events where
+    they hold the approver grant (the policy's ``read_person_ledger``); nobody
+    else any, organisers included. With no events named: may this principal look up at all.
+    (Written to move into the central access policy as a capability.)
+    """
+    wanted = list(event_ids)
+    if not wanted:
+        return principal.is_admin or any(access.allows(principal, "read_person_ledger", e) for e in access.event_ids(principal) or ())
+    return all(access.allows(principal, "read_person_ledger", e) for e in wanted)
+
+
 async def requires_ledger_reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """A person's ledger spans events: those who may read it in some event (and administrators)."""
     p = await require_principal(connection)
-    if not (p.is_admin or any(access.allows(p, "read_person_ledger", e) for e in access.event_ids(p) or ())):
+    if not may_read_ledger(p, ()):
         raise forbidden()
+
+
+requires_ledger_reader.capability = "read_person_ledger"  # type: ignore[attr-defined]
 
 
 requires_ledger_reader.capability = "read_person_ledger"  # type: ignore[attr-defined]
@@ -116,66 +155,56 @@ class CertificateController(Controller):
         return Response(content, media_type=XLSX, headers=_attachment_headers(f"晋级台账-{event_id}.xlsx", f"ledger-event-{event_id}.xlsx"))
 
 
-@get("/api/ledger/{id_number:str}", summary="A person's promotions and honours across events (organisers and approvers)",
-     operation_id="person_ledger", tags=["certificates"], guards=[requires_ledger_reader])  # fmt: skip
-async def person_ledger(id_number: str) -> dict[str, Any]:
-    if not is_valid_id(normalise_id(id_number)):
+@post("/api/ledger/lookup", summary="A person's promotions and honours by ID number (administrators; approvers see their events' rows)",
+      description="The ID number goes in the body, never in the address (it would end up in logs and browser history). "
+      "Rate-limited per account (`COMPETITION_LEDGER_RATE`); every look-up is audited with the ID number masked.",
+      operation_id="person_ledger", tags=["certificates"], guards=[requires_ledger_reader], status_code=200)  # fmt: skip
+async def person_ledger(request: Request, data: LedgerLookupIn) -> dict[str, Any]:
+    p = await require_principal(request)
+    await ratelimit.of(request).ledger_lookup(p.user_id)
+    person = normalise_id(data.id_number)
+    if not is_valid_id(person):
         raise invalid("id_number", "不是有效的居民身份证号", "is not a valid resident ID number")
-    return await ledger.person_ledger(id_number)
+    found = _visible_ledger(await ledger.person_ledger(person), p)
+    async with write_transaction():
+        await audit.record("ledger.lookup", actor_of(request, p), target="ledger", details={
+            "id_number": mask_id(person), "rows": len(found["promotions"]) + len(found["honours"]),
+            "promotions": len(found["promotions"]), "honours": len(found["honours"])})  # fmt: skip
+    return found
+
+
+def _visible_ledger(found: dict[str, Any], p: Principal) -> dict[str, Any]:
+    """The rows of ``ledger.person_ledger`` that ``p`` may read, and what is derived from them
+    (name, highest level) recomputed from those rows only: nothing hints at other events."""
+    from certificates.service import level_text
+
+    promotions = [r for r in found["promotions"] if may_read_ledger(p, (r["event_id"],))]
+    honours = [h for h in found["honours"] if may_read_ledger(p, (h["event_id"],))]
+    levels = [r["to_level"] for r in promotions if not r["revoked"]]
+    highest = max(levels) if levels else None
+    names = [r["name"] for r in promotions]
+    return {
+        **found,
+        "name": names[-1] if names else "",
+        "highest_level": highest,
+        "highest_level_name": "" if highest is None else level_text(highest),
+        "promotions": promotions,
+        "honours": honours,
+    }
 
 
 @get("/api/verify/{number:str}", summary="Verify a certificate: genuine, revoked, unknown (404) or malformed (422); rate-limited",
      operation_id="verify_certificate", tags=["certificates"])  # fmt: skip
 async def verify_certificate(request: Request, number: str) -> dict[str, Any]:
+    await ratelimit.of(request).verify(request)
     return await verify.verify_or_raise(number, request_lang(request))
 
 
-async def _count_failure(request: Request, number: str) -> None:
-    store = request.app.stores.get("certificate_download")
-    client = request.client.host if request.client else "?"
-    for key in (f"n:{number}", f"c:{client}"):
-        raw = await store.get(key)
-        await store.set(key, str(int(raw or 0) + 1), expires_in=_FAILURE_WINDOW_S)
+def _pdf_number(name: str) -> str | None:
+    return name[: -len(".pdf")] if name.lower().endswith(".pdf") else None
 
 
-async def _too_many_failures(request: Request, number: str) -> bool:
-    store = request.app.stores.get("certificate_download")
-    client = request.client.host if request.client else "?"
-    by_number = int(await store.get(f"n:{number}") or 0)
-    by_client = int(await store.get(f"c:{client}") or 0)
-    return by_number >= DOWNLOAD_FAILURES_PER_NUMBER or by_client >= DOWNLOAD_FAILURES_PER_CLIENT
-
-
-@get(
-    "/certificates/{name:str}",
-    summary="A holder's certificate: `{number}.pdf` is the PDF (needs `id6`, or an organiser's session); `{number}` is the download page",
-    description="`id6`: the last 6 characters of the holder's ID number (the PDF carries the full name). Wrong answers are "
-    f"counted: after {DOWNLOAD_FAILURES_PER_NUMBER} per number (or {DOWNLOAD_FAILURES_PER_CLIENT} per client) in an hour, 429. "
-    "A revoked certificate is 410 for its holder.",
-    operation_id="download_certificate",
-    tags=["certificates"],
-)
-async def certificate_file(request: Request, name: str, id6: str | None = None) -> Response:
-    if not name.lower().endswith(".pdf"):
-        from frontend.pages_certificates import download_page
-
-        return await download_page(request, name)
-    number = name[: -len(".pdf")]
-    row = await service.get_certificate_row(number)
-    if row is None:
-        raise not_found("certificate")
-    p = await principal(request)
-    organiser = access.allows(p, "read_certificates", row["event"])
-    if not organiser:
-        if await _too_many_failures(request, row["number"]):
-            raise BilingualError(429, "rate_limited", zh=t("download.too_many", "zh"), en=t("download.too_many", "en"))
-        if not service.id_tail_matches(row["id_number"], id6):
-            if id6 and id6.strip():  # a guess; asking without one is not
-                await _count_failure(request, row["number"])
-            raise BilingualError(403, "id_mismatch", zh=t("download.wrong_id", "zh"), en=t("download.wrong_id", "en"), field="id6")
-        if row["revoked_at"] is not None:
-            raise BilingualError(410, "revoked", zh=t("download.revoked", "zh"), en=t("download.revoked", "en"))
-    path = await service.ensure_pdf(row, _settings(request))
+def _file(path, row: dict[str, Any]) -> File:
     return File(
         path=path,
         filename=f"{row['number']}.pdf",
@@ -184,3 +213,76 @@ async def certificate_file(request: Request, name: str, id6: str | None = None) 
         headers={"Cache-Control": "private, no-store"},
     )
 
+
+@get(
+    "/certificates/{name:str}",
+    summary="A certificate's page (`{number}`: what it is, and a form asking for the ID number's last 6), or its PDF for the event's organisers (`{number}.pdf`)",
+    description="The page is a look-up by number, rate-limited like `/verify`. Anyone but the event's organisers downloads "
+    "the PDF by POST (the last 6 of the ID number in the body); a GET of the PDF answers them 403 `id_required`, "
+    "whether or not the number exists.",
+    operation_id="certificate_page",
+    tags=["certificates"],
+)
+async def certificate_file(request: Request, name: str) -> Response:
+    number = _pdf_number(name)
+    if number is None:
+        from frontend.pages_certificates import download_page
+
+        await ratelimit.of(request).verify(request)
+        return await download_page(request, name)
+    p = await principal(request)
+    row = await service.get_certificate_row(number) if p is not None else None
+    if row is None or not access.allows(p, "read_certificates", row["event"]):
+        # The same answer for unknown numbers: a GET tells nobody whether a number exists.
+        raise BilingualError(403, "id_required", zh=t("download.id_required", "zh"), en=t("download.id_required", "en"), field="id6")
+    return _file(await service.ensure_pdf(row, _settings(request)), row)
+
+
+async def _posted_id6(request: Request) -> str:
+    """``id6`` from a JSON body (the page's script) or a form (the page without script)."""
+    content_type, _ = request.content_type
+    if content_type == "application/json":
+        try:
+            return msgspec.json.decode(await request.body(), type=DownloadIn).id6
+        except msgspec.ValidationError as exc:
+            raise invalid("id6", "应为文本", "must be text") from exc
+        except msgspec.DecodeError as exc:
+            raise BilingualError(400, "invalid_body", zh="请求内容不是有效的 JSON", en="The request body is not valid JSON") from exc
+    form = await request.form()
+    value = form.get("id6", "")
+    return value if isinstance(value, str) else ""
+
+
+@post(
+    "/certificates/{name:str}",
+    summary="A holder's certificate PDF: `{number}.pdf` with `id6`, the last 6 characters of the holder's ID number, in the body",
+    description="Body: JSON `{\"id6\": \"…\"}` or a form field `id6` (never the query string). Counted as a look-up by number "
+    f"(like `/verify`), and each ID check is counted: after {DOWNLOAD_FAILURES_PER_NUMBER} wrong answers per number "
+    f"(or {DOWNLOAD_FAILURES_PER_CLIENT} per client address) in an hour, 429 with `Retry-After`; a right answer is not counted. "
+    "A revoked certificate is 410 for its holder. The event's organisers need no `id6`.",
+    operation_id="download_certificate",
+    tags=["certificates"],
+    status_code=200,
+)
+async def certificate_download(request: Request, name: str) -> Response:
+    number = _pdf_number(name)
+    if number is None:
+        raise not_found("certificate")
+    id6 = (await _posted_id6(request)).strip()
+    limits = ratelimit.of(request)
+    await limits.verify(request)
+    row = await service.get_certificate_row(number)
+    if row is None:
+        raise not_found("certificate")
+    p = await principal(request)
+    if not access.allows(p, "read_certificates", row["event"]):
+        if not id6:
+            raise invalid("id6", "必填", "is required")
+        # Counted before the check, atomically: a burst of guesses cannot all pass a stale count.
+        guess = await limits.id_guess(request, row["number"])
+        if not service.id_tail_matches(row["id_number"], id6):
+            raise BilingualError(403, "id_mismatch", zh=t("download.wrong_id", "zh"), en=t("download.wrong_id", "en"), field="id6")
+        await guess.give_back()  # a right answer does not count against the holder
+        if row["revoked_at"] is not None:
+            raise BilingualError(410, "revoked", zh=t("download.revoked", "zh"), en=t("download.revoked", "en"))
+    return _file(await service.ensure_pdf(row, _settings(request)), row)

@@ -15,7 +15,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -25,9 +24,9 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
-from competition import db, ops, security
+from competition import db, ops, ratelimit, security
 from competition.errors import app_error_handler
-from competition.settings import Settings, parse_rate
+from competition.settings import Settings
 from frontend import i18n
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
@@ -59,23 +58,13 @@ def _channels(settings: Settings, redis_health: "ops.RedisHealth | None" = None)
     return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, create_ws_route_handlers=False)
 
 
-#: Routes with their own rate limits (per client address; held in the shared store, so across workers).
-LOGIN_PATHS = ("/auth/login", "/auth/code")
-VERIFY_PREFIXES = ("/verify", "/api/verify")
+def _limits(settings: Settings, redis_health: "ops.RedisHealth | None" = None) -> ratelimit.Limits:
+    """Login, code-login, verification, download-guess and ledger limits (competition/ratelimit.py).
 
-
-def _rate_limits(settings: Settings) -> list:
-    login = RateLimitConfig(
-        rate_limit=parse_rate(settings.login_rate),  # type: ignore[arg-type]
-        store="login_rate",
-        check_throttle_handler=lambda request: request.method == "POST" and request.url.path in LOGIN_PATHS,
-    )
-    verify = RateLimitConfig(
-        rate_limit=parse_rate(settings.verify_rate),  # type: ignore[arg-type]
-        store="verify_rate",
-        check_throttle_handler=lambda request: request.url.path.startswith(VERIFY_PREFIXES),
-    )
-    return [login.middleware, verify.middleware]
+    Not middleware: each limited handler counts its own attempts, so a request refused earlier
+    (CSRF, a malformed body) does not use up anyone's allowance, and the count is atomic (one Redis
+    script across workers) where a store's read-then-write let concurrent bursts through."""
+    return ratelimit.Limits(settings, ratelimit.limiter_for(settings, redis_health))
 
 
 def _key(secret: str, purpose: str) -> bytes:
@@ -142,7 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         plugins=[channels],
         stores=_stores(settings, redis_health),
-        middleware=[session_config.middleware, *_rate_limits(settings)],
+        middleware=[session_config.middleware],
         csrf_config=CSRFConfig(secret=_key(secret, "csrf").hex(), cookie_secure=secure_cookies, cookie_samesite="lax"),
         template_config=template_config,
         openapi_config=OpenAPIConfig(
@@ -160,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.limits = _limits(settings, redis_health)
     return app
 
 

@@ -40,6 +40,7 @@ ROUTES = [
     "certificates.controller:person_ledger",
     "certificates.controller:verify_certificate",
     "certificates.controller:certificate_file",
+    "certificates.controller:certificate_download",
     "frontend.pages_certificates:page_handlers",
 ]
 

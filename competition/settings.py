@@ -26,10 +26,18 @@ class Settings:
     redis_url: str | None = None
     secret: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
-    #: Login attempts allowed per client address, e.g. ``10/minute``.
+    #: Password login attempts allowed per client address, e.g. ``10/minute``.
     login_rate: str = "10/minute"
-    #: Certificate verification look-ups per client address.
+    #: Certificate look-ups by number (verification, a certificate's page, its download) per client address.
     verify_rate: str = "30/minute"
+    #: Password login attempts per account (username), from any address.
+    login_account_rate: str = "5/minute"
+    #: One-time-code login attempts per client address: high, a venue's tablets often share one address.
+    code_login_rate: str = "60/minute"
+    #: Attempts per one-time code as typed (a tablet retrying a stale code locks only itself).
+    code_try_rate: str = "5/minute"
+    #: Promotion-ledger look-ups by ID number per account.
+    ledger_rate: str = "60/hour"
     debug: bool = False
     #: Prefix of every Redis key (channels, stores): several deployments can share one Redis.
     redis_prefix: str = "competition"
@@ -43,7 +51,7 @@ class Settings:
         redis_url = env.get("REDIS_URL") or None
         if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
             raise SettingsError(f"REDIS_URL must be a redis:// URL, got {redis_url!r}")
-        for name in ("COMPETITION_LOGIN_RATE", "COMPETITION_VERIFY_RATE"):
+        for name in ("COMPETITION_LOGIN_RATE", "COMPETITION_VERIFY_RATE", *_NEW_RATES):
             if env.get(name):
                 parse_rate(env[name], name)
         return cls(
@@ -54,6 +62,7 @@ class Settings:
             public_base_url=(env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             login_rate=env.get("COMPETITION_LOGIN_RATE") or "10/minute",
             verify_rate=env.get("COMPETITION_VERIFY_RATE") or "30/minute",
+            **{field: env[name] for name, field in _NEW_RATES.items() if env.get(name)},
             debug=(env.get("COMPETITION_DEBUG") or "").lower() in ("1", "true", "yes"),
             redis_prefix=env.get("COMPETITION_REDIS_PREFIX") or "competition",
         )
@@ -84,6 +93,15 @@ class Settings:
         return path.read_text().strip()
 
 
+#: The other rate limits' variables → fields (``competition/ratelimit.py`` applies them all).
+_NEW_RATES = {
+    "COMPETITION_LOGIN_ACCOUNT_RATE": "login_account_rate",
+    "COMPETITION_CODE_LOGIN_RATE": "code_login_rate",
+    "COMPETITION_CODE_TRY_RATE": "code_try_rate",
+    "COMPETITION_LEDGER_RATE": "ledger_rate",
+}
+
+
 def _check_database_url(url: str) -> None:
     scheme = urlparse(url).scheme
     if scheme not in ("sqlite", "postgres", "postgresql"):
@@ -91,11 +109,11 @@ def _check_database_url(url: str) -> None:
 
 
 def parse_rate(text: str, name: str = "rate") -> tuple[str, int]:
-    """``"10/minute"`` → ``("minute", 10)``, the shape Litestar's RateLimitConfig takes."""
+    """``"10/minute"`` → ``("minute", 10)``; at least one attempt."""
     try:
         count, unit = text.split("/")
         unit = unit.strip()
-        if unit not in ("second", "minute", "hour", "day"):
+        if unit not in ("second", "minute", "hour", "day") or int(count) < 1:
             raise ValueError
         return unit, int(count)
     except ValueError:

@@ -1,5 +1,6 @@
 """Certificate pages: the organiser's issuance page (progress, list, revocation, ZIP, ledger export),
-the public verification page (what the QR code opens) and a holder's download page."""
+the public verification page (what the QR code opens) and a holder's download page. Each look-up
+by number counts against the per-address verification limit (``competition/ratelimit.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from certificates import issuance, service, verify
-from competition import access
+from competition import access, ratelimit
 from competition.auth.guards import allowed, principal
 from competition.events import service as events
 from frontend.pages import render
@@ -44,7 +45,10 @@ async def certificates_page(request: Request, event_id: int, skill_id: int | Non
 async def _verify_page(request: Request, number: str | None) -> Template:
     from competition.errors import request_lang
 
-    result = await verify.lookup(number, request_lang(request)) if number and number.strip() else None
+    result = None
+    if number and number.strip():  # the empty form is not a look-up
+        await ratelimit.of(request).verify(request)
+        result = await verify.lookup(number, request_lang(request))
     response = await render(request, "certificates_verify.html", result=result, typed=(number or "").strip())
     if result is not None:
         response.status_code = {"unknown": 404, "malformed": 422}.get(result["status"], 200)
@@ -62,7 +66,8 @@ async def verify_number(request: Request, number: str) -> Template:
 
 
 async def download_page(request: Request, number: str) -> Template:
-    """``/certificates/{number}``: what the results page links to; asks for the ID number's last 6."""
+    """``/certificates/{number}``: what the results page links to; asks for the ID number's last 6,
+    which the form posts to ``/certificates/{number}.pdf`` (rate-limited by the caller)."""
     from competition.errors import not_found, request_lang
 
     row = await service.get_certificate_row(number)

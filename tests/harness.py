@@ -152,7 +152,13 @@ def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **
         DATABASE_URL=database_url,
         COMPETITION_SECRET="test-secret-" + secrets.token_hex(8),
         PUBLIC_BASE_URL="http://testserver.local",
+        # Tests log in, look up and verify far more often than people do: limits tests set their own.
         COMPETITION_LOGIN_RATE="1000/minute",
+        COMPETITION_LOGIN_ACCOUNT_RATE="1000/minute",
+        COMPETITION_CODE_LOGIN_RATE="1000/minute",
+        COMPETITION_CODE_TRY_RATE="1000/minute",
+        COMPETITION_VERIFY_RATE="1000/minute",
+        COMPETITION_LEDGER_RATE="1000/minute",
         # Test runs may overlap on one Redis: each server gets its own key space.
         COMPETITION_REDIS_PREFIX="test-" + secrets.token_hex(4),
         PYTHONPATH=str(ROOT),
@@ -336,3 +342,52 @@ async def account(admin: Client, server: Server, event_id: int, role: str, skill
     c = Client(server.base_url)
     await c.login(username, "password-123")
     return c
+
+
+class Burst:
+    """Requests sent together, each on a new connection (so several workers serve them), with the
+    CSRF token of one visit, from a client address given per request in ``X-Forwarded-For`` (which
+    the server trusts from 127.0.0.1, as it trusts nginx): rate-limit tests, each from addresses
+    of its own."""
+
+    def __init__(self, base_url: str, cookies: Any = None) -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=60, limits=httpx.Limits(max_keepalive_connections=0),
+                                      headers={"Accept": "application/json"}, cookies=cookies)  # fmt: skip
+        self.token = ""
+
+    async def __aenter__(self) -> "Burst":
+        await self.http.get("/login")
+        self.token = self.http.cookies.get("csrftoken") or ""
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.http.aclose()
+
+    async def send(self, method: str, path: str, address: str, *, csrf: bool = True, lang: str | None = None, **kw: Any) -> httpx.Response:
+        headers = {"X-Forwarded-For": address, "Connection": "close", **kw.pop("headers", {})}
+        if csrf and method != "GET":
+            headers["X-CSRFToken"] = self.token
+        if lang:
+            headers["Accept-Language"] = lang
+        return await self.http.request(method, path, headers=headers, **kw)
+
+    async def post(self, path: str, body: dict, address: str, **kw: Any) -> httpx.Response:
+        return await self.send("POST", path, address, json=body, **kw)
+
+    async def get(self, path: str, address: str, **kw: Any) -> httpx.Response:
+        return await self.send("GET", path, address, **kw)
+
+    async def many(self, path: str, bodies: list[dict], address: str, **kw: Any) -> list[httpx.Response]:
+        """POST each body, all at once."""
+        return list(await asyncio.gather(*(self.post(path, b, address, **kw) for b in bodies)))
+
+    async def many_get(self, path: str, n: int, address: str, **kw: Any) -> list[httpx.Response]:
+        return list(await asyncio.gather(*(self.get(path, address, **kw) for _ in range(n))))
+
+
+def statuses(answers: list[httpx.Response]) -> dict[int, int]:
+    """How many answers had each status code."""
+    out: dict[int, int] = {}
+    for a in answers:
+        out[a.status_code] = out.get(a.status_code, 0) + 1
+    return out

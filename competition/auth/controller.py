@@ -12,7 +12,7 @@ import qrcode.image.svg
 from litestar import Controller, Request, delete, get, post
 from litestar.channels import ChannelsPlugin
 
-from competition import audit
+from competition import audit, ratelimit
 from competition.auth import service
 from competition.auth.guards import (
     SESSION_ENDED, SESSION_USER_KEY, SESSION_VERSION_KEY, account_channel, actor_of, allowed, load_principal, principal, require_principal,
@@ -77,20 +77,24 @@ class AuthController(Controller):
 
     @post("/login", summary="Log in with username and password", operation_id="login", status_code=200)
     async def login(self, request: Request, data: LoginIn) -> dict[str, Any]:
+        attempt = await ratelimit.of(request).password_login(request, data.username)  # per account and address; 429 when used up
         user_id = await service.authenticate(data.username, data.password)
         if user_id is None:
             async with write_transaction():
                 await audit.record("login.failed", actor_of(request, None), target=f"username:{data.username[:60]}")
             raise AppError(401, "bad_login", "error.bad_login")
+        await attempt.give_back()  # only failures use up the allowance
         return await _start_session(request, user_id, "login.password")
 
     @post("/code", summary="Log in on a tablet with a one-time code", operation_id="login_with_code", status_code=200)
     async def login_code(self, request: Request, data: CodeIn) -> dict[str, Any]:
+        attempt = await ratelimit.of(request).code_login(request, data.code)  # per code and address; 429 when used up
         user_id = await service.redeem_login_code(data.code)
         if user_id is None:
             async with write_transaction():
                 await audit.record("login.failed", actor_of(request, None), target="code")
             raise AppError(401, "bad_code", "error.bad_code")
+        await attempt.give_back()  # only failures use up the allowance
         return await _start_session(request, user_id, "login.code")
 
     @post("/logout", summary="Log out: every session of the account ends (a copied cookie stops working too)", operation_id="logout", status_code=200)

@@ -148,7 +148,7 @@ async def test_revocation_by_the_organiser(cs):
         assert body["status"] == "revoked" and body["valid"] is False and body["revoke_reason"] == "申诉复核后名次调整" and body["revoked_at_china"]
         # The holder cannot download a revoked certificate.
         id6 = cs["world"].contestants["黄俊杰"]["id_number"][-6:]
-        assert (await anon.get(f"/certificates/{target['number']}.pdf", params={"id6": id6})).status_code == 410
+        assert (await anon.post(f"/certificates/{target['number']}.pdf", json={"id6": id6})).status_code == 410
     finally:
         await anon.aclose()
     r = await cs["admin"].get(f"/api/events/{e}/certificates")
@@ -163,19 +163,31 @@ async def test_holder_downloads_with_the_id_numbers_last_six(cs):
     url = f"/certificates/{cert['number']}.pdf"
     anon = Client(server.base_url)
     try:
-        r = await anon.get(url)
-        assert r.status_code == 403 and r.json()["code"] == "id_mismatch" and r.json()["field"] == "id6"
+        r = await anon.post(url, json={})
+        assert r.status_code == 422 and r.json()["field"] == "id6"
         wrong = "000000" if id_number[-6:] != "000000" else "111111"
-        assert (await anon.get(url, params={"id6": wrong})).status_code == 403
-        r = await anon.get(url, params={"id6": " " + id_number[-6:].lower()})
+        r = await anon.post(url, json={"id6": wrong})
+        assert r.status_code == 403 and r.json()["code"] == "id_mismatch" and r.json()["field"] == "id6"
+        r = await anon.post(url, json={"id6": " " + id_number[-6:].lower()})
         assert r.status_code == 200, r.text
         assert r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
         assert "attachment" in r.headers["content-disposition"] and cert["number"] in r.headers["content-disposition"]
         assert "no-store" in r.headers["cache-control"]
-        assert (await anon.get("/certificates/GD2026-ZZ-A-000001-0.pdf", params={"id6": "123456"})).status_code == 404
-        # The download page the results page links to.
+        # Never through the address: a GET answers the same 403 with or without the right id6, known number or not.
+        for target, params in ((url, {}), (url, {"id6": id_number[-6:]}), ("/certificates/GD2026-ZZ-A-000001-0.pdf", {"id6": "123456"})):
+            r = await anon.get(target, params=params)
+            assert r.status_code == 403 and r.json()["code"] == "id_required" and r.json()["field"] == "id6", r.text
+        assert (await anon.post("/certificates/GD2026-ZZ-A-000001-0.pdf", json={"id6": "123456"})).status_code == 404
+        # The download page the results page links to; its form posts, with the CSRF token for browsers without script.
         page = await anon.get(f"/certificates/{cert['number']}", headers={"Accept": "text/html"})
         assert page.status_code == 200 and "周*涵" in page.text and 'name="id6"' in page.text and "周子涵" not in page.text
+        assert 'method="post"' in page.text and 'name="_csrf_token"' in page.text
+        # That form as a browser without script sends it: urlencoded, the token in a field.
+        token = anon.http.cookies.get("csrftoken")
+        r = await anon.http.post(url, data={"_csrf_token": token, "id6": id_number[-6:]})
+        assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text
+        r = await anon.http.post(url, data={"id6": id_number[-6:]})
+        assert r.status_code == 403 and r.json()["code"] == "csrf"
     finally:
         await anon.aclose()
     # Organisers need no ID number.
@@ -193,9 +205,9 @@ async def test_guessing_the_id_is_throttled(cs):
         for i in range(10):
             guess = f"{i:06d}"
             if guess != id6:
-                assert (await anon.get(url, params={"id6": guess})).status_code == 403
-        r = await anon.get(url, params={"id6": id6})
-        assert r.status_code == 429 and r.json()["code"] == "rate_limited"
+                assert (await anon.post(url, json={"id6": guess})).status_code == 403
+        r = await anon.post(url, json={"id6": id6})
+        assert r.status_code == 429 and r.json()["code"] == "rate_limited" and int(r.headers["retry-after"]) > 0
     finally:
         await anon.aclose()
 
@@ -239,14 +251,16 @@ async def test_ledger_json_export_and_person(cs):
     judge = await account(cs["admin"], server, e, "judge", cs["world"].skill["id"])
     anon = Client(server.base_url)
     try:
-        r = await approver.get(f"/api/ledger/{zhang}")
+        r = await approver.post("/api/ledger/lookup", json={"id_number": zhang})
         assert r.status_code == 200, r.text
         person = r.json()
         assert [(p["from_level_name"], p["to_level_name"]) for p in person["promotions"]] == [("高级工（三级）", "技师（二级）")]
         assert person["highest_level_name"] == "技师（二级）" and person["honours"][0]["honour"] == "guangdong_technical_expert"
-        assert (await judge.get(f"/api/ledger/{zhang}")).status_code == 403
-        assert (await anon.get(f"/api/ledger/{zhang}")).status_code == 401
-        assert (await approver.get("/api/ledger/123456")).status_code == 422
+        assert (await judge.post("/api/ledger/lookup", json={"id_number": zhang})).status_code == 403
+        assert (await org.post("/api/ledger/lookup", json={"id_number": zhang})).status_code == 403
+        assert (await anon.post("/api/ledger/lookup", json={"id_number": zhang})).status_code == 401
+        assert (await approver.post("/api/ledger/lookup", json={"id_number": "123456"})).status_code == 422
+        assert (await approver.get(f"/api/ledger/{zhang}")).status_code in (404, 405)  # never by address
         assert (await approver.get(f"/api/events/{e}/ledger.xlsx")).status_code == 200
     finally:
         for c in (approver, judge, anon):

@@ -180,10 +180,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/events/{event_id:int}/certificates.zip": ORG,
     "GET /api/events/{event_id:int}/ledger": r("organiser", "approver"),
     "GET /api/events/{event_id:int}/ledger.xlsx": r("organiser", "approver"),
-    # Across events: approvers (人社厅) only; an organiser of this or another event has no ID-number oracle.
-    "GET /api/ledger/{id_number:str}": r("approver"),
+    # A person's ledger across events, by ID number: approvers (who see their events' rows) and
+    # administrators only; organisers of this event or another (the outsider) are refused.
+    "POST /api/ledger/lookup": r("approver"),
     "GET /api/verify/{number:str}": PUBLIC,
-    "GET /certificates/{name:str}": PUBLIC,  # the PDF itself needs the holder's id6 (or an organiser)
+    "GET /certificates/{name:str}": PUBLIC,  # the page; the PDF by GET for the event's organisers only
+    "POST /certificates/{name:str}": PUBLIC,  # the PDF with the holder's id6 in the body
     "GET /verify": PUBLIC,
     "GET /verify/{number:str}": PUBLIC,
     # --- pages

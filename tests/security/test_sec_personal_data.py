@@ -64,7 +64,7 @@ async def _scenario(server) -> tuple[dict[str, Any], list[str], list[str]]:
     # What puts numbers in paths, queries and bodies (for the access log and error paths).
     await _ok(await rw.organiser.get(f"/api/events/{e}/contestants", params={"q": people[0]["id_number"]}))
     await _ok(await rw.organiser.get(f"/api/events/{e}/contestants", params={"q": people[1]["phone"]}))
-    await rw.organiser.get(f"/api/ledger/{people[0]['id_number']}")
+    await rw.approver.post("/api/ledger/lookup", json={"id_number": people[0]["id_number"]})
     await rw.organiser.get(f"/events/{e}/contestants", params={"q": people[2]["id_number"]}, headers={"Accept": "text/html"})
     stranger = Client(server.base_url)
     await stranger.post("/auth/login", json={"username": people[0]["id_number"], "password": people[0]["phone"]})

@@ -1,6 +1,6 @@
 """Login and certificate-verification rate limits hold across workers: ``competition serve
---workers 2`` with Redis (so the limits' store is Redis, under the server's own key prefix) and low
-limits. Every request goes on a new connection, so both workers serve them; the limit counts all
+--workers 2`` with Redis (so the limits' counters are in Redis, under the server's own key prefix)
+and low limits. Every request goes on a new connection, so both workers serve them; the limit counts all
 of them, a forged ``X-Forwarded-For`` from an untrusted address does not reset it, and the 429 is
 the usual JSON error with the security headers."""
 
@@ -63,7 +63,7 @@ def test_login_limit_is_shared_by_the_workers(two_workers):
                         headers={**headers, "X-Forwarded-For": f"203.0.113.{secrets.randbelow(250) + 1}"})  # fmt: skip
         assert forged.status_code == 429, "a forged X-Forwarded-For must not reset the limit"
         code_login = c.post("/auth/code", json={"code": "ABCD-EFGH"}, headers=headers)
-        assert code_login.status_code == 429, "tablet code login shares the login limit"
+        assert code_login.status_code == 401, "code logins have limits of their own: a password lockout leaves the tablets alone"
 
 
 def test_verification_limit_is_shared_by_the_workers(two_workers):
