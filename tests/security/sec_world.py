@@ -134,7 +134,8 @@ def cookie_header(client: Client) -> str:
 
 
 def start_server_with(env: dict[str, str], name: str, *, workers: int = 1, log_level: str = "warning", timeout: float = 60) -> Server:
-    """``harness.start_server`` with a chosen log level (``info`` also writes uvicorn's access log)."""
+    """``harness.start_server`` with a chosen log level (``info`` also writes uvicorn's access log),
+    on the database ``env`` names."""
     OUTPUT.mkdir(exist_ok=True)
     port = free_port()
     log_path = OUTPUT / f"server-{name}-{port}.log"
@@ -143,7 +144,8 @@ def start_server_with(env: dict[str, str], name: str, *, workers: int = 1, log_l
         [sys.executable, "-m", "competition", "serve", "--port", str(port), "--workers", str(workers), "--log-level", log_level],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
     )  # fmt: skip
-    server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, "sqlite", "redis" if env.get("REDIS_URL") else "memory")
+    db_kind = "postgres" if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")) else "sqlite"
+    server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, db_kind, "redis" if env.get("REDIS_URL") else "memory")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -160,7 +162,12 @@ def start_server_with(env: dict[str, str], name: str, *, workers: int = 1, log_l
 
 def sqlite_env(tmp: Path, **extra: str) -> dict[str, str]:
     """A migrated SQLite data dir with the harness's administrator; ``extra`` overrides the environment."""
-    env = base_env(tmp, f"sqlite:///{tmp / 'sec.sqlite3'}", **extra)
+    return migrated_env(tmp, f"sqlite:///{tmp / 'sec.sqlite3'}", **extra)
+
+
+def migrated_env(tmp: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """``sqlite_env`` for any database (an empty PostgreSQL one, say): migrated, with the administrator."""
+    env = base_env(tmp, database_url, **extra)
     run_cli(env, "migrate")
     run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
     return env
