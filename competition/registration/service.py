@@ -181,7 +181,7 @@ def contestant_json(r: dict[str, Any], *, masked: bool = True) -> dict[str, Any]
         "has_photo": bool(r.get("photo")),
     }  # fmt: skip
     if masked:
-        out.update(id_number=mask_id(r["id_number"]), phone=mask_phone(r["phone"]), masked=True)
+        out.update(id_number=mask_id(r["id_number"]), phone=mask_phone(r["phone"]))
     return out
 
 
