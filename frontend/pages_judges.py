@@ -10,7 +10,6 @@ from competition import access
 from competition.auth.guards import allowed, principal
 from competition.events import service as events
 from competition.judges import service as judges
-from competition.registration.idcard import mask_id
 from frontend.i18n import register
 from frontend.pages import render
 
@@ -73,8 +72,8 @@ register(
         "judges.update": ("更新", "Update"),
         "judges.no_members": ("本项目还没有分配裁判。", "No judge is assigned to this skill yet."),
         "judges.coverage": ("裁判覆盖检查", "Coverage check"),
-        "judges.coverage_help": ("每名选手在每个评分模块需要 {needed} 名无回避关系的裁判（{panel}，按赛事规则预设）。选手只以工位号和加密号显示。",
-                                 "Each contestant needs {needed} judges without a conflict of interest on every criterion ({panel}, from the event's rule preset). Contestants are shown by workstation and encrypted number only."),
+        "judges.coverage_help": ("每名选手在每个评分模块需要 {needed} 名无回避关系的裁判（{panel}，按赛事规则预设）。解密前选手只以一个号码显示：裁判长看到加密号（未加密的项目为工位号），组织方看到工位号。",
+                                 "Each contestant needs {needed} judges without a conflict of interest on every criterion ({panel}, from the event's rule preset). Before decryption a contestant is shown by one number only: the encrypted number to the chief judge (the workstation in a skill never encrypted), the workstation to organisers."),
         "judges.panel_subjective": ("主观评分裁判组", "subjective panel"),
         "judges.panel_judgement": ("世赛评价分裁判组", "WorldSkills judgement panel"),
         "judges.coverage_ok": ("所有选手在所有评分模块上都有足够的可评分裁判。", "Every contestant has enough eligible judges on every criterion."),
@@ -126,8 +125,6 @@ async def registry_page(request: Request, event_id: int, q: str = "", skill_id: 
     event = events.event_json(await events.get_event(event_id))
     rows = await judges.list_judges(event_id, q or None, skill_id)
     total = len(rows) if not q and skill_id is None else len(await judges.list_judges(event_id))
-    for r in rows:
-        r["id_masked"] = mask_id(r["id_number"]) if r["id_number"] else ""
     return await render(
         request, "judges_registry.html", event=event, judges=rows, total=total, q=q, skill_id=skill_id,
         skills=await _skills_summary(event_id),
@@ -148,7 +145,7 @@ async def skill_page(request: Request, event_id: int, skill_id: int) -> Template
     event = events.event_json(await events.get_event(event_id))
     skill = await events.list_skills_by_id(event_id, skill_id)
     panel = await judges.skill_panel(event_id, skill_id)
-    report = await judges.coverage(event_id, skill_id)
+    report = await judges.coverage(event_id, skill_id, organiser=is_organiser)
     on_skill = {m["judge_id"] for m in panel["members"]}
     available = [j for j in await judges.list_judges(event_id) if j["id"] not in on_skill] if is_organiser else []
     conflict_rows = await judges.skill_conflicts(event_id, skill_id) if is_organiser else []

@@ -3,8 +3,9 @@ layout and a phone layout) and the chief judge's console.
 
 The pages are shells: the server renders the first snapshot into them (so a board shows the ranking
 before its websocket connects), and ``static/board.js`` / ``static/console.js`` keep them live over
-``/ws/board/…`` and ``/ws/staff/…``. What a board shows is what the server's snapshot holds: encrypted
-numbers before decryption, names and delegations after it.
+``/ws/board/…`` and ``/ws/staff/…``. What a board shows is what the server's snapshot holds: one
+anonymous number per contestant before decryption (never the encrypted number beside the
+workstation; ``scoring.live.board`` gives the rule), names and delegations after it.
 """
 
 from __future__ import annotations

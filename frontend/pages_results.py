@@ -14,7 +14,7 @@ from competition.auth.guards import allowed, principal
 from competition.events import service as events
 from frontend.i18n import register
 from frontend.pages import render
-from scoring.release import appeals, proposals, service
+from scoring.release import appeals, proposals, public, service
 
 register(
     {
@@ -222,7 +222,7 @@ async def public_index(request: Request, event_id: int) -> Template:
 
 @get("/results/{event_id:int}/skills/{skill_id:int}", include_in_schema=False)
 async def public_skill(request: Request, event_id: int, skill_id: int) -> Template:
-    return await render(request, "results_public_skill.html", view=await service.public_skill(event_id, skill_id))
+    return await render(request, "results_public_skill.html", view=await public.public_skill(event_id, skill_id))
 
 
 def page_handlers() -> list:

@@ -5,7 +5,9 @@ industry body) or of their own employer (工作单位/学校). Names are compare
 Unicode NFKC (full-width letters, digits and brackets become their ASCII forms, the ideographic
 space a space), all whitespace removed, case folded. Employer names must then be equal. Delegation
 names also lose a trailing 代表队/代表团 and then a trailing 市, so 广州、广州市 and 广州市代表队 are
-the same delegation. An empty value never matches anything.
+the same delegation. An empty value never matches anything. A reason names the contestant's
+delegation or employer, so it is for organisers and for the judge concerned (whose own it is);
+a chief judge before decryption gets ``withheld``: that the judge stands aside, not why.
 
 **Coverage.** For each criterion of a skill, the judges covering it are those assigned as judge
 whose criteria list is empty (= all criteria) or names it, plus chief judges whose list names it
@@ -101,6 +103,18 @@ def conflict_reasons(judge: Any, contestant: Any) -> list[Reason]:
             f"The judge and the contestant have the same employer ({shown}); the judge must stand aside",
         ))
     return reasons
+
+
+def withheld(judge_name: object) -> Reason:
+    """A conflict told without the contestant's side, for a reader who must not learn the
+    contestant's delegation or employer (a chief judge before decryption): that the judge stands
+    aside, not why — with the judge's own delegation known, "same delegation" would name it."""
+    name = tidy_text(judge_name)
+    return Reason(
+        "conflict",
+        f"裁判“{name}”与该选手存在回避关系（同一代表队或同一单位），须回避",
+        f"Judge {name} has a conflict of interest with this contestant (same delegation or employer) and must stand aside",
+    )
 
 
 def conflict_reason(judge: Any, contestant: Any) -> Reason | None:

@@ -10,6 +10,7 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from competition import access
 from competition.events.controller import given
 from competition.auth.guards import actor_of, allowed, principal
+from competition.dayof.anonymisation import is_decrypted
 from competition.errors import invalid, request_lang
 from competition.judges import service
 from competition.settings import Settings
@@ -150,7 +151,7 @@ class JudgeController(Controller):
     )
     async def coverage(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         p = await principal(request)
-        return await service.coverage(event_id, skill_id, include_ids=access.allows(p, "manage_judges", event_id))
+        return await service.coverage(event_id, skill_id, organiser=access.allows(p, "manage_judges", event_id))
 
     @get(
         "/skills/{skill_id:int}/conflicts",
@@ -168,7 +169,8 @@ class JudgeController(Controller):
         guards=[allowed("read_skill_panel")],
     )
     async def may_score(
-        self, event_id: int, skill_id: int, contestant_id: int, judge_user_id: int | None = None, judge_id: int | None = None, criterion: str | None = None
+        self, request: Request, event_id: int, skill_id: int, contestant_id: int, judge_user_id: int | None = None, judge_id: int | None = None,
+        criterion: str | None = None,
     ) -> dict[str, Any]:
         if judge_user_id is None:
             if judge_id is None:
@@ -179,7 +181,10 @@ class JudgeController(Controller):
             judge_user_id = judge["user"]
         await service.eligible_judges(skill_id, contestant_id)  # the contestant must be in this skill
         codes = service.clean_criteria([criterion]) if criterion else []
-        await service.assert_may_score(judge_user_id, contestant_id, codes[0] if codes else None)
+        p = await principal(request)
+        # A chief judge learns that the judge stands aside, not the contestant's delegation or employer.
+        disclose = access.allows(p, "read_personal_data", event_id) or await is_decrypted(skill_id)
+        await service.assert_may_score(judge_user_id, contestant_id, codes[0] if codes else None, disclose=disclose)
         return {"ok": True, "judge_user_id": judge_user_id, "contestant_id": contestant_id}
 
     @get(

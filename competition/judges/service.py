@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 from competition import audit
 from competition.auth import service as accounts
+from competition.dayof.anonymisation import is_decrypted
 from competition.db import current_engine, write_transaction
 from competition.errors import BilingualError, conflict, invalid, not_found
 from competition.events import service as events
@@ -119,8 +120,11 @@ def _criteria(value: Any) -> list[str]:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-def judge_json(row: dict[str, Any], assignments: list[dict[str, Any]] | None = None, username: str | None = None) -> dict[str, Any]:
+def judge_json(row: dict[str, Any], assignments: list[dict[str, Any]] | None = None, username: str | None = None, *, masked: bool = False) -> dict[str, Any]:
+    """A registry entry; ``masked`` (lists) shows the ID and phone numbers masked."""
     out = {k: row[k] for k in ("id", "name", "id_number", "employer", "delegation", "qualifications", "phone")}
+    if masked:
+        out.update(id_number=idcard.mask_id(row["id_number"]) if row["id_number"] else "", phone=idcard.mask_phone(row["phone"]))
     out["event_id"] = row["event"]
     out["user"] = {"id": row["user"], "username": username} if row["user"] else None
     if assignments is not None:
@@ -161,7 +165,11 @@ def _matches(judge: dict[str, Any], username: str | None, needle: str) -> bool:
 
 
 async def list_judges(event_id: int, q: str | None = None, skill_id: int | None = None) -> list[dict[str, Any]]:
-    """The registry, by name; ``q`` searches name, ID, employer, delegation, qualifications, phone."""
+    """The registry, by name; ``q`` searches name, ID, employer, delegation, qualifications, phone.
+
+    ID and phone numbers are masked: a list is read often and widely, one entry (``get_judge``, the
+    edit form) when it is needed.
+    """
     await events.get_event(event_id)
     rows = await Judge.select().where(Judge.event == event_id).order_by(Judge.id)
     by_judge = await _assignments_by_judge(event_id)
@@ -175,7 +183,7 @@ async def list_judges(event_id: int, q: str | None = None, skill_id: int | None 
             continue
         if skill_id is not None and not any(a["skill_id"] == skill_id for a in assignments):
             continue
-        out.append(judge_json(r, assignments, username))
+        out.append(judge_json(r, assignments, username, masked=True))
     return out
 
 
@@ -362,7 +370,7 @@ async def assign(
         if judge["user"]:
             await accounts.grant_role(judge["user"], role, event_id, skill_id, actor=actor)
         await audit.record(action, actor, event_id=event_id, target=f"judge:{judge_id}", details={"skill_id": skill_id, "role": role, "criteria": codes})
-    report = await coverage(event_id, skill_id, include_ids=True)
+    report = await coverage(event_id, skill_id, organiser=True)
     return {
         "assignment": {"judge_id": judge_id, "skill_id": skill_id, "role": role, "criteria": codes, "account": bool(judge["user"])},
         "replaced": replaced,
@@ -384,7 +392,7 @@ async def unassign(event_id: int, skill_id: int, judge_id: int, actor: audit.Act
         await JudgeAssignment.delete().where(JudgeAssignment.id == current["id"])
         await _revoke_if_held(judge["user"], current["role"], event_id, skill_id, actor)
         await audit.record("judge.unassign", actor, event_id=event_id, target=f"judge:{judge_id}", details={"skill_id": skill_id, "role": current["role"]})
-    report = await coverage(event_id, skill_id, include_ids=True)
+    report = await coverage(event_id, skill_id, organiser=True)
     return {"ok": True, "warnings": report["shortfalls"], "coverage": {k: report[k] for k in ("panel", "needed", "criteria", "contestants")}}
 
 
@@ -418,6 +426,7 @@ async def skill_panel(event_id: int, skill_id: int) -> dict[str, Any]:
 # ---- contestants, conflicts and coverage -----------------------------------------------------
 
 async def _contestants(skill_id: int) -> list[dict[str, Any]]:
+    """The skill's active contestants, each with ``encrypted_no`` (latest round, or None)."""
     rows = await Contestant.select(
         Contestant.id, Contestant.name, Contestant.employer, Contestant.delegation, Contestant.workstation_no, Contestant.session
     ).where((Contestant.skill == skill_id) & Contestant.status.not_in(list(INACTIVE_STATUSES))).order_by(Contestant.id)
@@ -430,12 +439,31 @@ async def _contestants(skill_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _ref(contestant: dict[str, Any], include_ids: bool) -> dict[str, Any]:
-    """How a contestant is named to chief judges: workstation and encrypted number, never a name."""
-    out = {"workstation_no": contestant["workstation_no"], "encrypted_no": contestant["encrypted_no"]}
-    if include_ids:
+def _ref(contestant: dict[str, Any], *, organiser: bool, decrypted: bool, encrypted: bool) -> dict[str, Any]:
+    """How coverage and conflicts name a contestant: never by name to chief judges, and before
+    decryption each reader gets one side of the mapping only (``codes.shown_number``), since with
+    the public draw list a workstation beside an encrypted number names the contestant.
+
+    Organisers, who know the people, get the workstation and the contestant's id, not the encrypted
+    number (the encryption officer's); chief judges get the number judges mark by — the encrypted
+    number, or the workstation in a skill never encrypted — and no id. After decryption both numbers.
+    """
+    ws, number = contestant["workstation_no"], contestant["encrypted_no"]
+    if decrypted:
+        out = {"workstation_no": ws, "encrypted_no": number}
+    elif organiser:
+        out = {"workstation_no": ws, "encrypted_no": None}
+    else:
+        out = {"workstation_no": None if encrypted else ws, "encrypted_no": number}
+    if organiser:
         out["contestant_id"] = contestant["id"]
     return out
+
+
+def _ref_order(s: dict[str, Any]) -> tuple:
+    """By workstation, then encrypted number (natural order), never by registration (id) order."""
+    number = s["encrypted_no"] or ""
+    return (s["workstation_no"] is None, s["workstation_no"] or 0, number == "", len(number), number)
 
 
 async def needed_judges(event_id: int) -> tuple[str, int]:
@@ -443,22 +471,23 @@ async def needed_judges(event_id: int) -> tuple[str, int]:
     return conflicts.needed_judges(preset["effective"])
 
 
-async def coverage(event_id: int, skill_id: int, *, include_ids: bool = False) -> dict[str, Any]:
+async def coverage(event_id: int, skill_id: int, *, organiser: bool = False) -> dict[str, Any]:
     """Where contestants would have fewer conflict-free judges than the panel needs, per criterion.
 
-    Shortfalls name contestants by workstation and encrypted number only (chief judges read this);
-    ``include_ids`` adds the contestant id for organisers.
+    Shortfalls name contestants as ``_ref`` says for the reader: ``organiser`` for organisers
+    (workstation and id), otherwise for chief judges (the number judges mark by).
     """
     await events.get_skill(event_id, skill_id)
     panel, needed = await needed_judges(event_id)
     assignments = await _panel_rows(skill_id)
     people = await _contestants(skill_id)
     by_id = {c["id"]: c for c in people}
+    seen = {"organiser": organiser, "decrypted": await is_decrypted(skill_id), "encrypted": any(c["encrypted_no"] for c in people)}
     shortfalls = [
-        {"criterion": s.criterion, **_ref(by_id[s.contestant_id], include_ids), "eligible": s.eligible, "needed": s.needed}
+        {"criterion": s.criterion, **_ref(by_id[s.contestant_id], **seen), "eligible": s.eligible, "needed": s.needed}
         for s in conflicts.shortfalls(assignments, people, needed)
     ]
-    shortfalls.sort(key=lambda s: (s["criterion"] or "", s["workstation_no"] is None, s["workstation_no"] or 0))
+    shortfalls.sort(key=lambda s: (s["criterion"] or "", *_ref_order(s)))
     short_by_criterion: dict[str | None, int] = {}
     for s in shortfalls:
         short_by_criterion[s["criterion"]] = short_by_criterion.get(s["criterion"], 0) + 1
@@ -474,14 +503,14 @@ async def skill_conflicts(event_id: int, skill_id: int) -> list[dict[str, Any]]:
     await events.get_skill(event_id, skill_id)
     assignments = await _panel_rows(skill_id)
     people = await _contestants(skill_id)
+    seen = {"organiser": True, "decrypted": await is_decrypted(skill_id), "encrypted": any(c["encrypted_no"] for c in people)}
     out = []
     for a in assignments:
         for c in people:
             for reason in conflicts.conflict_reasons(a, c):
                 out.append({
                     "judge_id": a["judge_id"], "judge_name": a["name"], "role": a["role"],
-                    "contestant_id": c["id"], "contestant_name": c["name"], **_ref(c, False),
-                    "reason": reason.as_json(),
+                    "contestant_name": c["name"], **_ref(c, **seen), "reason": reason.as_json(),
                 })
     return out
 
@@ -508,11 +537,16 @@ async def eligible_judges(skill_id: int, contestant_id: int, criterion: str | No
     return out
 
 
-async def may_score_reason(judge_user_id: int, contestant_id: int, criterion: str | None = None) -> BilingualError | None:
-    """Why the account's judge may not score the contestant (a 403 error to raise), or ``None``."""
+async def may_score_reason(judge_user_id: int, contestant_id: int, criterion: str | None = None, *, disclose: bool = True) -> BilingualError | None:
+    """Why the account's judge may not score the contestant (a 403 error to raise), or ``None``.
+
+    ``disclose=False`` (a chief judge before decryption) tells a conflict without the contestant's
+    delegation or employer, nor which of the two it is (``conflicts.withheld``).
+    """
     contestant = await _contestant(contestant_id)
     row = await JudgeAssignment.select(
-        JudgeAssignment.role, JudgeAssignment.criteria, JudgeAssignment.judge, JudgeAssignment.judge.delegation, JudgeAssignment.judge.employer
+        JudgeAssignment.role, JudgeAssignment.criteria, JudgeAssignment.judge, JudgeAssignment.judge.delegation, JudgeAssignment.judge.employer,
+        JudgeAssignment.judge.name,
     ).where(
         (JudgeAssignment.judge.user == judge_user_id) & (JudgeAssignment.judge.event == contestant["event"]) & (JudgeAssignment.skill == contestant["skill"])
     ).first()
@@ -526,18 +560,20 @@ async def may_score_reason(judge_user_id: int, contestant_id: int, criterion: st
         )
     reason = conflicts.conflict_reason({"delegation": row["judge.delegation"], "employer": row["judge.employer"]}, contestant)
     if reason is not None:
+        if not disclose:
+            reason = conflicts.withheld(row["judge.name"])
         return BilingualError(403, "conflict_of_interest", zh=reason.zh, en=reason.en, extra={"reason": reason.code, "judge_id": row["judge"]})
     return None
 
 
-async def assert_may_score(judge_user_id: int, contestant_id: int, criterion: str | None = None) -> None:
+async def assert_may_score(judge_user_id: int, contestant_id: int, criterion: str | None = None, *, disclose: bool = True) -> None:
     """Raise a 403 ``BilingualError`` unless the judge (by account) may score the contestant.
 
     Codes: ``not_assigned`` (not on the contestant's skill), ``not_assigned_criterion`` (a criterion
     was given and the judge's non-empty list does not name it), ``conflict_of_interest`` (same
     delegation or employer; ``detail.reason`` says which). A chief judge counts as assigned.
     """
-    error = await may_score_reason(judge_user_id, contestant_id, criterion)
+    error = await may_score_reason(judge_user_id, contestant_id, criterion, disclose=disclose)
     if error is not None:
         raise error
 

@@ -53,6 +53,11 @@ class ContestantPatch(msgspec.Struct):
     status: str | msgspec.UnsetType = msgspec.UNSET
 
 
+class RevealIn(msgspec.Struct):
+    #: Why the full numbers are needed; kept in the audit log.
+    reason: str
+
+
 def attachment(content: bytes, filename: str, media_type: str = XLSX) -> Response[bytes]:
     return Response(
         content,
@@ -66,7 +71,7 @@ class RegistrationController(Controller):
     tags = ["registration"]
     guards = [allowed("manage_registration")]
 
-    @get("/contestants", summary="List and search contestants", operation_id="list_contestants")
+    @get("/contestants", summary="List and search contestants (ID and phone numbers masked)", operation_id="list_contestants")
     async def list_contestants(
         self, event_id: int, skill_id: int | None = None, group_id: int | None = None, q: str = "",
         status: str | None = None, session: str | None = None,
@@ -78,7 +83,7 @@ class RegistrationController(Controller):
     async def register(self, request: Request, event_id: int, data: ContestantIn) -> dict[str, Any]:
         return await service.register_one(event_id, msgspec.structs.asdict(data), actor_of(request, await principal(request)))
 
-    @get("/contestants/{contestant_id:int}", summary="Read a contestant", operation_id="get_contestant")
+    @get("/contestants/{contestant_id:int}", summary="Read a contestant (ID and phone numbers masked; see reveal)", operation_id="get_contestant")
     async def get_contestant(self, event_id: int, contestant_id: int) -> dict[str, Any]:
         return await service.get_contestant(event_id, contestant_id)
 
@@ -90,6 +95,17 @@ class RegistrationController(Controller):
     async def delete_(self, request: Request, event_id: int, contestant_id: int) -> dict[str, Any]:
         await service.delete_one(event_id, contestant_id, actor_of(request, await principal(request)))
         return {"ok": True}
+
+    @post(
+        "/contestants/{contestant_id:int}/reveal",
+        summary="Show one contestant's full ID and phone numbers (lists and reads mask them); needs a reason, audited",
+        operation_id="reveal_contestant",
+        status_code=200,
+        guards=[allowed("read_personal_data")],
+    )
+    async def reveal(self, request: Request, event_id: int, contestant_id: int, data: RevealIn) -> Response[dict[str, Any]]:
+        body = await service.reveal(event_id, contestant_id, data.reason, actor_of(request, await principal(request)))
+        return Response(body, headers={"Cache-Control": "no-store"})
 
     @post(
         "/contestants/{contestant_id:int}/photo",
@@ -132,10 +148,11 @@ class RegistrationController(Controller):
         status, body = await service.import_sheet(event_id, content, data.filename or "upload.xlsx", mode, actor_of(request, await principal(request)))
         return Response(body, status_code=status)
 
-    @get("/registration/export", summary="Export registrations (.xlsx, re-importable)", operation_id="export_registrations", media_type=XLSX)
+    @get("/registration/export", summary="Export registrations (.xlsx, re-importable, full ID numbers; audited)", operation_id="export_registrations", media_type=XLSX)
     async def export(self, request: Request, event_id: int) -> Response[bytes]:
         lang = request_lang(request)
-        return attachment(await service.export_sheet(event_id, lang), "报名表.xlsx" if lang == "zh" else "registrations.xlsx")
+        content = await service.export_sheet(event_id, lang, actor_of(request, await principal(request)))
+        return attachment(content, "报名表.xlsx" if lang == "zh" else "registrations.xlsx")
 
     @get("/registration/summary", summary="Entrants per skill and group, with minimum-entrant warnings", operation_id="registration_summary")
     async def summary(self, event_id: int) -> dict[str, Any]:

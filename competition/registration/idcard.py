@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 
-__all__ = ["IdCard", "IdCardError", "Message", "checksum_char", "is_valid_id", "make_id", "mask_id", "mask_name", "parse_id"]
+__all__ = ["IdCard", "IdCardError", "Message", "checksum_char", "is_valid_id", "make_id", "mask_id", "mask_name", "mask_phone", "parse_id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +185,16 @@ def mask_id(number: object) -> str:
     if len(s) <= 10:
         return s[:2] + "*" * max(len(s) - 2, 0) if len(s) > 2 else "*" * len(s)
     return s[:6] + "*" * (len(s) - 10) + s[-4:]
+
+
+def mask_phone(number: object) -> str:
+    """For display: the first 3 and last 4 characters kept (``138****8000``, as the log's
+    redaction shows a mobile; ``020****5678`` for a landline), separators dropped; a short number
+    keeps only its last 4."""
+    s = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", "" if number is None else str(number)))
+    if len(s) >= 8:
+        return s[:3] + "*" * (len(s) - 7) + s[-4:]
+    return "*" * max(len(s) - 4, 0) + s[-4:] if len(s) > 4 else "*" * len(s)
 
 
 def mask_name(name: object) -> str:

@@ -22,7 +22,8 @@ from competition.errors import BilingualError, invalid, not_found
 from competition.events import service as events
 from competition.registration import eligibility as elig
 from competition.registration import sheet
-from competition.registration.idcard import mask_id
+from competition.registration.idcard import mask_id, mask_phone
+from competition.security import redact
 from competition.registration.tables import CheckIn, Contestant, Team
 
 from frontend.i18n import register
@@ -164,9 +165,12 @@ async def _store(event_id: int, report: sheet.ImportReport, session: str = "1") 
     return {"created": len(new), "updated": len(updates), "unchanged": len(report.records("unchanged"))}
 
 
-def contestant_json(r: dict[str, Any]) -> dict[str, Any]:
+def contestant_json(r: dict[str, Any], *, masked: bool = True) -> dict[str, Any]:
+    """A registration as the API shows it: ID and phone numbers masked (``440106********1234``,
+    ``138****8000``) unless ``masked=False`` (the organiser's export, and updates merging onto the
+    stored values). The full numbers are shown only by ``reveal``, which is audited."""
     level = SkillLevel(r["current_level"])
-    return {
+    out = {
         "id": r["id"], "event_id": r["event"], "skill_id": r["skill"], "group_id": r["group"],
         "group": r.get("group.kind"), "skill": r.get("skill.name"), "team": r.get("team.name"),
         "name": r["name"], "id_number": r["id_number"], "sex": r["sex"],
@@ -176,17 +180,45 @@ def contestant_json(r: dict[str, Any]) -> dict[str, Any]:
         "phone": r["phone"], "session": r["session"], "workstation_no": r["workstation_no"], "status": r["status"],
         "has_photo": bool(r.get("photo")),
     }  # fmt: skip
+    if masked:
+        out.update(id_number=mask_id(r["id_number"]), phone=mask_phone(r["phone"]))
+    return out
 
 
 def _select():
     return Contestant.select(Contestant.all_columns(), Contestant.group.kind, Contestant.skill.name, Contestant.team.name)
 
 
-async def get_contestant(event_id: int, contestant_id: int) -> dict[str, Any]:
+async def get_contestant(event_id: int, contestant_id: int, *, masked: bool = True) -> dict[str, Any]:
     row = await _select().where((Contestant.id == contestant_id) & (Contestant.event == event_id)).first()
     if row is None:
         raise not_found("contestant")
-    return contestant_json(row)
+    return contestant_json(row, masked=masked)
+
+
+async def reveal(event_id: int, contestant_id: int, reason: Any, actor: audit.Actor) -> dict[str, Any]:
+    """One contestant's full ID and phone numbers, for an organiser who says why (显示完整证件号).
+
+    Audited in the same transaction as the read: who, which contestant and the reason — never the
+    numbers (the audit log is read more widely than the registrations; a number typed into the
+    reason is masked too).
+    """
+    text = (reason if isinstance(reason, str) else "").strip()
+    if not text:
+        raise invalid("reason", "请填写查看完整号码的理由", "give the reason for showing the full numbers")
+    if len(text) > 200:
+        raise invalid("reason", "理由不能超过 200 个字符", "the reason must be at most 200 characters")
+    async with write_transaction():
+        row = await Contestant.select(Contestant.id, Contestant.id_number, Contestant.phone).where(
+            (Contestant.id == contestant_id) & (Contestant.event == event_id)
+        ).first()
+        if row is None:
+            raise not_found("contestant")
+        await audit.record(
+            "contestant.reveal", actor, event_id=event_id, target=f"contestant:{contestant_id}",
+            details={"fields": ["id_number", "phone"], "reason": redact(text)},
+        )  # fmt: skip
+    return {"id": contestant_id, "id_number": row["id_number"], "phone": row["phone"]}
 
 
 async def list_contestants(
@@ -237,7 +269,7 @@ def _session(value: Any) -> str:
 
 async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
     await events.editable_event(event_id)
-    current = await get_contestant(event_id, contestant_id)
+    current = await get_contestant(event_id, contestant_id, masked=False)
     status = patch.pop("status", None)
     session = patch.pop("session", None)
     if status is not None and status not in STATUSES:
@@ -306,13 +338,17 @@ async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, act
     return 200, body
 
 
-async def export_sheet(event_id: int, lang: str) -> bytes:
+async def export_sheet(event_id: int, lang: str, actor: audit.Actor) -> bytes:
+    """The registrations as a re-importable workbook, with full ID and phone numbers (the
+    organiser's own records): each download is audited, as a reveal is."""
     rows = await _select().where(Contestant.event == event_id).order_by(Contestant.skill).order_by(Contestant.id)
     records = [
-        {**contestant_json(r), "group": r["group.kind"], "skill": r["skill.name"], "team": r["team.name"],
+        {**contestant_json(r, masked=False), "group": r["group.kind"], "skill": r["skill.name"], "team": r["team.name"],
          "birth_date": r["birth_date"], "level_certificate_no": r["level_certificate_no"] or None}
         for r in rows
     ]  # fmt: skip
+    async with write_transaction():
+        await audit.record("registration.export", actor, event_id=event_id, target=f"event:{event_id}", details={"rows": len(records), "lang": lang})
     return sheet.export_registrations(records, lang)
 
 

@@ -5,7 +5,8 @@
 //   failures poll the JSON feed until a websocket opens again.
 // - `frozen` frames (and snapshots with frozen: true) show the banner; an unfrozen snapshot hides it.
 // - Big-screen layout (16:9): long groups scroll themselves; phone layout: one column.
-// What a row shows (encrypted number, or name and delegation) is what the server sent.
+// What a row shows (one anonymous number before decryption, name and delegation after) is what the
+// server sent.
 
 const root = document.querySelector("[data-board]");
 const cfg = JSON.parse(document.getElementById("board-config").textContent);
@@ -92,8 +93,8 @@ function who(row, decrypted) {
   if (decrypted && row.name) {
     return `<span class="who-name">${esc(row.name)}</span><span class="who-sub">${esc(row.delegation || "")}</span>`;
   }
-  const ws = row.workstation_no ? `<span class="who-sub">${esc(S.workstation)} ${esc(row.workstation_no)}</span>` : "";
-  return `<span class="who-ref">${esc(row.ref)}</span>${ws}`;
+  // Before decryption a row carries one anonymous number, or none (the rule: scoring/live/board.py).
+  return `<span class="who-ref">${esc(row.ref ?? "—")}</span>`;
 }
 
 function rankCell(row) {
@@ -105,12 +106,12 @@ function rankCell(row) {
 function rowHtml(skillId, row, decrypted) {
   const unscored = !row.complete && /^0\//.test(row.progress || "");
   const score = unscored ? null : row.score ?? row.total;
-  const key = `${skillId}:${row.ref}`;
-  const changed = lastScores.has(key) && lastScores.get(key) !== score;
-  lastScores.set(key, score);
+  const key = row.ref == null ? null : `${skillId}:${row.ref}`;
+  const changed = key != null && lastScores.has(key) && lastScores.get(key) !== score;
+  if (key != null) lastScores.set(key, score);
   const cls = [unscored ? "" : RANK_CLASSES[row.rank] || "", changed ? "changed" : "", row.status !== "competed" ? "out" : ""].join(" ");
   const progress = row.complete ? `<span class="done">✓ ${esc(S.complete)}</span>` : esc(row.progress || "");
-  return `<tr class="${cls}" data-ref="${esc(row.ref)}">
+  return `<tr class="${cls}" data-ref="${esc(row.ref ?? "")}">
     <td class="c-rank">${rankCell(row)}</td>
     <td class="c-who">${who(row, decrypted)}</td>
     <td class="c-score" data-score>${score == null ? "–" : esc(score)}</td>

@@ -10,7 +10,25 @@ and a reconnecting client sends it back to learn what it missed.
 Channels: ``board:{skill}`` (public; silent while the board is frozen), ``staff:{skill}``
 (chief judge and organisers; never frozen) and ``judge:{user}`` (re-marking flags for the tablets
 of the panel's judges).
-Before decryption boards show encrypted numbers only; names and delegations after it.
+
+**Who a row names** (the public board, and the staff view the chief judge and organisers follow;
+one rule, ``competition.dayof.codes.shown_number``):
+
+- After decryption: name and delegation, with the encrypted and the workstation number.
+- Before it, one anonymous number only: the contestant's latest encrypted number. The draw's list
+  of who sits at which workstation is public, so an encrypted number shown beside its workstation
+  number would name its contestant to anyone — and to the judges who mark by that number. The
+  chief judge is a judge and organisers do not hold the mapping, so the staff view follows suit.
+- In a skill never encrypted, the workstation number alone: no encrypted number exists to
+  protect, judges score by workstation, and the draw list already says who sits there.
+- In an encrypted skill, a contestant still without a number (registered after the round was
+  generated) is shown by none rather than by the workstation the draw list names.
+- Rows of one rank, and the unranked ones, are ordered by the number shown, never by registration
+  (the order of internal ids), so their order says nothing about who they are.
+
+What no rule can hide is that scores carry over: a board that showed marks under workstation
+numbers before encryption, or under round-1 numbers before round 2 (二次加密), lets whoever watched
+it match old and new numbers by their scores. Generate every round before the first mark.
 """
 
 from __future__ import annotations
@@ -24,6 +42,7 @@ from typing import Any
 
 from litestar.channels import ChannelsPlugin
 
+from competition.dayof.codes import shown_number
 from competition.registration.tables import Decryption
 from scoring.aggregation import NEEDS_REMARK
 from scoring.live.context import ContextCache, SkillContext
@@ -261,6 +280,8 @@ def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, froze
                 sm.dirty.pop(cid, None)
             sm.results[cid] = res
     aspect_count = sum(1 for _ in ctx.scheme.aspects())
+    encrypted = any(c.ref for c in ctx.contestants.values())
+    shown = {c.id: shown_number(c.ref, c.workstation_no, skill_encrypted=encrypted) for c in ctx.contestants.values()}
     groups = []
     kinds = {c.group_id: c.group_kind for c in ctx.contestants.values()}
     for group_id, ranking in sorted(results.rankings.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0):
@@ -270,18 +291,17 @@ def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, froze
             res = results.results[r.contestant_id]
             done = res.counts().get("complete", 0)
             row = {
-                "rank": r.rank, "ref": c.ref or (str(c.workstation_no) if c.workstation_no else "—"),
-                "workstation_no": c.workstation_no, "score": decimal_str(results.scores.get(r.contestant_id)),
+                "rank": r.rank, "ref": shown[c.id], "score": decimal_str(results.scores.get(r.contestant_id)),
                 "total": decimal_str(res.total), "status": r.status, "complete": done == aspect_count,
                 "progress": f"{done}/{aspect_count}",
             }  # fmt: skip
             if decrypted:
-                row.update(name=c.name, delegation=c.delegation)
+                row.update(workstation_no=c.workstation_no, name=c.name, delegation=c.delegation)
             if r.contestant_id not in marks:
                 # Not marked yet: listed after the ranked ones, without a rank or a score.
                 row.update(rank=None, score=None, total=None, started=False)
             rows.append(row)
-        rows.sort(key=lambda row: row["rank"] is None)
+        rows.sort(key=_row_order)
         groups.append({"group_id": int(group_id), "kind": kinds.get(int(group_id), ""), "rows": rows})
     snap = {**base, "has_scheme": True, "groups": groups, "complete": results.complete}
     if staff:
@@ -291,6 +311,13 @@ def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, froze
                 if ar.status == NEEDS_REMARK:
                     c = ctx.contestants[int(cid)]
                     scores = dict(marks.get(cid, {}).get(aspect_id, {}))
-                    flags.append({"contestant": c.ref or str(c.workstation_no), "aspect": aspect_id, "scores": scores})
+                    flags.append({"contestant": shown[c.id], "aspect": aspect_id, "scores": scores})
         snap["flags"] = flags
     return snap
+
+
+def _row_order(row: dict[str, Any]) -> tuple:
+    """Ranked rows by rank, then the rest; within one rank by the number shown (natural order:
+    A99 before A100), so ties and unranked rows are not listed in registration order."""
+    ref = row["ref"] or ""
+    return (row["rank"] is None, row["rank"] or 0, ref == "", len(ref), ref)

@@ -37,6 +37,7 @@ from typing import Any, Callable
 from competition import access, audit
 from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
 from competition.db import Query, batch_transaction, rows_in, values_in
+from competition.judges.conflicts import withheld
 from scoring.aggregation import NEEDS_REMARK
 from scoring.live.context import ContextCache, SkillContext
 from scoring.messages import Message, ScoringError
@@ -415,6 +416,10 @@ class MarkWriter:
             raise refused("not_assigned", f"您没有被分配评判模块 {criterion}", f"You are not assigned to criterion {criterion}")
         reason_conflict = ctx.conflict(seat, contestant)
         if reason_conflict is not None:
+            if authority == CHIEF_JUDGE and seat_id != user.user_id:
+                # Correcting another judge's seat: the chief judge learns that the judge stands
+                # aside, not the contestant's delegation or employer the reason names.
+                reason_conflict = withheld(seat.name)
             raise refused("conflict_of_interest", reason_conflict.zh, reason_conflict.en)
         raw_value = req.value
         if req.measured is not None:

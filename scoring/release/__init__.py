@@ -7,4 +7,5 @@ final results, the results book, and the awards / honours / promotion proposals 
 - ``proposals``: what the rules propose once results are final; strikes and approval.
   Other features read approved entries with ``proposals.approved_proposals``.
 - ``export``: the ``.xlsx`` results book and proposal list.
+- ``public``: what anyone may read of the published results (no employers, no internal ids).
 """

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from competition.auth.guards import actor_of, allowed, principal, require_principal
 from competition.errors import not_found, request_lang
 from competition.registration.controller import XLSX, attachment
-from scoring.release import appeals, export, proposals, service
+from scoring.release import appeals, export, proposals, public, service
 
 
 class NamedMarkIn(msgspec.Struct):
@@ -181,4 +181,4 @@ async def public_event_results(event_id: int) -> dict[str, Any]:
 @get("/api/public/events/{event_id:int}/skills/{skill_id:int}/results", summary="A skill's published results per group (public)",
      operation_id="public_skill_results", tags=["public"])
 async def public_skill_results(event_id: int, skill_id: int) -> dict[str, Any]:
-    return await service.public_skill(event_id, skill_id)
+    return await public.public_skill(event_id, skill_id)

@@ -401,12 +401,25 @@ async def event_workflow(event_id: int) -> list[dict[str, Any]]:
 
 
 async def preview(event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
-    """The ranking as the marks stand now (names only once the skill is decrypted)."""
+    """The ranking as the marks stand now, for the chief judge and organisers.
+
+    Before decryption a row names its contestant only by the number judges know
+    (``contestant``: ``codes.shown_number`` — the encrypted number, or the workstation in a skill
+    never encrypted), as the boards do: no name, delegation, employer or internal id, and no
+    workstation beside an encrypted number (with the public draw list that pair names the
+    contestant). After decryption rows are as published, with the contestant's id.
+    """
+    from competition.dayof.codes import shown_number
+
     data = await load_skill(event_id, skill_id)
     snap = snapshot(data, group_id)
     if not await Decryption.exists().where(Decryption.skill == skill_id):
+        encrypted = bool(data.refs)
         for r in snap["rows"]:
-            r.update(name=None, delegation=None, employer=None)
+            del r["contestant_id"]
+            number = shown_number(r["encrypted_no"], r["workstation_no"], skill_encrypted=encrypted)
+            r.update(contestant=number, workstation_no=None if encrypted else r["workstation_no"], name=None, delegation=None, employer=None)
+        snap["rows"].sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["contestant"] is None, len(r["contestant"] or ""), r["contestant"] or ""))
     return snap
 
 

@@ -32,13 +32,14 @@ def person(i: int, skill: dict[str, Any], session: str = "1") -> dict[str, Any]:
 
 
 async def register(admin: Client, event_id: int, skill: dict[str, Any], count: int, session: str = "1") -> list[dict[str, Any]]:
-    """Register ``count`` contestants through the API; returns what the API answered (with id_number)."""
+    """Register ``count`` contestants through the API; returns what the API answered, with the full
+    ID and phone numbers it shows masked."""
     out = []
     for i in range(count):
         body = person(i, skill, session)
         r = await admin.post(f"/api/events/{event_id}/contestants", json=body)
         assert r.status_code == 201, r.text
-        out.append(r.json() | {"id_number": body["id_number"]})
+        out.append(r.json() | {"id_number": body["id_number"], "phone": body["phone"]})
     return out
 
 

@@ -40,7 +40,7 @@ async def add_contestant(admin: Client, event_id: int, skill: dict[str, Any], *,
     }
     r = await admin.post(f"/api/events/{event_id}/contestants", json=body)
     assert r.status_code == 201, r.text
-    return r.json()
+    return r.json() | {"id_number": body["id_number"]}  # the API shows it masked
 
 
 async def judge_client(server, admin: Client, event_id: int, judge_id: int) -> Client:

@@ -70,7 +70,9 @@ async def test_register_read_search_edit_withdraw_delete(admin, setup):
 
     r = await admin.patch(f"/api/events/{event['id']}/contestants/{c['id']}", json={"phone": "139 1234 5678", "status": "withdrawn"})
     assert r.status_code == 200, r.text
-    assert r.json()["phone"] == "13912345678" and r.json()["status"] == "withdrawn"
+    assert r.json()["phone"] == "139****5678" and r.json()["status"] == "withdrawn"  # masked; stored normalised:
+    full = await admin.post(f"/api/events/{event['id']}/contestants/{c['id']}/reveal", json={"reason": "核对手机号"})
+    assert full.json()["phone"] == "13912345678" and full.json()["id_number"] == body["id_number"]
     r = await admin.patch(f"/api/events/{event['id']}/contestants/{c['id']}", json={"phone": "12345"})
     assert r.status_code == 422 and r.json()["field"] == "phone"
     assert (await admin.delete(f"/api/events/{event['id']}/contestants/{c['id']}")).status_code == 200
@@ -155,7 +157,7 @@ async def test_import_all_or_nothing_valid_only_and_reimport(admin, setup):
     assert fixed.json()["stored"] == {"created": 2, "updated": 1, "unchanged": 2}
     listed = (await admin.get(f"/api/events/{eid}/contestants", params={"limit": 50})).json()
     assert listed["total"] == 5
-    assert any(c["phone"] == "13911112222" for c in listed["items"])
+    assert any(c["phone"] == "139****2222" for c in listed["items"])  # masked in lists
 
 
 async def test_gbk_csv_import(admin, setup):
@@ -227,7 +229,8 @@ async def test_registration_pages_render(admin, setup):
         (f"/events/{event['id']}/contestants", "页面测试"),
         (f"/events/{event['id']}/contestants?q=页面", "页面测试"),
         (f"/events/{event['id']}/contestants/new", "身份证号"),
-        (f"/events/{event['id']}/contestants/{c['id']}", c["id_number"]),
+        (f"/events/{event['id']}/contestants/{c['id']}", c["id_number"]),  # masked, with the reveal button
+        (f"/events/{event['id']}/contestants/{c['id']}", "显示完整证件号"),
         (f"/events/{event['id']}/contestants/import", "报名表"),
     ]:
         r = await admin.get(url, headers=html)

@@ -68,6 +68,9 @@ async def build_world(server: Server, contestants: int = 4) -> SecWorld:
     draw = await admin.post(f"/api/events/{eid}/skills/{sid}/draws", json={"session": "1"})
     assert draw.status_code == 201, draw.text
     people = (await admin.get(f"/api/events/{eid}/contestants", params={"skill_id": sid})).json()["items"]
+    # Lists mask ID numbers; the ledger route takes a real one.
+    revealed = await admin.post(f"/api/events/{eid}/contestants/{people[0]['id']}/reveal", json={"reason": "测试：台账查询"})
+    assert revealed.status_code == 200, revealed.text
     judges = (await admin.get(f"/api/events/{eid}/judges")).json()
     # The registry entry of the fourth judge (丁裁判): routes that unassign or delete a judge may act on it.
     spare = next(j for j in judges if j["name"] == "丁裁判")
@@ -75,7 +78,7 @@ async def build_world(server: Server, contestants: int = 4) -> SecWorld:
         "event_id": eid, "skill_id": sid, "group_id": w.skill["groups"][0]["id"], "contestant_id": people[-1]["id"],
         "draw_id": draw.json()["id"], "judge_id": spare["id"], "user_id": w.judge_ids[3], "criterion": "A",
         "appeal_id": 1, "proposal_id": 1, "invitation_id": 1, "batch_id": 1, "number": "GD2026000000", "name": "GD2026000000",
-        "id_number": people[0]["id_number"], "code": "en", "file_path": "app.js", "path": "openapi.json",
+        "id_number": revealed.json()["id_number"], "code": "en", "file_path": "app.js", "path": "openapi.json",
         "other_skill_id": other_skill["id"], "other_event_id": other_event["id"],
     }  # fmt: skip
     return SecWorld(server, admin, w, clients, ids, people)
@@ -131,7 +134,8 @@ def cookie_header(client: Client) -> str:
 
 
 def start_server_with(env: dict[str, str], name: str, *, workers: int = 1, log_level: str = "warning", timeout: float = 60) -> Server:
-    """``harness.start_server`` with a chosen log level (``info`` also writes uvicorn's access log)."""
+    """``harness.start_server`` with a chosen log level (``info`` also writes uvicorn's access log),
+    on the database ``env`` names."""
     OUTPUT.mkdir(exist_ok=True)
     port = free_port()
     log_path = OUTPUT / f"server-{name}-{port}.log"
@@ -140,7 +144,8 @@ def start_server_with(env: dict[str, str], name: str, *, workers: int = 1, log_l
         [sys.executable, "-m", "competition", "serve", "--port", str(port), "--workers", str(workers), "--log-level", log_level],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
     )  # fmt: skip
-    server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, "sqlite", "redis" if env.get("REDIS_URL") else "memory")
+    db_kind = "postgres" if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")) else "sqlite"
+    server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, db_kind, "redis" if env.get("REDIS_URL") else "memory")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -157,7 +162,12 @@ def start_server_with(env: dict[str, str], name: str, *, workers: int = 1, log_l
 
 def sqlite_env(tmp: Path, **extra: str) -> dict[str, str]:
     """A migrated SQLite data dir with the harness's administrator; ``extra`` overrides the environment."""
-    env = base_env(tmp, f"sqlite:///{tmp / 'sec.sqlite3'}", **extra)
+    return migrated_env(tmp, f"sqlite:///{tmp / 'sec.sqlite3'}", **extra)
+
+
+def migrated_env(tmp: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """``sqlite_env`` for any database (an empty PostgreSQL one, say): migrated, with the administrator."""
+    env = base_env(tmp, database_url, **extra)
     run_cli(env, "migrate")
     run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
     return env

@@ -95,6 +95,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "DELETE /api/events/{event_id:int}/contestants/{contestant_id:int}": ORG,
     "GET /api/events/{event_id:int}/contestants/{contestant_id:int}/photo": ORG,
     "POST /api/events/{event_id:int}/contestants/{contestant_id:int}/photo": ORG,
+    "POST /api/events/{event_id:int}/contestants/{contestant_id:int}/reveal": ORG,
     "GET /api/events/{event_id:int}/registration/template": ORG,
     "POST /api/events/{event_id:int}/registration/import": ORG,
     "GET /api/events/{event_id:int}/registration/export": ORG,

@@ -307,7 +307,7 @@ def test_the_policy_names_every_capability_once_and_each_guard_uses_one(tmp_path
     used: set[str] = set()
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
-            for guard in handler.guards or []:
+            for guard in handler.resolve_guards():
                 caps = getattr(guard, "capability", None)
                 if caps is not None:
                     used |= {caps} if isinstance(caps, str) else set(caps)
@@ -344,12 +344,15 @@ def test_the_access_table_agrees_with_the_policy(tmp_path, monkeypatch):
         if not isinstance(route, HTTPRoute):
             continue
         for handler in route.route_handlers:
-            caps = [getattr(g, "capability", None) for g in handler.guards or []]
+            caps = [getattr(g, "capability", None) for g in handler.resolve_guards()]
             caps = [c for c in caps if c is not None]
             if not caps:
                 continue
-            names = {caps[0]} if isinstance(caps[0], str) else set(caps[0])
-            policy = set().union(*(access.capability(n).roles for n in names)) & set(ROLES)
+            # Every guard must pass (a controller's and the route's); one guard may admit any of several.
+            policy = set(ROLES)
+            for c in caps:
+                names = {c} if isinstance(c, str) else set(c)
+                policy &= set().union(*(access.capability(n).roles for n in names))
             for method in handler.http_methods - {"OPTIONS"}:
                 key = f"{method} {route.path}"
                 declared = set(ACCESS[key]) & set(ROLES)
