@@ -277,6 +277,8 @@ async def _merged_record(event_id: int, contestant_id: int, current: dict[str, A
     """The stored contestant with ``patch`` applied, validated as a one-row sheet: (merged input, record)."""
     merged = {k: current[k] for k in ("name", "id_number", "sex", "birth_date", "skill_id", "group_id", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team")}
     merged.update({k: v for k, v in patch.items() if k in merged})
+    if merged["id_number"] != current["id_number"] and "sex" not in patch and "birth_date" not in patch:
+        merged.update(sex=None, birth_date=None)  # they follow from the new ID number
     ctx = await import_context(event_id, exclude_id=contestant_id)
     report = sheet.validate_rows(_one_row_frame(merged, list(ctx.skills)), ctx)
     _refuse(report)
