@@ -26,7 +26,7 @@ async def floored(request, tmp_path_factory):
     else:
         url = f"sqlite:///{data_dir / 'floors.sqlite3'}"
     env = base_env(data_dir, url)
-    env.pop("COMPETITION_MIN_WINDOW_HOURS")
+    env.pop("COMPETITION_MIN_WINDOW_HOURS", None)
     run_cli(env, "migrate")
     run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
     server = start_server(env, f"floors-{kind}", db_kind=kind)
