@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib
+import io
 import json
 import sqlite3
 import subprocess
@@ -240,6 +241,20 @@ async def test_c_identity_frozen_once_provisional_and_the_approved_snapshot_issu
     assert r.status_code == 200, r.text
     assert (await rw.approver.post(f"/api/events/{eid}/proposals/approve", json={})).status_code == 200
     assert code(await admin.patch(path, json={"name": "张冒名"})) == "identity_frozen"
+    # Nor is a re-imported sheet a way around the freeze: the row is refused, the rest unchanged.
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO((await admin.get(f"/api/events/{eid}/registration/export")).content))
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        if row[1].value == winner["id_number"]:
+            row[0].value = "张冒名"
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = await admin.post(f"/api/events/{eid}/registration/import?mode=valid", files={"data": ("报名表.xlsx", buf.getvalue())})
+    assert r.status_code == 200, r.text
+    assert [e["code"] for e in r.json()["errors"]] == ["identity_frozen"] and r.json()["stored"]["updated"] == 0, r.text
+    assert (await admin.get(path)).json()["name"] == "选手0"
 
     # The recorded correction: the approver's, with a reason, audited with before and after.
     corrections = f"{path}/identity-corrections"
