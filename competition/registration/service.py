@@ -111,7 +111,10 @@ def _one_row_frame(data: dict[str, Any], skills: list[sheet.SkillOption]) -> pd.
             raise invalid("group_id", "该竞赛项目没有这个组别", "this skill has no such group")
         values["group"] = kind
     if isinstance(data.get("current_level"), int):
-        values["current_level"] = SkillLevel(data["current_level"]).zh
+        try:
+            values["current_level"] = SkillLevel(data["current_level"]).zh
+        except ValueError:
+            raise invalid("current_level", "没有这个技能等级", "no such skill level") from None
     frame = pd.DataFrame([values], dtype=str)
     frame.attrs["headers"] = {k: k for k in sheet.KEYS}
     return frame
