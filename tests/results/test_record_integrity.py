@@ -145,6 +145,8 @@ async def test_a_marked_contestant_is_withdrawn_with_a_reason_never_deleted(rw: 
     assert r.status_code == 200 and r.json()["status"] == "withdrawn", r.text
     entry = await last_entry(url, "contestant.update", f"contestant:{last['id']}")
     assert entry["reason"] == "本人书面申请退赛" and entry["status"] == {"from": "registered", "to": "withdrawn"}
+    r = await admin.patch(f"/api/events/{eid}/contestants/{last['id']}", json={"current_level": 5087})
+    assert r.status_code == 422 and r.json()["field"] == "current_level", r.text
     # The form sends the status it shows: unchanged, it needs no reason.
     r = await admin.patch(f"/api/events/{eid}/contestants/{last['id']}", json={"status": "withdrawn", "phone": "13800138000"})
     assert r.status_code == 200, r.text
