@@ -1,6 +1,10 @@
 """Issuing certificates from the approved award proposals of an event.
 
-**What is issued.** Every approved (``approved_at`` set), unstruck ``AwardProposal`` of the event:
+**What is issued.** Every approved (``approved_at`` set), unstruck ``AwardProposal`` of the event,
+in the name, ID number and employer of the proposal's snapshot (taken when the results became
+final, ``scoring.release.proposals``), never the live contestant row: what was approved is what is
+issued, and so is what the ledger records. Only the contestant's status is read live (withdrawn or
+disqualified since gets nothing):
 
 - ``award`` → 获奖证书 (A);
 - ``honour`` with outcome ``granted`` → 荣誉证书 (H) and a ``HonourHeld`` row; ``already_held``
@@ -140,14 +144,14 @@ async def load_candidates(event_id: int) -> list[Candidate]:
     P = AwardProposal
     rows = await P.select(
         P.id, P.kind, P.code, P.rank, P.from_level, P.to_level, P.rule, P.outcome, P.approved_by, P.approved_at, P.contestant, P.skill,
-        P.contestant.name.as_alias("c_name"), P.contestant.id_number.as_alias("c_id_number"), P.contestant.employer.as_alias("c_employer"),
+        P.holder_name, P.holder_id_number, P.holder_employer,
         P.contestant.status.as_alias("c_status"), P.skill.name.as_alias("s_name"), P.skill.occupation_code.as_alias("s_code"),
         P.group.name.as_alias("g_name"), P.group.kind.as_alias("g_kind"), P.group,
     ).where((P.event == event_id) & (P.struck == False) & P.approved_at.is_not_null())  # noqa: E712  # fmt: skip
     cands = [
         Candidate(
-            proposal_id=r["id"], kind=r["kind"], code=r["code"], contestant_id=r["contestant"], name=r["c_name"],
-            id_number=(r["c_id_number"] or "").upper(), employer=r["c_employer"] or "", status=r["c_status"] or "registered",
+            proposal_id=r["id"], kind=r["kind"], code=r["code"], contestant_id=r["contestant"], name=r["holder_name"],
+            id_number=(r["holder_id_number"] or "").upper(), employer=r["holder_employer"] or "", status=r["c_status"] or "registered",
             skill_id=r["skill"], skill=r["s_name"], occupation_code=r["s_code"] or "", group_id=r["group"], group_name=r["g_name"] or "",
             group_kind=r["g_kind"] or "", rank=r["rank"], from_level=r["from_level"], to_level=r["to_level"], rule=r["rule"] or "",
             outcome=r["outcome"] or "", approved_by=r["approved_by"], approved_at=r["approved_at"],

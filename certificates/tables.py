@@ -1,9 +1,13 @@
 """Tables of the ``certificates`` app: issued certificates, their numbering, issuance batches,
-honours held and the level-promotion ledger."""
+honours held and the level-promotion ledger.
+
+Certificates, counters, honours held and the ledger are record: their foreign keys are ``ON DELETE
+RESTRICT`` (deleting an event, contestant or user they name fails rather than taking them along).
+"""
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -14,7 +18,7 @@ from competition.tables import Event, Skill, User
 class CertificateCounter(Table):
     """The next sequence number of a certificate type within an event (allocation is serialised)."""
 
-    event = ForeignKey(references=Event, null=False)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
     cert_type = Varchar(length=20)
     next_seq = Integer(default=1)
 
@@ -23,9 +27,9 @@ class Certificate(Table):
     """An issued certificate (获奖证书 / 荣誉证书 / 职业技能等级证书). Issuing again finds it here."""
 
     number = Varchar(length=64, unique=True)
-    event = ForeignKey(references=Event, null=False)
-    skill = ForeignKey(references=Skill, null=True, default=None)
-    contestant = ForeignKey(references=Contestant, null=True, default=None)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    skill = ForeignKey(references=Skill, on_delete=OnDelete.restrict, null=True, default=None)
+    contestant = ForeignKey(references=Contestant, on_delete=OnDelete.restrict, null=True, default=None)
     cert_type = Varchar(length=20, help_text="award / honour / promotion")
     code = Varchar(length=40, default="", help_text="award, honour or level code it certifies")
     holder_name = Varchar(length=50)
@@ -33,10 +37,10 @@ class Certificate(Table):
     data = JSON(default={}, help_text="Everything printed on it, for re-rendering and verification")
     file = Varchar(length=300, default="", help_text="PDF path under the data dir")
     issued_at = Timestamptz(default=TimestamptzNow())
-    issued_by = ForeignKey(references=User, null=True, default=None)
+    issued_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
     revoke_reason = Text(default="")
-    revoked_by = ForeignKey(references=User, null=True, default=None)
+    revoked_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
 
 
 class IssuanceBatch(Table):
@@ -58,7 +62,7 @@ class HonourHeld(Table):
     id_number = Varchar(length=18)
     name = Varchar(length=50)
     honour = Varchar(length=40, help_text="guangdong_technical_expert / national_technical_expert …")
-    event = ForeignKey(references=Event, null=True, default=None)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=True, default=None)
     certificate_number = Varchar(length=64, default="")
     granted_at = Timestamptz(default=TimestamptzNow())
 
@@ -74,8 +78,8 @@ class PromotionLedger(Table):
     to_level = Integer()
     rule = Varchar(length=60, default="")
     basis = Text(default="", help_text="e.g. 第三届广东省职业技能大赛 电工 职工组 第2名 一等奖")
-    event = ForeignKey(references=Event, null=False)
-    approved_by = ForeignKey(references=User, null=True, default=None)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    approved_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     approved_at = Timestamptz(null=True, default=None)
     certificate_number = Varchar(length=64, default="")
     recorded_at = Timestamptz(default=TimestamptzNow())

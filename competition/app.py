@@ -24,7 +24,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
-from competition import db, ops, ratelimit, security
+from competition import db, ops, presets, ratelimit, security
 from competition.errors import app_error_handler
 from competition.settings import Settings
 from frontend import i18n
@@ -74,6 +74,7 @@ def _key(secret: str, purpose: str) -> bytes:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     security.install_log_redaction()  # no ID or phone numbers in log files (access log included)
+    presets.lower_window_floors(settings.min_window_hours)  # tests and demos only
     secret = settings.resolved_secret()
     engine = db.engine_from_url(settings.database_url)
     db.bind_engine(engine)

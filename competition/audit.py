@@ -8,7 +8,13 @@ the records that repeat an entry (``RECORD_CHECKS``: a mark row carries its entr
 number), so a mark altered or deleted in the database is named too, not only an audit row.
 
 A hash chain cannot notice its newest entries being cut off together (nothing after them links to
-them); comparing the entry count with one noted elsewhere (a backup, a printed sign-off) does.
+them). So the chain's **head** (an entry's sequence number and hash) is recorded outside the chain
+at every step that closes something: the chief judge's submission and re-check, each publication
+of results, each backup. ``record_step`` appends the step's entry, which names the head it extends
+(``details.chain_head``), and returns the new head for the step's own record (``ScoreSubmission``,
+``ResultRelease``: ``HEAD_SOURCES`` lists who keeps them); the notice prints it, backups carry it
+beside them. ``verify`` then checks that every recorded head is still in the chain with the same
+hash, and that the chain does not end before the highest of them ("truncated after seq N").
 """
 
 from __future__ import annotations
@@ -65,14 +71,44 @@ def entry_hash(row: dict[str, Any], at: str | None = None) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@dataclasses.dataclass(frozen=True)
+class Head:
+    """The chain's head: its newest entry's sequence number and hash."""
+
+    seq: int
+    hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash}
+
+
 async def record(action: str, actor: Actor, *, event_id: int | None = None, target: str = "", details: dict[str, Any] | None = None) -> int:
     """Append an entry; call inside ``write_transaction()``. Returns its sequence number."""
+    return (await _append(action, actor, event_id=event_id, target=target, details=details, with_head=False)).seq
+
+
+async def record_step(action: str, actor: Actor, *, event_id: int | None = None, target: str = "", details: dict[str, Any] | None = None) -> Head:
+    """Append the entry of a step whose record keeps the chain's head (a sign-off, a publication);
+    call inside ``write_transaction()``. The entry names the head it extends (``chain_head``);
+    the head returned — this entry — goes into the step's own record."""
+    return await _append(action, actor, event_id=event_id, target=target, details=details, with_head=True)
+
+
+async def head() -> Head | None:
+    """The chain's head now (inside a write transaction: as this transaction will extend it)."""
+    last = await AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq, ascending=False).first()
+    return Head(last["seq"], last["hash"]) if last else None
+
+
+async def _append(action: str, actor: Actor, *, event_id: int | None, target: str, details: dict[str, Any] | None, with_head: bool) -> Head:
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         await engine.run_ddl(f"SELECT pg_advisory_xact_lock({ADVISORY_KEY})")
     last = await AuditLog.select(AuditLog.seq, AuditLog.hash).order_by(AuditLog.seq, ascending=False).first()
     seq = (last["seq"] + 1) if last else 1
     prev = last["hash"] if last else GENESIS
+    if with_head:
+        details = {**(details or {}), "chain_head": {"seq": seq - 1, "hash": prev}}
     # Microsecond precision survives both databases, so the stored time hashes the same when re-read.
     row = {
         "seq": seq,
@@ -89,7 +125,7 @@ async def record(action: str, actor: Actor, *, event_id: int | None = None, targ
     }
     row["hash"] = entry_hash(row)
     await AuditLog.insert(AuditLog(**row))
-    return seq
+    return Head(seq, row["hash"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,6 +200,18 @@ class ChainReport:
     first_broken_seq: int | None = None
     reason: str = ""
     records: int = 0  # rows of other tables checked against their entries
+    heads: int = 0  # heads recorded at sign-offs and publications, found in the chain
+    head: Head | None = None  # the chain's last entry
+    truncated_after: int | None = None  # the chain ends here, before a recorded head
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordedHead:
+    """A head some step recorded outside the chain; ``where`` says which (``release:3 final``)."""
+
+    where: str
+    seq: int
+    hash: str
 
 
 #: A record check returns how many rows it compared and the first problem: the audit entry's
@@ -171,27 +219,89 @@ class ChainReport:
 RecordCheck = Callable[[], Awaitable[tuple[int, tuple[int, str] | None]]]
 #: Tables whose rows each repeat one audit entry, checked by ``verify`` after the chain.
 RECORD_CHECKS = ("scoring.live.ingest:check_marks",)
+#: Who keeps heads recorded at steps (``record_step``): each returns its ``RecordedHead``s.
+HEAD_SOURCES = ("scoring.release.service:recorded_heads",)
+
+
+def _load(names: tuple[str, ...]) -> list[Callable]:
+    out = []
+    for name in names:
+        module, attr = name.split(":")
+        out.append(getattr(importlib.import_module(module), attr))
+    return out
 
 
 def _record_checks() -> list[RecordCheck]:
-    checks = []
-    for name in RECORD_CHECKS:
-        module, attr = name.split(":")
-        checks.append(getattr(importlib.import_module(module), attr))
-    return checks
+    return _load(RECORD_CHECKS)
+
+
+def compare_heads(report: ChainReport, heads: list[RecordedHead], stored: dict[int, str]) -> ChainReport | None:
+    """The first recorded head the chain no longer holds, as a failed report (None: all there).
+
+    ``stored`` maps the heads' sequence numbers to the hashes the chain has for them. A chain that
+    ends before the highest head was cut off after its last entry: its newest entries were deleted
+    together, which the links between entries cannot show.
+    """
+    if not heads:
+        return None
+    last = report.head.seq if report.head else 0
+    highest = max(heads, key=lambda h: h.seq)
+    if highest.seq > last:
+        return dataclasses.replace(
+            report, ok=False, first_broken_seq=last + 1, truncated_after=last,
+            reason=f"truncated after seq {last}: {highest.where} recorded the chain's head at entry {highest.seq}, "
+                   f"so entries {last + 1}–{highest.seq} at least are missing",
+        )  # fmt: skip
+    for h in sorted(heads, key=lambda h: h.seq):
+        if stored.get(h.seq) != h.hash:
+            return dataclasses.replace(
+                report, ok=False, first_broken_seq=h.seq,
+                reason=f"entry {h.seq} is not the one {h.where} recorded as the chain's head (its hash differs: the chain was rewritten)",
+            )  # fmt: skip
+    return None
+
+
+async def recorded_heads() -> list[RecordedHead]:
+    heads: list[RecordedHead] = []
+    for source in _load(HEAD_SOURCES):
+        heads += await source()
+    return heads
+
+
+async def _stored_hashes(seqs: list[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    wanted = sorted(set(seqs))
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for r in await AuditLog.select(AuditLog.seq, AuditLog.hash).where(AuditLog.seq.is_in(chunk)):
+            out[r["seq"]] = r["hash"]
+    return out
+
+
+async def verify_heads(report: ChainReport, heads: list[RecordedHead]) -> ChainReport:
+    """``report`` (of an intact chain) checked against ``heads``; ``heads`` counted on success."""
+    failed = compare_heads(report, heads, await _stored_hashes([h.seq for h in heads]))
+    if failed is not None:
+        return failed
+    report.heads += len(heads)
+    return report
 
 
 async def verify() -> ChainReport:
-    """Walk the whole chain in order (the first mismatch, gap or reordering is reported), then
-    compare the records that repeat entries with them."""
+    """Walk the whole chain in order (the first mismatch, gap or reordering is reported), check
+    that every head recorded at a step is still in it (so it was not cut short), then compare the
+    records that repeat entries with them."""
     report = await _verify_chain()
+    if not report.ok:
+        return report
+    report = await verify_heads(report, await recorded_heads())
     if not report.ok:
         return report
     for check in _record_checks():
         checked, problem = await check()
         report.records += checked
         if problem is not None:
-            return ChainReport(False, report.entries, problem[0], problem[1], report.records)
+            return ChainReport(False, report.entries, problem[0], problem[1], report.records, report.heads, report.head)
     return report
 
 
@@ -217,4 +327,4 @@ async def _verify_chain() -> ChainReport:
             prev = row["hash"]
             expected_seq += 1
         last = rows[-1]["seq"]
-    return ChainReport(True, count)
+    return ChainReport(True, count, head=Head(last, prev) if count else None)

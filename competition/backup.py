@@ -15,6 +15,13 @@ a mistaken restore can itself be undone. A backup of one kind restores only into
 that kind. After a restore the audit chain is verified and pending migrations are reported (a
 backup taken before an upgrade needs ``competition migrate`` afterwards).
 
+**The chain's head goes beside every backup**: ``<backup>.head.json`` names the audit chain's head
+at backup time (sequence number and hash; on PostgreSQL read just before the dump, so the dump holds
+at least that entry), the number of entries and the backup file's SHA-256. Restore checks the file
+against it first (a different file is refused), and after restoring, that the restored chain still
+holds that head with the same hash and does not end before it — a backup whose newest entries were
+cut off is named ("truncated after seq N"), as ``competition audit verify`` names a database's.
+
 Only the database: the data directory's files (``secret.key`` when the secret is generated,
 ``certificates/``) are copied with ordinary file tools — see docs/OPERATIONS.md.
 """
@@ -23,6 +30,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -63,6 +72,86 @@ def kind_of_file(path: Path) -> str:
 
 def _timestamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+# ---------------------------------------------------------------------------------------- the head
+
+MANIFEST_SUFFIX = ".head.json"
+
+
+def manifest_path(backup_file: Path) -> Path:
+    return backup_file.with_name(backup_file.name + MANIFEST_SUFFIX)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(backup_file: Path, kind: str, head: dict | None, entries: int) -> Path:
+    """``<backup>.head.json``: the audit chain's head the backup holds, and the file's checksum."""
+    path = manifest_path(backup_file)
+    data = {
+        "format": 1, "kind": kind, "file": backup_file.name, "sha256": _sha256(backup_file),
+        "taken_at": dt.datetime.now(dt.timezone.utc).isoformat(), "audit_entries": entries, "head": head,
+    }  # fmt: skip
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def read_manifest(backup_file: Path) -> dict | None:
+    """The backup's manifest, checked against the file; None when there is none (an older backup)."""
+    path = manifest_path(backup_file)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"备份的链头文件无法读取 / the backup's head file {path} cannot be read: {exc}") from None
+    if data.get("sha256") != _sha256(backup_file):
+        raise BackupError(
+            f"备份文件与其链头文件 {path.name} 不符（校验和不同），可能被替换或改动 / the backup file does not match its head file "
+            f"{path.name} (checksums differ): it was replaced or altered"
+        )
+    return data
+
+
+def _say_head(report: Report, head: dict | None, manifest: Path) -> None:
+    if head:
+        report.say(f"审计链头 / audit chain head: seq {head['seq']}, hash {head['hash']} (recorded in {manifest})")
+    else:
+        report.say(f"审计链为空 / the audit chain is empty (recorded in {manifest})")
+
+
+def _sqlite_head(path: Path) -> tuple[dict | None, int]:
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").fetchone():
+            return None, 0
+        row = con.execute('SELECT "seq", "hash" FROM "audit_log" ORDER BY "seq" DESC LIMIT 1').fetchone()
+        count = con.execute('SELECT count(*) FROM "audit_log"').fetchone()[0]
+        return ({"seq": row[0], "hash": row[1]} if row else None), count
+    finally:
+        con.close()
+
+
+async def _pg_head(url: str) -> tuple[dict | None, int]:
+    import asyncpg
+
+    con = await asyncpg.connect(url)
+    try:
+        if not await con.fetchval("SELECT to_regclass('public.audit_log') IS NOT NULL"):
+            return None, 0
+        row = await con.fetchrow('SELECT "seq", "hash" FROM "audit_log" ORDER BY "seq" DESC LIMIT 1')
+        count = await con.fetchval('SELECT count(*) FROM "audit_log"')
+        return ({"seq": row["seq"], "hash": row["hash"]} if row else None), count
+    finally:
+        await con.close()
 
 
 # ---------------------------------------------------------------------------------------- SQLite
@@ -130,6 +219,8 @@ def backup_sqlite(settings: Settings, dest: Path, report: Report) -> None:
     _sqlite_copy(source, dest)
     counts = sqlite_row_counts(dest)
     report.say(f"已备份 / backed up {source} → {dest} ({dest.stat().st_size / 2**20:.1f} MiB, {len(counts)} tables, {counts.get('audit_log', 0)} audit entries)")
+    head, entries = _sqlite_head(dest)  # the copy's own head: exactly what a restore brings back
+    _say_head(report, head, write_manifest(dest, "sqlite", head, entries))
 
 
 def restore_sqlite(settings: Settings, source: Path, force: bool, report: Report) -> None:
@@ -216,7 +307,10 @@ def _pg_dump(url: str, dest: Path) -> None:
 
 
 def backup_postgres(settings: Settings, dest: Path, report: Report) -> None:
+    # Read before the dump: the dump's snapshot is later, so it holds at least this head.
+    head, entries = asyncio.run(_pg_head(settings.database_url))
     _pg_dump(settings.database_url, dest)
+    _say_head(report, head, write_manifest(dest, "postgresql", head, entries))
     report.say(f"已备份 / backed up {_safe(settings.database_url)} → {dest} ({dest.stat().st_size / 2**20:.1f} MiB, pg_dump custom format)")
 
 
@@ -284,16 +378,17 @@ def restore(settings: Settings, source: Path, force: bool = False) -> Report:
             f"这是 {kind} 备份，而 DATABASE_URL 指向 {settings.database_kind} / this is a {kind} backup but DATABASE_URL is {settings.database_kind}: "
             "a backup restores into a database of its own kind"
         )
+    manifest = read_manifest(source)  # before anything is replaced: a mismatching file is refused
     report = Report()
     if kind == "sqlite":
         restore_sqlite(settings, source, force, report)
     else:
         restore_postgres(settings, source, force, report)
-    asyncio.run(_after_restore(settings, report))
+    asyncio.run(_after_restore(settings, report, manifest, source))
     return report
 
 
-async def _after_restore(settings: Settings, report: Report) -> None:
+async def _after_restore(settings: Settings, report: Report, manifest: dict | None = None, source: Path | None = None) -> None:
     from competition import audit, db
 
     engine = db.engine_from_url(settings.database_url)
@@ -301,8 +396,18 @@ async def _after_restore(settings: Settings, report: Report) -> None:
     await db.start(engine)
     try:
         result = await audit.verify()
+        if result.ok and manifest is not None and manifest.get("head"):
+            head = manifest["head"]
+            recorded = audit.RecordedHead(f"the backup {manifest.get('file') or (source.name if source else '')}", int(head["seq"]), str(head["hash"]))
+            result = await audit.verify_heads(result, [recorded])
         if result.ok:
             report.say(f"审计链完好 / audit chain intact: {result.entries} entries")
+            if manifest is None:
+                report.say("此备份没有链头文件，无法核对是否被截断 / this backup has no head file, so a truncation cannot be checked")
+            elif manifest.get("head"):
+                report.say(f"与备份时的链头一致 / matches the head recorded at backup time: seq {manifest['head']['seq']}")
+        elif result.truncated_after is not None:
+            raise BackupError(f"恢复后的审计链在第 {result.truncated_after} 条之后被截断 / after the restore the audit chain is truncated after seq {result.truncated_after}: {result.reason}")
         else:
             raise BackupError(f"恢复后审计链断裂于第 {result.first_broken_seq} 条 / after the restore the audit chain is broken at entry {result.first_broken_seq}: {result.reason}")
         pending = await db.pending_migrations()

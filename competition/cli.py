@@ -134,8 +134,16 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 
     report = asyncio.run(_with_db(settings, audit.verify))
     if report.ok:
-        print(f"审计链完好，{report.records} 条评分记录与之一致 / audit chain intact: {report.entries} entries, {report.records} mark rows match them")
+        head = f"; head: seq {report.head.seq}, hash {report.head.hash}" if report.head else ""
+        print(
+            f"审计链完好，{report.records} 条评分记录与之一致，签字与发布时记下的 {report.heads} 个链头都在链中 / "
+            f"audit chain intact: {report.entries} entries, {report.records} mark rows match them, "
+            f"{report.heads} heads recorded at sign-offs and publications are in it{head}"
+        )
         return 0
+    if report.truncated_after is not None:
+        print(f"审计链在第 {report.truncated_after} 条之后被截断 / audit chain truncated after seq {report.truncated_after}: {report.reason}")
+        return 1
     print(f"审计链断裂于第 {report.first_broken_seq} 条 / audit chain broken at entry {report.first_broken_seq}: {report.reason}")
     return 1
 

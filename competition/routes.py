@@ -16,6 +16,7 @@ ROUTES = [
     "competition.auth.controller:AccountController",
     "competition.events.controller:EventController",
     "competition.registration.controller:RegistrationController",
+    "competition.registration.controller:IdentityCorrectionController",
     "competition.dayof.controller:DayOfController",
     "competition.judges.controller:JudgeController",
     "scoring.live.controller:SchemeController",

@@ -41,6 +41,10 @@ class Settings:
     debug: bool = False
     #: Prefix of every Redis key (channels, stores): several deployments can share one Redis.
     redis_prefix: str = "competition"
+    #: ``COMPETITION_MIN_WINDOW_HOURS``, for tests and demos only: caps the tiers' floors of the
+    #: public notice and appeal windows (``presets.window_floors``), so results can be made final
+    #: in seconds. Never set it in production.
+    min_window_hours: float | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -54,6 +58,14 @@ class Settings:
         for name in ("COMPETITION_LOGIN_RATE", "COMPETITION_VERIFY_RATE", *_NEW_RATES):
             if env.get(name):
                 parse_rate(env[name], name)
+        min_window_hours = None
+        if env.get("COMPETITION_MIN_WINDOW_HOURS"):
+            try:
+                min_window_hours = float(env["COMPETITION_MIN_WINDOW_HOURS"])
+            except ValueError:
+                raise SettingsError(f"COMPETITION_MIN_WINDOW_HOURS must be a number of hours, got {env['COMPETITION_MIN_WINDOW_HOURS']!r}") from None
+            if not 0 <= min_window_hours < 87600:
+                raise SettingsError(f"COMPETITION_MIN_WINDOW_HOURS must be 0 or more hours, got {env['COMPETITION_MIN_WINDOW_HOURS']!r}")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -65,6 +77,7 @@ class Settings:
             **{field: env[name] for name, field in _NEW_RATES.items() if env.get(name)},
             debug=(env.get("COMPETITION_DEBUG") or "").lower() in ("1", "true", "yes"),
             redis_prefix=env.get("COMPETITION_REDIS_PREFIX") or "competition",
+            min_window_hours=min_window_hours,
         )
 
     @property

@@ -1,9 +1,14 @@
 """Tables of the ``scoring`` app: marking schemes as stored, the append-only marks, criterion
-locks, and the public board's state. The pure modules beside this one never touch them."""
+locks, and the public board's state. The pure modules beside this one never touch them.
+
+The record — marks, appeals, releases and award proposals — keeps its rows: their foreign keys are
+``ON DELETE RESTRICT`` (a contestant, skill or user they name cannot be deleted), never Piccolo's
+default CASCADE, which deleted the marks with the contestant.
+"""
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -29,14 +34,14 @@ class Mark(Table):
     first row instead of storing a second one.
     """
 
-    skill = ForeignKey(references=Skill, null=False)
-    contestant = ForeignKey(references=Contestant, null=False)
+    skill = ForeignKey(references=Skill, on_delete=OnDelete.restrict, null=False)
+    contestant = ForeignKey(references=Contestant, on_delete=OnDelete.restrict, null=False)
     aspect = Varchar(length=40, help_text="Aspect code, e.g. A1.3")
-    judge = ForeignKey(references=User, null=False, help_text="Whose mark this is (the panel seat)")
+    judge = ForeignKey(references=User, on_delete=OnDelete.restrict, null=False, help_text="Whose mark this is (the panel seat)")
     value = Varchar(length=20, help_text="Decimal as text: 0-3 for judgement, marks for the others")
     kind = Varchar(length=12, default="mark", help_text="mark / correction / remark")
     reason = Text(default="")
-    entered_by = ForeignKey(references=User, null=True, default=None, help_text="Who typed it (a chief judge may correct)")
+    entered_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None, help_text="Who typed it (a chief judge may correct)")
     authority = Varchar(length=20, default="judge", help_text="judge / chief_judge / organiser: who allowed it")
     op_id = Varchar(length=64, help_text="Client-made id; unique per entering user")
     seq = Integer(unique=True, help_text="Server sequence number: the audit entry that recorded it")
@@ -70,34 +75,39 @@ class ResultRelease(Table):
     even if marks change after an appeal).
     """
 
-    skill = ForeignKey(references=Skill, null=False)
-    group = ForeignKey(references=CompetitionGroup, null=False)
+    skill = ForeignKey(references=Skill, on_delete=OnDelete.restrict, null=False)
+    group = ForeignKey(references=CompetitionGroup, on_delete=OnDelete.restrict, null=False)
     stage = Varchar(length=20, default="provisional", help_text="provisional / final")
     provisional = JSON(default={}, help_text="Ranking with awards as published provisionally")
-    provisional_by = ForeignKey(references=User, null=True, default=None)
+    provisional_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     provisional_at = Timestamptz(null=True, default=None)
     notice_ends_at = Timestamptz(null=True, default=None, help_text="End of the public notice (公示)")
     appeal_ends_at = Timestamptz(null=True, default=None, help_text="End of the appeal window (申诉)")
     final = JSON(default={}, help_text="Ranking with awards as made final")
-    final_by = ForeignKey(references=User, null=True, default=None)
+    final_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     final_at = Timestamptz(null=True, default=None)
     changed_by_appeal = Boolean(default=False)
+    windows = JSON(default={}, help_text="The windows that applied, in hours, and the floors they were held to: notice_hours, appeal_window_hours, min_notice_hours, min_appeal_window_hours")
+    provisional_head_seq = Integer(null=True, default=None, help_text="The audit chain's head once the provisional publication was recorded: its entry's number")
+    provisional_head_hash = Varchar(length=64, default="", help_text="… and that entry's hash")
+    final_head_seq = Integer(null=True, default=None, help_text="The audit chain's head once the final results were recorded")
+    final_head_hash = Varchar(length=64, default="")
 
 
 class Appeal(Table):
     """申诉: a written appeal to the arbitration group (监督仲裁组) and its recorded decision."""
 
-    event = ForeignKey(references=Event, null=False)
-    skill = ForeignKey(references=Skill, null=False)
-    group = ForeignKey(references=CompetitionGroup, null=True, default=None)
-    contestant = ForeignKey(references=Contestant, null=True, default=None, help_text="Whose result it concerns")
-    filed_by = ForeignKey(references=User, null=True, default=None)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    skill = ForeignKey(references=Skill, on_delete=OnDelete.restrict, null=False)
+    group = ForeignKey(references=CompetitionGroup, on_delete=OnDelete.restrict, null=True, default=None)
+    contestant = ForeignKey(references=Contestant, on_delete=OnDelete.restrict, null=True, default=None, help_text="Whose result it concerns")
+    filed_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     filed_by_name = Varchar(length=100, default="", help_text="Contestant or team leader, as written")
     filed_at = Timestamptz(default=TimestamptzNow())
     text = Text()
     marks = JSON(default=[], help_text="Marks named by the appeal: [{aspect, contestant}]")
     status = Varchar(length=20, default="pending", help_text="pending / upheld / dismissed")
-    decided_by = ForeignKey(references=User, null=True, default=None)
+    decided_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     decision = Text(default="")
 
@@ -109,10 +119,10 @@ class AwardProposal(Table):
     unstruck entries are issued certificates and recorded in the promotion ledger.
     """
 
-    event = ForeignKey(references=Event, null=False)
-    skill = ForeignKey(references=Skill, null=False)
-    group = ForeignKey(references=CompetitionGroup, null=False)
-    contestant = ForeignKey(references=Contestant, null=False)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    skill = ForeignKey(references=Skill, on_delete=OnDelete.restrict, null=False)
+    group = ForeignKey(references=CompetitionGroup, on_delete=OnDelete.restrict, null=False)
+    contestant = ForeignKey(references=Contestant, on_delete=OnDelete.restrict, null=False)
     kind = Varchar(length=20, help_text="award / honour / promotion")
     code = Varchar(length=40, help_text="Award code, honour code, or the target level's name")
     rank = Integer(null=True, default=None)
@@ -122,7 +132,15 @@ class AwardProposal(Table):
     outcome = Varchar(length=30, default="", help_text="granted / already_held / promoted / promoted_already_held")
     struck = Boolean(default=False)
     strike_reason = Text(default="")
-    struck_by = ForeignKey(references=User, null=True, default=None)
-    approved_by = ForeignKey(references=User, null=True, default=None)
+    struck_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    approved_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     approved_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    # What was approved, as it stood when the results became final; certificates, honours and the
+    # promotion ledger are issued from these, never from the live contestant row.
+    holder_name = Varchar(length=50, default="", help_text="Name at finalisation (changed only by a recorded identity correction)")
+    holder_id_number = Varchar(length=18, default="", index=True, help_text="ID number at finalisation")
+    holder_employer = Varchar(length=200, default="")
+    holder_delegation = Varchar(length=100, default="")
+    final_score = Varchar(length=20, default="", help_text="The final ranking's score (decimal as text)")
+    final_award = Varchar(length=40, default="", help_text="The award the final ranking gave the person (for every kind of proposal)")

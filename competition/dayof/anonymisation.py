@@ -74,6 +74,9 @@ async def submission_of(skill_id: int) -> dict[str, Any] | None:
         "rechecked_by": row["rechecked_by.display_name"],
         "rechecked_at": row["rechecked_at"].isoformat() if row["rechecked_at"] else None,
         "rechecked_at_china": china_time(row["rechecked_at"]),
+        # The audit chain's head as each was recorded: to note on the signed paper sheet.
+        "submitted_head": {"seq": row["submitted_head_seq"], "hash": row["submitted_head_hash"]} if row["submitted_head_seq"] else None,
+        "rechecked_head": {"seq": row["rechecked_head_seq"], "hash": row["rechecked_head_hash"]} if row["rechecked_head_seq"] else None,
     }
 
 
@@ -249,7 +252,9 @@ async def submit_scores(event_id: int, skill_id: int, actor: audit.Actor) -> dic
         if await ScoreSubmission.exists().where(ScoreSubmission.skill == skill_id):
             raise BilingualError(409, "already_submitted", zh="本项目成绩已提交", en="This skill's scores are already submitted")
         await ScoreSubmission.insert(ScoreSubmission(skill=skill_id, submitted_by=actor.user_id, submitted_at=dt.datetime.now(dt.timezone.utc)))
-        await audit.record("scores.submit", actor, event_id=event_id, target=f"skill:{skill_id}")
+        head = await audit.record_step("scores.submit", actor, event_id=event_id, target=f"skill:{skill_id}")
+        # The sign-off keeps the chain's head, so cutting off the entries after it shows.
+        await ScoreSubmission.update({ScoreSubmission.submitted_head_seq: head.seq, ScoreSubmission.submitted_head_hash: head.hash}).where(ScoreSubmission.skill == skill_id)
     return await status(event_id, skill_id)
 
 
@@ -263,10 +268,11 @@ async def recheck_scores(event_id: int, skill_id: int, actor: audit.Actor) -> di
             raise BilingualError(409, "not_submitted", zh="成绩还未提交，不能复核", en="The scores are not submitted yet, so they cannot be re-checked")
         if row["rechecked_at"] is not None:
             raise BilingualError(409, "already_rechecked", zh="本项目成绩已复核", en="This skill's scores are already re-checked")
-        await ScoreSubmission.update(
-            {ScoreSubmission.rechecked_by: actor.user_id, ScoreSubmission.rechecked_at: dt.datetime.now(dt.timezone.utc)}
-        ).where(ScoreSubmission.id == row["id"])
-        await audit.record("scores.recheck", actor, event_id=event_id, target=f"skill:{skill_id}")
+        head = await audit.record_step("scores.recheck", actor, event_id=event_id, target=f"skill:{skill_id}")
+        await ScoreSubmission.update({
+            ScoreSubmission.rechecked_by: actor.user_id, ScoreSubmission.rechecked_at: dt.datetime.now(dt.timezone.utc),
+            ScoreSubmission.rechecked_head_seq: head.seq, ScoreSubmission.rechecked_head_hash: head.hash,
+        }).where(ScoreSubmission.id == row["id"])  # fmt: skip
     return await status(event_id, skill_id)
 
 

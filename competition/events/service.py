@@ -120,6 +120,8 @@ async def update_event(event_id: int, patch: dict[str, Any], actor: audit.Actor)
             problems = presets.validate_overrides(values["preset_name"], _overrides(current))
             if problems:
                 raise invalid("tier", "现有规则覆盖不适用于新的级别：" + ", ".join(problems), "existing preset overrides do not fit the new tier: " + ", ".join(problems))
+            # The new tier's floors may be higher than the windows the event's overrides set.
+            check_windows(presets.effective_preset(values["preset_name"], _overrides(current)))
         await Event.update({**values, "updated_at": dt.datetime.now(dt.timezone.utc)}).where(Event.id == event_id)
         changed = {k: str(v) for k, v in values.items() if current.get(k) != v}
         await audit.record("event.update", actor, event_id=event_id, target=f"event:{event_id}", details=changed)
@@ -173,10 +175,30 @@ def check_override_types(base: Any, over: Any, path: str = "") -> None:
         raise invalid(path, f"类型应为 {base_kind}", f"must be of type {base_kind}")
 
 
+_WINDOW_NAMES = {"results.notice_hours": ("公示期", "the public notice"), "results.appeal_window_hours": ("申诉期", "the appeal window")}
+
+
+def _hours_text(hours: float) -> str:
+    return f"{hours:g}"
+
+
+def check_windows(preset: dict[str, Any], field_prefix: str = "") -> None:
+    """Refuse notice or appeal windows below the tier's floors (``presets.window_floors``)."""
+    for path, hours, floor in presets.windows_below_floor(preset):
+        zh, en = _WINDOW_NAMES.get(path, (path, path))
+        raise BilingualError(
+            422, "below_minimum", field=field_prefix + path, extra={"field": path, "minimum_hours": floor, "hours": hours},
+            zh=f"{zh}（{path}）不能短于 {_hours_text(floor)} 小时，这是本级别规则的下限（现为 {_hours_text(hours)} 小时）",
+            en=f"{path} ({en}) must be at least {_hours_text(floor)} h, the minimum of this tier's rules (it is {_hours_text(hours)} h)",
+        )  # fmt: skip
+
+
 def check_effective(preset: dict[str, Any]) -> None:
-    """Sections whose values must make sense as a whole (dates, level names) are read here once,
-    so a bad override is refused when it is saved rather than failing later during registration."""
+    """Sections whose values must make sense as a whole (dates, level names, window floors) are read
+    here once, so a bad override is refused when it is saved rather than failing later."""
     from competition.registration.eligibility import EligibilityRules
+
+    check_windows(preset)
 
     try:
         EligibilityRules.from_preset(preset)
@@ -194,6 +216,12 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
             422, "unknown_preset_key", field=problems[0],
             zh="规则预设中没有这些项：" + "、".join(problems), en="The rule preset has no such settings: " + ", ".join(problems),
         )
+    fixed = presets.fixed_keys_in(overrides)
+    if fixed:
+        raise BilingualError(
+            422, "not_overridable", field=fixed[0],
+            zh=f"{'、'.join(fixed)} 是本级别规则的下限，赛事不能修改", en=f"{', '.join(fixed)}: the minimum belongs to the tier's rules and cannot be overridden by an event",
+        )  # fmt: skip
     check_override_types(presets.base_preset(row["preset_name"]), overrides)
     check_effective(presets.effective_preset(row["preset_name"], overrides))
     async with write_transaction():

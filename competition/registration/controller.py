@@ -51,6 +51,16 @@ class ContestantPatch(msgspec.Struct):
     team: str | None | msgspec.UnsetType = msgspec.UNSET
     session: str | msgspec.UnsetType = msgspec.UNSET
     status: str | msgspec.UnsetType = msgspec.UNSET
+    #: Why the status changes (withdrawal, disqualification, reinstatement): required then, and audited.
+    reason: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class IdentityCorrectionIn(msgspec.Struct):
+    reason: str
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    id_number: str | msgspec.UnsetType = msgspec.UNSET
+    employer: str | msgspec.UnsetType = msgspec.UNSET
+    delegation: str | msgspec.UnsetType = msgspec.UNSET
 
 
 class RevealIn(msgspec.Struct):
@@ -87,11 +97,20 @@ class RegistrationController(Controller):
     async def get_contestant(self, event_id: int, contestant_id: int) -> dict[str, Any]:
         return await service.get_contestant(event_id, contestant_id)
 
-    @patch("/contestants/{contestant_id:int}", summary="Correct a registration, withdraw or disqualify", operation_id="update_contestant")
+    @patch(
+        "/contestants/{contestant_id:int}", summary="Correct a registration, withdraw or disqualify", operation_id="update_contestant",
+        description="A change of status needs a reason. Once the results of the contestant's skill and group are published, "
+        "identity fields (name, ID number, employer, delegation) and skill or group are frozen (409 identity_frozen): "
+        "see identity-corrections.",
+    )
     async def update(self, request: Request, event_id: int, contestant_id: int, data: ContestantPatch) -> dict[str, Any]:
         return await service.update_one(event_id, contestant_id, given(data), actor_of(request, await principal(request)))
 
-    @delete("/contestants/{contestant_id:int}", summary="Delete a mistaken registration (before check-in)", operation_id="delete_contestant", status_code=200)
+    @delete(
+        "/contestants/{contestant_id:int}", summary="Delete a mistaken registration (before check-in)", operation_id="delete_contestant", status_code=200,
+        description="Refused (409) once the record names the contestant: check-in, draw, encrypted number, marks, appeals, proposals "
+        "or certificates. Withdraw them with a reason instead.",
+    )
     async def delete_(self, request: Request, event_id: int, contestant_id: int) -> dict[str, Any]:
         await service.delete_one(event_id, contestant_id, actor_of(request, await principal(request)))
         return {"ok": True}
@@ -157,3 +176,20 @@ class RegistrationController(Controller):
     @get("/registration/summary", summary="Entrants per skill and group, with minimum-entrant warnings", operation_id="registration_summary")
     async def summary(self, event_id: int) -> dict[str, Any]:
         return await service.summary(event_id)
+
+
+class IdentityCorrectionController(Controller):
+    """Identity corrections after publication: the approver's (人社厅), recorded and audited."""
+
+    path = "/api/events/{event_id:int}/contestants/{contestant_id:int}/identity-corrections"
+    tags = ["registration"]
+    guards = [allowed("correct_identity_after_publication")]
+
+    @post(
+        "/", summary="Correct a contestant's identity after publication (approver, with a reason)", operation_id="correct_identity",
+        description="Name, ID number, employer or delegation; sex and birth date follow from the ID number. The contestant and the "
+        "snapshot of their award proposals change together, audited with before and after (ID numbers masked).",
+    )
+    async def correct(self, request: Request, event_id: int, contestant_id: int, data: IdentityCorrectionIn) -> dict[str, Any]:
+        fields = {k: v for k, v in given(data).items() if k != "reason"}
+        return await service.correct_identity(event_id, contestant_id, fields, data.reason, actor_of(request, await principal(request)))

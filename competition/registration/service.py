@@ -34,10 +34,20 @@ register(
         "thing.contestant": ("选手", "contestant"),
         "thing.team": ("团队", "team"),
         "thing.photo": ("照片", "photo"),
+        "reg.status_reason": ("状态变更理由（退赛、取消资格时必填）", "Reason for a change of status (required to withdraw or disqualify)"),
     }
 )
 
 STATUSES = ("registered", "withdrawn", "disqualified")
+#: What identifies the person: frozen once their skill and group's results are provisional (a
+#: change then is a recorded identity correction, ``correct_identity``). Sex and birth date follow
+#: from the ID number; skill and group say whose results the person is in.
+IDENTITY_FIELDS = ("name", "id_number", "sex", "birth_date", "employer", "delegation")
+PLACE_FIELDS = ("skill_id", "group_id")
+_FIELD_LABELS = {
+    "name": ("姓名", "name"), "id_number": ("身份证号", "ID number"), "sex": ("性别", "sex"), "birth_date": ("出生日期", "birth date"),
+    "employer": ("工作单位", "employer"), "delegation": ("代表队", "delegation"), "skill_id": ("竞赛项目", "skill"), "group_id": ("组别", "group"),
+}  # fmt: skip
 IMPORT_MODES = ("check", "all", "valid")
 #: Columns written by a bulk insert, in this order.
 _INSERT_COLUMNS = [
@@ -102,7 +112,10 @@ def _one_row_frame(data: dict[str, Any], skills: list[sheet.SkillOption]) -> pd.
             raise invalid("group_id", "该竞赛项目没有这个组别", "this skill has no such group")
         values["group"] = kind
     if isinstance(data.get("current_level"), int):
-        values["current_level"] = SkillLevel(data["current_level"]).zh
+        try:
+            values["current_level"] = SkillLevel(data["current_level"]).zh
+        except ValueError:
+            raise invalid("current_level", "没有这个技能等级", "no such skill level") from None
     frame = pd.DataFrame([values], dtype=str)
     frame.attrs["headers"] = {k: k for k in sheet.KEYS}
     return frame
@@ -267,20 +280,72 @@ def _session(value: Any) -> str:
     return text
 
 
+async def results_published(skill_id: int, group_id: int) -> bool:
+    """Are any results of this skill and group published (provisional or final)? From then on the
+    identity of its contestants is frozen."""
+    from scoring.tables import ResultRelease
+
+    return await ResultRelease.exists().where((ResultRelease.skill == skill_id) & (ResultRelease.group == group_id))
+
+
+def identity_frozen(fields: list[str]) -> BilingualError:
+    zh = "、".join(_FIELD_LABELS[f][0] for f in fields)
+    en = ", ".join(_FIELD_LABELS[f][1] for f in fields)
+    return BilingualError(
+        409, "identity_frozen", field=fields[0], extra={"fields": fields},
+        zh=f"本组别的成绩已公布，选手身份（{zh}）已冻结，不能直接修改；确需更正，须由审批人（人社厅）作出有记录的身份更正并说明理由",
+        en=f"The results of this group are published, so the contestant's identity ({en}) is frozen and cannot be edited; "
+           "a correction must be made by the approver as a recorded identity correction, with a reason",
+    )  # fmt: skip
+
+
+def _status_reason(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise invalid("reason", "更改选手状态（退赛、取消资格、恢复）须填写理由", "a change of status (withdrawal, disqualification, reinstatement) needs a reason")
+    if len(text) > 500:
+        raise invalid("reason", "理由不能超过 500 个字符", "the reason must be at most 500 characters")
+    return text
+
+
+async def _merged_record(event_id: int, contestant_id: int, current: dict[str, Any], patch: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The stored contestant with ``patch`` applied, validated as a one-row sheet: (merged input, record)."""
+    merged = {k: current[k] for k in ("name", "id_number", "sex", "birth_date", "skill_id", "group_id", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team")}
+    merged.update({k: v for k, v in patch.items() if k in merged})
+    if merged["id_number"] != current["id_number"] and "sex" not in patch and "birth_date" not in patch:
+        merged.update(sex=None, birth_date=None)  # they follow from the new ID number
+    ctx = await import_context(event_id, exclude_id=contestant_id)
+    report = sheet.validate_rows(_one_row_frame(merged, list(ctx.skills)), ctx)
+    _refuse(report)
+    return merged, report.rows[0].record
+
+
+def _identity_changes(current: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    """Identity and place fields whose validated value ``r`` differs from the stored ``current``."""
+    now = {**{k: r[k] for k in IDENTITY_FIELDS}, "skill_id": r["skill_id"], "group_id": r["group_id"]}
+    now["birth_date"] = r["birth_date"].isoformat() if r["birth_date"] else None
+    return [k for k in (*IDENTITY_FIELDS, *PLACE_FIELDS) if str(now[k] or "") != str(current[k] or "")]
+
+
 async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
     await events.editable_event(event_id)
     current = await get_contestant(event_id, contestant_id, masked=False)
     status = patch.pop("status", None)
     session = patch.pop("session", None)
+    reason = patch.pop("reason", None)
     if status is not None and status not in STATUSES:
         raise invalid("status", "须为 registered、withdrawn 或 disqualified", "must be registered, withdrawn or disqualified")
-    merged = {k: current[k] for k in ("name", "id_number", "sex", "birth_date", "skill_id", "group_id", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team")}
-    merged.update({k: v for k, v in patch.items() if k in merged})
-    ctx = await import_context(event_id, exclude_id=contestant_id)
-    report = sheet.validate_rows(_one_row_frame(merged, list(ctx.skills)), ctx)
-    _refuse(report)
-    r = report.rows[0].record
+    if status == current["status"]:
+        status = None  # the form sends the status it shows; no change, nothing to give a reason for
+    if status is not None:
+        reason = _status_reason(reason)
+    merged, r = await _merged_record(event_id, contestant_id, current, patch)
     async with write_transaction():
+        # Read again inside the transaction: publication serialises on the same database lock.
+        if await results_published(current["skill_id"], current["group_id"]):
+            frozen = _identity_changes(current, r)
+            if frozen:
+                raise identity_frozen(frozen)
         teams = await _team_ids(event_id, [r])
         values = {
             Contestant.name: r["name"], Contestant.id_number: r["id_number"], Contestant.sex: r["sex"],
@@ -296,18 +361,104 @@ async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], a
             values[Contestant.session] = _session(session)
         await Contestant.update(values).where(Contestant.id == contestant_id)
         changed = sorted(k for k in merged if merged[k] != current[k]) + (["status"] if status else []) + (["session"] if session else [])
-        await audit.record("contestant.update", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"changed": changed})
+        details: dict[str, Any] = {"changed": changed}
+        if status is not None:
+            details.update(status={"from": current["status"], "to": status}, reason=reason)
+        await audit.record("contestant.update", actor, event_id=event_id, target=f"contestant:{contestant_id}", details=details)
     return await get_contestant(event_id, contestant_id)
 
 
+async def _record_of(contestant_id: int, skill_id: int) -> list[str]:
+    """What the record holds about a contestant (marks, encrypted numbers, draws, appeals,
+    proposals, certificates): any of it means the registration can no longer be deleted."""
+    from certificates.tables import Certificate
+    from competition.dayof.common import json_value
+    from competition.registration.tables import Draw, EncryptedNumber
+    from scoring.tables import Appeal, AwardProposal, Mark
+
+    found = []
+    for what, table in (("marks", Mark), ("encrypted_number", EncryptedNumber), ("appeals", Appeal), ("proposals", AwardProposal), ("certificates", Certificate)):
+        if await table.exists().where(table.contestant == contestant_id):
+            found.append(what)
+    draws = await Draw.select(Draw.result).where(Draw.skill == skill_id)
+    if any(str(contestant_id) in (json_value(d["result"], {}) or {}) for d in draws):
+        found.append("draw")
+    return found
+
+
+_RECORD_LABELS = {
+    "marks": ("评分", "marks"), "encrypted_number": ("加密号", "an encrypted number"), "draw": ("抽签结果", "a draw result"),
+    "appeals": ("申诉", "appeals"), "proposals": ("拟表彰名单", "award proposals"), "certificates": ("证书", "certificates"),
+}  # fmt: skip
+
+
 async def delete_one(event_id: int, contestant_id: int, actor: audit.Actor) -> None:
+    """Delete a mistaken registration: only while nothing of the record names the contestant.
+    Anyone checked in, drawn, encrypted or marked stays, and is withdrawn (with a reason) instead."""
     await events.editable_event(event_id)
-    await get_contestant(event_id, contestant_id)
+    current = await get_contestant(event_id, contestant_id)
     async with write_transaction():
         if await CheckIn.exists().where(CheckIn.contestant == contestant_id):
             raise BilingualError(409, "checked_in", zh="选手已检录，不能删除，请改为“退赛”", en="The contestant has checked in and cannot be deleted; mark them withdrawn instead")
+        held = await _record_of(contestant_id, current["skill_id"])
+        if held:
+            raise BilingualError(
+                409, "has_record", extra={"record": held},
+                zh=f"该选手已有{'、'.join(_RECORD_LABELS[h][0] for h in held)}，记录不能删除；请改为“退赛”并填写理由",
+                en=f"The contestant already has {', '.join(_RECORD_LABELS[h][1] for h in held)}, which are kept; withdraw them (with a reason) instead",
+            )  # fmt: skip
         await Contestant.delete().where(Contestant.id == contestant_id)
-        await audit.record("contestant.delete", actor, event_id=event_id, target=f"contestant:{contestant_id}")
+        await audit.record("contestant.delete", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"id": mask_id(current["id_number"])})
+
+
+def _identity_audit(c: dict[str, Any]) -> dict[str, Any]:
+    """Identity fields for the audit log: the ID number masked (the log is read more widely)."""
+    return {k: (mask_id(c[k]) if k == "id_number" else c[k]) for k in IDENTITY_FIELDS}
+
+
+async def correct_identity(event_id: int, contestant_id: int, patch: dict[str, Any], reason: Any, actor: audit.Actor) -> dict[str, Any]:
+    """A recorded identity correction (the approver's, after publication): name, ID number (sex and
+    birth date follow from it), employer, delegation, with a mandatory reason, validated like any
+    registration. The contestant row and the snapshot of every award proposal of theirs (what was
+    approved and is issued) change together, audited with before and after (ID numbers masked).
+    Certificates already issued keep what they print; the response lists them for revocation."""
+    from certificates.tables import Certificate
+    from scoring.tables import AwardProposal
+
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise invalid("reason", "身份更正须填写理由（如：依据身份证原件更正）", "an identity correction needs a reason (e.g. corrected from the original ID card)")
+    if len(text) > 500:
+        raise invalid("reason", "理由不能超过 500 个字符", "the reason must be at most 500 characters")
+    fields = {k: v for k, v in patch.items() if k in ("name", "id_number", "employer", "delegation")}
+    if not fields:
+        raise invalid("name", "请给出要更正的身份信息（姓名、身份证号、工作单位或代表队）", "give the identity fields to correct (name, ID number, employer or delegation)")
+    await events.editable_event(event_id)
+    current = await get_contestant(event_id, contestant_id)
+    _, r = await _merged_record(event_id, contestant_id, current, fields)
+    changes = [k for k in _identity_changes(current, r) if k in IDENTITY_FIELDS]
+    if not changes:
+        raise invalid(next(iter(fields)), "与现有登记相同，无需更正", "the same as registered: nothing to correct")
+    after = {**current, **{k: r[k] for k in IDENTITY_FIELDS}, "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None}
+    async with write_transaction():
+        t = dt.datetime.now(dt.timezone.utc)
+        await Contestant.update({
+            Contestant.name: r["name"], Contestant.id_number: r["id_number"], Contestant.sex: r["sex"], Contestant.birth_date: r["birth_date"],
+            Contestant.employer: r["employer"], Contestant.delegation: r["delegation"], Contestant.updated_at: t,
+        }).where(Contestant.id == contestant_id)  # fmt: skip
+        proposals = [p["id"] for p in await AwardProposal.select(AwardProposal.id).where(AwardProposal.contestant == contestant_id)]
+        if proposals:
+            await AwardProposal.update({
+                AwardProposal.holder_name: r["name"], AwardProposal.holder_id_number: r["id_number"],
+                AwardProposal.holder_employer: r["employer"], AwardProposal.holder_delegation: r["delegation"],
+            }).where(AwardProposal.contestant == contestant_id)  # fmt: skip
+        issued = [c["number"] for c in await Certificate.select(Certificate.number).where((Certificate.contestant == contestant_id) & Certificate.revoked_at.is_null())]
+        await audit.record(
+            "contestant.identity_correction", actor, event_id=event_id, target=f"contestant:{contestant_id}",
+            details={"changed": changes, "before": _identity_audit(current), "after": _identity_audit(after), "reason": text,
+                     "proposals": proposals, "certificates_issued": issued},
+        )  # fmt: skip
+    return {**await get_contestant(event_id, contestant_id), "changed": changes, "proposals_updated": proposals, "certificates_issued": issued}
 
 
 async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, actor: audit.Actor) -> tuple[int, dict[str, Any]]:
@@ -321,6 +472,7 @@ async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, act
         report = sheet.validate_rows(frame, ctx)
     except sheet.SheetError as exc:
         raise BilingualError(422, exc.code, field="file", zh=exc.message.zh, en=exc.message.en, extra=getattr(exc, "details", None)) from None
+    await _refuse_frozen_identities(event_id, report, ctx)
     body = report.to_dict()
     body["mode"] = mode
     body["stored"] = {"created": 0, "updated": 0, "unchanged": 0}
@@ -336,6 +488,36 @@ async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, act
             details={"file": filename[:100], "mode": mode, **body["stored"], "errors": len(report.errors)},
         )
     return 200, body
+
+
+async def _refuse_frozen_identities(event_id: int, report: sheet.ImportReport, ctx: sheet.ImportContext) -> None:
+    """Rows that would change the identity of someone whose results are published become errors
+    of their row (a re-import is no way around the freeze; see ``update_one``)."""
+    from scoring.tables import ResultRelease
+
+    updates = [r for r in report.rows if r.status == "update"]
+    if not updates:
+        return
+    skills = [s.id for s in ctx.skills]
+    published = {(r["skill"], r["group"]) for r in await ResultRelease.select(ResultRelease.skill, ResultRelease.group).where(ResultRelease.skill.is_in(skills or [0]))}
+    if not published:
+        return
+    stored = {k.upper(): v for k, v in ctx.registered.items()}
+    bad: list[sheet.ValidRow] = []
+    for row in updates:
+        reg = stored.get(row.record["id_number"])
+        if reg is None or (reg.skill_id, reg.group_id) not in published:
+            continue
+        moved = (row.record["skill_id"], row.record["group_id"]) != (reg.skill_id, reg.group_id)
+        fields = [f for f in IDENTITY_FIELDS if f in row.changed] + (["skill_id"] if moved else [])
+        if fields:
+            err = identity_frozen(fields)
+            report.errors.append(sheet.Issue(row.row, "skill" if fields[0] == "skill_id" else fields[0], "identity_frozen", err.texts["zh"], err.texts["en"]))
+            bad.append(row)
+    if bad:
+        report.rows = [r for r in report.rows if r not in bad]
+        report.invalid_rows = sorted({*report.invalid_rows, *(r.row for r in bad)})
+        report.errors.sort(key=lambda e: (e.row or 0))
 
 
 async def export_sheet(event_id: int, lang: str, actor: audit.Actor) -> bytes:

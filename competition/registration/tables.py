@@ -124,3 +124,9 @@ class ScoreSubmission(Table):
     submitted_at = Timestamptz(default=TimestamptzNow())
     rechecked_by = ForeignKey(references=User, null=True, default=None)
     rechecked_at = Timestamptz(null=True, default=None)
+    # The audit chain's head as each step was recorded (its own entry): ``competition audit verify``
+    # finds the chain cut short if it ends before a head recorded here.
+    submitted_head_seq = Integer(null=True, default=None)
+    submitted_head_hash = Varchar(length=64, default="")
+    rechecked_head_seq = Integer(null=True, default=None)
+    rechecked_head_hash = Varchar(length=64, default="")

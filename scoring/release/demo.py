@@ -14,7 +14,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from competition import audit
+from competition import audit, presets
 from competition.auth import service as accounts
 from competition.auth.guards import load_principal
 from competition.dayof import anonymisation
@@ -107,14 +107,17 @@ async def demo(event_id: int) -> str | None:
         officer = await User.select(User.id, User.display_name).where(User.username == "demo-encryption").first()
         await anonymisation.decrypt(event_id, sid, audit.Actor(officer["id"] if officer else None, officer["display_name"] if officer else "demo"), "演示")
 
-    # This skill's notice and appeal periods are cut to nothing for the demo, then the event's restored.
+    # This skill's notice and appeal periods are cut to nothing for the demo (below the tier's floors,
+    # which only a demo or test may do: ``presets.window_floors_capped``), then the event's restored.
     saved = (await events.event_preset(event_id))["overrides"]
-    await events.set_preset_overrides(event_id, {**saved, "results": {"notice_hours": 0, "appeal_window_hours": 0}}, actor)
+    with presets.window_floors_capped(0):
+        await events.set_preset_overrides(event_id, {**saved, "results": {"notice_hours": 0, "appeal_window_hours": 0}}, actor)
     try:
         for g in groups:
             row = await service.release_row(sid, g["id"])
             if row is None:
-                await service.publish_provisional(event_id, sid, g["id"], actor)
+                with presets.window_floors_capped(0):
+                    await service.publish_provisional(event_id, sid, g["id"], actor)
             row = await service.release_row(sid, g["id"])
             if row["stage"] != "final":
                 await service.make_final(event_id, sid, g["id"], actor)

@@ -18,6 +18,13 @@ Approval is final: an approved list takes no further strikes. The whole scope mu
 
 Certificates read :func:`approved_proposals` (approved, unstruck, and issuable: ``already_held``
 honours are left out unless asked for).
+
+**What was approved is what is issued.** Each proposal carries a snapshot of its person taken at
+finalisation (``holder_*``: name, ID number, employer, delegation; ``final_score``, ``final_award``),
+and everything downstream — the list, certificates, honours held, the promotion ledger — reads the
+snapshot, never the live contestant row. Identity is frozen once results are provisional; a later
+correction is a recorded identity correction (``competition.registration.service.correct_identity``),
+which updates the snapshot in the same audited transaction.
 """
 
 from __future__ import annotations
@@ -87,19 +94,22 @@ async def honours_held(id_numbers: list[str], *, exclude_event: int | None = Non
         out.setdefault(h["id_number"], set()).add(h["honour"])
     where = (
         (AwardProposal.kind == HONOUR) & (AwardProposal.outcome == GRANTED) & AwardProposal.approved_at.is_not_null()
-        & (AwardProposal.struck == False) & AwardProposal.contestant.id_number.is_in(id_numbers)  # noqa: E712
+        & (AwardProposal.struck == False) & AwardProposal.holder_id_number.is_in(id_numbers)  # noqa: E712
     )  # fmt: skip
     if exclude_event is not None:
         where &= AwardProposal.event != exclude_event
-    for p in await AwardProposal.select(AwardProposal.code, AwardProposal.contestant.id_number).where(where):
-        out.setdefault(p["contestant.id_number"], set()).add(p["code"])
+    for p in await AwardProposal.select(AwardProposal.code, AwardProposal.holder_id_number).where(where):
+        out.setdefault(p["holder_id_number"], set()).add(p["code"])
     return out
 
 
-async def create_for_final(data: Any, group_id: int, actor: audit.Actor) -> dict[str, int]:
+async def create_for_final(data: Any, group_id: int, actor: audit.Actor, final: dict[str, Any] | None = None) -> dict[str, int]:
     """Store the rules' proposals for one group made final (inside the caller's transaction).
 
-    ``data`` is the ``service.SkillData`` the final ranking was computed from.
+    ``data`` is the ``service.SkillData`` the final ranking was computed from, ``final`` the
+    ranking as made final (``service.snapshot``). Each proposal keeps a snapshot of the person as
+    they stood then — name, ID number, employer, delegation, score and award — which is what is
+    approved and what certificates, honours and the ledger are issued from.
     """
     res = data.results
     group = data.group(group_id)
@@ -123,19 +133,29 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor) -> dict
         raise _scoring_error(exc) from None
     rank_of = {r.contestant_id: r.rank for r in ranking}
     base = {"event": data.event_id, "skill": data.skill["id"], "group": group_id}
+    scores = {r["contestant_id"]: r["score"] for r in (final or {}).get("rows", [])}
+
+    def person(cid: str) -> dict[str, Any]:
+        c = people[int(cid)]
+        return {
+            "contestant": int(cid), "holder_name": c["name"], "holder_id_number": (c["id_number"] or "").upper(),
+            "holder_employer": c["employer"] or "", "holder_delegation": c["delegation"] or "",
+            "final_score": scores.get(int(cid)) or "", "final_award": res.awards.get(cid) or "",
+        }  # fmt: skip
+
     award_rule = str((preset.get("awards") or {}).get("strategy") or "")
     rows: list[AwardProposal] = []
     for r in ranking:
         code = res.awards.get(r.contestant_id)
         if code:
-            rows.append(AwardProposal(**base, contestant=int(r.contestant_id), kind=AWARD, code=code, rank=r.rank, rule=award_rule, outcome=GRANTED))
+            rows.append(AwardProposal(**base, **person(r.contestant_id), kind=AWARD, code=code, rank=r.rank, rule=award_rule, outcome=GRANTED))
     for h in honours:
-        rows.append(AwardProposal(**base, contestant=int(h.person_id), kind=HONOUR, code=h.honour, rank=h.rank, rule=h.rule_id, outcome=h.outcome))
+        rows.append(AwardProposal(**base, **person(h.person_id), kind=HONOUR, code=h.honour, rank=h.rank, rule=h.rule_id, outcome=h.outcome))
     for p in promotions:
         if p.outcome == NO_CHANGE or p.to_level is None:
             continue
         rows.append(AwardProposal(
-            **base, contestant=int(p.person_id), kind=PROMOTION, code=p.to_level.zh, rank=rank_of.get(p.person_id),
+            **base, **person(p.person_id), kind=PROMOTION, code=p.to_level.zh, rank=rank_of.get(p.person_id),
             from_level=None if p.from_level is None else int(p.from_level), to_level=int(p.to_level), rule=p.rule_id, outcome=p.outcome,
         ))  # fmt: skip
     if rows:
@@ -148,8 +168,7 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor) -> dict
 _COLUMNS = (
     AwardProposal.all_columns(),
     AwardProposal.skill.name, AwardProposal.group.name, AwardProposal.group.kind,
-    AwardProposal.contestant.name, AwardProposal.contestant.delegation, AwardProposal.contestant.employer,
-    AwardProposal.contestant.id_number, AwardProposal.struck_by.display_name, AwardProposal.approved_by.display_name,
+    AwardProposal.struck_by.display_name, AwardProposal.approved_by.display_name,
 )  # fmt: skip
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 
@@ -159,8 +178,9 @@ def proposal_json(r: dict[str, Any], refs: dict[int, str] | None = None) -> dict
     outcome = OUTCOME_LABELS.get(r["outcome"])
     return {
         "id": r["id"], "event_id": r["event"], "skill_id": r["skill"], "skill": r["skill.name"], "group_id": r["group"], "group": r["group.name"],
-        "group_kind": r["group.kind"], "contestant_id": r["contestant"], "name": r["contestant.name"], "delegation": r["contestant.delegation"],
-        "employer": r["contestant.employer"], "id_masked": mask_id(r["contestant.id_number"]), "encrypted_no": (refs or {}).get(r["contestant"]),
+        "group_kind": r["group.kind"], "contestant_id": r["contestant"], "name": r["holder_name"], "delegation": r["holder_delegation"],
+        "employer": r["holder_employer"], "id_masked": mask_id(r["holder_id_number"]), "encrypted_no": (refs or {}).get(r["contestant"]),
+        "final_score": r["final_score"] or None, "final_award": r["final_award"] or None,
         "kind": r["kind"], "kind_label": KIND_LABELS[r["kind"]].to_dict() if r["kind"] in KIND_LABELS else {"zh": r["kind"], "en": r["kind"]},
         "code": r["code"], "label": label_of(r["kind"], r["code"], r["to_level"]), "rank": r["rank"],
         "from_level": r["from_level"], "from_level_label": {"zh": from_lv.zh, "en": from_lv.en} if from_lv is not None else None,
@@ -217,7 +237,7 @@ async def approved_proposals(event_id: int, skill_id: int | None = None, kind: s
         issuable = r["outcome"] in ISSUABLE
         if not issuable and not include_already_held:
             continue
-        out.append({**proposal_json(r, refs), "id_number": r["contestant.id_number"], "issuable": issuable})
+        out.append({**proposal_json(r, refs), "id_number": r["holder_id_number"], "issuable": issuable})
     return out
 
 

@@ -37,7 +37,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from competition import audit
+from competition import audit, presets
 from competition.dayof.common import json_value, lock_row, skill_of
 from competition.db import write_transaction
 from competition.errors import BilingualError, invalid, not_found
@@ -56,6 +56,18 @@ from scoring.tables import Appeal, AwardProposal, Mark, MarkingScheme as SchemeR
 
 register(
     {
+        # The public notice prints the windows that applied and the audit chain's head.
+        "results.windows_applied": (
+            "公示期 {notice} 小时（不少于 {min_notice} 小时）· 申诉期 {appeal} 小时（不少于 {min_appeal} 小时）",
+            "Public notice {notice} h (at least {min_notice} h) · appeals {appeal} h (at least {min_appeal} h)",
+        ),
+        "results.chain_head": ("{step}时的审计链头：第 {seq} 条，{hash}", "Audit chain head at {step}: entry {seq}, {hash}"),
+        "results.chain_head_provisional": ("公布暂定成绩", "provisional publication"),
+        "results.chain_head_final": ("成绩确定", "final results"),
+        "results.chain_head_note": (
+            "请记下此链头：此后 competition audit verify 若发现审计链止于此条之前，即说明记录被截断",
+            "Note this head: should the audit chain ever end before it, competition audit verify reports the record cut short",
+        ),
         "thing.release": ("成绩发布", "results release"),
         "thing.appeal": ("申诉", "appeal"),
         "thing.proposal": ("拟表彰名单条目", "proposal"),
@@ -96,14 +108,11 @@ def iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def window_hours(preset: dict[str, Any], key: str, default: float) -> float:
-    """A window of the preset's ``results`` section in hours (fractions allowed, 0 to ten years)."""
-    raw = (preset.get("results") or {}).get(key, default)
-    try:
-        hours = float(raw)
-    except (TypeError, ValueError):
-        hours = default
-    return min(max(0.0, hours), 87600.0) if hours == hours else default
+def window_hours(preset: dict[str, Any], key: str, default: float | None = None) -> float:
+    """A window of the preset's ``results`` section in hours (fractions allowed, up to ten years),
+    never below the tier's floor (``competition.presets.windows``; ``default`` is not used: the
+    presets module knows the defaults)."""
+    return presets.windows(preset)[key]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -297,11 +306,49 @@ def release_json(row: dict[str, Any] | None, *, with_rankings: bool = True) -> d
         "appeal_ends_at": iso(row["appeal_ends_at"]), "appeal_ends_at_china": china_time(row["appeal_ends_at"]),
         "final_by": row.get("final_by.display_name"), "final_at": iso(row["final_at"]), "final_at_china": china_time(row["final_at"]),
         "changed_by_appeal": bool(row["changed_by_appeal"]),
+        "windows": windows_json(row), "heads": heads_json(row),
     }  # fmt: skip
     if with_rankings:
         out["provisional"] = json_value(row["provisional"], {}) or None
         out["final"] = json_value(row["final"], {}) or None
     return out
+
+
+def windows_json(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The windows that applied to a release (hours) and their floors; None for a release
+    published before they were recorded."""
+    return json_value(row.get("windows"), {}) or None
+
+
+def heads_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The audit chain's head as each publication was recorded (``audit.record_step``)."""
+    out: dict[str, Any] = {}
+    for step in (PROVISIONAL, FINAL):
+        seq = row.get(f"{step}_head_seq")
+        if seq:
+            out[step] = {"seq": seq, "hash": row.get(f"{step}_head_hash") or ""}
+    return out
+
+
+async def recorded_heads() -> list[audit.RecordedHead]:
+    """Every head recorded at a sign-off (``ScoreSubmission``) or a publication (``ResultRelease``),
+    for ``competition audit verify`` (``audit.HEAD_SOURCES``)."""
+    heads: list[audit.RecordedHead] = []
+    for r in await ScoreSubmission.select(
+        ScoreSubmission.skill, ScoreSubmission.submitted_head_seq, ScoreSubmission.submitted_head_hash,
+        ScoreSubmission.rechecked_head_seq, ScoreSubmission.rechecked_head_hash,
+    ):  # fmt: skip
+        for step in ("submitted", "rechecked"):
+            if r[f"{step}_head_seq"]:
+                heads.append(audit.RecordedHead(f"skill {r['skill']} scores {step}", r[f"{step}_head_seq"], r[f"{step}_head_hash"]))
+    for r in await ResultRelease.select(
+        ResultRelease.id, ResultRelease.skill, ResultRelease.group, ResultRelease.provisional_head_seq, ResultRelease.provisional_head_hash,
+        ResultRelease.final_head_seq, ResultRelease.final_head_hash,
+    ):  # fmt: skip
+        for step in (PROVISIONAL, FINAL):
+            if r[f"{step}_head_seq"]:
+                heads.append(audit.RecordedHead(f"skill {r['skill']} group {r['group']} {step} results", r[f"{step}_head_seq"], r[f"{step}_head_hash"]))
+    return heads
 
 
 def published_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -454,17 +501,22 @@ async def publish_provisional(event_id: int, skill_id: int, group_id: int, actor
                 en=f"Missing step: scoring ({len(missing)} contestant(s) not fully marked: {', '.join(missing[:10])})",
             )  # fmt: skip
         t = now()
-        notice_end = t + dt.timedelta(hours=window_hours(data.preset, "notice_hours", 72))
-        appeal_end = t + dt.timedelta(hours=window_hours(data.preset, "appeal_window_hours", 2))
-        await ResultRelease.insert(ResultRelease(
+        # The windows as the preset sets them, held to the tier's floors, recorded with the release.
+        windows = presets.windows(data.preset)
+        notice_end = t + dt.timedelta(hours=windows["notice_hours"])
+        appeal_end = t + dt.timedelta(hours=windows["appeal_window_hours"])
+        rows = await ResultRelease.insert(ResultRelease(
             skill=skill_id, group=group_id, stage=PROVISIONAL, provisional=snap, provisional_by=actor.user_id, provisional_at=t,
-            notice_ends_at=notice_end, appeal_ends_at=appeal_end, final={}, changed_by_appeal=False,
-        ))  # fmt: skip
-        await audit.record(
+            notice_ends_at=notice_end, appeal_ends_at=appeal_end, final={}, changed_by_appeal=False, windows=windows,
+        )).returning(ResultRelease.id)  # fmt: skip
+        head = await audit.record_step(
             "results.provisional", actor, event_id=event_id, target=f"group:{group_id}",
             details={"skill": skill_id, "group": group_id, "ranked": sum(1 for r in snap["rows"] if r["rank"] is not None),
-                     "notice_ends_at": notice_end.isoformat(), "appeal_ends_at": appeal_end.isoformat()},
+                     "notice_ends_at": notice_end.isoformat(), "appeal_ends_at": appeal_end.isoformat(), "windows": windows},
         )  # fmt: skip
+        await ResultRelease.update({ResultRelease.provisional_head_seq: head.seq, ResultRelease.provisional_head_hash: head.hash}).where(
+            ResultRelease.id == rows[0]["id"]
+        )
     return await workflow(event_id, skill_id, group_id)
 
 
@@ -524,11 +576,12 @@ async def make_final(event_id: int, skill_id: int, group_id: int, actor: audit.A
             ResultRelease.stage: FINAL, ResultRelease.final: snap, ResultRelease.final_by: actor.user_id,
             ResultRelease.final_at: t, ResultRelease.changed_by_appeal: changed,
         }).where(ResultRelease.id == rel["id"])  # fmt: skip
-        made = await proposals.create_for_final(data, group_id, actor)
-        await audit.record(
+        made = await proposals.create_for_final(data, group_id, actor, snap)
+        head = await audit.record_step(
             "results.final", actor, event_id=event_id, target=f"group:{group_id}",
             details={"skill": skill_id, "group": group_id, "changed_by_appeal": changed, "changed": sorted(diff), "proposals": made},
         )  # fmt: skip
+        await ResultRelease.update({ResultRelease.final_head_seq: head.seq, ResultRelease.final_head_hash: head.hash}).where(ResultRelease.id == rel["id"])
     return await workflow(event_id, skill_id, group_id)
 
 

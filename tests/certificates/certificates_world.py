@@ -93,12 +93,15 @@ async def propose(
     event_id: int, c: dict[str, Any], kind: str, code: str, *, rank: int | None, approver_id: int | None, outcome: str = "",
     from_level: int | None = None, to_level: int | None = None, rule: str = "", struck: bool = False,
 ) -> int:  # fmt: skip
-    """An approved proposal as the approver leaves it (``approver_id`` None: not approved yet)."""
+    """An approved proposal as the approver leaves it (``approver_id`` None: not approved yet), with
+    the snapshot of its person that finalisation takes."""
     from scoring.tables import AwardProposal
 
     now = dt.datetime.now(dt.timezone.utc)
     row = AwardProposal(
         event=event_id, skill=c["skill_id"], group=c["group_id"], contestant=c["id"], kind=kind, code=code, rank=rank,
+        holder_name=c["name"], holder_id_number=c["id_number"], holder_employer=c["employer"], holder_delegation=c["delegation"],
+        final_award=code if kind == "award" else "",
         from_level=from_level, to_level=to_level, rule=rule, outcome=outcome, struck=struck,
         strike_reason="材料不全" if struck else "", approved_by=approver_id, approved_at=now if approver_id else None,
     )  # fmt: skip

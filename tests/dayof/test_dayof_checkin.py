@@ -104,7 +104,7 @@ async def test_withdrawn_not_listed_sessions_and_scope(admin, server):
     assert {i["id"] for i in one["items"]}.isdisjoint({i["id"] for i in two["items"]})
 
     gone = w["people"][0]
-    r = await admin.patch(f"/api/events/{w['e']}/contestants/{gone['id']}", json={"status": "withdrawn"})
+    r = await admin.patch(f"/api/events/{w['e']}/contestants/{gone['id']}", json={"status": "withdrawn", "reason": "本人申请退赛"})
     assert r.status_code == 200, r.text
     assert gone["id"] not in {i["id"] for i in (await _list(org, w, "1"))["items"]}
     r = await org.put(f"/api/events/{w['e']}/checkin/{gone['id']}", json={"status": "present", "id_number": gone["id_number"]})

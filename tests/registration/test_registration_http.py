@@ -68,7 +68,7 @@ async def test_register_read_search_edit_withdraw_delete(admin, setup):
     assert found["total"] == 1 and found["items"][0]["id"] == c["id"]
     assert (await admin.get(f"/api/events/{event['id']}/contestants", params={"q": body["id_number"][-6:]})).json()["total"] == 1
 
-    r = await admin.patch(f"/api/events/{event['id']}/contestants/{c['id']}", json={"phone": "139 1234 5678", "status": "withdrawn"})
+    r = await admin.patch(f"/api/events/{event['id']}/contestants/{c['id']}", json={"phone": "139 1234 5678", "status": "withdrawn", "reason": "本人申请退赛"})
     assert r.status_code == 200, r.text
     assert r.json()["phone"] == "139****5678" and r.json()["status"] == "withdrawn"  # masked; stored normalised:
     full = await admin.post(f"/api/events/{event['id']}/contestants/{c['id']}/reveal", json={"reason": "核对手机号"})

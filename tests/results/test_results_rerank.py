@@ -28,7 +28,7 @@ async def test_upheld_by_an_organiser_is_applied_at_once_and_re_ranks(rw: Result
     w, url, eid, admin = rw.w, rw.group_url, rw.eid, rw.w.admin
     people = {p["name"]: p for p in (await admin.get(f"/api/events/{eid}/contestants", params={"skill_id": rw.sid})).json()["items"]}
     for name, status in (("选手4", "disqualified"), ("选手5", "withdrawn")):
-        r = await admin.patch(f"/api/events/{eid}/contestants/{people[name]['id']}", json={"status": status})
+        r = await admin.patch(f"/api/events/{eid}/contestants/{people[name]['id']}", json={"status": status, "reason": "测试"})
         assert r.status_code == 200, r.text
     await sign_off(w)
     await decrypt(w)

@@ -96,6 +96,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/events/{event_id:int}/contestants/{contestant_id:int}/photo": ORG,
     "POST /api/events/{event_id:int}/contestants/{contestant_id:int}/photo": ORG,
     "POST /api/events/{event_id:int}/contestants/{contestant_id:int}/reveal": ORG,
+    "POST /api/events/{event_id:int}/contestants/{contestant_id:int}/identity-corrections": r("approver"),
     "GET /api/events/{event_id:int}/registration/template": ORG,
     "POST /api/events/{event_id:int}/registration/import": ORG,
     "GET /api/events/{event_id:int}/registration/export": ORG,
