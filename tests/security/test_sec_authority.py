@@ -390,3 +390,12 @@ def test_marks_change_only_by_the_stages_authority(stage):
     # Nothing at all changes a mark once final.
     if stage == "final":
         assert not any(access.stage_allows(n, stage) for n in STAGE_TABLE)
+
+
+def test_the_security_page_lists_every_capability():
+    from competition import access
+    from harness import ROOT
+
+    page = (ROOT / "docs" / "SECURITY.md").read_text()
+    missing = [row["capability"] for row in access.matrix() if f"`{row['capability']}`" not in page]
+    assert not missing, f"docs/SECURITY.md does not list {missing}: regenerate its capability table from competition.access.matrix()"
