@@ -29,6 +29,7 @@ register(
         "error.out_of_range": ("数字超出允许的范围", "A number is out of the allowed range"),
         "error.no_file": ("请上传文件", "Upload a file"),
         "error.nul_text": ("文本中不能含有空字符（\\0）", "Text must not contain NUL characters (\\0)"),
+        "error.too_large": ("请求内容过大", "The request is too large"),
     }
 )
 
