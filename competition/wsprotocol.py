@@ -22,6 +22,10 @@ from websockets.extensions.permessage_deflate import PerMessageDeflate, ServerPe
 from websockets.frames import CONT, CTRL_OPCODES, Frame
 from websockets.typing import ExtensionParameter
 
+#: The close code of a socket the app closes for breaking its rules (flooding, oversized frames).
+POLICY_VIOLATION = 1008
+#: How long such a socket stays open for its close frame to reach the peer.
+POLICY_CLOSE_S = 1.0
 #: Messages shorter than this (bytes) are sent uncompressed.
 MIN_COMPRESS = 512
 #: Sockets that never negotiate compression: every message on them is small.
@@ -53,6 +57,19 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.conn.available_extensions = [
                 ThresholdDeflateFactory(server_max_window_bits=12, client_max_window_bits=12, compress_settings={"memLevel": 5})
             ]
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message.get("type") == "websocket.close" and message.get("code") == POLICY_VIOLATION and self.close_sent and not self.transport.is_closing():
+            # Closed for flooding or an oversized frame: the close frame is written; read nothing
+            # more (waiting for the peer's close reply would mean parsing and dropping every frame
+            # it queued before it, for up to 10 s) and drop the connection a moment later. Closing
+            # at once would reset it with the close frame still unread by the peer.
+            self.transport.pause_reading()
+            self.read_paused = True
+            if self.close_timer is not None:
+                self.close_timer.cancel()
+            self.close_timer = self.loop.call_later(POLICY_CLOSE_S, self.transport.close)
 
     def handle_connect(self, event: Any) -> None:
         # Judges' tablets exchange only small messages (marks, acks, flags): compressing them costs
