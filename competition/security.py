@@ -2,7 +2,9 @@
 
 - Log redaction: every log record created in the process (the app's loggers, Litestar's, uvicorn's
   access log with its paths and query strings) has resident ID numbers and mainland mobile numbers
-  masked (``440106********123X``, ``138****8000``), tracebacks included. ``create_app`` installs it.
+  masked (``440106********123X``, ``138****8000``), and tablet login codes in URLs
+  (``/login?code=…``, also percent-encoded inside another parameter) replaced by ``code=[redacted]``,
+  tracebacks included. ``create_app`` installs it.
 - Hostile input that reaches the database: ``input_error`` turns an id beyond the database's
   integer range (SQLite ``OverflowError``, asyncpg "value out of int32 range") into 404 (in the
   path) or 422, Litestar's crash on a multipart form without a file into 400, and PostgreSQL's
@@ -42,8 +44,18 @@ _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z]
 _PHONE_RE = re.compile(r"(?<!\d)((?:86)?1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
+# A one-time login code as a URL parameter (the tablet's login link is /login?code=…&next=…),
+# plain or percent-encoded inside another parameter (next=%2Flogin%3Fcode%3D…).
+_CODE_PARAM_RE = re.compile(r"(?i)([?&;]code=)[^&\s\"'#]+")
+_CODE_PARAM_ENCODED_RE = re.compile(r"(?i)((?:%3F|%26)code%3D)(?:[A-Za-z0-9+._~-]|%(?!26|23)[0-9A-Fa-f]{2})+")
+REDACTED = "[redacted]"
+
+
 def redact(text: str) -> str:
-    """``text`` with ID numbers and mobile numbers masked."""
+    """``text`` with ID numbers and mobile numbers masked and login codes in URLs removed."""
+    if "ode" in text or "ODE" in text:  # cheap test first: most log lines name no code parameter
+        text = _CODE_PARAM_RE.sub(lambda m: m.group(1) + REDACTED, text)
+        text = _CODE_PARAM_ENCODED_RE.sub(lambda m: m.group(1) + REDACTED, text)
     if not any(c.isdigit() for c in text):
         return text
     text = _ID_RE.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
