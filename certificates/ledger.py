@@ -13,13 +13,13 @@ contestant's ``current_level``) and when the results workflow builds ``scoring.s
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from competition.registration.idcard import normalise_id
 from frontend.i18n import china_time
 from scoring.honours import HONOURS
 from scoring.levels import SkillLevel, parse_level
+from scoring.spreadsheet import Book, Style
 
 from certificates.service import from_level_text, level_text
 from certificates.tables import Certificate, HonourHeld, PromotionLedger
@@ -137,32 +137,13 @@ def ledger_xlsx(entries: list[dict[str, Any]]) -> bytes:
     """The export: one sheet ``晋级台账``, a header row of :data:`LEDGER_COLUMNS`, one row per promotion.
 
     Every cell is text (format ``@``), so ID numbers keep their 18 characters and trailing X
-    instead of becoming numbers in scientific notation.
+    instead of becoming numbers in scientific notation; written through ``scoring.spreadsheet``,
+    so no text acts as a formula.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("晋级台账")
-    for i, width in enumerate(_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-
-    def cells(values: list[str], bold: bool = False) -> list:
-        out = []
-        for v in values:
-            cell = WriteOnlyCell(ws, value=str(v))
-            cell.number_format = "@"
-            if bold:
-                cell.font = Font(bold=True)
-            out.append(cell)
-        return out
-
-    ws.append(cells(LEDGER_COLUMNS, bold=True))
+    book = Book()
+    ws = book.sheet("晋级台账", widths=_WIDTHS, freeze="A2")
+    ws.append(LEDGER_COLUMNS, Style(bold=True, text=True))
+    text = Style(text=True)
     for e in entries:
-        ws.append(cells(ledger_row(e)))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        ws.append(["" if v is None else str(v) for v in ledger_row(e)], text)
+    return book.save()

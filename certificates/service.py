@@ -10,7 +10,6 @@ path relative to the data directory once the PDF is written (empty until then).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hmac
 import io
@@ -27,6 +26,7 @@ from frontend.i18n import china_time, register
 from scoring.awards import AWARDS, award_label
 from scoring.honours import HONOURS
 from scoring.levels import SkillLevel
+from scoring.spreadsheet import csv_bytes
 
 from certificates.numbering import CertType, parse_number
 from certificates.tables import Certificate, HonourHeld
@@ -363,18 +363,20 @@ class _Sink(io.RawIOBase):
 
 
 def _manifest(rows: list[dict[str, Any]], present: set[str]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["证书编号", "证书类型", "姓名", "竞赛项目", "组别", "内容", "签发时间", "状态", "文件"])
-    for r in rows:
-        data = _data(r)
-        status = "已撤销" if r["revoked_at"] is not None else "有效"
-        w.writerow([
-            r["number"], type_label(r["cert_type"]), r["holder_name"], data.get("skill", ""), data.get("group") or "",
-            what_label(r["cert_type"], r["code"], data), china_time(r["issued_at"]), status,
-            f"{r['number']}.pdf" if r["number"] in present else "未生成",
-        ])  # fmt: skip
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    """清单.csv: one line per certificate, through ``scoring.spreadsheet`` (names never act as formulas)."""
+
+    def lines() -> Iterator[list[Any]]:
+        yield ["证书编号", "证书类型", "姓名", "竞赛项目", "组别", "内容", "签发时间", "状态", "文件"]
+        for r in rows:
+            data = _data(r)
+            status = "已撤销" if r["revoked_at"] is not None else "有效"
+            yield [
+                r["number"], type_label(r["cert_type"]), r["holder_name"], data.get("skill", ""), data.get("group") or "",
+                what_label(r["cert_type"], r["code"], data), china_time(r["issued_at"]), status,
+                f"{r['number']}.pdf" if r["number"] in present else "未生成",
+            ]  # fmt: skip
+
+    return csv_bytes(lines())  # with a BOM: Excel opens it as UTF-8
 
 
 async def zip_contents(event_id: int, settings: Settings, *, skill_id: int | None = None) -> list[tuple[dict[str, Any], Path | None]]:

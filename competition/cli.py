@@ -46,6 +46,12 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             "Several workers need Redis for live updates (the in-memory channel backend would lose messages "
             "between workers): set REDIS_URL, or use --workers 1."
         )
+    from competition.wsprotocol import timeouts_from_env
+
+    try:
+        timeouts = timeouts_from_env()
+    except ValueError as exc:
+        return _fail(str(exc))
     if settings.database_kind == "sqlite":
         applied = asyncio.run(_with_db(settings, db.migrate))
         if applied:
@@ -66,7 +72,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         start_in_background(args.host, args.port)
     import uvicorn
 
-    from competition.wsprotocol import WebSocketProtocol
+    from competition.wsprotocol import HttpProtocol, WebSocketProtocol
 
     print(f"服务地址 / serving on http://{args.host}:{args.port}  (API 文档 / API docs: /schema)", flush=True)
     uvicorn.run(
@@ -80,6 +86,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ws_max_size=64 * 1024,
         ws=WebSocketProtocol,
+        # Stalled requests: the head and body timeouts are HttpProtocol's, idle kept-alive connections uvicorn's.
+        http=HttpProtocol,
+        timeout_keep_alive=timeouts["COMPETITION_KEEPALIVE_TIMEOUT"],
     )
     return 0
 

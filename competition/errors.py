@@ -116,6 +116,8 @@ def app_error_handler(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, HTTPException) and exc.status_code == 429:
         status, body = 429, _body("rate_limited", t("error.rate_limited", lang))
         return Response(content=body, status_code=status, headers=dict(exc.headers or {}))
+    elif isinstance(exc, HTTPException) and exc.status_code == 413:  # past a route's request_max_body_size
+        status, body = 413, _body("too_large", t("error.too_large", lang))
     elif isinstance(exc, HTTPException) and exc.status_code == 405:
         status, body = 405, _body("method_not_allowed", t("error.method", lang))
     elif isinstance(exc, HTTPException) and exc.status_code == 400:

@@ -2,14 +2,16 @@
 
 - Log redaction: every log record created in the process (the app's loggers, Litestar's, uvicorn's
   access log with its paths and query strings) has resident ID numbers and mainland mobile numbers
-  masked (``440106********123X``, ``138****8000``), tracebacks included. ``create_app`` installs it.
+  masked (``440106********123X``, ``138****8000``), and tablet login codes in URLs
+  (``/login?code=…``, also percent-encoded inside another parameter) replaced by ``code=[redacted]``,
+  tracebacks included. ``create_app`` installs it.
 - Hostile input that reaches the database: ``input_error`` turns an id beyond the database's
   integer range (SQLite ``OverflowError``, asyncpg "value out of int32 range") into 404 (in the
   path) or 422, Litestar's crash on a multipart form without a file into 400, and PostgreSQL's
   refusal of NUL characters in text into 422; ``errors.app_error_handler`` asks it first.
-- Spreadsheet output: ``xlsx_cell`` / ``neutralise_formulas`` write text that looks like a formula
-  (``=HYPERLINK(…)``, ``=cmd|' /C calc'!A0``, ``+…``, ``-…``, ``@…``) as text with Excel's quote
-  prefix, and drop the control characters an .xlsx cannot hold.
+- Spreadsheet output is ``scoring.spreadsheet`` (there, not here, so the pure scoring core can use
+  it too): every .xlsx and .csv export writes text that looks like a formula (``=HYPERLINK(…)``,
+  ``=cmd|' /C calc'!A0``, ``+…``, ``-…``, ``@…``) as text.
 - ``security_headers``: CSP, X-Frame-Options, nosniff and Referrer-Policy on every response,
   including those no route handler makes (404, 405, CSRF refusals, static files).
 - ``safe_next``: redirect targets after login or a language switch stay on the site.
@@ -29,6 +31,7 @@ register(
         "error.out_of_range": ("数字超出允许的范围", "A number is out of the allowed range"),
         "error.no_file": ("请上传文件", "Upload a file"),
         "error.nul_text": ("文本中不能含有空字符（\\0）", "Text must not contain NUL characters (\\0)"),
+        "error.too_large": ("请求内容过大", "The request is too large"),
     }
 )
 
@@ -41,8 +44,18 @@ _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z]
 _PHONE_RE = re.compile(r"(?<!\d)((?:86)?1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
+# A one-time login code as a URL parameter (the tablet's login link is /login?code=…&next=…),
+# plain or percent-encoded inside another parameter (next=%2Flogin%3Fcode%3D…).
+_CODE_PARAM_RE = re.compile(r"(?i)([?&;]code=)[^&\s\"'#]+")
+_CODE_PARAM_ENCODED_RE = re.compile(r"(?i)((?:%3F|%26)code%3D)(?:[A-Za-z0-9+._~-]|%(?!26|23)[0-9A-Fa-f]{2})+")
+REDACTED = "[redacted]"
+
+
 def redact(text: str) -> str:
-    """``text`` with ID numbers and mobile numbers masked."""
+    """``text`` with ID numbers and mobile numbers masked and login codes in URLs removed."""
+    if "ode" in text or "ODE" in text:  # cheap test first: most log lines name no code parameter
+        text = _CODE_PARAM_RE.sub(lambda m: m.group(1) + REDACTED, text)
+        text = _CODE_PARAM_ENCODED_RE.sub(lambda m: m.group(1) + REDACTED, text)
     if not any(c.isdigit() for c in text):
         return text
     text = _ID_RE.sub(lambda m: m.group(1) + "********" + m.group(3)[-4:], text)
@@ -137,56 +150,6 @@ def input_error(request: Any, exc: BaseException):
         log.warning("NUL in text on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return AppError(422, "invalid_text", "error.nul_text")
     return None
-
-
-# ------------------------------------------------------------------------------ spreadsheet output
-
-#: A cell starting with one of these is a formula (or becomes one when the sheet is saved as CSV
-#: and opened again): ``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``, ``+1+1``, ``@SUM(...)``.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-#: Characters an .xlsx cannot hold (openpyxl refuses them with IllegalCharacterError).
-_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def xlsx_text(text: str) -> str:
-    return _XLSX_ILLEGAL.sub("", text)
-
-
-def _as_text(cell: Any) -> Any:
-    # Text type plus Excel's own "quote prefix" flag (what typing '=1+1 does): shown and re-read
-    # as the same text, never evaluated, still text after editing or saving as CSV.
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
-
-
-def xlsx_cell(ws: Any, value: Any) -> Any:
-    """A value for ``ws.append`` on a write-only sheet: text that cannot act as a formula."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import Cell
-
-    if isinstance(value, Cell):
-        if isinstance(value.value, str):
-            value.value = xlsx_text(value.value)
-            _as_text(value)
-        return value
-    if not isinstance(value, str):
-        return value
-    text = xlsx_text(value)
-    if text == value and not text.startswith(FORMULA_TRIGGERS):
-        return value
-    return _as_text(WriteOnlyCell(ws, value=text))
-
-
-def neutralise_formulas(wb: Any) -> None:
-    """Every text cell of a (normal, not write-only) workbook: no formulas, no illegal characters."""
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.value = xlsx_text(cell.value)
-                    _as_text(cell)
 
 
 # ------------------------------------------------------------------------------ response headers

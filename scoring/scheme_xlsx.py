@@ -503,18 +503,16 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
     """The scheme as a workbook (one row per aspect, plus the settings sheet); returns the bytes.
 
     ``lang`` picks the headers: ``"zh"`` (default), ``"en"``, or ``"both"`` (``配分 / Max mark``).
+    Written through :mod:`scoring.spreadsheet`: a name such as ``=HYPERLINK(…)`` stays text.
     """
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "评分标准" if lang != "en" else "Marking scheme"
-    ws.append([c.header(lang) for c in COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    from scoring.spreadsheet import Book, Style
+
+    book = Book()
+    widths = {"A": 8, "B": 22, "F": 10, "G": 22, "H": 10, "I": 40, "L": 24, "P": 24, "Q": 24, "R": 24, "S": 24}
+    ws = book.sheet("评分标准" if lang != "en" else "Marking scheme", widths=widths, freeze="A2")
+    ws.append([c.header(lang) for c in COLUMNS], Style(bold=True, align="wrap"))
     part_label = {THEORY: ("理论", "theory"), PRACTICAL: ("实操", "practical")}
     for crit in scheme.criteria:
         for sub in crit.sub_criteria:
@@ -525,7 +523,7 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
                     mode = {FULL_OR_ZERO: ("全有全无", "full_or_zero"), BANDED: ("分档", "banded"), DEDUCTION: ("扣分", "deduction")}[a.mode][1 if lang == "en" else 0]
                 descriptors = list(a.descriptors) + [""] * (4 - len(a.descriptors))
                 ws.append(
-                    [_sheet_text(v) for v in [
+                    [
                         crit.id,
                         crit.name,
                         pl[1] if lang == "en" else pl[0],
@@ -542,47 +540,24 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
                         _format_bands(a.bands) if a.mode == BANDED else "",
                         _number(a.deduction_step) if a.mode == DEDUCTION else None,
                         *descriptors[:4],
-                    ]]
+                    ]
                 )
-    kinds = DataValidation(type="list", formula1='"M,J,S"', allow_blank=False)
-    ws.add_data_validation(kinds)
-    kinds.add(f"J2:J{max(ws.max_row, 2)}")
-    widths = {"A": 8, "B": 22, "F": 10, "G": 22, "H": 10, "I": 40, "L": 24, "P": 24, "Q": 24, "R": 24, "S": 24}
-    for col, w in widths.items():
-        ws.column_dimensions[col].width = w
-    ws.freeze_panes = "A2"
+    ws.validate(DataValidation(type="list", formula1='"M,J,S"', allow_blank=False), f"J2:J{max(ws.rows, 2)}")
 
-    st = wb.create_sheet("设置" if lang != "en" else "Settings")
     en = lang == "en"
-    st.append([_SETTINGS["skill"][1 if en else 0], _sheet_text(scheme.skill)])
+    st = book.sheet("设置" if not en else "Settings", widths={"A": 20})
+    st.append([_SETTINGS["skill"][1 if en else 0], scheme.skill])
     st.append([_SETTINGS["total"][1 if en else 0], _number(scheme.total)])
     for part in (THEORY, PRACTICAL):
         st.append([_SETTINGS[f"weight:{part}"][1 if en else 0], _number(scheme.parts.get(part, Decimal(0)))])
-    st.column_dimensions["A"].width = 20
-    for sheet_ in (ws, st):  # text stays text: =HYPERLINK(…) or =cmd|… in a name is never a formula
-        for row in sheet_.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-                    cell.data_type, cell.quotePrefix = "s", True
 
-    buf = io.BytesIO()
-    wb.save(buf)
-    data = buf.getvalue()
+    data = book.save()
     if target is not None:
         if isinstance(target, (str, Path)):
             Path(target).write_bytes(data)
         else:
             target.write(data)
     return data
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SHEET_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _sheet_text(value: Any) -> Any:
-    """Text without the control characters an .xlsx cannot hold (openpyxl would refuse the cell)."""
-    return _SHEET_ILLEGAL.sub("", value) if isinstance(value, str) else value
 
 
 def _number(d: Decimal | None) -> int | float | None:

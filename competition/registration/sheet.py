@@ -40,13 +40,10 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pandas as pd
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from competition.registration import eligibility as elig
-from competition.security import neutralise_formulas, xlsx_cell
 from competition.registration.idcard import (
     CHECK_CHARS,
     PROVINCES,
@@ -56,6 +53,7 @@ from competition.registration.idcard import (
     id_error_message,
 )
 from scoring.levels import SkillLevel, parse_level
+from scoring.spreadsheet import BOLD, Book, Style, Styled
 
 __all__ = [
     "COLUMNS",
@@ -1126,9 +1124,9 @@ def _changes(stored: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, 
 # ------------------------------------------------------------------------------------- writing
 
 
-_HEADER_FONT = Font(bold=True)
-_REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
-_OPTIONAL_FILL = PatternFill("solid", fgColor="E2EFDA")
+_REQUIRED_HEADER = Style(bold=True, fill="FFF2CC", align="center")
+_OPTIONAL_HEADER = Style(bold=True, fill="E2EFDA", align="center")
+_TEXT = Style(text=True)
 _WIDTHS = {"name": 12, "id_number": 22, "sex": 6, "birth_date": 12, "skill": 20, "group": 10, "employer": 28,
            "delegation": 16, "current_level": 14, "level_certificate_no": 22, "phone": 14, "team": 14}  # fmt: skip
 #: Inline list formulas are limited to 255 characters by Excel; longer lists go to a hidden sheet.
@@ -1136,65 +1134,67 @@ _INLINE_LIMIT = 250
 LISTS_SHEET = "lists"
 
 
-def _list_formula(values: Sequence[str], wb: openpyxl.Workbook, column: int) -> str:
+def _inline_list(values: Sequence[str]) -> str | None:
+    """A dropdown's list written into its formula (``"男,女"``), or None when it must go to the hidden sheet."""
     joined = ",".join(values)
     if values and len(joined) <= _INLINE_LIMIT and not any("," in v or '"' in v for v in values):
         return f'"{joined}"'
-    if LISTS_SHEET not in wb.sheetnames:
-        lists = wb.create_sheet(LISTS_SHEET)
-        lists.sheet_state = "hidden"
-    lists = wb[LISTS_SHEET]
-    letter = get_column_letter(column)
-    for i, v in enumerate(values, start=1):
-        lists.cell(row=i, column=column, value=v)
-    return f"{LISTS_SHEET}!${letter}$1:${letter}${max(len(values), 1)}"
+    return None
+
+
+def _column_widths() -> dict[int, float]:
+    return {i: _WIDTHS.get(c.key, 14) for i, c in enumerate(COLUMNS, start=1)}
 
 
 def build_template(skills: Sequence[SkillOption], groups: Iterable[str] | None = None, *, rows: int = 5000) -> bytes:
     """An empty registration sheet (.xlsx) with dropdowns, text-formatted ID/phone/certificate
     columns, and a 说明 sheet explaining each column in Chinese and English.
 
-    ``groups`` are group kinds for the group dropdown; by default those any skill runs.
+    ``groups`` are group kinds for the group dropdown; by default those any skill runs. Written
+    through ``scoring.spreadsheet``: skill names are text, never formulas.
     """
     kinds = list(groups) if groups is not None else [k for k in GROUP_KINDS if any(k in s.groups for s in skills)]
     kinds = kinds or list(GROUP_KINDS)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = SHEET_NAME["zh"]
+    book = Book()
+    ws = book.sheet(SHEET_NAME["zh"], widths=_column_widths(), freeze="A2")
     letters = {c.key: get_column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
     for i, c in enumerate(COLUMNS, start=1):
-        cellx = ws.cell(row=1, column=i, value=c.zh)
-        cellx.font = _HEADER_FONT
-        cellx.fill = _REQUIRED_FILL if c.required else _OPTIONAL_FILL
-        cellx.alignment = Alignment(horizontal="center")
-        dim = ws.column_dimensions[letters[c.key]]
-        dim.width = _WIDTHS.get(c.key, 14)
         if c.text:
-            dim.number_format = "@"
-            for r in range(2, rows + 2):
-                ws.cell(row=r, column=i).number_format = "@"
-    ws.freeze_panes = "A2"
+            ws.column_format(i, _TEXT)
+    ws.append([Styled(c.zh, _REQUIRED_HEADER if c.required else _OPTIONAL_HEADER) for c in COLUMNS])
+    empty = [Styled(None, _TEXT) if c.text else None for c in COLUMNS]
+    for _ in range(rows):
+        ws.append(empty)
     last = rows + 1
+    hidden_lists: dict[int, Sequence[str]] = {}  # column of the hidden sheet → its values
 
     def dropdown(key: str, values: Sequence[str], list_col: int, strict: bool, prompt: Message) -> None:
-        dv = DataValidation(type="list", formula1=_list_formula(values, wb, list_col), allow_blank=True)
+        formula = _inline_list(values)
+        if formula is None:
+            hidden_lists[list_col] = values
+            letter = get_column_letter(list_col)
+            formula = f"{LISTS_SHEET}!${letter}$1:${letter}${max(len(values), 1)}"
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True)
         dv.error = f"{prompt.zh} / {prompt.en}"
         dv.errorTitle = "输入有误 / Invalid value"
         dv.errorStyle = "stop" if strict else "warning"  # warning: a skill code or "二级" may still be typed
         dv.prompt = prompt.zh
         dv.showErrorMessage = True
         dv.showInputMessage = False
-        ws.add_data_validation(dv)
-        dv.add(f"{letters[key]}2:{letters[key]}{last}")
+        ws.validate(dv, f"{letters[key]}2:{letters[key]}{last}")
 
     dropdown("skill", [s.name for s in skills], 1, False, Message("请从列表选择竞赛项目，或填写项目代码", "Pick a skill from the list or type its code"))
     dropdown("group", [GROUP_LABELS[k].zh for k in kinds], 2, True, Message("请选择组别", "Pick a group"))
     dropdown("sex", ["男", "女"], 3, True, Message("请填 男 或 女", "Use 男 or 女"))
     dropdown("current_level", [lv.zh for lv in SkillLevel], 4, False, Message("请从列表选择职业技能等级", "Pick a level from the list"))
+    if hidden_lists:
+        lists = book.sheet(LISTS_SHEET, hidden=True)
+        width = max(hidden_lists)
+        for r in range(max(len(v) for v in hidden_lists.values())):
+            lists.append([hidden_lists[c][r] if c in hidden_lists and r < len(hidden_lists[c]) else None for c in range(1, width + 1)])
 
-    notes = wb.create_sheet("说明")
-    notes.append(["报名表填写说明 / How to fill in the registration sheet"])
-    notes["A1"].font = Font(bold=True, size=13)
+    notes = book.sheet("说明", widths=dict(zip("ABCDEF", (16, 20, 22, 60, 70, 20))))
+    notes.append(["报名表填写说明 / How to fill in the registration sheet"], Style(bold=True, size=13))
     for line in (
         "每行一名选手；表头请勿修改；身份证号、手机号、证书编号列为文本格式，请勿改为数字。 / One contestant per row; keep the headers; "
         "ID, phone and certificate columns are text, do not turn them into numbers.",
@@ -1204,9 +1204,7 @@ def build_template(skills: Sequence[SkillOption], groups: Iterable[str] | None =
     ):
         notes.append([line])
     notes.append([])
-    notes.append(["列名", "Column", "必填 / Required", "说明", "Description", "示例 / Example"])
-    for cellx in notes[notes.max_row]:
-        cellx.font = _HEADER_FONT
+    notes.append(["列名", "Column", "必填 / Required", "说明", "Description", "示例 / Example"], BOLD)
     for c in COLUMNS:
         required = "是 / yes" if c.required else ("条件必填 / conditional" if c.key == "level_certificate_no" else "否 / no")
         example = c.example or (skills[0].name if c.key == "skill" and skills else "")
@@ -1216,29 +1214,21 @@ def build_template(skills: Sequence[SkillOption], groups: Iterable[str] | None =
         notes.append(["竞赛项目", "Skills", "代码 / Code", "组别", "Groups"])
         for s in skills:
             notes.append([s.name, "", s.code, "、".join(GROUP_LABELS[k].zh for k in s.groups), ", ".join(s.groups)])
-    for letter, width in zip("ABCDEF", (16, 20, 22, 60, 70, 20)):
-        notes.column_dimensions[letter].width = width
-    neutralise_formulas(wb)  # skill names are text, never formulas
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return book.save()
 
 
 def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") -> bytes:
     """Registrations as .xlsx with the template's headers (Chinese, or English for ``lang="en"``),
     so the file re-imports. ``rows`` are records as ``validate_rows`` makes them (``skill`` is the
-    skill's name, ``group`` its kind, ``current_level`` a level int or name)."""
+    skill's name, ``group`` its kind, ``current_level`` a level int or name). Written through
+    ``scoring.spreadsheet``: no name or employer acts as a formula (=HYPERLINK(…), =cmd|…)."""
     en = lang.startswith("en")
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET_NAME["en" if en else "zh"])
-    for i, c in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(c.key, 14)
+    book = Book()
+    ws = book.sheet(SHEET_NAME["en" if en else "zh"], widths=_column_widths())
     ws.append([c.en if en else c.zh for c in COLUMNS])
 
-    def text_cell(value: Any) -> WriteOnlyCell:
-        cellx = WriteOnlyCell(ws, value=None if value is None or value == "" else str(value))
-        cellx.number_format = "@"
-        return cellx
+    def text_cell(value: Any) -> Styled:
+        return Styled(None if value is None or value == "" else str(value), _TEXT)
 
     for r in rows:
         sex = r.get("sex")
@@ -1247,7 +1237,7 @@ def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") ->
         group_label = (kind if en else GROUP_LABELS[kind].zh) if kind in GROUP_LABELS else (kind or "")
         lv = r.get("current_level")
         bd = r.get("birth_date")
-        ws.append([xlsx_cell(ws, v) for v in [  # text, never a formula (=HYPERLINK(…), =cmd|…)
+        ws.append([
             r.get("name") or None,
             text_cell(r.get("id_number")),
             sex_label,
@@ -1260,10 +1250,8 @@ def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") ->
             text_cell(r.get("level_certificate_no")),
             text_cell(r.get("phone")),
             r.get("team") or None,
-        ]])  # fmt: skip
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        ])  # fmt: skip
+    return book.save()
 
 
 def _level_label(value: Any, en: bool) -> str:

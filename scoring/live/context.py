@@ -173,7 +173,11 @@ class ContextCache:
                     break
             if item is not None:
                 self._items[skill_id] = item
-            return item
+        if item is None:
+            # No such skill: keep nothing for it (ids come from requests: anyone can name any).
+            # A load already waiting keeps the lock it holds; at worst two loads of nothing overlap.
+            self._locks.pop(skill_id, None)
+        return item
 
     def forget(self, skill_id: int) -> None:
         """After a change committed in this process: the next ``get`` reads the skill afresh."""

@@ -38,6 +38,10 @@ class SchemeIn(msgspec.Struct):
     scheme: dict[str, Any]
 
 
+#: A mark is a few short fields (``ingest.MAX_FIELD``): a larger body is refused (413) unread.
+MAX_MARK_BODY = 16 * 1024
+
+
 class MarkIn(msgspec.Struct):
     op_id: str
     contestant: str
@@ -146,7 +150,10 @@ class MarksController(Controller):
     path = "/api/events/{event_id:int}/skills/{skill_id:int}"
     tags = ["live scoring"]
 
-    @post("/marks", summary="Enter a mark or a correction over HTTP (the tablet uses the websocket)", operation_id="enter_mark", guards=[allowed_any("enter_mark", "correct_mark", "correct_mark_after_signoff")])
+    @post(
+        "/marks", summary="Enter a mark or a correction over HTTP (the tablet uses the websocket)", operation_id="enter_mark",
+        guards=[allowed_any("enter_mark", "correct_mark", "correct_mark_after_signoff")], request_max_body_size=MAX_MARK_BODY,
+    )
     async def enter_mark(self, request: Request, event_id: int, skill_id: int, data: MarkIn) -> dict[str, Any]:
         await _skill(event_id, skill_id)
         user = await require_principal(request)

@@ -46,6 +46,10 @@ from scoring.numbers import decimal_str
 log = logging.getLogger("scoring.live")
 
 OP_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+#: Longest text each field of a mark may carry (characters), checked before the mark is queued, so
+#: nothing a judge sends is kept or echoed at any size: aspect ids are short (``A1.1``), encrypted
+#: and workstation numbers shorter, the tablet's reason box holds 500, a value is a number.
+MAX_FIELD = {"aspect": 64, "contestant": 32, "reason": 500, "value": 32, "measured": 32}
 MAX_BATCH = 256
 #: The authority an upheld appeal's corrections carry: the arbitration group's decision.
 ARBITRATION = "arbitration"
@@ -95,6 +99,16 @@ class MarkRequest:
     authority: str = JUDGE  # judge / chief_judge / organiser / arbitration: the role the user acts in
     measured: Any = None  # a banded measurement's measured deviation, instead of ``value``
     appeal_id: int | None = None  # arbitration only: the upheld appeal whose correction this is (set by scoring.release.appeals)
+
+
+def check_sizes(req: MarkRequest) -> None:
+    """Refuse a mark whose text fields exceed :data:`MAX_FIELD` (the reason counted once trimmed)."""
+    for name, limit in MAX_FIELD.items():
+        value = getattr(req, name)
+        if name == "reason" and isinstance(value, str):
+            value = value.strip()
+        if isinstance(value, str) and len(value) > limit:
+            raise refused("too_long", f"{name} 过长（最多 {limit} 个字符）", f"{name} is too long (at most {limit} characters)")
 
 
 @dataclasses.dataclass
@@ -187,9 +201,11 @@ def _slots(batch: list[_Pending], contexts: dict[int, SkillContext | None]) -> s
     slots: set[Slot] = set()
     for p in batch:
         ctx = contexts.get(p.req.skill_id)
-        c = ctx.contestant_by_ref(str(p.req.contestant)) if ctx else None
+        if ctx is None or ctx.scheme is None or not isinstance(p.req.aspect, str) or p.req.aspect not in ctx.scheme.places:
+            continue  # refused by validation; a slot is only ever one of the scheme's aspects
+        c = ctx.contestant_by_ref(str(p.req.contestant))
         if c is not None:
-            slots.add((p.req.skill_id, c.id, str(p.req.aspect)))
+            slots.add((p.req.skill_id, c.id, p.req.aspect))
     return slots
 
 
@@ -246,6 +262,7 @@ class MarkWriter:
         A malformed op id is refused at once (raised here)."""
         if not isinstance(req.op_id, str) or not OP_ID_RE.fullmatch(req.op_id):
             raise refused("bad_op_id", "op_id 须为 1–64 个字母、数字或 _.:-", "op_id must be 1-64 letters, digits or _.:-")
+        check_sizes(req)
         self.start()
         fut = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Pending(req, fut))
@@ -432,7 +449,7 @@ class MarkWriter:
             value = ctx.scorer.check_score(req.aspect, raw_value)
         except ScoringError as exc:
             raise refused("out_of_range" if exc.code == "score_out_of_range" else "bad_value", exc.message.zh, exc.message.en) from None
-        reason = (req.reason or "").strip()[:500]
+        reason = (req.reason or "").strip()  # at most MAX_FIELD["reason"] (check_sizes)
         stage = releases.get((ctx.skill_id, contestant.group_id)) or (access.SIGNED_OFF if ctx.skill_id in signed else access.SCORING)
         if not access.stage_allows(capability, stage):
             raise refused(*STAGE_REFUSALS[stage])

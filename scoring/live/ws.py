@@ -11,6 +11,10 @@ Judge protocol (JSON text frames):
 
 Bad frames (not JSON, unknown type, too large) get an ``error`` frame; a socket that floods past
 its rate gets ``rate_limited`` errors and, if it goes on, is closed with 1008.
+
+Board and console sockets only listen: a ``{"type": "ping"}`` gets a pong, anything else is
+ignored, and a socket that sends more than a few frames (``LISTENER_*``) or a large one is closed
+with 1008 at once.
 """
 
 from __future__ import annotations
@@ -46,6 +50,12 @@ MAX_IN_FLIGHT = 32
 CLOSE_POLICY = 1008
 #: Closing code when the account's sessions end (logout, password change, deactivation): log in again.
 CLOSE_SESSION_ENDED = 4401
+#: Boards and consoles only listen (their script pings every 25 s, a resume goes in the URL): a
+#: burst of a few frames, then one every two seconds; more, or a frame larger than a ping, closes
+#: the socket with 1008, so a flood costs one close instead of an answer per frame.
+LISTENER_RATE_PER_S = 0.5
+LISTENER_BURST = 5
+LISTENER_MAX_FRAME = 256
 
 TEXTS = {
     "bad_json": ("消息不是有效的 JSON", "The message is not valid JSON"),
@@ -305,14 +315,18 @@ async def _initial_frames(socket: WebSocket, sender: Sender, skill_ids: list[int
 
 
 async def _until_closed(socket: WebSocket, sender: Sender) -> None:
-    lang = request_lang(socket)  # type: ignore[arg-type]
+    """Reads a listening socket until it closes: pings get a pong, anything else is ignored, and
+    past the listener's bounds (``LISTENER_*``) the socket is closed as a policy violation."""
+    bucket = Bucket(LISTENER_RATE_PER_S, LISTENER_BURST)
     try:
         while True:
             text = await sender.receive_text()
-            if text[:64].find('"ping"') >= 0:
+            if len(text) > LISTENER_MAX_FRAME or not bucket.take():
+                sender.closed = True
+                await socket.close(code=CLOSE_POLICY, reason="too large" if len(text) > LISTENER_MAX_FRAME else "flood")
+                break
+            if text.find('"ping"') >= 0:
                 await sender.send({"type": "pong"})
-            else:  # boards only listen: anything but a ping is answered, never acted on
-                await sender.send(_error("unknown_type", lang))
     except WebSocketDisconnect:
         pass
     finally:

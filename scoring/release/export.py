@@ -4,12 +4,12 @@ The results book has one sheet per skill and group, columns: rank, encrypted num
 workstation, name, delegation, employer, one column per criterion (A, B, C… subtotals), one per
 part (theory / practical, raw), total, the standardised score (700-scale events only) and the
 award; a last sheet says which stage each sheet shows (final, provisional, or the marks as they
-stand when nothing is published yet) and when it was published.
+stand when nothing is published yet) and when it was published. Both are written through
+``scoring.spreadsheet`` (text never acts as a formula).
 """
 
 from __future__ import annotations
 
-import io
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -19,6 +19,7 @@ from competition.events import service as events
 from competition.tables import Skill
 from frontend.i18n import register, t
 from scoring.release import service
+from scoring.spreadsheet import BOLD, Book
 
 register(
     {
@@ -67,13 +68,6 @@ register(
 )
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def _cell(value: Any) -> Any:
-    """Text without the control characters a workbook cannot hold."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _number(value: Any) -> Any:
@@ -132,36 +126,25 @@ def results_rows(snap: dict[str, Any], lang: str) -> Iterable[list[Any]]:
 
 def results_book(sheets: list[dict[str, Any]], lang: str = "zh") -> bytes:
     """``sheets``: ``{"snapshot": …, "stage": final|provisional|current, "release": release_json}``."""
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    book = Book()
     taken: set[str] = set()
     info = []
     for sheet in sheets:
         snap = sheet["snapshot"]
         title = _sheet_title(f"{snap['skill']}-{snap['group']}", taken)
-        ws = wb.create_sheet(title)
-        ws.append(results_columns(snap, lang))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        columns = results_columns(snap, lang)
+        ws = book.sheet(title, widths=[24 if i == 6 else 14 for i in range(1, len(columns) + 1)], freeze="A2")
+        ws.append(columns, BOLD)
         for row in results_rows(snap, lang):
-            ws.append([_cell(v) for v in row])
-        ws.freeze_panes = "A2"
-        for i, _ in enumerate(ws[1], start=1):
-            ws.column_dimensions[get_column_letter(i)].width = 14 if i != 6 else 24
+            ws.append(row)
         rel = sheet.get("release") or {}
         info.append([title, snap["skill"], snap["group"], t(f"results.stage.{sheet['stage']}", lang), rel.get("provisional_at_china") or "",
                      rel.get("final_at_china") or "", t("results.yes" if rel.get("changed_by_appeal") else "results.no", lang)])
-    ws = wb.create_sheet(_sheet_title(t("results.sheet_info", lang), taken))
+    ws = book.sheet(_sheet_title(t("results.sheet_info", lang), taken))
     ws.append([t(f"results.col.{k}", lang) for k in ("sheet", "skill", "group", "stage", "published", "final_at", "changed")])
     for row in info:
-        ws.append([_cell(v) for v in row])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        ws.append(row)
+    return book.save()
 
 
 async def book_sheets(event_id: int, skill_id: int | None = None) -> list[dict[str, Any]]:
@@ -201,29 +184,20 @@ def proposals_columns(lang: str) -> list[str]:
 
 
 def proposals_book(items: list[dict[str, Any]], lang: str = "zh") -> bytes:
-    import openpyxl
-    from openpyxl.styles import Font
-
     def pick(label: dict[str, str] | None) -> str | None:
         return None if not label else (label.get(lang) or label.get("zh"))
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = t("proposals.sheet", lang)
-    ws.append(proposals_columns(lang))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    book = Book()
+    ws = book.sheet(t("proposals.sheet", lang), freeze="A2")
+    ws.append(proposals_columns(lang), BOLD)
     for p in items:
         state = "struck" if p["struck"] else "approved" if p["approved"] else "pending"
-        ws.append([_cell(v) for v in [
+        ws.append([
             p["skill"], p["group"], pick(p["kind_label"]), p["name"], p["id_masked"], p["delegation"], p["employer"], p["rank"],
             pick(p["label"]), pick(p["from_level_label"]), pick(p["to_level_label"]), p["rule"], pick(p["outcome_label"]),
             t(f"proposals.state.{state}", lang), p["strike_reason"] or None, p["approved_by"], p["approved_at_china"] or None,
-        ]])  # fmt: skip
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        ])  # fmt: skip
+    return book.save()
 
 
 def filename(kind: str, lang: str) -> str:

@@ -3,11 +3,16 @@ Hypothesis: binary frames, junk text, JSON of every shape, marks with a wrong ty
 (huge and negative ids, NaN and Infinity, lists, objects, unicode, lone surrogates), deeply nested
 JSON, frames up to the 8 KiB protocol limit and past uvicorn's 64 KiB frame limit.
 
-Every frame gets an answer: an ``error`` frame with a code (a ``pong`` for a ping, an ``ack`` for
-a mark that happens to be valid), or, past 64 KiB, a close with a code. The handler never fails
-with ``internal``, the socket keeps answering after every error, and the server stays healthy.
-Sockets are paced under the judge socket's rate limit (50 frames/s) so every answer is about the
-frame, not about flooding (flooding has its own test in tests/live).
+On the judge socket every frame gets an answer: an ``error`` frame with a code (a ``pong`` for a
+ping, an ``ack`` for a mark that happens to be valid), or, past 64 KiB, a close with a code. The
+handler never fails with ``internal``, the socket keeps answering after every error, and the
+server stays healthy. The socket is paced under its rate limit (50 frames/s) so every answer is
+about the frame, not about flooding (flooding has its own test in tests/live).
+
+Board and console sockets only listen: each hostile frame goes to a fresh socket (they allow only
+a few frames each), and is ignored — the ping sent after it gets its pong, no error frame — or,
+when larger than a ping may be, closes the socket with 1008 (flooding them:
+``test_sec_hostile_boards.py``).
 """
 
 from __future__ import annotations
@@ -190,6 +195,61 @@ def fuzz_socket(url: str, headers: dict[str, str], strategy, examples: int) -> t
     return sent, problems
 
 
+#: Longest frame a listening socket reads (``scoring.live.ws.LISTENER_MAX_FRAME``).
+LISTENER_MAX_FRAME = 256
+
+
+def _length(frame: str | bytes) -> int:
+    return len(frame.decode(errors="replace") if isinstance(frame, bytes) else frame)
+
+
+def _listener_answered(url: str, headers: dict[str, str], frame: str | bytes, problems: list[str]) -> None:
+    shown = frame[:120]
+    length = _length(frame)
+    sock = Paced(url, headers)
+    try:
+        sock.send(frame)
+        if length <= LISTENER_MAX_FRAME:
+            sock.send('{"type":"ping"}')
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while True:
+            got = json.loads(sock.ws.recv(timeout=max(0.01, deadline - time.monotonic())))
+            if got.get("type") == "error":
+                problems.append(f"error frame {got} for {shown!r}: a listening socket ignores what it is sent")
+            if got.get("type") == "pong":
+                if length > LISTENER_MAX_FRAME:
+                    problems.append(f"pong after an oversized frame {shown!r}")
+                return
+    except TimeoutError:
+        problems.append(f"no pong after {shown!r}")
+    except ConnectionClosed as exc:
+        code = exc.rcvd.code if exc.rcvd else None
+        if length <= LISTENER_MAX_FRAME or code != 1008:
+            problems.append(f"socket closed ({code} {exc.rcvd.reason if exc.rcvd else ''}) after {shown!r}")
+    finally:
+        sock.close()
+
+
+def fuzz_listener(url: str, headers: dict[str, str], strategy, examples: int) -> tuple[int, list[str]]:
+    problems: list[str] = []
+    sent = 0
+    for frame in SPECIAL:
+        _listener_answered(url, headers, frame, problems)
+        sent += 1
+
+    # Oversized frames close the socket whatever they hold: the specials above have several; the
+    # drawn frames stay within the limit, so each is about what a socket ignores.
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(frame=strategy.filter(lambda f: _length(f) <= LISTENER_MAX_FRAME))
+    def one(frame):
+        nonlocal sent
+        sent += 1
+        _listener_answered(url, headers, frame, problems)
+
+    one()
+    return sent, problems
+
+
 def oversize_closes(url: str, headers: dict[str, str]) -> tuple[int | None, str]:
     sock = Paced(url, headers)
     try:
@@ -224,8 +284,10 @@ async def test_hostile_frames_get_answers_and_the_socket_survives(world, socket)
     headers = {"Cookie": cookie_header(client)} if client else {}
     url = world.ws_url(path)
     started = time.monotonic()
-    examples = EXAMPLES if socket == "judge" else EXAMPLES // 3
-    sent, problems = await asyncio.to_thread(fuzz_socket, url, headers, frames(sid, world.refs), examples)
+    if socket == "judge":
+        sent, problems = await asyncio.to_thread(fuzz_socket, url, headers, frames(sid, world.refs), EXAMPLES)
+    else:
+        sent, problems = await asyncio.to_thread(fuzz_listener, url, headers, frames(sid, world.refs), EXAMPLES // 3)
     print(f"\n{socket}: {sent} hostile frames in {time.monotonic() - started:.1f}s")
     assert not problems, "\n".join(problems[:30])
     code, reason = await asyncio.to_thread(oversize_closes, url, headers)
