@@ -79,7 +79,9 @@ async def test_a_flooding_socket_is_closed_and_a_quiet_one_keeps_its_updates(wor
     floods = [await _open(w, url, client) for _ in range(5)]
     results = await asyncio.gather(*(_flood(ws, ['{"type":"ping"}'] * 10_000) for ws in floods))
     for pongs, code in results:
-        assert code == 1008, f"a socket sending 10,000 pings was not closed (close code {code}, {pongs} pongs)"
+        # 1008 is the server's close frame; on a loaded machine the server may drop the connection
+        # (a second after that frame) before the flooding client has read it: 1006 on this side.
+        assert code in (1008, 1006), f"a socket sending 10,000 pings was not closed (close code {code}, {pongs} pongs)"
         assert pongs <= MAX_ANSWERED, f"{pongs} pings answered before the close"
 
     # The quiet spectator still gets its pong and the next update.
