@@ -434,7 +434,7 @@ async def correct_identity(event_id: int, contestant_id: int, patch: dict[str, A
     if not fields:
         raise invalid("name", "请给出要更正的身份信息（姓名、身份证号、工作单位或代表队）", "give the identity fields to correct (name, ID number, employer or delegation)")
     await events.editable_event(event_id)
-    current = await get_contestant(event_id, contestant_id)
+    current = await get_contestant(event_id, contestant_id, masked=False)  # the stored record, validated again whole
     _, r = await _merged_record(event_id, contestant_id, current, fields)
     changes = [k for k in _identity_changes(current, r) if k in IDENTITY_FIELDS]
     if not changes:
