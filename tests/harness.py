@@ -207,15 +207,22 @@ def postgres_url() -> Iterator[str]:
 def _make_server(kind: str, tmp_path_factory, request) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp(f"data-{kind}")
     if kind == "postgres":
-        url = request.getfixturevalue("postgres_url")
+        # A database of its own each time: a worker may finalise and set up this session fixture
+        # again (parametrised fixtures switch), and a second set-up must not meet the first's data.
+        need_postgres()
+        url = asyncio.run(create_pg_database())
     else:
         url = f"sqlite:///{data_dir / 'test.sqlite3'}"
-    env = base_env(data_dir, url)
-    run_cli(env, "migrate")
-    run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
-    server = start_server(env, kind, db_kind=kind)
-    yield server
-    server.stop()
+    try:
+        env = base_env(data_dir, url)
+        run_cli(env, "migrate")
+        run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
+        server = start_server(env, kind, db_kind=kind)
+        yield server
+        server.stop()
+    finally:
+        if kind == "postgres":
+            asyncio.run(drop_pg_database(url))
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
