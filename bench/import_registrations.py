@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from competition.registration.idcard import make_id  # noqa: E402
+from scoring.idcard import make_id  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from live import drop_pg, pg_database  # noqa: E402  (one place for the benches' scratch databases)
@@ -53,10 +53,10 @@ def make_workbook(n: int) -> bytes:
 
 
 async def run_import(database_url: str, content: bytes, n: int) -> tuple[float, int]:
-    from competition import audit, db
     from competition.events import service as events
     from competition.registration import service
     from competition.registration.tables import Contestant
+    from kernel import audit, db
 
     engine = db.engine_from_url(database_url)
     db.bind_engine(engine)

@@ -25,7 +25,6 @@ import os
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -118,14 +117,14 @@ def scheme() -> dict:
 
 
 async def prepare(database_url: str, judges: int) -> dict:
-    from competition import audit, db
     from competition.auth import service as accounts
     from competition.dayof import anonymisation
+    from competition.dayof.tables import EncryptedNumber
     from competition.events import service as events
     from competition.judges import service as judge_service
     from competition.registration import service as registration
-    from competition.registration.idcard import make_id
-    from competition.registration.tables import EncryptedNumber
+    from kernel import audit, db
+    from scoring.idcard import make_id
     from scoring.live.controller import store_scheme
 
     engine = db.engine_from_url(database_url)
@@ -265,7 +264,6 @@ async def fanout(base_ws: str, skill_id: int, judge_cookies: list[str], refs: li
     clients = [asyncio.create_task(recv.client(f"{base_ws}/ws/board/{skill_id}", ready, counter, spectators, first_frame=True)) for _ in range(spectators)]
     await asyncio.wait_for(ready.wait(), 120)
     await asyncio.sleep(1.0)
-    payloads: list[dict] = []
     # One judge per mark slot: five judges on contestant 0's fifty aspects give 250 distinct first marks.
     judges = [await websockets.connect(f"{base_ws}/ws/judge", additional_headers={"Cookie": c}, close_timeout=1) for c in judge_cookies[:5]]
     for ws in judges:
@@ -373,7 +371,7 @@ async def ingest(base_ws: str, skill_id: int, cookies: list[str], refs: list[str
 
 
 async def stored_ops(database_url: str, skill_id: int) -> list[str]:
-    from competition import db
+    from kernel import db
     from scoring.tables import Mark
 
     engine = db.engine_from_url(database_url)

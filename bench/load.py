@@ -57,11 +57,10 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-import live  # noqa: E402  (bench/live.py: scheme, logins, percentiles, PostgreSQL helpers)
-from import_registrations import CITIES, HEADERS  # noqa: E402
-
 import httpx  # noqa: E402
+import live  # noqa: E402  (bench/live.py: scheme, logins, percentiles, PostgreSQL helpers)
 import websockets  # noqa: E402
+from import_registrations import CITIES, HEADERS  # noqa: E402
 
 ROOT = live.ROOT
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -94,7 +93,7 @@ def raise_fd_limit(need: int) -> int:
 def workbook(skills: int, contestants: int) -> bytes:
     import openpyxl
 
-    from competition.registration.idcard import make_id
+    from scoring.idcard import make_id
 
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("报名表")
@@ -112,13 +111,13 @@ def workbook(skills: int, contestants: int) -> bytes:
 async def prepare_day(database_url: str, skills: int, contestants: int, judges_per_skill: int) -> dict:
     """One event, ``skills`` skills with the bench scheme, contestants imported as one sheet,
     numbers drawn, judges assigned with login codes, and organisers with passwords."""
-    from competition import audit, db
     from competition.auth import service as accounts
     from competition.dayof import anonymisation
+    from competition.dayof.tables import EncryptedNumber
     from competition.events import service as events
     from competition.judges import service as judge_service
     from competition.registration import service as registration
-    from competition.registration.tables import EncryptedNumber
+    from kernel import audit, db
     from scoring.live.controller import store_scheme
 
     engine = db.engine_from_url(database_url)
@@ -512,7 +511,6 @@ async def day(port: int, info: dict, args, server_pid: int) -> dict:
     await asyncio.sleep(max(0.0, t0 - time.perf_counter()))
     await asyncio.gather(*(j.run(args.seconds / 2) for j in judges))
     await asyncio.gather(*(j.finish(30) for j in judges))
-    t_end = time.perf_counter()
     await asyncio.sleep(2.5)  # the last board refreshes
     cpu = {"server": live.cpu_seconds(server_pid) - cpu_server0, "client": time.process_time() - cpu_client0, "wall": time.perf_counter() - wall0}
     stop.set()
@@ -561,7 +559,7 @@ async def day(port: int, info: dict, args, server_pid: int) -> dict:
 
 async def stored(database_url: str) -> list[tuple[str, int]]:
     if database_url.startswith("sqlite:"):
-        from competition.settings import sqlite_path
+        from kernel.settings import sqlite_path
 
         con = sqlite3.connect(sqlite_path(database_url))
         try:

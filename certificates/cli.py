@@ -12,7 +12,7 @@ import asyncio
 import sys
 import time
 
-from competition.settings import Settings
+from kernel.settings import Settings
 
 
 def add_parser(sub) -> None:
@@ -28,16 +28,15 @@ def add_parser(sub) -> None:
 
 
 def _run(settings: Settings, work):
-    from competition.cli import _with_db
+    from kernel import db
 
-    return asyncio.run(_with_db(settings, work))
+    return asyncio.run(db.run_with(settings.database_url, work))
 
 
 def cmd_issue(settings: Settings, args: argparse.Namespace) -> int:
-    from competition import audit
-    from competition.errors import AppError
-
     from certificates import issuance
+    from kernel import audit
+    from kernel.errors import AppError
 
     started = time.monotonic()
 
@@ -45,7 +44,7 @@ def cmd_issue(settings: Settings, args: argparse.Namespace) -> int:
         print(f"进度 / progress: {done}/{total} PDF", flush=True)
 
     async def work():
-        from competition import db
+        from kernel import db
 
         if settings.database_kind == "sqlite":
             await db.migrate()

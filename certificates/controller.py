@@ -3,7 +3,7 @@ promotion ledger (JSON and .xlsx; a person's, by ID number in a POST body), publ
 and a holder's PDF download (the ID number's last 6 in a POST body). Thin.
 
 Every look-up by a certificate number, and every ID-number check, goes through the rate limits of
-``competition/ratelimit.py`` (see docs/SECURITY.md, "Rate limits and look-ups")."""
+``kernel/ratelimit.py`` (see docs/SECURITY.md, "Rate limits and look-ups")."""
 
 from __future__ import annotations
 
@@ -16,16 +16,15 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import File, Stream
 
-from competition import access, audit, ratelimit
-from competition.auth.guards import actor_of, allowed, principal, require_principal
-from competition.auth.roles import Principal
-from competition.db import write_transaction
-from competition.errors import BilingualError, forbidden, invalid, not_found, request_lang
-from competition.registration.idcard import is_valid_id, mask_id, normalise_id
-from competition.settings import Settings
-from frontend.i18n import register, t
-
 from certificates import issuance, ledger, service, verify
+from kernel import access, audit, ratelimit
+from kernel.db import write_transaction
+from kernel.errors import BilingualError, forbidden, invalid, not_found, request_lang
+from kernel.guards import actor_of, allowed, principal, require_principal
+from kernel.i18n import register, t
+from kernel.roles import Principal
+from kernel.settings import Settings
+from scoring.idcard import is_valid_id, mask_id, normalise_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Wrong ID checks allowed per certificate number (and per client address) per hour.
@@ -214,28 +213,16 @@ def _file(path, row: dict[str, Any]) -> File:
     )
 
 
-@get(
-    "/certificates/{name:str}",
-    summary="A certificate's page (`{number}`: what it is, and a form asking for the ID number's last 6), or its PDF for the event's organisers (`{number}.pdf`)",
-    description="The page is a look-up by number, rate-limited like `/verify`. Anyone but the event's organisers downloads "
-    "the PDF by POST (the last 6 of the ID number in the body); a GET of the PDF answers them 403 `id_required`, "
-    "whether or not the number exists.",
-    operation_id="certificate_page",
-    tags=["certificates"],
-)
-async def certificate_file(request: Request, name: str) -> Response:
-    number = _pdf_number(name)
-    if number is None:
-        from frontend.pages_certificates import download_page
-
-        await ratelimit.of(request).verify(request)
-        return await download_page(request, name)
+async def organiser_pdf(request: Request, name: str) -> Response:
+    """``GET /certificates/{number}.pdf`` (the page's route, ``frontend/pages_certificates.py``): the
+    PDF for the event's organisers; anyone else downloads it by POST with the ID number's last 6."""
+    number = _pdf_number(name) or name
     p = await principal(request)
     row = await service.get_certificate_row(number) if p is not None else None
     if row is None or not access.allows(p, "read_certificates", row["event"]):
         # The same answer for unknown numbers: a GET tells nobody whether a number exists.
         raise BilingualError(403, "id_required", zh=t("download.id_required", "zh"), en=t("download.id_required", "en"), field="id6")
-    return _file(await service.ensure_pdf(row, _settings(request)), row)
+    return _file(await issuance.ensure_pdf(row, _settings(request)), row)
 
 
 async def _posted_id6(request: Request) -> str:
@@ -285,4 +272,4 @@ async def certificate_download(request: Request, name: str) -> Response:
         await guess.give_back()  # a right answer does not count against the holder
         if row["revoked_at"] is not None:
             raise BilingualError(410, "revoked", zh=t("download.revoked", "zh"), en=t("download.revoked", "en"))
-    return _file(await service.ensure_pdf(row, _settings(request)), row)
+    return _file(await issuance.ensure_pdf(row, _settings(request)), row)

@@ -47,25 +47,25 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
 from piccolo.engine.postgres import PostgresEngine
 
-from competition import audit
-from competition.db import current_engine, execute_many, write_transaction
-from competition.errors import invalid, not_found
-from competition.settings import Settings
-from competition.tables import Event, User
-from frontend.i18n import CHINA_TZ, china_time, t
-from scoring.awards import AWARDS, award_label
-from scoring.honours import HONOURS
-from scoring.tables import AwardProposal
-
 from certificates import service
 from certificates.numbering import format_number
 from certificates.render import CertificateData, display_width, make_verify_url, render_batch
 from certificates.tables import Certificate, HonourHeld, IssuanceBatch, PromotionLedger
+from kernel import audit
+from kernel.db import current_engine, execute_many, write_transaction
+from kernel.errors import BilingualError, invalid, not_found
+from kernel.i18n import CHINA_TZ, china_time, t
+from kernel.settings import Settings
+from kernel.tables import Event, User
+from scoring.awards import AWARDS, award_label
+from scoring.honours import HONOURS
+from scoring.tables import AwardProposal
 
 ALLOCATION_CHUNK = 200  # proposals per allocation transaction (keeps the write lock short)
 RENDER_BATCH = 50  # certificates per rendered document
@@ -625,3 +625,36 @@ async def wait_for_background() -> None:
     """Wait for this process's render tasks (tests and shutdown)."""
     while _TASKS:
         await asyncio.gather(*list(_TASKS), return_exceptions=True)
+
+
+async def ensure_pdf(row: dict[str, Any], settings: Settings) -> Path:
+    """The PDF of a certificate, rendered now if it is not on disk yet (e.g. a batch still running)."""
+    path = service.file_path(settings, row)
+    if path is not None:
+        return path
+    await render_rows([row], settings)
+    fresh = await Certificate.select(Certificate.file).where(Certificate.id == row["id"]).first()
+    path = service.file_path(settings, {"file": fresh["file"]}) if fresh else None
+    if path is None:
+        raise BilingualError(503, "unavailable", zh="证书文件暂不可用，请稍后再试", en="The certificate file is not available yet; try again shortly")
+    return path
+
+
+# ---- demo ------------------------------------------------------------------------------------
+
+
+async def demo(event_id: int) -> str | None:
+    """Issue certificates for whatever approved proposals the demo event has (idempotent)."""
+
+    approved = await AwardProposal.count().where(
+        (AwardProposal.event == event_id) & (AwardProposal.struck == False) & AwardProposal.approved_at.is_not_null()  # noqa: E712
+    )
+    if not approved:
+        return "证书：尚无已审批的获奖名单，未签发 / certificates: no approved results yet, none issued"
+    settings = Settings.from_env()
+    result = await issue(event_id, audit.Actor(None, "demo"), settings, render="now")
+    total = await Certificate.count().where(Certificate.event == event_id)
+    return (
+        f"证书：本次新签发 {result['issued']} 张，共 {total} 张 / certificates: {result['issued']} newly issued, {total} in all "
+        f"(PDF: {service.pdf_dir(settings, event_id)})"
+    )

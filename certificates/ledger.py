@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from competition.registration.idcard import normalise_id
-from frontend.i18n import china_time
-from scoring.honours import HONOURS
-from scoring.levels import SkillLevel, parse_level
-from scoring.spreadsheet import Book, Style
-
 from certificates.service import from_level_text, level_text
 from certificates.tables import Certificate, HonourHeld, PromotionLedger
+from kernel.i18n import china_time
+from scoring.honours import HONOURS
+from scoring.idcard import normalise_id
+from scoring.levels import SkillLevel, parse_level
+from scoring.spreadsheet import Book, Style
 
 #: The columns of the export, in the order the provincial talent-evaluation system imports them.
 LEDGER_COLUMNS = ["身份证号", "姓名", "职业（工种）", "职业编码", "原等级", "晋升等级", "晋升依据", "赛事", "批准", "证书编号", "记录时间"]

@@ -18,18 +18,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from competition import audit
-from competition.db import write_transaction
-from competition.errors import BilingualError, invalid, not_found
-from competition.settings import Settings
-from frontend.i18n import china_time, register
+from certificates.numbering import CertType, parse_number
+from certificates.tables import Certificate, HonourHeld
+from kernel import audit
+from kernel.db import write_transaction
+from kernel.errors import BilingualError, invalid, not_found
+from kernel.i18n import china_time, register
+from kernel.settings import Settings
 from scoring.awards import AWARDS, award_label
 from scoring.honours import HONOURS
 from scoring.levels import SkillLevel
 from scoring.spreadsheet import csv_bytes
-
-from certificates.numbering import CertType, parse_number
-from certificates.tables import Certificate, HonourHeld
 
 register(
     {
@@ -134,7 +133,7 @@ def from_level_text(level: int | None, lang: str = "zh") -> str:
 
 
 def type_label(cert_type: str, lang: str = "zh") -> str:
-    from frontend.i18n import t
+    from kernel.i18n import t
 
     return t(f"cert.type.{cert_type}", lang)
 
@@ -319,21 +318,6 @@ def id_tail_matches(id_number: str, typed: str | None) -> bool:
     return len(got) == ID_TAIL and hmac.compare_digest(want.encode(), got.encode())
 
 
-async def ensure_pdf(row: dict[str, Any], settings: Settings) -> Path:
-    """The PDF of a certificate, rendered now if it is not on disk yet (e.g. a batch still running)."""
-    path = file_path(settings, row)
-    if path is not None:
-        return path
-    from certificates import issuance
-
-    await issuance.render_rows([row], settings)
-    fresh = await Certificate.select(Certificate.file).where(Certificate.id == row["id"]).first()
-    path = file_path(settings, {"file": fresh["file"]}) if fresh else None
-    if path is None:
-        raise BilingualError(503, "unavailable", zh="证书文件暂不可用，请稍后再试", en="The certificate file is not available yet; try again shortly")
-    return path
-
-
 # ---- ZIP of an event's certificates ----------------------------------------------------------
 
 
@@ -413,24 +397,17 @@ def zip_stream(items: list[tuple[dict[str, Any], Path | None]]) -> Iterator[byte
         yield tail
 
 
-# ---- demo ------------------------------------------------------------------------------------
+async def event_code_printed(event_id: int) -> bool:
+    """For events: certificate numbers contain the event code, so once one is issued it is fixed."""
+    return await Certificate.exists().where(Certificate.event == event_id)
 
 
-async def demo(event_id: int) -> str | None:
-    """Issue certificates for whatever approved proposals the demo event has (idempotent)."""
-    from certificates import issuance
-    from certificates.tables import Certificate as Cert
-    from scoring.tables import AwardProposal
+async def record_of(contestant_id: int, skill_id: int) -> list[str]:
+    """For registration: certificates issued to this contestant."""
+    return ["certificates"] if await Certificate.exists().where(Certificate.contestant == contestant_id) else []
 
-    approved = await AwardProposal.count().where(
-        (AwardProposal.event == event_id) & (AwardProposal.struck == False) & AwardProposal.approved_at.is_not_null()  # noqa: E712
-    )
-    if not approved:
-        return "证书：尚无已审批的获奖名单，未签发 / certificates: no approved results yet, none issued"
-    settings = Settings.from_env()
-    result = await issuance.issue(event_id, audit.Actor(None, "demo"), settings, render="now")
-    total = await Cert.count().where(Cert.event == event_id)
-    return (
-        f"证书：本次新签发 {result['issued']} 张，共 {total} 张 / certificates: {result['issued']} newly issued, {total} in all "
-        f"(PDF: {pdf_dir(settings, event_id)})"
-    )
+
+async def identity_copies(contestant_id: int, record: dict[str, Any]) -> dict[str, list]:
+    """For an identity correction: issued certificates keep what they print; listed for revocation."""
+    rows = await Certificate.select(Certificate.number).where((Certificate.contestant == contestant_id) & Certificate.revoked_at.is_null())
+    return {"certificates_issued": [c["number"] for c in rows]}

@@ -12,7 +12,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from competition.registration.tables import Contestant
-from competition.tables import Event, Skill, User
+from kernel.tables import Event, Skill, User
 
 
 class CertificateCounter(Table):

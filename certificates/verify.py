@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from competition.errors import BilingualError
-from competition.registration.idcard import mask_name
-from frontend.i18n import china_time, t
-
 from certificates import service
 from certificates.numbering import normalize, parse_number
 from certificates.tables import Certificate
+from kernel.errors import BilingualError
+from kernel.i18n import china_time, t
+from scoring.idcard import mask_name
 
 GENUINE, REVOKED, UNKNOWN, MALFORMED = "genuine", "revoked", "unknown", "malformed"
 

@@ -1,6 +1,2 @@
-"""The competition server: events, registration, judges, auth, the app factory and the CLI."""
-
-import os
-
-# Piccolo finds its apps and engine through this module; set before anything asks Piccolo.
-os.environ.setdefault("PICCOLO_CONF", "competition.piccolo_conf")
+"""The contest's features: accounts (auth), events, registration, judges and the competition day
+(check-in, the draw, anonymisation). Each stands on the kernel and owns its tables."""

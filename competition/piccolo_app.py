@@ -2,10 +2,10 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from competition.registration.tables import (
-    CheckIn, Contestant, Decryption, Draw, EncryptedNumber, Judge, JudgeAssignment, ScoreSubmission, Team,
-)
-from competition.tables import AuditLog, CompetitionGroup, Event, EventInvitation, LoginCode, RoleAssignment, Skill, User
+from competition.dayof.tables import CheckIn, Decryption, Draw, EncryptedNumber, ScoreSubmission
+from competition.judges.tables import Judge, JudgeAssignment
+from competition.registration.tables import Contestant, Team
+from kernel.tables import AuditLog, CompetitionGroup, Event, EventInvitation, LoginCode, RoleAssignment, Skill, User
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 

@@ -1,6 +1,6 @@
 """Texts of the pages (zh, en)."""
 
-from frontend.i18n import register
+from kernel.i18n import register
 
 register(
     {

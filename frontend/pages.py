@@ -8,14 +8,14 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Redirect, Template
 
-from competition import access
-from competition.auth.guards import allowed, principal, requires_login
-from competition.errors import request_lang
-from competition.security import safe_next as safe_next_path
 from competition.events import service as events
-from competition.presets import TIER_CLASSES, TIERS
-from frontend.i18n import LANGS
 from frontend import messages  # noqa: F401  (registers page texts)
+from kernel import access
+from kernel.errors import request_lang
+from kernel.guards import allowed, principal, requires_login
+from kernel.i18n import LANGS
+from kernel.security import safe_next as safe_next_path
+from scoring.presets import TIER_CLASSES, TIERS
 
 
 async def render(request: Request, template: str, **context: Any) -> Template:
@@ -42,7 +42,7 @@ async def switch_lang(request: Request, code: str, next: str = "/") -> Redirect:
 
 @get("/", include_in_schema=False, guards=[requires_login])
 async def home(request: Request, archived: bool = False) -> Template:
-    from competition.tables import Event
+    from kernel.tables import Event
 
     p = await principal(request)
     assert p is not None

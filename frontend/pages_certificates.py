@@ -1,22 +1,22 @@
 """Certificate pages: the organiser's issuance page (progress, list, revocation, ZIP, ledger export),
 the public verification page (what the QR code opens) and a holder's download page. Each look-up
-by number counts against the per-address verification limit (``competition/ratelimit.py``)."""
+by number counts against the per-address verification limit (``kernel/ratelimit.py``)."""
 
 from __future__ import annotations
 
 from litestar import Request, get
-from litestar.response import Template
+from litestar.response import Response, Template
 
-from certificates import issuance, service, verify
-from competition import access, ratelimit
-from competition.auth.guards import allowed, principal
+from certificates import controller, issuance, service, verify
 from competition.events import service as events
 from frontend.pages import render
+from kernel import access, ratelimit
+from kernel.guards import allowed, principal
 
 
 @get("/events/{event_id:int}/certificates", include_in_schema=False, guards=[allowed("read_certificates")])
 async def certificates_page(request: Request, event_id: int, skill_id: int | None = None) -> Template:
-    from competition.errors import request_lang
+    from kernel.errors import request_lang
 
     lang = request_lang(request)
     settings = request.app.state.settings
@@ -43,7 +43,7 @@ async def certificates_page(request: Request, event_id: int, skill_id: int | Non
 
 
 async def _verify_page(request: Request, number: str | None) -> Template:
-    from competition.errors import request_lang
+    from kernel.errors import request_lang
 
     result = None
     if number and number.strip():  # the empty form is not a look-up
@@ -68,7 +68,7 @@ async def verify_number(request: Request, number: str) -> Template:
 async def download_page(request: Request, number: str) -> Template:
     """``/certificates/{number}``: what the results page links to; asks for the ID number's last 6,
     which the form posts to ``/certificates/{number}.pdf`` (rate-limited by the caller)."""
-    from competition.errors import not_found, request_lang
+    from kernel.errors import not_found, request_lang
 
     row = await service.get_certificate_row(number)
     if row is None:
@@ -79,5 +79,21 @@ async def download_page(request: Request, number: str) -> Template:
                         organiser=access.allows(p, "read_certificates", row["event"]))  # fmt: skip
 
 
+@get(
+    "/certificates/{name:str}",
+    summary="A certificate's page (`{number}`: what it is, and a form asking for the ID number's last 6), or its PDF for the event's organisers (`{number}.pdf`)",
+    description="The page is a look-up by number, rate-limited like `/verify`. Anyone but the event's organisers downloads "
+    "the PDF by POST (the last 6 of the ID number in the body); a GET of the PDF answers them 403 `id_required`, "
+    "whether or not the number exists.",
+    operation_id="certificate_page",
+    tags=["certificates"],
+)
+async def certificate_file(request: Request, name: str) -> Response:
+    if name.lower().endswith(".pdf"):
+        return await controller.organiser_pdf(request, name)
+    await ratelimit.of(request).verify(request)
+    return await download_page(request, name)
+
+
 def page_handlers() -> list:
-    return [certificates_page, verify_form, verify_number]
+    return [certificates_page, verify_form, verify_number, certificate_file]

@@ -8,11 +8,11 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from competition.auth.guards import allowed, principal
 from competition.dayof import anonymisation, checkin, draw
 from competition.events import service as events
-from frontend.i18n import register
 from frontend.pages import render
+from kernel.guards import allowed, principal
+from kernel.i18n import register
 
 register(
     {

@@ -6,12 +6,12 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
-from competition import access
-from competition.auth.guards import allowed, principal
 from competition.events import service as events
 from competition.judges import service as judges
-from frontend.i18n import register
 from frontend.pages import render
+from kernel import access
+from kernel.guards import allowed, principal
+from kernel.i18n import register
 
 register(
     {

@@ -16,15 +16,15 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.response import Template
 
-from competition import access
-from competition.auth.guards import allowed, principal
-from competition.auth.roles import CHIEF_JUDGE, ORGANISER
 from competition.dayof import anonymisation
-from competition.errors import not_found, request_lang
 from competition.events import service as events
-from competition.tables import Skill
-from frontend.i18n import register, t
 from frontend.pages import render
+from kernel import access
+from kernel.errors import not_found, request_lang
+from kernel.guards import allowed, principal
+from kernel.i18n import register, t
+from kernel.roles import CHIEF_JUDGE, ORGANISER
+from kernel.tables import Skill
 
 register(
     {

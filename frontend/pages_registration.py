@@ -6,11 +6,11 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Template
 
-from competition.auth.guards import allowed
 from competition.events import service as events
 from competition.registration import service
-from frontend.i18n import register
 from frontend.pages import render
+from kernel.guards import allowed
+from kernel.i18n import register
 from scoring.levels import SkillLevel
 
 register(

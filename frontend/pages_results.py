@@ -9,11 +9,11 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from competition import access
-from competition.auth.guards import allowed, principal
 from competition.events import service as events
-from frontend.i18n import register
 from frontend.pages import render
+from kernel import access
+from kernel.guards import allowed, principal
+from kernel.i18n import register
 from scoring.release import appeals, proposals, public, service
 
 register(
@@ -162,7 +162,7 @@ async def results_group(request: Request, event_id: int, skill_id: int, group_id
 
 @get("/events/{event_id:int}/appeals", include_in_schema=False, guards=[allowed("read_appeals")])
 async def appeals_page(request: Request, event_id: int) -> Template:
-    from competition.registration.tables import JudgeAssignment
+    from competition.judges.tables import JudgeAssignment
 
     p = await principal(request)
     assert p is not None

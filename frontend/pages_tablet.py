@@ -23,10 +23,10 @@ from pathlib import Path
 from litestar import Request, get
 from litestar.response import Response, Template
 
-from competition.auth.guards import requires_login
-from competition.errors import request_lang
-from frontend.i18n import register, t
 from frontend.pages import render
+from kernel.errors import request_lang
+from kernel.guards import requires_login
+from kernel.i18n import register, t
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: What the service worker caches (besides the page and the assignments), and what its version hashes.

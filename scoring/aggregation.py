@@ -27,7 +27,6 @@ Each strategy also has a NumPy form (``aggregate_units``) over integer units, us
 from __future__ import annotations
 
 import abc
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal

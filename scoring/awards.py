@@ -30,7 +30,6 @@ An optional ``min_score`` withholds any award from scores below it (成绩不合
 from __future__ import annotations
 
 import abc
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal

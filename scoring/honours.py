@@ -19,7 +19,6 @@ on it. Nobody receives the same honour twice: a person already holding it gets t
 from __future__ import annotations
 
 import abc
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any

@@ -25,7 +25,6 @@ make two close scores equal).
 from __future__ import annotations
 
 import abc
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal

@@ -10,7 +10,6 @@ is a decimal, and refuses unknown names so a typo in a preset is an error, not a
 from __future__ import annotations
 
 import abc
-
 import dataclasses
 import types
 import typing

@@ -13,7 +13,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from competition.registration.tables import Contestant
-from competition.tables import CompetitionGroup, Event, Skill, User
+from kernel.tables import CompetitionGroup, Event, Skill, User
 
 
 class MarkingScheme(Table):

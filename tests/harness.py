@@ -97,8 +97,9 @@ async def sql(database_url: str, query: str, *params: Any) -> list[dict[str, Any
     """Run one statement straight on a server's database (``?`` placeholders on both kinds), for
     tests that look at or tamper with what is stored behind the server's back."""
     if database_url.startswith(("postgres://", "postgresql://")):
-        import asyncpg
         import re
+
+        import asyncpg
 
         numbered = iter(range(1, query.count("?") + 1))
         con = await asyncpg.connect(database_url)
@@ -108,7 +109,7 @@ async def sql(database_url: str, query: str, *params: Any) -> list[dict[str, Any
             await con.close()
     import sqlite3
 
-    from competition.settings import sqlite_path
+    from kernel.settings import sqlite_path
 
     con = sqlite3.connect(sqlite_path(database_url), timeout=30)
     con.row_factory = sqlite3.Row
@@ -160,7 +161,7 @@ def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **
         COMPETITION_VERIFY_RATE="1000/minute",
         COMPETITION_LEDGER_RATE="1000/minute",
         # Tests take results from provisional to final in seconds: the tiers' floors of the notice
-        # and appeal windows are lifted (a setting for tests and demos only; see competition/presets.py).
+        # and appeal windows are lifted (a setting for tests and demos only; see scoring/presets.py).
         COMPETITION_MIN_WINDOW_HOURS="0",
         # Test runs may overlap on one Redis: each server gets its own key space.
         COMPETITION_REDIS_PREFIX="test-" + secrets.token_hex(4),
@@ -325,7 +326,7 @@ async def new_contestant(admin: Client, event_id: int, **over: Any) -> dict[str,
     """A registered contestant of the event, in its first skill and group (a skill is made if none)."""
     import datetime as dt
 
-    from competition.registration.idcard import make_id
+    from scoring.idcard import make_id
 
     skills = (await admin.get(f"/api/events/{event_id}/skills")).json()
     skill = skills[0] if skills else await new_skill(admin, event_id)

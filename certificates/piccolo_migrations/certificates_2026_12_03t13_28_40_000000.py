@@ -1,8 +1,8 @@
 """Certificates, their counters, honours held and the promotion ledger: foreign keys ON DELETE
 RESTRICT, so deleting an event, contestant or user never deletes an issued certificate or a ledger
-entry with it. Both engines: see competition/foreign_keys.py."""
+entry with it. Both engines: see kernel/foreign_keys.py."""
 
-from competition.foreign_keys import migration
+from kernel.foreign_keys import migration
 
 ID = "2026-12-03T13:28:40:000000"
 VERSION = "1.38.0"

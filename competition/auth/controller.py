@@ -12,17 +12,25 @@ import qrcode.image.svg
 from litestar import Controller, Request, delete, get, post
 from litestar.channels import ChannelsPlugin
 
-from competition import audit, ratelimit
 from competition.auth import service
-from competition.auth.guards import (
-    SESSION_ENDED, SESSION_USER_KEY, SESSION_VERSION_KEY, account_channel, actor_of, allowed, load_principal, principal, require_principal,
+from kernel import audit, ratelimit
+from kernel.db import write_transaction
+from kernel.errors import AppError, invalid, not_found
+from kernel.guards import (
+    SESSION_ENDED,
+    SESSION_USER_KEY,
+    SESSION_VERSION_KEY,
+    account_channel,
+    actor_of,
+    allowed,
+    load_principal,
+    principal,
+    require_principal,
     requires_login,
 )
-from competition.auth.roles import ROLES
-from competition.db import write_transaction
-from competition.errors import AppError, invalid, not_found
-from competition.settings import Settings
-from competition.tables import RoleAssignment, User
+from kernel.roles import ROLES
+from kernel.settings import Settings
+from kernel.tables import RoleAssignment, User
 
 
 class LoginIn(msgspec.Struct):

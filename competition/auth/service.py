@@ -5,17 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from typing import Awaitable, Callable
 
-from competition import audit
-from competition.auth.passwords import MIN_PASSWORD_LENGTH, code_hash, hash_password, new_login_code, verify_password
-from competition.auth.roles import CONTESTANT, DELEGATION_LEADER, PLATFORM_ADMIN, PLATFORM_ROLES, ROLES, SKILL_ROLES
-from competition.db import write_transaction
-from competition.errors import BilingualError, conflict, invalid, not_found
-from competition.registration.tables import Contestant
-from competition.tables import EventInvitation, LoginCode, RoleAssignment, Skill, User
+from kernel import audit
+from kernel.db import write_transaction
+from kernel.errors import BilingualError, conflict, invalid, not_found
+from kernel.extension import Extension
+from kernel.passwords import MIN_PASSWORD_LENGTH, code_hash, hash_password, new_login_code, verify_password
+from kernel.roles import CONTESTANT, DELEGATION_LEADER, PLATFORM_ADMIN, PLATFORM_ROLES, ROLES, SKILL_ROLES
+from kernel.tables import EventInvitation, LoginCode, RoleAssignment, Skill, User
 
 PENDING = "pending"
 ACCEPTED = "accepted"
+
+#: Is this contestant registered for this event (``async (contestant_id, event_id) -> bool``)?
+#: Registration answers (``server/wiring.py``); a contestant account is linked to one of them.
+CONTESTANTS: Extension[Callable[[int, int], Awaitable[bool]]] = Extension("a contestant of the event", required=True)
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,80}$")
 
@@ -108,8 +113,7 @@ async def grant_role(
     if role == CONTESTANT:
         if contestant_id is None:
             raise invalid("contestant_id", "选手账号须关联本赛事的一名选手", "a contestant account is linked to one contestant of the event")
-        found = await Contestant.select(Contestant.id).where((Contestant.id == contestant_id) & (Contestant.event == event_id)).first()
-        if found is None:
+        if not any([await is_of(contestant_id, event_id) for is_of in CONTESTANTS]):
             raise not_found("contestant")
     else:
         contestant_id = None

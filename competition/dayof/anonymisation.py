@@ -21,17 +21,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from competition import audit
 from competition.dayof import codes
-from competition.dayof.common import active_contestants, editable_skill, lock_row, skill_of
-from competition.db import write_transaction
-from competition.errors import BilingualError, invalid, not_found
+from competition.dayof.common import active_contestants, editable_skill, skill_of
+from competition.dayof.tables import Decryption, EncryptedNumber, ScoreSubmission
 from competition.events import service as events
-from competition.registration.idcard import mask_id
-from competition.registration.tables import Contestant, Decryption, EncryptedNumber, ScoreSubmission
-from competition.tables import CompetitionGroup, Skill
-from frontend.i18n import china_time
-
+from competition.registration.tables import Contestant
+from kernel import audit
+from kernel.db import lock_row, write_transaction
+from kernel.errors import BilingualError, invalid, not_found
+from kernel.i18n import china_time
+from kernel.tables import CompetitionGroup, Skill
+from scoring.idcard import mask_id
 
 # ---- reading ----------------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ async def judging_list(event_id: int, skill_id: int) -> dict[str, Any]:
     Contestants without a number yet are not listed; neither are those checked in as absent.
     After decryption each entry also carries ``name`` and ``delegation``.
     """
-    from competition.registration.tables import CheckIn
+    from competition.dayof.tables import CheckIn
 
     await events.get_event(event_id)
     await skill_of(event_id, skill_id)
@@ -304,3 +304,19 @@ async def event_overview(event_id: int) -> list[dict[str, Any]]:
     skills = await Skill.select(Skill.id).where(Skill.event == event_id).order_by(Skill.id)
     return [await status(event_id, s["id"]) for s in skills]
 
+
+async def record_of(contestant_id: int, skill_id: int) -> list[str]:
+    """For registration: does the day's record hold this contestant (check-in, an encrypted
+    number, a draw)?"""
+    from competition.dayof.tables import CheckIn, Draw, EncryptedNumber
+    from kernel.db import json_value
+
+    found = []
+    if await CheckIn.exists().where(CheckIn.contestant == contestant_id):
+        found.append("checked_in")
+    if await EncryptedNumber.exists().where(EncryptedNumber.contestant == contestant_id):
+        found.append("encrypted_number")
+    draws = await Draw.select(Draw.result).where(Draw.skill == skill_id)
+    if any(str(contestant_id) in (json_value(d["result"], {}) or {}) for d in draws):
+        found.append("draw")
+    return found

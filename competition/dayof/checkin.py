@@ -18,15 +18,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from competition import audit
-from competition.dayof.common import ACTIVE, active_contestants, clean_session, editable_skill, lock_row, session_key, sessions_of, skill_of
-from competition.db import write_transaction
-from competition.errors import BilingualError, invalid, not_found
+from competition.dayof.common import ACTIVE, active_contestants, clean_session, editable_skill, session_key, sessions_of, skill_of
+from competition.dayof.tables import CheckIn
 from competition.events import service as events
-from competition.registration.idcard import mask_id, normalise_id
-from competition.registration.tables import CheckIn, Contestant
-from competition.tables import CompetitionGroup, Skill
-from frontend.i18n import china_time
+from competition.registration.tables import Contestant
+from kernel import audit
+from kernel.db import lock_row, write_transaction
+from kernel.errors import BilingualError, invalid, not_found
+from kernel.i18n import china_time
+from kernel.tables import CompetitionGroup, Skill
+from scoring.idcard import mask_id, normalise_id
 
 STATUSES = ("present", "late", "absent")
 ARRIVED = ("present", "late")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from competition.errors import invalid, not_found
 from competition.events import service as events
 from competition.registration.tables import Contestant
-from competition.tables import Skill
-from frontend.i18n import register
+from kernel.errors import invalid, not_found
+from kernel.i18n import register
+from kernel.tables import Skill
 
 register(
     {
@@ -22,14 +21,6 @@ register(
 #: the draw and anonymisation.
 ACTIVE = "registered"
 
-
-def json_value(value: Any, default: Any) -> Any:
-    """A JSON column's value: SQLite and asyncpg hand back text, other paths a parsed value."""
-    if value is None:
-        return default
-    if isinstance(value, (str, bytes)):
-        return json.loads(value or "null") if value else default
-    return value
 
 
 def clean_session(value: Any) -> str:
@@ -68,14 +59,3 @@ async def active_contestants(skill_id: int, session: str | None = None, columns:
         where &= Contestant.session == session
     cols = columns or (Contestant.all_columns(),)
     return await Contestant.select(*cols).where(where).order_by(Contestant.id)
-
-
-async def lock_row(table, row_id: int) -> None:
-    """Serialise writers on one row inside a write transaction: ``SELECT … FOR UPDATE`` on
-    PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises every writer."""
-    from piccolo.engine.postgres import PostgresEngine
-
-    from competition.db import current_engine
-
-    if isinstance(current_engine(), PostgresEngine):
-        await table.select(table.id).where(table.id == row_id).lock_rows()

@@ -7,10 +7,10 @@ from typing import Any, Literal
 import msgspec
 from litestar import Controller, Request, get, post, put
 
-from competition import access
-from competition.auth.guards import actor_of, allowed, principal
 from competition.dayof import anonymisation, checkin, draw
-from competition.errors import forbidden
+from kernel import access
+from kernel.errors import forbidden
+from kernel.guards import actor_of, allowed, principal
 
 
 class CheckInIn(msgspec.Struct):

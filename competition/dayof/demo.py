@@ -5,13 +5,14 @@ it is missing). Uses the same services as the API."""
 
 from __future__ import annotations
 
-from competition import audit
 from competition.auth import service as accounts
-from competition.auth.roles import ENCRYPTION_OFFICER
 from competition.dayof import anonymisation, checkin, draw
 from competition.dayof.common import active_contestants, sessions_of
-from competition.registration.tables import CheckIn, Contestant, EncryptedNumber
-from competition.tables import Skill, User
+from competition.dayof.tables import CheckIn, EncryptedNumber
+from competition.registration.tables import Contestant
+from kernel import audit
+from kernel.roles import ENCRYPTION_OFFICER
+from kernel.tables import Skill, User
 
 OFFICER = ("demo-encryption", "加密员（演示）")
 
@@ -26,7 +27,7 @@ def _demo_status(position: int) -> str:
 
 
 async def demo(event_id: int) -> str | None:
-    from competition.demo import DEMO_PASSWORD
+    from competition.demo_data import DEMO_PASSWORD
 
     actor = audit.Actor(None, "demo")
     user = await User.select(User.id).where(User.username == OFFICER[0]).first()

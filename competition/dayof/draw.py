@@ -26,17 +26,18 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from competition import audit
 from competition.dayof import shuffle
 from competition.dayof.checkin import arrived_ids
-from competition.dayof.common import active_contestants, clean_session, editable_skill, json_value, lock_row, session_key, sessions_of, skill_of
-from competition.db import execute_many, write_transaction
-from competition.errors import BilingualError, invalid, not_found
+from competition.dayof.common import active_contestants, clean_session, editable_skill, session_key, sessions_of, skill_of
+from competition.dayof.tables import Draw, ScoreSubmission
 from competition.events import service as events
-from competition.registration.idcard import mask_id
-from competition.registration.tables import Contestant, Draw, ScoreSubmission
-from competition.tables import AuditLog, Skill
-from frontend.i18n import china_time
+from competition.registration.tables import Contestant
+from kernel import audit
+from kernel.db import execute_many, json_value, lock_row, write_transaction
+from kernel.errors import BilingualError, invalid, not_found
+from kernel.i18n import china_time
+from kernel.tables import AuditLog, Skill
+from scoring.idcard import mask_id
 
 POOLS = ("checked_in", "registered")
 

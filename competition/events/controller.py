@@ -8,10 +8,10 @@ from typing import Any, Literal
 import msgspec
 from litestar import Controller, Request, get, patch, post, put
 
-from competition import access
-from competition.auth.guards import actor_of, allowed, principal, requires_login
 from competition.events import service
-from competition.tables import Event
+from kernel import access
+from kernel.guards import actor_of, allowed, principal, requires_login
+from kernel.tables import Event
 
 Tier = Literal["provincial", "national", "worldskills"]
 

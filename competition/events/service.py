@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Awaitable, Callable
 
-from competition import audit, presets
-from competition.db import write_transaction
-from competition.errors import AppError, BilingualError, conflict, invalid, not_found
-from competition.tables import CompetitionGroup, Event, Skill
+from kernel import audit
+from kernel.db import write_transaction
+from kernel.errors import AppError, BilingualError, conflict, invalid, not_found
+from kernel.extension import Extension
+from kernel.tables import CompetitionGroup, Event, Skill
+from scoring import presets
 
 EVENT_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
 # 职业编码 of the national occupation classification: 6-31-01-03, sometimes with a further -NN.
@@ -18,6 +20,10 @@ GROUP_KINDS = ("employee", "student", "teacher")
 GROUP_NAMES = {"employee": "职工组", "student": "学生组", "teacher": "教师组"}
 EVENT_FIELDS = ("name", "code", "tier", "tier_class", "starts_on", "ends_on", "venue", "host")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+#: Does anything printed carry the event's code (``async (event_id) -> bool``)? Certificates
+#: answer: their numbers contain it, so the code can no longer change (``server/wiring.py``).
+CODE_LOCKS: Extension[Callable[[int], Awaitable[bool]]] = Extension("is the event code printed", required=True)
 
 
 def _text(value: Any, field: str, *, max_len: int, required: bool) -> str:
@@ -112,9 +118,7 @@ async def update_event(event_id: int, patch: dict[str, Any], actor: audit.Actor)
         if values["code"] != current["code"]:
             if await Event.exists().where((Event.code == values["code"]) & (Event.id != event_id)):
                 raise conflict("event", "code")
-            from certificates.tables import Certificate
-
-            if await Certificate.exists().where(Certificate.event == event_id):
+            if any([await locked(event_id) for locked in CODE_LOCKS]):
                 raise BilingualError(409, "code_in_use", field="code", zh="已签发证书的赛事不能修改赛事代码（证书编号中含有它）", en="The event has issued certificates, whose numbers contain its code; the code can no longer change")
         if values["preset_name"] != current["preset_name"]:
             problems = presets.validate_overrides(values["preset_name"], _overrides(current))
@@ -196,7 +200,7 @@ def check_windows(preset: dict[str, Any], field_prefix: str = "") -> None:
 def check_effective(preset: dict[str, Any]) -> None:
     """Sections whose values must make sense as a whole (dates, level names, window floors) are read
     here once, so a bad override is refused when it is saved rather than failing later."""
-    from competition.registration.eligibility import EligibilityRules
+    from scoring.eligibility import EligibilityRules
 
     check_windows(preset)
 

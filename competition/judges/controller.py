@@ -7,13 +7,13 @@ from typing import Any, Literal
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 
-from competition import access
-from competition.events.controller import given
-from competition.auth.guards import actor_of, allowed, principal
 from competition.dayof.anonymisation import is_decrypted
-from competition.errors import invalid, request_lang
+from competition.events.controller import given
 from competition.judges import service
-from competition.settings import Settings
+from kernel import access
+from kernel.errors import invalid, request_lang
+from kernel.guards import actor_of, allowed, principal
+from kernel.settings import Settings
 
 Role = Literal["judge", "chief_judge"]
 

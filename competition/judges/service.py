@@ -17,18 +17,20 @@ import json
 import re
 from typing import Any, Iterable
 
-from competition import audit
 from competition.auth import service as accounts
 from competition.dayof.anonymisation import is_decrypted
-from competition.db import current_engine, write_transaction
-from competition.errors import BilingualError, conflict, invalid, not_found
+from competition.dayof.tables import EncryptedNumber
 from competition.events import service as events
 from competition.judges import conflicts
 from competition.judges.conflicts import CHIEF_JUDGE, JUDGE
-from competition.registration import idcard
-from competition.registration.tables import Contestant, EncryptedNumber, Judge, JudgeAssignment
-from competition.tables import LoginCode, RoleAssignment, Skill, User
-from frontend.i18n import register
+from competition.judges.tables import Judge, JudgeAssignment
+from competition.registration.tables import Contestant
+from kernel import audit
+from kernel.db import current_engine, write_transaction
+from kernel.errors import BilingualError, conflict, invalid, not_found
+from kernel.i18n import register
+from kernel.tables import LoginCode, RoleAssignment, Skill, User
+from scoring import idcard
 
 register({"thing.judge": ("裁判", "judge")})
 
@@ -589,7 +591,7 @@ async def issue_login_cards(
     an account are listed in ``skipped``.
     """
     from competition.auth.controller import qr_svg
-    from frontend.i18n import china_time
+    from kernel.i18n import china_time
 
     event = await events.get_event(event_id)
     if not 1 <= hours <= 72:
@@ -659,7 +661,7 @@ def _demo_id(index: int, delegation: str) -> str:
 
 async def demo(event_id: int) -> str | None:
     """Fifteen judges with accounts, five per demo skill with one chief judge each. Idempotent."""
-    from competition.demo import DEMO_SKILLS
+    from competition.demo_data import DEMO_SKILLS
 
     actor = audit.Actor(None, "demo")
     skills = {s["name"]: s["id"] for s in await Skill.select(Skill.id, Skill.name).where(Skill.event == event_id)}

@@ -13,10 +13,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
 from competition.events.controller import given
-from competition.auth.guards import actor_of, allowed, principal
-from competition.errors import invalid, request_lang
 from competition.registration import service
-from competition.settings import Settings
+from kernel.errors import invalid, request_lang
+from kernel.guards import actor_of, allowed, principal
+from kernel.settings import Settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

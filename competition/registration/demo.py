@@ -8,11 +8,11 @@ import random
 
 import pandas as pd
 
-from competition import audit
-from competition.db import write_transaction
 from competition.registration import service, sheet
-from competition.registration.idcard import make_id
 from competition.registration.tables import Contestant
+from kernel import audit
+from kernel.db import write_transaction
+from scoring.idcard import make_id
 
 SURNAMES = "陈李黄张梁刘林吴何罗郑谢杨邓许冯曾蔡彭苏卢叶钟潘徐"
 GIVEN = ["伟", "敏", "俊杰", "嘉欣", "志强", "晓燕", "浩然", "思琪", "建华", "丽娟", "子轩", "雨桐", "国栋", "海燕", "文斌",

@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Awaitable, Callable, Iterable
 
 import pandas as pd
 
-from competition import audit
-from competition.db import execute_many, insert_many, write_transaction
-from competition.errors import BilingualError, invalid, not_found
 from competition.events import service as events
-from competition.registration import eligibility as elig
 from competition.registration import sheet
-from competition.registration.idcard import mask_id, mask_phone
-from competition.security import redact
-from competition.registration.tables import CheckIn, Contestant, Team
-
-from frontend.i18n import register
+from competition.registration.tables import Contestant, Team
+from kernel import audit
+from kernel.db import execute_many, insert_many, write_transaction
+from kernel.errors import BilingualError, invalid, not_found
+from kernel.extension import Extension
+from kernel.i18n import register
+from kernel.security import redact
+from scoring import eligibility as elig
+from scoring.idcard import mask_id, mask_phone
 from scoring.levels import SkillLevel
 
 register(
@@ -280,12 +280,31 @@ def _session(value: Any) -> str:
     return text
 
 
+#: Which (skill, group) pairs of these skills have results published (provisional or final)?
+#: Results answer (``server/wiring.py``); from publication on, the identity of a group's
+#: contestants is frozen.
+PUBLISHED_GROUPS: Extension[Callable[[list[int]], Awaitable[set[tuple[int, int]]]]] = Extension("published groups", required=True)
+#: What does the record hold about a contestant (``async (contestant_id, skill_id) -> kinds``)?
+#: Every feature keeping rows about contestants answers; any answer means the registration can
+#: no longer be deleted, only withdrawn.
+RECORD_KEEPERS: Extension[Callable[[int, int], Awaitable[list[str]]]] = Extension("a contestant's record", required=True)
+#: A contestant's identity was corrected (``async (contestant_id, record) -> {kind: [ids or numbers]}``):
+#: features keeping copies of it update them (proposals) or report what they cannot (issued
+#: certificates keep what they print), inside the correction's transaction.
+IDENTITY_COPIES: Extension[Callable[[int, dict[str, Any]], Awaitable[dict[str, list]]]] = Extension("copies of an identity", required=True)
+
+
+async def published_groups(skill_ids: list[int]) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for answer in PUBLISHED_GROUPS:
+        found |= await answer(skill_ids)
+    return found
+
+
 async def results_published(skill_id: int, group_id: int) -> bool:
     """Are any results of this skill and group published (provisional or final)? From then on the
     identity of its contestants is frozen."""
-    from scoring.tables import ResultRelease
-
-    return await ResultRelease.exists().where((ResultRelease.skill == skill_id) & (ResultRelease.group == group_id))
+    return (skill_id, group_id) in await published_groups([skill_id])
 
 
 def identity_frozen(fields: list[str]) -> BilingualError:
@@ -371,19 +390,11 @@ async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], a
 async def _record_of(contestant_id: int, skill_id: int) -> list[str]:
     """What the record holds about a contestant (marks, encrypted numbers, draws, appeals,
     proposals, certificates): any of it means the registration can no longer be deleted."""
-    from certificates.tables import Certificate
-    from competition.dayof.common import json_value
-    from competition.registration.tables import Draw, EncryptedNumber
-    from scoring.tables import Appeal, AwardProposal, Mark
-
-    found = []
-    for what, table in (("marks", Mark), ("encrypted_number", EncryptedNumber), ("appeals", Appeal), ("proposals", AwardProposal), ("certificates", Certificate)):
-        if await table.exists().where(table.contestant == contestant_id):
-            found.append(what)
-    draws = await Draw.select(Draw.result).where(Draw.skill == skill_id)
-    if any(str(contestant_id) in (json_value(d["result"], {}) or {}) for d in draws):
-        found.append("draw")
-    return found
+    found: list[str] = []
+    for keeper in RECORD_KEEPERS:
+        found += await keeper(contestant_id, skill_id)
+    order = ["checked_in", "marks", "encrypted_number", "appeals", "proposals", "certificates", "draw"]  # as the refusal lists them
+    return sorted(set(found), key=lambda k: order.index(k) if k in order else len(order))
 
 
 _RECORD_LABELS = {
@@ -398,9 +409,9 @@ async def delete_one(event_id: int, contestant_id: int, actor: audit.Actor) -> N
     await events.editable_event(event_id)
     current = await get_contestant(event_id, contestant_id)
     async with write_transaction():
-        if await CheckIn.exists().where(CheckIn.contestant == contestant_id):
-            raise BilingualError(409, "checked_in", zh="选手已检录，不能删除，请改为“退赛”", en="The contestant has checked in and cannot be deleted; mark them withdrawn instead")
         held = await _record_of(contestant_id, current["skill_id"])
+        if "checked_in" in held:
+            raise BilingualError(409, "checked_in", zh="选手已检录，不能删除，请改为“退赛”", en="The contestant has checked in and cannot be deleted; mark them withdrawn instead")
         if held:
             raise BilingualError(
                 409, "has_record", extra={"record": held},
@@ -422,9 +433,6 @@ async def correct_identity(event_id: int, contestant_id: int, patch: dict[str, A
     registration. The contestant row and the snapshot of every award proposal of theirs (what was
     approved and is issued) change together, audited with before and after (ID numbers masked).
     Certificates already issued keep what they print; the response lists them for revocation."""
-    from certificates.tables import Certificate
-    from scoring.tables import AwardProposal
-
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
         raise invalid("reason", "身份更正须填写理由（如：依据身份证原件更正）", "an identity correction needs a reason (e.g. corrected from the original ID card)")
@@ -446,13 +454,11 @@ async def correct_identity(event_id: int, contestant_id: int, patch: dict[str, A
             Contestant.name: r["name"], Contestant.id_number: r["id_number"], Contestant.sex: r["sex"], Contestant.birth_date: r["birth_date"],
             Contestant.employer: r["employer"], Contestant.delegation: r["delegation"], Contestant.updated_at: t,
         }).where(Contestant.id == contestant_id)  # fmt: skip
-        proposals = [p["id"] for p in await AwardProposal.select(AwardProposal.id).where(AwardProposal.contestant == contestant_id)]
-        if proposals:
-            await AwardProposal.update({
-                AwardProposal.holder_name: r["name"], AwardProposal.holder_id_number: r["id_number"],
-                AwardProposal.holder_employer: r["employer"], AwardProposal.holder_delegation: r["delegation"],
-            }).where(AwardProposal.contestant == contestant_id)  # fmt: skip
-        issued = [c["number"] for c in await Certificate.select(Certificate.number).where((Certificate.contestant == contestant_id) & Certificate.revoked_at.is_null())]
+        copies: dict[str, list] = {}
+        for holder in IDENTITY_COPIES:
+            for kind, items in (await holder(contestant_id, r)).items():
+                copies.setdefault(kind, []).extend(items)
+        proposals, issued = copies.get("proposals", []), copies.get("certificates_issued", [])
         await audit.record(
             "contestant.identity_correction", actor, event_id=event_id, target=f"contestant:{contestant_id}",
             details={"changed": changes, "before": _identity_audit(current), "after": _identity_audit(after), "reason": text,
@@ -493,13 +499,10 @@ async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, act
 async def _refuse_frozen_identities(event_id: int, report: sheet.ImportReport, ctx: sheet.ImportContext) -> None:
     """Rows that would change the identity of someone whose results are published become errors
     of their row (a re-import is no way around the freeze; see ``update_one``)."""
-    from scoring.tables import ResultRelease
-
     updates = [r for r in report.rows if r.status == "update"]
     if not updates:
         return
-    skills = [s.id for s in ctx.skills]
-    published = {(r["skill"], r["group"]) for r in await ResultRelease.select(ResultRelease.skill, ResultRelease.group).where(ResultRelease.skill.is_in(skills or [0]))}
+    published = await published_groups([s.id for s in ctx.skills])
     if not published:
         return
     stored = {k.upper(): v for k, v in ctx.registered.items()}
@@ -606,3 +609,8 @@ async def photo_file(event_id: int, contestant_id: int, data_dir) -> tuple[bytes
     content = path.read_bytes()
     kind = _photo_kind(content)
     return content, kind[1] if kind else "application/octet-stream"
+
+
+async def is_contestant_of(contestant_id: int, event_id: int) -> bool:
+    """For accounts: is this contestant registered for this event?"""
+    return await Contestant.exists().where((Contestant.id == contestant_id) & (Contestant.event == event_id))

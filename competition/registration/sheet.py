@@ -43,8 +43,8 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from competition.registration import eligibility as elig
-from competition.registration.idcard import (
+from scoring import eligibility as elig
+from scoring.idcard import (
     CHECK_CHARS,
     PROVINCES,
     WEIGHTS,

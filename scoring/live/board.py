@@ -43,7 +43,7 @@ from typing import Any
 from litestar.channels import ChannelsPlugin
 
 from competition.dayof.codes import shown_number
-from competition.registration.tables import Decryption
+from competition.dayof.tables import Decryption
 from scoring.aggregation import NEEDS_REMARK
 from scoring.live.context import ContextCache, SkillContext
 from scoring.live.ingest import Accepted

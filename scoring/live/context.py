@@ -17,10 +17,12 @@ import time
 from typing import Any
 
 from competition.dayof import codes
+from competition.dayof.tables import CheckIn, EncryptedNumber
 from competition.events import service as events
 from competition.judges.conflicts import Reason, conflict_reason
-from competition.registration.tables import CheckIn, Contestant, EncryptedNumber, Judge, JudgeAssignment
-from competition.tables import Event, Skill
+from competition.judges.tables import JudgeAssignment
+from competition.registration.tables import Contestant
+from kernel.tables import Event, Skill
 from scoring.aggregation import Scorer
 from scoring.scheme import MarkingScheme, scheme_from_dict
 from scoring.tables import MarkingScheme as SchemeRow

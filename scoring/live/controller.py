@@ -14,15 +14,15 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from competition import audit
-from competition.auth.guards import actor_of, allowed, allowed_any, principal, require_principal
-from competition.auth.roles import CHIEF_JUDGE, JUDGE
-from competition.db import write_transaction
-from competition.errors import BilingualError, invalid, not_found, request_lang
 from competition.events import service as events
 from competition.registration.controller import XLSX, attachment
-from competition.tables import Skill
-from frontend.i18n import register
+from kernel import audit
+from kernel.db import write_transaction
+from kernel.errors import BilingualError, invalid, not_found, request_lang
+from kernel.guards import actor_of, allowed, allowed_any, principal, require_principal
+from kernel.i18n import register
+from kernel.roles import CHIEF_JUDGE, JUDGE
+from kernel.tables import Skill
 from scoring.judges import panels_from_marks, review_judges
 from scoring.live.ingest import MarkRefused, MarkRequest
 from scoring.live.service import Live

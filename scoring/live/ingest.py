@@ -12,7 +12,7 @@ Checks, in order: the op id; the skill and its event (not archived, a marking sc
 user's seat on the panel (judge or chief judge of the skill, assigned the aspect's criterion); the
 contestant (known by encrypted number, competing, not absent); the aspect; conflict of interest;
 the value against the aspect's kind and range; the stage of the contestant's results and criterion
-locks, by the access policy (``competition.access``: judges mark and the chief judge corrects while
+locks, by the access policy (``kernel.access``: judges mark and the chief judge corrects while
 scoring, after a lock only the chief judge; after sign-off only an organiser; once the group's
 results are provisional only the arbitration group, through an appeal decided for that contestant;
 once final nothing), each correction with a reason; a second mark of the same seat is a correction
@@ -34,10 +34,10 @@ import time
 from decimal import Decimal
 from typing import Any, Callable
 
-from competition import access, audit
-from competition.auth.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
-from competition.db import Query, batch_transaction, rows_in, values_in
 from competition.judges.conflicts import withheld
+from kernel import access, audit
+from kernel.db import Query, batch_transaction, rows_in, values_in
+from kernel.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
 from scoring.aggregation import NEEDS_REMARK
 from scoring.live.context import ContextCache, SkillContext
 from scoring.messages import Message, ScoringError
@@ -533,3 +533,10 @@ async def check_marks(page: int = 5000) -> tuple[int, tuple[int, str] | None]:
     if orphan:
         return checked, (orphan[0]["seq"], "the mark recorded by this entry is missing from the mark table (deleted)")
     return checked, None
+
+
+async def record_of(contestant_id: int, skill_id: int) -> list[str]:
+    """For registration: has this contestant been marked?"""
+    from scoring.tables import Mark
+
+    return ["marks"] if await Mark.exists().where(Mark.contestant == contestant_id) else []

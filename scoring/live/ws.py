@@ -28,16 +28,15 @@ from typing import Any
 from urllib.parse import urlparse
 
 import msgspec
-
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 
-from competition import access
-from competition.auth.guards import SESSION_ENDED, account_channel, actor_of, principal
-from competition.auth.roles import CHIEF_JUDGE, JUDGE
-from competition.errors import request_lang
-from competition.tables import Skill
+from kernel import access
+from kernel.errors import request_lang
+from kernel.guards import SESSION_ENDED, account_channel, actor_of, principal
+from kernel.roles import CHIEF_JUDGE, JUDGE
+from kernel.tables import Skill
 from scoring.live.board import board_channel, judge_channel, staff_channel
 from scoring.live.ingest import MarkRefused, MarkRequest
 from scoring.live.service import Live

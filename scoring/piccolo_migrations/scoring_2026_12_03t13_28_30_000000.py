@@ -1,8 +1,8 @@
 """The record's foreign keys become ON DELETE RESTRICT: a contestant, skill, group, event or user
 that marks, appeals, proposals or releases name can no longer be deleted, and deleting one never
-takes the record with it (Piccolo's default, CASCADE, did). Both engines: see competition/foreign_keys.py."""
+takes the record with it (Piccolo's default, CASCADE, did). Both engines: see kernel/foreign_keys.py."""
 
-from competition.foreign_keys import migration
+from kernel.foreign_keys import migration
 
 ID = "2026-12-03T13:28:30:000000"
 VERSION = "1.38.0"

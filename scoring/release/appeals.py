@@ -25,23 +25,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from competition import audit
-from competition import access
-from competition.auth.roles import Principal
 from competition.dayof import codes
-from competition.dayof.common import json_value, lock_row
-from competition.db import write_transaction
-from competition.errors import AppError, BilingualError, forbidden, invalid, not_found
 from competition.events import service as events
-from competition.registration.tables import Contestant, JudgeAssignment
-from competition.tables import Skill
-from frontend.i18n import china_time
+from competition.judges.tables import JudgeAssignment
+from competition.registration.tables import Contestant
+from kernel import access, audit
+from kernel.db import json_value, lock_row, write_transaction
+from kernel.errors import AppError, BilingualError, forbidden, invalid, not_found
+from kernel.i18n import china_time
+from kernel.roles import Principal
+from kernel.tables import Skill
 from scoring.aggregation import Scorer
 from scoring.live.ingest import ARBITRATION, MarkRefused, MarkRequest
 from scoring.messages import ScoringError
 from scoring.numbers import decimal_str
 from scoring.release.proposals import contestant_refs
-from scoring.release.service import FINAL, SkillData, _check_signed_off_and_decrypted, aware, clean_text, iso, load_skill, missing_step, now, release_row
+from scoring.release.service import (
+    FINAL,
+    SkillData,
+    _check_signed_off_and_decrypted,
+    aware,
+    clean_text,
+    iso,
+    load_skill,
+    missing_step,
+    now,
+    release_row,
+)
 from scoring.tables import Appeal
 
 PENDING, UPHELD, DISMISSED = "pending", "upheld", "dismissed"

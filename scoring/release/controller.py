@@ -8,9 +8,9 @@ from typing import Any, Literal
 import msgspec
 from litestar import Controller, Request, Response, get, post
 
-from competition.auth.guards import actor_of, allowed, principal, require_principal
-from competition.errors import not_found, request_lang
 from competition.registration.controller import XLSX, attachment
+from kernel.errors import not_found, request_lang
+from kernel.guards import actor_of, allowed, principal, require_principal
 from scoring.release import appeals, export, proposals, public, service
 
 

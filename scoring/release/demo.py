@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
-from typing import Any
 
-from competition import audit, presets
 from competition.auth import service as accounts
-from competition.auth.guards import load_principal
 from competition.dayof import anonymisation
 from competition.events import service as events
-from competition.tables import CompetitionGroup, Skill, User
+from kernel import audit
+from kernel.guards import load_principal
+from kernel.tables import CompetitionGroup, Skill, User
+from scoring import presets
 from scoring.live.context import ContextCache
 from scoring.live.controller import store_scheme
 from scoring.live.ingest import MarkRefused, MarkRequest, MarkWriter
@@ -61,7 +61,7 @@ async def demo(event_id: int) -> str | None:
     actor = audit.Actor(None, "demo")
     preset = (await events.event_preset(event_id))["effective"]
     if not await MarkingScheme.exists().where(MarkingScheme.skill == sid):
-        from competition.simulate import demo_scheme
+        from competition.demo_data import demo_scheme
 
         await store_scheme(event_id, sid, demo_scheme(FINISHED_SKILL, preset["scoring"].get("parts")), actor, None)
 

@@ -14,10 +14,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
-from competition.dayof.common import json_value
 from competition.events import service as events
-from competition.tables import Skill
-from frontend.i18n import register, t
+from kernel.db import json_value
+from kernel.i18n import register, t
+from kernel.tables import Skill
 from scoring.release import service
 from scoring.spreadsheet import BOLD, Book
 

@@ -31,20 +31,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from competition import audit
-from competition.dayof.common import lock_row
-from competition.db import write_transaction
-from competition.errors import BilingualError, invalid, not_found
+from competition.dayof.tables import EncryptedNumber
 from competition.events import service as events
-from competition.registration.idcard import mask_id
-from competition.registration.tables import Contestant, EncryptedNumber
-from competition.tables import CompetitionGroup, Event, Skill
-from frontend.i18n import china_time
+from competition.registration.tables import Contestant
+from kernel import audit
+from kernel.db import lock_row, write_transaction
+from kernel.errors import BilingualError, invalid, not_found
+from kernel.i18n import china_time
+from kernel.tables import CompetitionGroup, Event, Skill
 from scoring.awards import AWARDS
-from scoring.honours import GRANTED, HONOURS, OUTCOME_LABELS as HONOUR_OUTCOMES, decide_honours
+from scoring.honours import GRANTED, HONOURS, decide_honours
+from scoring.honours import OUTCOME_LABELS as HONOUR_OUTCOMES
+from scoring.idcard import mask_id
 from scoring.levels import SkillLevel
 from scoring.messages import Message, ScoringError
-from scoring.promotion import NO_CHANGE, OUTCOME_LABELS as PROMOTION_OUTCOMES, decide_promotions
+from scoring.promotion import NO_CHANGE, decide_promotions
+from scoring.promotion import OUTCOME_LABELS as PROMOTION_OUTCOMES
 from scoring.release.service import clean_text, now
 from scoring.standing import Person, standings_from
 from scoring.tables import AwardProposal, ResultRelease

@@ -37,14 +37,16 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from competition import audit, presets
-from competition.dayof.common import json_value, lock_row, skill_of
-from competition.db import write_transaction
-from competition.errors import BilingualError, invalid, not_found
+from competition.dayof.common import skill_of
+from competition.dayof.tables import CheckIn, Decryption, EncryptedNumber, ScoreSubmission
 from competition.events import service as events
-from competition.registration.tables import CheckIn, Contestant, Decryption, EncryptedNumber, ScoreSubmission
-from competition.tables import CompetitionGroup, Skill
-from frontend.i18n import china_time, register
+from competition.registration.tables import Contestant
+from kernel import audit
+from kernel.db import json_value, lock_row, write_transaction
+from kernel.errors import BilingualError, invalid, not_found
+from kernel.i18n import china_time, register
+from kernel.tables import CompetitionGroup, Skill
+from scoring import presets
 from scoring.aggregation import COMPLETE
 from scoring.awards import AWARDS
 from scoring.messages import ScoringError
@@ -52,7 +54,8 @@ from scoring.numbers import decimal_str
 from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED
 from scoring.results import ContestantInfo, SkillResults, compute_skill
 from scoring.scheme import MarkingScheme, scheme_from_dict
-from scoring.tables import Appeal, AwardProposal, Mark, MarkingScheme as SchemeRow, ResultRelease
+from scoring.tables import Appeal, AwardProposal, Mark, ResultRelease
+from scoring.tables import MarkingScheme as SchemeRow
 
 register(
     {
@@ -110,7 +113,7 @@ def iso(value: dt.datetime | None) -> str | None:
 
 def window_hours(preset: dict[str, Any], key: str, default: float | None = None) -> float:
     """A window of the preset's ``results`` section in hours (fractions allowed, up to ten years),
-    never below the tier's floor (``competition.presets.windows``; ``default`` is not used: the
+    never below the tier's floor (``scoring.presets.windows``; ``default`` is not used: the
     presets module knows the defaults)."""
     return presets.windows(preset)[key]
 
@@ -624,3 +627,30 @@ async def public_skill(event_id: int, skill_id: int) -> dict[str, Any]:
         items.append({"group_id": g["id"], "group": g["name"], "group_kind": g["kind"], "published": r is not None,
                       **(published_view(r) if r else {"stage": None})})
     return {"event_id": event_id, "event": event["name"], "skill_id": skill_id, "skill": skill["name"], "groups": items}
+
+
+async def published_groups(skill_ids: list[int]) -> set[tuple[int, int]]:
+    """For registration: the (skill, group) pairs of these skills with results published."""
+    rows = await ResultRelease.select(ResultRelease.skill, ResultRelease.group).where(ResultRelease.skill.is_in(list(skill_ids) or [0]))
+    return {(r["skill"], r["group"]) for r in rows}
+
+
+async def record_of(contestant_id: int, skill_id: int) -> list[str]:
+    """For registration: appeals about this contestant, proposals for them."""
+    found = []
+    if await Appeal.exists().where(Appeal.contestant == contestant_id):
+        found.append("appeals")
+    if await AwardProposal.exists().where(AwardProposal.contestant == contestant_id):
+        found.append("proposals")
+    return found
+
+
+async def identity_copies(contestant_id: int, record: dict[str, Any]) -> dict[str, list]:
+    """For an identity correction: the proposals' copies of the holder follow the record."""
+    proposals = [p["id"] for p in await AwardProposal.select(AwardProposal.id).where(AwardProposal.contestant == contestant_id)]
+    if proposals:
+        await AwardProposal.update({
+            AwardProposal.holder_name: record["name"], AwardProposal.holder_id_number: record["id_number"],
+            AwardProposal.holder_employer: record["employer"], AwardProposal.holder_delegation: record["delegation"],
+        }).where(AwardProposal.contestant == contestant_id)  # fmt: skip
+    return {"proposals": proposals}

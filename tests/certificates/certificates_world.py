@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from competition import audit
-from competition.registration.idcard import make_id
-from competition.settings import Settings
 from harness import ADMIN_PASSWORD, base_env, create_pg_database, drop_pg_database, run_cli, start_server
+
+from kernel import audit
+from kernel.settings import Settings
+from scoring.idcard import make_id
 
 ACTOR = audit.Actor(None, "test")
 BASE_URL = "http://testserver.local"  # harness.base_env's PUBLIC_BASE_URL
@@ -173,13 +174,13 @@ class OwnDatabase:
         return base_env(self.data_dir, self.url, **extra)
 
     def bind(self) -> None:
-        from competition.db import bind_engine, current_engine, engine_from_url
+        from kernel.db import bind_engine, current_engine, engine_from_url
 
         self._before = current_engine()
         bind_engine(engine_from_url(self.url))
 
     def unbind(self) -> None:
-        from competition.db import bind_engine
+        from kernel.db import bind_engine
 
         if self._before is not None:
             bind_engine(self._before)

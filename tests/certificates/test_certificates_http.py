@@ -14,10 +14,9 @@ import zipfile
 from collections import Counter
 
 import pytest
-from openpyxl import load_workbook
-
 from certificates_world import expected_counts, seeded_server
 from harness import ADMIN_PASSWORD, REDIS_URL, Client, _port_open, account, need_postgres
+from openpyxl import load_workbook
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

@@ -15,10 +15,9 @@ import sys
 from collections import Counter
 
 import pytest
-from pypdf import PdfReader
-
 from certificates_world import ACTOR, BASE_URL, OwnDatabase, build_world, expected_counts, propose, register
 from harness import run_cli
+from pypdf import PdfReader
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +89,7 @@ async def test_issues_what_the_approved_proposals_say(issued):
 
 
 async def test_issuance_is_audited(issued):
-    from competition.tables import AuditLog
+    from kernel.tables import AuditLog
 
     world, result = issued
     rows = await AuditLog.select().where(AuditLog.event_id == world.event["id"]).order_by(AuditLog.seq).output(load_json=True)
@@ -201,11 +200,11 @@ async def test_resuming_after_an_interruption_neither_loses_nor_repeats_numbers(
     statuses = [(b["status"], b["error"]) for b in await IssuanceBatch.select().where(IssuanceBatch.event == e).order_by(IssuanceBatch.id)]
     assert statuses[0][0] == "failed" and "interrupted" in statuses[0][1] and statuses[1] == ("finished", "")
     # A download before the batch got to it renders that one PDF at once.
-    from certificates import service
+    from certificates import issuance
 
     late = [r for r in await _certs(e)][-1]
     (own.data_dir / late["file"]).unlink()
-    path = await service.ensure_pdf(late, own.settings)
+    path = await issuance.ensure_pdf(late, own.settings)
     assert path.is_file() and path.name == f"{late['number']}.pdf"
     # A deleted file is rendered again, identically numbered.
     (own.data_dir / after[0]["file"]).unlink()
@@ -233,7 +232,7 @@ async def test_concurrent_issuers_share_out_numbers_once(own):
 
 async def test_an_event_code_that_cannot_be_numbered_is_refused(own):
     """Event codes are limited to what a certificate number can carry, when the event is created."""
-    from competition.errors import AppError
+    from kernel.errors import AppError
 
     with pytest.raises(AppError) as err:
         await build_world(code="LONGCODE" + "X" * 8)
@@ -243,7 +242,7 @@ async def test_an_event_code_that_cannot_be_numbered_is_refused(own):
 async def test_verification_answers(issued):
     from certificates import service, verify
     from certificates.numbering import format_number, parse_number
-    from competition.errors import AppError
+    from kernel.errors import AppError
 
     world, _ = issued
     certs = await _certs(world.event["id"])

@@ -21,7 +21,6 @@ import itertools
 import json
 
 import pytest
-
 from certificates_world import ACTOR, OwnDatabase, build_world, propose, register
 from harness import ADMIN_PASSWORD, REDIS_URL, Burst, Client, account, need_postgres, need_redis, run_cli, sql, start_server, statuses
 

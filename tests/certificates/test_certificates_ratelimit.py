@@ -5,7 +5,6 @@ certificate's own page counts as a look-up too, the empty verification form does
 from __future__ import annotations
 
 import pytest
-
 from harness import Client, base_env, run_cli, start_server
 
 

@@ -7,7 +7,6 @@ does not reach another skill's routes.
 from typing import Any
 
 import pytest
-
 from harness import Client, account, new_event, new_skill
 
 ROLES = ["organiser", "chief_judge", "judge", "encryption_officer", "arbitrator", "approver", "contestant"]

@@ -1,9 +1,7 @@
 """Login, logout, one-time codes, CSRF and the login rate limit, over HTTP."""
 
 import httpx
-import pytest
-
-from harness import ADMIN_PASSWORD, Client, account, base_env, new_event, new_skill, run_cli, start_server
+from harness import ADMIN_PASSWORD, Client, base_env, new_event, new_skill, run_cli, start_server
 
 
 async def test_login_me_logout(anon):

@@ -5,8 +5,6 @@ import sqlite3
 import subprocess
 import sys
 
-import pytest
-
 from harness import ROOT, base_env, create_pg_database, drop_pg_database, need_postgres, run_cli
 
 EXPECTED_TABLES = {

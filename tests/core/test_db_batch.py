@@ -6,9 +6,9 @@ import asyncio
 from typing import AsyncIterator
 
 import pytest
-
-from competition import db
 from harness import create_pg_database, drop_pg_database, need_postgres
+
+from kernel import db
 
 pytestmark = pytest.mark.asyncio
 

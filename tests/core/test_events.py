@@ -1,7 +1,6 @@
 """Events, skills, groups and rule presets through the API."""
 
 import pytest
-
 from harness import new_event, new_skill, unique
 
 

@@ -1,8 +1,7 @@
 """Health, OpenAPI docs, security headers, and the Redis channel backend."""
 
 import httpx
-
-from harness import base_env, need_redis, run_cli, start_server, REDIS_URL
+from harness import REDIS_URL, base_env, need_redis, run_cli, start_server
 
 
 async def test_health_names_database_and_channels(server):

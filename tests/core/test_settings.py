@@ -6,8 +6,8 @@ import pytest
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from competition.db import engine_from_url
-from competition.settings import Settings, SettingsError, parse_rate
+from kernel.db import engine_from_url
+from kernel.settings import Settings, SettingsError, parse_rate
 
 
 def test_embedded_default_needs_nothing(tmp_path):

@@ -14,7 +14,6 @@ import tarfile
 from pathlib import Path
 
 import pytest
-
 from harness import ADMIN_PASSWORD, ROOT, Client, base_env, create_pg_database, drop_pg_database, need_postgres, run_cli, start_server
 
 BASE = "b4ab2c4"

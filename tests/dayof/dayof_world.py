@@ -7,8 +7,9 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
-from competition.registration.idcard import make_id
 from harness import Client, account, new_event, new_skill
+
+from scoring.idcard import make_id
 
 _seq = itertools.count(1)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"

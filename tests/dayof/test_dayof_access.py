@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from dayof_world import register
-
 from harness import Client, account, new_event, new_skill
 
 ROLES = ["organiser", "chief_judge", "judge", "encryption_officer", "arbitrator", "approver", "contestant"]

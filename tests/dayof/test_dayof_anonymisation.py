@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from dayof_world import register, world
-
 from harness import account
 
 

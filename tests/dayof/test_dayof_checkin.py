@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dayof_world import register, world
-
 from harness import account
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dayof_world import world
-
 from harness import account
 
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from competition import audit
-from competition.errors import AppError
-from competition.registration.idcard import make_id
 from harness import base_env, run_cli
+
+from kernel import audit
+from kernel.errors import AppError
+from scoring.idcard import make_id
 
 ACTOR = audit.Actor(None, "test")
 
 
 @pytest.fixture
 async def own_db(tmp_path):
-    from competition.db import bind_engine, current_engine, engine_from_url
+    from kernel.db import bind_engine, current_engine, engine_from_url
 
     url = f"sqlite:///{tmp_path / 'refs.sqlite3'}"
     run_cli(base_env(tmp_path, url), "migrate")

@@ -7,7 +7,6 @@ import shutil
 from typing import AsyncIterator
 
 import pytest
-
 from harness import IN_CI, OUTPUT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

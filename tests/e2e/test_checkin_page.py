@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from competition.registration.idcard import make_id
 from harness import Client, new_event, new_skill, unique
+
+from scoring.idcard import make_id
 
 
 async def _login(page, base, username, password):

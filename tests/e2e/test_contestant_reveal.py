@@ -4,8 +4,9 @@ fills in the full numbers (the audited reveal), which can then be corrected and 
 import datetime as dt
 import json
 
-from competition.registration.idcard import make_id, mask_id, mask_phone
 from harness import ADMIN_PASSWORD, Client, new_event, new_skill, sql
+
+from scoring.idcard import make_id, mask_id, mask_phone
 
 
 async def test_show_full_id_then_correct_the_phone(server, page):

@@ -1,13 +1,12 @@
 """An organiser imports a workbook with errors, reads the report, fixes the file and imports it."""
 
+import datetime as dt
 import io
 
 import openpyxl
-
-from competition.registration.idcard import make_id
-import datetime as dt
-
 from harness import ADMIN_PASSWORD, Client, new_event, new_skill
+
+from scoring.idcard import make_id
 
 HEADERS = ["姓名", "身份证号", "竞赛项目", "组别", "工作单位/学校", "代表队", "现职业技能等级", "等级证书编号", "手机号"]
 

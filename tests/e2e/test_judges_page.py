@@ -1,10 +1,11 @@
 """An organiser adds judges in the browser, fixes a bad ID number, assigns a chief judge and a judge,
 reads the coverage warning, prints login cards, and is told why an assigned judge cannot be removed."""
 
-from competition.registration.idcard import make_id
 import datetime as dt
 
 from harness import ADMIN_PASSWORD, Client, new_event, new_skill
+
+from scoring.idcard import make_id
 
 
 async def test_registry_assignment_and_cards(server, page):

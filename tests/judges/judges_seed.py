@@ -8,8 +8,9 @@ import itertools
 import random
 from typing import Any
 
-from competition.registration.idcard import make_id
 from harness import Client
+
+from scoring.idcard import make_id
 
 _seq = itertools.count(random.randrange(0, 200))
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from competition import presets
 from competition.judges import conflicts as c
+from scoring import presets
 
 
 @pytest.mark.parametrize(

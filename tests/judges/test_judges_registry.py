@@ -2,7 +2,6 @@
 validation errors naming the field, and who may do what — on SQLite and PostgreSQL."""
 
 import pytest
-
 from harness import Client, account, new_event, new_skill
 from judges_seed import add_contestant, add_judge, assign, judge_client, person_id
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import websockets
-
-from competition.registration.idcard import make_id
 from harness import Client, account, new_event, new_skill, unique
+
+from scoring.idcard import make_id
 
 _seq = itertools.count(random.randrange(0, 200))
 

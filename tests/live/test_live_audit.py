@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 
 import pytest
-
 from harness import run_cli, sql
 from live_world import World, ack_for, build, connect, mark, recv_until
 

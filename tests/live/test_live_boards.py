@@ -6,8 +6,7 @@ import json
 
 import pytest
 import websockets
-
-from harness import REDIS_URL, base_env, need_redis, run_cli, start_server, unique, ADMIN_PASSWORD
+from harness import ADMIN_PASSWORD, REDIS_URL, base_env, need_redis, run_cli, start_server, unique
 from live_world import World, ack_for, build, connect, mark, recv_until
 
 
@@ -41,7 +40,7 @@ async def check_board_behaviour(world: World):
     await spectator.close()
 
     # Missed updates while away: resuming with the last sequence number brings a fresh snapshot.
-    a2 = await score(world, judge, world.refs[2], "B1.1", "40")
+    await score(world, judge, world.refs[2], "B1.1", "40")
     a3 = await score(world, judge, world.refs[2], "B1.2", "40")
     back = await board(world, f"/ws/board/{sid}?since={last_seen}")
     resumed = json.loads(await back.recv())

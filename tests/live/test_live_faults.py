@@ -9,8 +9,18 @@ import signal
 
 import pytest
 import websockets
-
-from harness import ADMIN_PASSWORD, REDIS_URL, base_env, create_pg_database, drop_pg_database, need_postgres, need_redis, run_cli, start_server, unique
+from harness import (
+    ADMIN_PASSWORD,
+    REDIS_URL,
+    base_env,
+    create_pg_database,
+    drop_pg_database,
+    need_postgres,
+    need_redis,
+    run_cli,
+    start_server,
+    unique,
+)
 from live_world import build, connect, mark, recv_until
 
 

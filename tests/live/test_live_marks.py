@@ -5,9 +5,8 @@ import asyncio
 import json
 
 import pytest
-
-from live_world import World, ack_for, build, connect, mark, recv_until
 from harness import unique
+from live_world import World, ack_for, build, connect, mark, recv_until
 
 
 @pytest.fixture
@@ -108,7 +107,6 @@ async def test_anonymous_socket_is_refused(world: World):
 
 async def test_cross_site_origin_is_refused(world: World):
     import websockets
-
     from live_world import cookie_header
 
     headers = {**cookie_header(world.judges[0]), "Origin": "http://evil.example"}

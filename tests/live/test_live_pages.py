@@ -12,7 +12,6 @@ import sys
 import time
 
 import httpx
-
 from harness import OUTPUT, Client, account, base_env, free_port, new_skill, run_cli
 from live_world import build
 
@@ -139,7 +138,7 @@ def _stop(proc: subprocess.Popen, log) -> None:
 
 
 async def _demo_event(base: str) -> tuple[Client, int]:
-    from competition.demo import DEMO_EVENT_CODE, DEMO_PASSWORD, DEMO_USERS
+    from server.demo import DEMO_EVENT_CODE, DEMO_PASSWORD, DEMO_USERS
 
     org = Client(base)
     await org.login(DEMO_USERS["organiser"][0], DEMO_PASSWORD)
@@ -180,7 +179,7 @@ async def test_demo_simulator_moves_the_board(tmp_path):
 
     # The simulator as a library, against the same data: it resumes where the first run stopped,
     # stops after a given number of marks, and re-marks the aspects its judges disagreed on.
-    from competition import simulate
+    from server import simulate
 
     proc, base, log = _serve(env, "simulate-again")
     try:

@@ -1,6 +1,6 @@
 """permessage-deflate as the server does it: on boards, small messages (pongs) uncompressed and big
 ones (snapshots) compressed, and a client decodes the mix; judges' sockets, whose messages are all
-small, negotiate no compression at all (competition/wsprotocol.py)."""
+small, negotiate no compression at all (server/wsprotocol.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import json
 
 import pytest
 import websockets
-from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory, PerMessageDeflate
-
 from harness import unique
 from live_world import World, build, cookie_header, mark, recv_until
-from competition.wsprotocol import MIN_COMPRESS
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory, PerMessageDeflate
+
+from server.wsprotocol import MIN_COMPRESS
 
 SEEN: list[tuple[bool, bytes]] = []  # (compressed, the decoded message) for each data frame received
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import websockets
-
 from live_world import World, cookie_header
 
 RETRY_CODES = {"unavailable", "internal", "rate_limited"}
@@ -278,7 +277,7 @@ class Marks:
 async def stored_marks(database_url: str, skill_id: int) -> list[tuple[str, int, int]]:
     """(op_id, entered_by, seq) of every stored mark of the skill, straight from the database."""
     if database_url.startswith("sqlite:"):
-        from competition.settings import sqlite_path
+        from kernel.settings import sqlite_path
 
         con = sqlite3.connect(sqlite_path(database_url))
         try:

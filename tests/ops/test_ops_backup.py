@@ -13,9 +13,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 import ops_services  # noqa: F401
+import pytest
 from harness import ADMIN_PASSWORD, IN_CI, base_env, create_pg_database, drop_pg_database, need_postgres, run_cli, start_server
 from live_world import build
 from ops_clients import Marks, Tablet, stored_marks
@@ -24,7 +23,7 @@ from ops_clients import Marks, Tablet, stored_marks
 async def table_rows(url: str) -> dict[str, list[tuple]]:
     """Every row of every table, sorted, straight from the database."""
     if url.startswith("sqlite:"):
-        from competition.settings import sqlite_path
+        from kernel.settings import sqlite_path
 
         con = sqlite3.connect(sqlite_path(url))
         try:

@@ -9,21 +9,31 @@ files get their cache header; an oversized upload gets nginx's JSON 413; when on
 nginx keeps answering from the other.
 """
 
-import asyncio
 import json
 import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
+import ops_services  # noqa: F401
 import pytest
 import websockets
-
-import ops_services  # noqa: F401
-from harness import ADMIN_PASSWORD, IN_CI, REDIS_URL, ROOT, Client, base_env, create_pg_database, drop_pg_database, free_port, need_postgres, need_redis, run_cli, start_server
+from harness import (
+    ADMIN_PASSWORD,
+    IN_CI,
+    REDIS_URL,
+    ROOT,
+    base_env,
+    create_pg_database,
+    drop_pg_database,
+    free_port,
+    need_postgres,
+    need_redis,
+    run_cli,
+    start_server,
+)
 from live_world import build, cookie_header, mark, recv_until
 from ops_services import wait_port
 
@@ -45,7 +55,7 @@ def _config(tmp: Path, port: int, upstream: str) -> Path:
     for old, new in [
         ("\n    listen 80;", f"\n    listen 127.0.0.1:{port};"),
         ("\n    listen [::]:80;\n", "\n"),
-        ("/var/log/nginx/competition.access.log", str(tmp / "access.log")),
+        ("/var/log/nginx/kernel.access.log", str(tmp / "access.log")),
         ("/var/log/nginx/competition.error.log", str(tmp / "error.log")),
     ]:
         assert old in site, f"deploy/nginx.conf no longer contains {old!r}"

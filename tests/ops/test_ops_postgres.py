@@ -12,7 +12,6 @@ import asyncio
 import time
 
 import httpx
-
 import ops_services  # noqa: F401
 from harness import ADMIN_PASSWORD, base_env, run_cli, start_server
 from live_world import build

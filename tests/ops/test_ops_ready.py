@@ -4,7 +4,6 @@ import socket
 import time
 
 import httpx
-
 import ops_services  # noqa: F401
 from harness import base_env, run_cli, start_server
 

@@ -11,7 +11,6 @@ import asyncio
 import time
 
 import httpx
-
 import ops_services  # noqa: F401  (puts tests/ and tests/live on the path)
 from harness import ADMIN_PASSWORD, base_env, create_pg_database, drop_pg_database, need_postgres, run_cli, start_server
 from live_world import build

@@ -18,14 +18,14 @@ import asyncio
 import sqlite3
 
 import httpx
-import pytest
-
 import ops_services  # noqa: F401
-from competition import db
+import pytest
 from harness import ADMIN_PASSWORD, Client, base_env, run_cli, start_server
 from live_world import build
 from ops_clients import Marks, Tablet, check_stored, stored_marks
 from ops_services import SmallDisk
+
+from kernel import db
 
 NEW_SKILL = {"name": "新项目", "occupation_code": "6-31-01-03", "groups": ["employee"]}
 

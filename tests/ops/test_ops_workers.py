@@ -14,7 +14,6 @@ import os
 import signal
 
 import httpx
-
 import ops_services  # noqa: F401
 from harness import ADMIN_PASSWORD, REDIS_URL, base_env, create_pg_database, drop_pg_database, need_postgres, need_redis, run_cli, start_server
 from live_world import build

@@ -6,8 +6,7 @@ from datetime import date
 
 import pytest
 
-from competition.presets import base_preset, effective_preset
-from competition.registration.eligibility import (
+from scoring.eligibility import (
     REFUSAL,
     WARNING,
     EligibilityRules,
@@ -16,6 +15,7 @@ from competition.registration.eligibility import (
     looks_like_school,
 )
 from scoring.levels import SkillLevel
+from scoring.presets import base_preset, effective_preset
 
 
 def entrant(**over):

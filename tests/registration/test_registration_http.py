@@ -8,9 +8,9 @@ import random
 
 import openpyxl
 import pytest
+from harness import account, new_event, new_skill
 
-from competition.registration.idcard import make_id
-from harness import account, new_event, new_skill, unique
+from scoring.idcard import make_id
 
 _seq = itertools.count(random.randrange(0, 300))
 

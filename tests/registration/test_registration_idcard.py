@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competition.registration.idcard import (
+from competition.registration.sheet import check_ids
+from scoring.idcard import (
     PROVINCES,
     IdCardError,
     checksum_char,
@@ -19,7 +20,6 @@ from competition.registration.idcard import (
     mask_name,
     parse_id,
 )
-from competition.registration.sheet import check_ids
 
 TODAY = date(2025, 6, 1)
 

@@ -9,7 +9,6 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from competition.registration.idcard import make_id
 from competition.registration.sheet import (
     COLUMNS,
     ImportContext,
@@ -22,6 +21,7 @@ from competition.registration.sheet import (
     read_table,
     validate_rows,
 )
+from scoring.idcard import make_id
 
 TODAY = date(2025, 6, 1)
 SKILLS = [SkillOption(1, "电工", "E01", {"employee": 11, "student": 12}), SkillOption(2, "焊工", "W02", {"employee": 21})]

@@ -9,8 +9,6 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from competition.presets import effective_preset
-from competition.registration.idcard import make_id
 from competition.registration.sheet import (
     ImportContext,
     Registered,
@@ -19,7 +17,9 @@ from competition.registration.sheet import (
     read_table,
     validate_rows,
 )
+from scoring.idcard import make_id
 from scoring.levels import SkillLevel
+from scoring.presets import effective_preset
 
 TODAY = date(2025, 6, 1)
 SKILLS = [

@@ -126,7 +126,7 @@ async def audit_actions(server, event_id: int) -> list[str]:
         return [r["action"] for r in rows]
     import sqlite3
 
-    from competition.settings import sqlite_path
+    from kernel.settings import sqlite_path
 
     con = sqlite3.connect(sqlite_path(url))
     try:

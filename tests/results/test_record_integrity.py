@@ -28,10 +28,10 @@ import subprocess
 import sys
 
 import pytest
-
-from competition.registration.idcard import make_id, mask_id
 from harness import create_pg_database, drop_pg_database, run_cli, sql
 from results_world import ResultsWorld, decrypt, results_world, sign_off
+
+from scoring.idcard import make_id, mask_id
 
 WINDOWS = {"notice_hours": 0, "appeal_window_hours": 0}
 #: The migrations that made the record's foreign keys RESTRICT, and what they changed.
@@ -96,7 +96,7 @@ async def raw_delete_contestant(url: str, contestant_id: int) -> str | None:
         finally:
             await con.close()
         return None
-    from competition.settings import sqlite_path
+    from kernel.settings import sqlite_path
 
     con = sqlite3.connect(sqlite_path(url), timeout=30)
     try:
@@ -177,7 +177,7 @@ async def test_b_an_upgraded_database_keeps_every_row_and_index(rw: ResultsWorld
     undo = (
         "import asyncio, importlib\n"
         "from competition import db, foreign_keys\n"
-        "from competition.settings import Settings\n"
+        "from kernel.settings import Settings\n"
         "async def main():\n"
         "    engine = db.engine_from_url(Settings.from_env().database_url); db.bind_engine(engine); await db.start(engine)\n"
         "    try:\n"

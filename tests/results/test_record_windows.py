@@ -1,4 +1,4 @@
-"""Notice and appeal windows have floors (``competition/presets.py``), on both databases, on a
+"""Notice and appeal windows have floors (``scoring/presets.py``), on both databases, on a
 server started WITHOUT the tests' ``COMPETITION_MIN_WINDOW_HOURS=0``: an override below a floor, or of
 a floor, is refused with a bilingual message naming the field and the minimum; a window stored
 below its floor behind the server's back is held to the floor at publication; the release records
@@ -10,7 +10,6 @@ import datetime as dt
 import json
 
 import pytest
-
 from harness import ADMIN_PASSWORD, Client, base_env, create_pg_database, drop_pg_database, need_postgres, new_event, run_cli, sql, start_server
 from results_world import decrypt, results_world, sign_off
 

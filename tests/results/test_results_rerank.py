@@ -6,7 +6,6 @@ of each role; the results book's standardised-score column."""
 from __future__ import annotations
 
 import pytest
-
 from results_world import VALUES, ResultsWorld, decrypt, results_world, sheet_rows, sign_off, wait_until
 
 WINDOWS = {"notice_hours": 0, "appeal_window_hours": 0.0012}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from competition.errors import AppError
+from kernel.errors import AppError
 from scoring.release.export import _sheet_title, results_columns
 from scoring.release.service import clean_text, differences, window_hours
 

@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 
 import pytest
-
 from harness import run_cli
 from results_world import ResultsWorld, audit_actions, decrypt, results_world, sheet_rows, wait_until
 
@@ -183,7 +182,7 @@ async def test_public_results_show_the_change_and_no_personal_numbers(rw: Result
 
 
 async def test_proposals_struck_and_approved(rw: ResultsWorld):
-    w, eid = rw.w, rw.eid
+    eid = rw.eid
     items = (await rw.approver.get(f"/api/events/{eid}/proposals")).json()
     got = sorted((p["kind"], p["name"], p["code"], p["outcome"]) for p in items)
     # Awards from the final ranking (5 ranked: 1 prize within 20 %, 优胜奖 to the top 50 %),

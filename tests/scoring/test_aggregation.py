@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competition.presets import base_preset
-from scoring.aggregation import COMPLETE, INCOMPLETE, NEEDS_REMARK, AGGREGATIONS, Scorer
+from scoring.aggregation import AGGREGATIONS, COMPLETE, INCOMPLETE, NEEDS_REMARK, Scorer
 from scoring.bulk import BulkLayout, aggregate
 from scoring.messages import ScoringError
 from scoring.numbers import Rounding
+from scoring.presets import base_preset
 
 R = Rounding()
 

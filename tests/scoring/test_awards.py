@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competition.presets import base_preset
 from scoring.awards import AWARDS, ProvincialAwards, assign_awards, award_label, split_counts
 from scoring.messages import ScoringError
+from scoring.presets import base_preset
 from scoring.ranking import ABSENT, Entry, rank
 
 D = Decimal

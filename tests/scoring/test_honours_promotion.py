@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competition.presets import base_preset, deep_merge
 from scoring.honours import ALREADY_HELD, GRANTED, decide_honours
 from scoring.levels import SkillLevel
 from scoring.messages import ScoringError
+from scoring.presets import base_preset, deep_merge
 from scoring.promotion import NO_CHANGE, PROMOTED, PROMOTED_ALREADY_HELD, decide_promotions, parse_rules
 from scoring.ranking import Entry, rank
 from scoring.standing import Person, Standing, standings_from

@@ -3,8 +3,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competition.presets import base_preset, deep_merge
 from scoring.judges import Panel, panels_from_marks, review_judges
+from scoring.presets import base_preset, deep_merge
 from scoring.results import ContestantInfo, compute_skill
 from scoring.scheme import scheme_from_dict
 

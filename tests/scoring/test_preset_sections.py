@@ -2,11 +2,11 @@
 
 import pytest
 
-from competition.presets import base_preset, effective_preset, preset_names, validate_overrides
 from scoring.aggregation import Scorer
 from scoring.awards import award_rule
 from scoring.honours import HONOUR_RULES
 from scoring.messages import ScoringError
+from scoring.presets import base_preset, effective_preset, preset_names, validate_overrides
 from scoring.promotion import parse_rules
 from scoring.ranking import RankingRules
 from scoring.standardisation import standardiser

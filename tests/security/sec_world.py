@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from harness import ADMIN_PASSWORD, OUTPUT, Client, Server, account, base_env, free_port, new_event, new_skill, run_cli
 
 #: The roles of DESIGN.md's "Roles", plus an organiser of another event and nobody at all.
@@ -99,8 +98,8 @@ def fill(path: str, ids: dict[str, Any]) -> str:
 _ROUTES_SCRIPT = """
 import json, sys, tempfile
 from litestar.routes import HTTPRoute, WebSocketRoute
-from competition.app import create_app
-from competition.settings import Settings
+from server.app import create_app
+from kernel.settings import Settings
 settings = Settings.from_env({"COMPETITION_DATA_DIR": tempfile.mkdtemp(prefix="sec-routes-"), "COMPETITION_SECRET": "routes-only"})
 out = set()
 for route in create_app(settings).routes:

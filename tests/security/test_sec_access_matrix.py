@@ -23,7 +23,6 @@ import json
 
 import pytest
 import websockets
-
 from sec_world import ROLES, WHO, SecWorld, app_routes, cookie_header, fill
 
 ALL = frozenset(ROLES)  # every role in the event

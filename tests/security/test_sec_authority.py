@@ -1,4 +1,4 @@
-"""The authority model (``competition.access``), tried as an attacker would, on both databases.
+"""The authority model (``kernel.access``), tried as an attacker would, on both databases.
 
 Each test is a hole that existed before the policy: an organiser of one event taking over another
 account through a role grant and a tablet code, organisers of every event, sessions that outlived
@@ -11,7 +11,6 @@ import asyncio
 from typing import Any
 
 import pytest
-
 from harness import Client, account, new_event, new_skill, run_cli, sql, unique
 from results.results_world import ResultsWorld, decrypt, results_world, sign_off, wait_until
 
@@ -295,9 +294,9 @@ async def test_before_signoff_an_organiser_does_not_mark(server):
 
 
 def test_the_policy_names_every_capability_once_and_each_guard_uses_one(tmp_path, monkeypatch):
-    from competition import access
-    from competition.app import create_app
-    from competition.settings import Settings
+    from kernel import access
+    from kernel.settings import Settings
+    from server.app import create_app
 
     names = [row["capability"] for row in access.matrix()]
     assert len(names) == len(set(names))
@@ -332,9 +331,9 @@ def test_the_access_table_agrees_with_the_policy(tmp_path, monkeypatch):
     from sec_world import ROLES
     from test_sec_access_matrix import ACCESS
 
-    from competition import access
-    from competition.app import create_app
-    from competition.settings import Settings
+    from kernel import access
+    from kernel.settings import Settings
+    from server.app import create_app
 
     monkeypatch.setenv("COMPETITION_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'policy.sqlite3'}")
@@ -376,8 +375,8 @@ STAGE_TABLE = {
 
 @pytest.mark.parametrize("stage", ["scoring", "signed_off", "provisional", "final"])
 def test_marks_change_only_by_the_stages_authority(stage):
-    from competition import access
-    from competition.auth.roles import Grant, Principal
+    from kernel import access
+    from kernel.roles import Grant, Principal
 
     admin = Principal(1, "root", "root", True, ())
     arbitrator = Principal(2, "arb", "arb", False, (Grant("arbitrator", 7, None),), 7)
@@ -393,9 +392,10 @@ def test_marks_change_only_by_the_stages_authority(stage):
 
 
 def test_the_security_page_lists_every_capability():
-    from competition import access
     from harness import ROOT
+
+    from kernel import access
 
     page = (ROOT / "docs" / "SECURITY.md").read_text()
     missing = [row["capability"] for row in access.matrix() if f"`{row['capability']}`" not in page]
-    assert not missing, f"docs/SECURITY.md does not list {missing}: regenerate its capability table from competition.access.matrix()"
+    assert not missing, f"docs/SECURITY.md does not list {missing}: regenerate its capability table from kernel.access.matrix()"

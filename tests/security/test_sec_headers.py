@@ -17,7 +17,6 @@ import re
 
 import httpx
 import pytest
-
 from harness import ADMIN_PASSWORD
 from sec_world import SecWorld, app_routes, fill, sqlite_env, start_server_with
 

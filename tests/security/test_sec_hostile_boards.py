@@ -15,7 +15,6 @@ import json
 
 import pytest
 import websockets
-
 from harness import unique
 
 #: Pongs a flooding socket may still get before it is closed (the allowed burst).

@@ -21,13 +21,11 @@ import copy
 import csv
 import io
 import zipfile
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
-
 from harness import Client, account, unique
 
 FORMULAS = {

@@ -14,7 +14,6 @@ import subprocess
 
 import httpx
 import pytest
-
 from harness import ADMIN_PASSWORD, Client, free_port, new_event, new_skill, unique
 from sec_world import sqlite_env, start_server_with
 
@@ -84,7 +83,7 @@ async def test_login_codes_are_not_in_the_log(info_server):
 
 
 def test_redaction_of_code_parameters():
-    from competition.security import redact
+    from kernel.security import redact
 
     assert redact('"GET /login?code=ABCD-EFGH&next=/tablet HTTP/1.1" 200') == '"GET /login?code=[redacted]&next=/tablet HTTP/1.1" 200'
     assert redact("/login?next=/tablet&CODE=abcd%2Defgh") == "/login?next=/tablet&CODE=[redacted]"

@@ -15,7 +15,6 @@ import asyncio
 import json
 
 import pytest
-
 from harness import unique
 
 #: RSS growth allowed for the whole run (allocator pools, a few lazily built objects).

@@ -20,7 +20,6 @@ import time
 
 import httpx
 import pytest
-
 from harness import ADMIN_PASSWORD, Client, base_env, free_port, new_event, new_skill, run_cli
 from sec_world import sqlite_env, start_server_with
 

@@ -25,14 +25,14 @@ import time
 import zipfile
 from pathlib import Path
 
+import hostile_files as H
 import openpyxl
 import pytest
+from harness import Client, new_event, new_skill, unique
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile_files as H
-from competition.registration.idcard import make_id
-from harness import Client, new_event, new_skill, unique
+from scoring.idcard import make_id
 
 HEADERS = ["姓名", "身份证号", "竞赛项目", "组别", "工作单位/学校", "代表队", "现职业技能等级", "手机号"]
 FORMULA_TEXTS = ["=HYPERLINK(\"http://evil.example/\",\"点击\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "=1+1"]
@@ -241,6 +241,7 @@ def _hostile_scheme_files(valid: bytes) -> list[tuple[str, bytes]]:
 
 async def test_hostile_scheme_files_are_refused_and_nothing_is_stored(world):
     from live_world import SCHEME
+
     from scoring.scheme import scheme_from_dict
     from scoring.scheme_xlsx import write_scheme_xlsx
 
@@ -282,6 +283,7 @@ def _mutations(valid: bytes):
 
 async def test_mutated_workbooks_never_cause_a_server_error(world):
     from live_world import SCHEME
+
     from scoring.scheme import scheme_from_dict
     from scoring.scheme_xlsx import write_scheme_xlsx
 

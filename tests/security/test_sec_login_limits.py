@@ -16,10 +16,20 @@ import time
 
 import httpx
 import pytest
-
 from harness import (
-    ADMIN_PASSWORD, REDIS_URL, Burst, Client, base_env, create_pg_database, drop_pg_database, need_postgres, need_redis, new_event, run_cli,
-    start_server, statuses,
+    ADMIN_PASSWORD,
+    REDIS_URL,
+    Burst,
+    Client,
+    base_env,
+    create_pg_database,
+    drop_pg_database,
+    need_postgres,
+    need_redis,
+    new_event,
+    run_cli,
+    start_server,
+    statuses,
 )  # fmt: skip
 
 ACCOUNT_LIMIT = 5

@@ -26,7 +26,6 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance
-
 from sec_world import SecWorld, build_world, cookie_header
 
 CHECKS = [not_a_server_error, content_type_conformance]

@@ -26,10 +26,10 @@ from typing import Any
 
 import pytest
 import websockets
-
-from competition.registration.idcard import make_id
 from harness import ADMIN_PASSWORD, Client, create_pg_database, drop_pg_database, need_postgres, new_event, new_skill, sql, unique
 from sec_world import migrated_env, sqlite_env, start_server_with
+
+from scoring.idcard import make_id
 
 WINDOWS = {"notice_hours": 0.0003, "appeal_window_hours": 0.0003}  # about a second each
 #: Where each table's ids start in this scenario: seven digits no other number in a response has.
@@ -222,7 +222,7 @@ async def test_no_internal_ids_of_people_in_public_responses(scanned: Scanned):
 
 
 def test_redaction_masks_ids_and_phones_only():
-    from competition.security import redact
+    from kernel.security import redact
 
     assert redact("q=44010619900101123X&p=13800138000") == "q=440106********123X&p=138****8000"
     assert redact("+8613800138000 / 440106199001011234") == "+86138****8000 / 440106********1234"
@@ -230,7 +230,7 @@ def test_redaction_masks_ids_and_phones_only():
     for text in ("sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "1764159026123", "pid 13800", "GD2026000123", "x" * 5):
         assert redact(text) == text
     record = __import__("logging").LogRecord("t", 20, __file__, 1, '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5", "GET", "/api/ledger/44010619900101123X", "1.1", 200), None)
-    from competition.security import redact_record
+    from kernel.security import redact_record
 
     assert redact_record(record).getMessage() == '127.0.0.1:5 - "GET /api/ledger/440106********123X HTTP/1.1" 200'
     assert json.dumps(record.args)

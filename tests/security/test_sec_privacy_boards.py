@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 import websockets
-
 from harness import Client, account, new_event, new_skill, unique
 from live_world import SCHEME, build, code_login, person_id
 from results_world import decrypt, mark, sign_off

@@ -19,9 +19,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-
-from competition.registration.idcard import make_id, mask_id, mask_phone
 from harness import Client, account, new_event, new_skill, sql
+
+from scoring.idcard import make_id, mask_id, mask_phone
 
 _n = itertools.count(random.randrange(0, 300))
 

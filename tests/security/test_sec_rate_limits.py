@@ -11,7 +11,6 @@ import time
 
 import httpx
 import pytest
-
 from harness import ADMIN_PASSWORD, REDIS_URL, need_redis
 from sec_world import sqlite_env, start_server_with
 

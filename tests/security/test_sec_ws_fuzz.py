@@ -27,10 +27,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sec_world import cookie_header
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
-
-from sec_world import cookie_header
 
 MAX_PROTOCOL_FRAME = 8 * 1024
 MAX_WS_FRAME = 64 * 1024

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from competition.registration.idcard import Message
+from scoring.idcard import Message
 from scoring.levels import SkillLevel, parse_level
 
 __all__ = ["EligibilityRules", "Finding", "check_entrant", "check_entrant_counts", "looks_like_school"]

@@ -17,7 +17,7 @@ window), so no burst at a window's edge gets twice the limit.
   per attempt over sorted sets; Redis runs a script whole, so workers cannot interleave either.
   The time is Redis's own (``TIME``), so workers on machines whose clocks differ agree. While Redis
   is down it counts in a per-worker :class:`MemoryLimiter` (limits then hold per worker, as the
-  stores' fallback does, see ``competition/ops.py``) and goes back to Redis when it answers.
+  stores' fallback does, see ``kernel/redis.py``) and goes back to Redis when it answers.
 
 An attempt that turned out fine can be given back (:meth:`Slot.give_back`): a successful login
 does not use up its account's or its address's allowance, so only failures accumulate, and yet
@@ -41,14 +41,14 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import TooManyRequestsException
 
-from competition.settings import parse_rate
+from kernel.settings import parse_rate
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
     from redis.asyncio import Redis
 
-    from competition.ops import RedisHealth
-    from competition.settings import Settings
+    from kernel.redis import RedisHealth
+    from kernel.settings import Settings
 
 _UNIT_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -216,7 +216,7 @@ class RedisLimiter(Limiter):
         self._script = redis.register_script(_TAKE_SCRIPT)
 
     async def _take(self, counters: list[tuple[str, int, int]], member: str) -> int:
-        from competition.ops import _redis_errors
+        from kernel.redis import _redis_errors
 
         if self.health.may_try():
             args: list[Any] = [member]
@@ -232,7 +232,7 @@ class RedisLimiter(Limiter):
         return self.fallback.take_now(counters, member)
 
     async def _give_back(self, keys: tuple[str, ...], member: str) -> None:
-        from competition.ops import _redis_errors
+        from kernel.redis import _redis_errors
 
         await self.fallback._give_back(keys, member)  # counted there if Redis was down at the time
         if self.health.may_try():
@@ -295,7 +295,7 @@ class Limits:
 
 def limiter_for(settings: "Settings", redis_health: "RedisHealth | None" = None) -> Limiter:
     if settings.redis_url:
-        from competition import ops
+        from kernel import redis as ops
 
         return RedisLimiter(ops.redis_client(settings.redis_url), settings.redis_prefix, redis_health or ops.RedisHealth())
     return MemoryLimiter()

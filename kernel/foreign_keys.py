@@ -15,7 +15,7 @@ a parent that the record names fails in the database itself.
   row with its id, drop X, rename new_X to X, re-create X's indexes and triggers from their stored
   SQL, ``PRAGMA foreign_key_check``, commit, foreign keys back on. It runs on a connection of its
   own: ``PRAGMA foreign_keys`` cannot change inside a transaction, and the pooled connections
-  (``competition.db``) keep it on. A migration using it sets ``wrap_in_transaction = False``.
+  (``kernel.db``) keep it on. A migration using it sets ``wrap_in_transaction = False``.
 
 SQLite enforces foreign keys only on connections that ask for it (``PRAGMA foreign_keys = 1``); the
 server's and the CLI's always do. Both paths are idempotent: a column already as wanted is left alone.
@@ -31,7 +31,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from competition.db import current_engine
+from kernel.db import current_engine
 
 ACTIONS = ("RESTRICT", "CASCADE", "NO ACTION", "SET NULL", "SET DEFAULT")
 _ACTION_RE = r"(?:SET\s+NULL|SET\s+DEFAULT|NO\s+ACTION|CASCADE|RESTRICT)"

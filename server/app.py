@@ -6,9 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
 
-from litestar import Litestar, Request, get
+from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
@@ -18,16 +17,16 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.response import Response
 from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
-from competition import db, ops, presets, ratelimit, security
-from competition.errors import app_error_handler
-from competition.settings import Settings
-from frontend import i18n
+from kernel import db, i18n, ratelimit, security
+from kernel.errors import app_error_handler
+from kernel.settings import Settings
+from scoring import presets
+from server import ops, wiring
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 #: Messages a channel keeps for late subscribers. Boards resume from a fresh snapshot rather than
@@ -40,7 +39,7 @@ def _stores(settings: Settings, redis_health: "ops.RedisHealth | None" = None) -
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
-        # Falls back to per-process memory while Redis is down (see competition/ops.py).
+        # Falls back to per-process memory while Redis is down (see server/ops.py).
         root = ops.FallbackStore(RedisStore(redis=ops.redis_client(settings.redis_url), namespace=settings.redis_prefix), redis_health or ops.RedisHealth())
         return StoreRegistry(default_factory=root.with_namespace)
     return StoreRegistry(default_factory=lambda name: MemoryStore())
@@ -48,7 +47,7 @@ def _stores(settings: Settings, redis_health: "ops.RedisHealth | None" = None) -
 
 def _channels(settings: Settings, redis_health: "ops.RedisHealth | None" = None) -> ChannelsPlugin:
     if settings.redis_url:
-        # Survives Redis restarts: drops live updates while it is down, resumes after (competition/ops.py).
+        # Survives Redis restarts: drops live updates while it is down, resumes after (server/ops.py).
         backend = ops.ResilientStreamBackend(
             CHANNEL_HISTORY, redis=ops.redis_client(settings.redis_url), key_prefix=f"{settings.redis_prefix}_channels", stream_ttl=86400,
             health=redis_health or ops.RedisHealth(),
@@ -59,7 +58,7 @@ def _channels(settings: Settings, redis_health: "ops.RedisHealth | None" = None)
 
 
 def _limits(settings: Settings, redis_health: "ops.RedisHealth | None" = None) -> ratelimit.Limits:
-    """Login, code-login, verification, download-guess and ledger limits (competition/ratelimit.py).
+    """Login, code-login, verification, download-guess and ledger limits (kernel/ratelimit.py).
 
     Not middleware: each limited handler counts its own attempts, so a request refused earlier
     (CSRF, a malformed body) does not use up anyone's allowance, and the count is atomic (one Redis
@@ -73,6 +72,7 @@ def _key(secret: str, purpose: str) -> bytes:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    wiring.wire()
     security.install_log_redaction()  # no ID or phone numbers in log files (access log included)
     presets.lower_window_floors(settings.min_window_hours)  # tests and demos only
     secret = settings.resolved_secret()
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.bind_engine(engine)
     secure_cookies = settings.public_base_url.startswith("https://")
 
-    from competition.routes import route_handlers
+    from server.routes import route_handlers
 
     redis_health = ops.RedisHealth() if settings.redis_url else None
     channels = _channels(settings, redis_health)
@@ -173,16 +173,3 @@ class RawSendApp:
 def create_app_from_env() -> RawSendApp:
     """Factory for ``uvicorn --factory`` (each worker process builds its own app)."""
     return RawSendApp(create_app(Settings.from_env()))
-
-
-@get("/health", summary="Liveness and the backends in use", operation_id="health", tags=["system"], exclude_from_csrf=True)
-async def health(request: Request) -> Response[dict[str, Any]]:
-    settings: Settings = request.app.state.settings
-    body: dict[str, Any] = {"status": "ok", "database": settings.database_kind, "channels": settings.channels_kind, "worker": os.getpid()}
-    try:
-        await db.current_engine().run_ddl("SELECT 1")
-        body["database_ok"] = True
-    except Exception as exc:  # noqa: BLE001 - any failure means the database is not usable
-        body.update(status="unavailable", database_ok=False, database_error=type(exc).__name__)
-        return Response(body, status_code=503)
-    return Response(body)

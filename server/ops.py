@@ -39,8 +39,8 @@ import asyncio
 import gc
 import logging
 import os
-import sys
 import sqlite3
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -52,77 +52,23 @@ from litestar.response import Response
 from litestar.stores.base import NamespacedStore
 from litestar.stores.memory import MemoryStore
 
-from competition import db
-from competition.errors import BilingualError, _is_database_down, app_error_handler
-from competition.settings import sqlite_path
+from kernel import db
+from kernel.errors import BilingualError, _is_database_down, app_error_handler
+from kernel.redis import REDIS_RETRY_MAX_S, XREAD_BLOCK_MS, RedisHealth, _redis_errors, redis_client  # noqa: F401  (the stores and channels share them)
+from kernel.settings import sqlite_path
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-    from competition.settings import Settings
+    from kernel.settings import Settings
 
-log = logging.getLogger("competition.ops")
+log = logging.getLogger("server.ops")
 
 #: Timeouts of the readiness checks (seconds): short, so a hung dependency fails the check fast.
 READY_DB_TIMEOUT_S = 2.0
 READY_REDIS_TIMEOUT_S = 1.0
-#: Redis client timeouts: a blackholed Redis must not hold a request for the OS's minutes.
-REDIS_CONNECT_TIMEOUT_S = 2.0
-REDIS_SOCKET_TIMEOUT_S = 5.0
-#: While Redis is down, how often the reader (and the stores) try it again (backoff up to this).
-REDIS_RETRY_MAX_S = 2.0
-XREAD_BLOCK_MS = 100
 #: Below this much free space (MiB) next to the SQLite file, the server is not ready (writes would fail).
 MIN_FREE_MB = 1.0
-
-
-def redis_client(url: str) -> "Redis":
-    from redis.asyncio import Redis
-
-    return Redis.from_url(
-        url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S, socket_timeout=REDIS_SOCKET_TIMEOUT_S, socket_keepalive=True, health_check_interval=15
-    )
-
-
-def _redis_errors() -> tuple[type[BaseException], ...]:
-    from redis.exceptions import RedisError
-
-    return (RedisError, OSError, asyncio.TimeoutError)
-
-
-class RedisHealth:
-    """Whether Redis answered last time, shared by the channel backend and the stores of a process."""
-
-    def __init__(self) -> None:
-        self.down_since: float | None = None
-        self.last_error: str | None = None
-        self.dropped = 0  # publications dropped while Redis was down
-        self.outages = 0
-        self._next_probe = 0.0
-
-    @property
-    def up(self) -> bool:
-        return self.down_since is None
-
-    def failed(self, exc: BaseException) -> None:
-        self.last_error = f"{type(exc).__name__}: {exc}"
-        if self.down_since is None:
-            self.down_since = time.monotonic()
-            self.outages += 1
-            log.warning("Redis unavailable (%s); live updates paused, marks still stored", self.last_error)
-        self._next_probe = time.monotonic() + 1.0
-
-    def recovered(self) -> bool:
-        """Record success; True when this ends an outage."""
-        if self.down_since is None:
-            return False
-        log.warning("Redis reachable again after %.1f s; %d live update(s) were dropped meanwhile", time.monotonic() - self.down_since, self.dropped)
-        self.down_since = None
-        return True
-
-    def may_try(self) -> bool:
-        """Up, or down and due for another try (at most once a second, so a dead Redis costs no latency)."""
-        return self.down_since is None or time.monotonic() >= self._next_probe
 
 
 class ResilientStreamBackend(RedisChannelsStreamBackend):
@@ -328,7 +274,7 @@ async def ready(request: Request) -> Response[dict[str, Any]]:
     if ok:
         return Response(body, headers={"Cache-Control": "no-store"})
     failed = [name for name, c in checks.items() if not c["ok"]]
-    from competition.errors import request_lang
+    from kernel.errors import request_lang
 
     lang = request_lang(request)
     names = "、".join(failed) if lang == "zh" else ", ".join(failed)
@@ -454,3 +400,15 @@ def watch_pauses(stall_ms: float = 15.0, gc_ms: float = 5.0) -> asyncio.Task:
 
     return asyncio.get_running_loop().create_task(watch(), name="watch-pauses")
 
+
+@get("/health", summary="Liveness and the backends in use", operation_id="health", tags=["system"], exclude_from_csrf=True)
+async def health(request: Request) -> Response[dict[str, Any]]:
+    settings: Settings = request.app.state.settings
+    body: dict[str, Any] = {"status": "ok", "database": settings.database_kind, "channels": settings.channels_kind, "worker": os.getpid()}
+    try:
+        await db.current_engine().run_ddl("SELECT 1")
+        body["database_ok"] = True
+    except Exception as exc:  # noqa: BLE001 - any failure means the database is not usable
+        body.update(status="unavailable", database_ok=False, database_error=type(exc).__name__)
+        return Response(body, status_code=503)
+    return Response(body)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from competition.settings import Settings, sqlite_path
+from kernel.settings import Settings, sqlite_path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -389,7 +389,7 @@ def restore(settings: Settings, source: Path, force: bool = False) -> Report:
 
 
 async def _after_restore(settings: Settings, report: Report, manifest: dict | None = None, source: Path | None = None) -> None:
-    from competition import audit, db
+    from kernel import audit, db
 
     engine = db.engine_from_url(settings.database_url)
     db.bind_engine(engine)

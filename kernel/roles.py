@@ -3,7 +3,7 @@
 A role is held on the platform (``PLATFORM_ROLES``: an administrator, or an account that may
 create events), or for one event, or for one skill of an event (judges, chief judges). A
 contestant's grant names its contestant, a delegation leader's (领队) its delegation. What a
-role may do is decided by the access policy (``competition.access``), never here: ``Principal``
+role may do is decided by the access policy (``kernel.access``), never here: ``Principal``
 only answers which grants it holds.
 """
 

@@ -7,9 +7,9 @@ import asyncio
 import getpass
 import os
 import sys
-from typing import Any, Awaitable, Callable
 
-from competition.settings import Settings, SettingsError
+from kernel import db
+from kernel.settings import Settings, SettingsError
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -17,28 +17,14 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
-    from competition import db
-
-    engine = db.engine_from_url(settings.database_url)
-    db.bind_engine(engine)
-    await db.start(engine)
-    try:
-        return await work()
-    finally:
-        await db.stop(engine)
-
-
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from competition import db
 
-    applied = asyncio.run(_with_db(settings, db.migrate))
+    applied = asyncio.run(db.run_with(settings.database_url, db.migrate))
     print(f"已应用 {len(applied)} 个迁移 / applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
     return 0
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from competition import db
 
     if args.workers > 1 and not settings.redis_url:
         return _fail(
@@ -46,37 +32,37 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             "Several workers need Redis for live updates (the in-memory channel backend would lose messages "
             "between workers): set REDIS_URL, or use --workers 1."
         )
-    from competition.wsprotocol import timeouts_from_env
+    from server.wsprotocol import timeouts_from_env
 
     try:
         timeouts = timeouts_from_env()
     except ValueError as exc:
         return _fail(str(exc))
     if settings.database_kind == "sqlite":
-        applied = asyncio.run(_with_db(settings, db.migrate))
+        applied = asyncio.run(db.run_with(settings.database_url, db.migrate))
         if applied:
             print(f"已应用 {len(applied)} 个迁移 / applied {len(applied)} migration(s)")
     else:
-        pending = asyncio.run(_with_db(settings, db.pending_migrations))
+        pending = asyncio.run(db.run_with(settings.database_url, db.pending_migrations))
         if pending:
             return _fail("数据库有未应用的迁移，请先运行 competition migrate / pending migrations: run `competition migrate` first: " + ", ".join(pending))
     if args.demo:
-        from competition.demo import load_demo
+        from server.demo import load_demo
 
-        for line in asyncio.run(_with_db(settings, load_demo)):
+        for line in asyncio.run(db.run_with(settings.database_url, load_demo)):
             print(line)
     settings.resolved_secret()  # create the shared secret once, before workers race for it
     if getattr(args, "simulate", False):
-        from competition.simulate import start_in_background
+        from server.simulate import start_in_background
 
         start_in_background(args.host, args.port)
     import uvicorn
 
-    from competition.wsprotocol import HttpProtocol, WebSocketProtocol
+    from server.wsprotocol import HttpProtocol, WebSocketProtocol
 
     print(f"服务地址 / serving on http://{args.host}:{args.port}  (API 文档 / API docs: /schema)", flush=True)
     uvicorn.run(
-        "competition.app:create_app_from_env",
+        "server.app:create_app_from_env",
         factory=True,
         host=args.host,
         port=args.port,
@@ -95,7 +81,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from competition.auth import service
-    from competition.errors import AppError
+    from kernel.errors import AppError
 
     password = args.password or os.environ.get("COMPETITION_NEW_PASSWORD")
     if not password:
@@ -110,7 +96,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
         return user_id
 
     try:
-        user_id = asyncio.run(_with_db(settings, work))
+        user_id = asyncio.run(db.run_with(settings.database_url, work))
     except AppError as exc:
         return _fail(exc.message("zh") + " / " + exc.message("en"))
     if args.admin:
@@ -122,26 +108,25 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from competition import db
-    from competition.demo import load_demo
+    from server.demo import load_demo
 
     async def work() -> list[str]:
         await db.migrate()
         return await load_demo()
 
-    for line in asyncio.run(_with_db(settings, work)):
+    for line in asyncio.run(db.run_with(settings.database_url, work)):
         print(line)
     if args.simulate:
-        from competition.simulate import demo_command
+        from server.simulate import demo_command
 
         return demo_command(lambda serve_args: cmd_serve(settings, serve_args))
     return 0
 
 
 def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    from competition import audit
+    from kernel import audit
 
-    report = asyncio.run(_with_db(settings, audit.verify))
+    report = asyncio.run(db.run_with(settings.database_url, audit.verify))
     if report.ok:
         head = f"; head: seq {report.head.seq}, hash {report.head.hash}" if report.head else ""
         print(
@@ -158,7 +143,7 @@ def cmd_audit_verify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
-    from competition import backup
+    from server import backup
 
     try:
         report = backup.backup(settings, args.file)
@@ -171,7 +156,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from competition import backup
+    from server import backup
 
     try:
         report = backup.restore(settings, Path(args.file), force=args.force)
@@ -213,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = audit_sub.add_parser("verify", help="check the audit log's hash chain")
     v.set_defaults(func=cmd_audit_verify)
 
-    p = sub.add_parser("backup", help="back up the database to FILE (consistent while the server runs; see competition/backup.py)")
+    p = sub.add_parser("backup", help="back up the database to FILE (consistent while the server runs; see server/backup.py)")
     p.add_argument("file", help="file to write; a directory (or a path ending in /): a dated file inside it")
     p.set_defaults(func=cmd_backup)
     p = sub.add_parser("restore", help="restore the database from FILE (stop the server first)")
@@ -228,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from server import wiring
+
+    wiring.wire()
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -21,9 +21,10 @@ from litestar.exceptions import (
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from frontend.i18n import pick_lang, t
+from kernel.i18n import pick_lang, t
+from kernel.security import MAX_ID
 
-log = logging.getLogger("competition.errors")
+log = logging.getLogger("kernel.errors")
 
 
 class AppError(HTTPException):
@@ -91,9 +92,7 @@ def _wants_html(request: Request) -> bool:
 def app_error_handler(request: Request, exc: Exception) -> Response:
     lang = request_lang(request)
     if not isinstance(exc, HTTPException):
-        from competition.security import input_error  # out-of-range ids, a form without its file: 4xx, not 500
-
-        exc = input_error(request, exc) or exc
+        exc = input_error(request, exc) or exc  # out-of-range ids, a form without its file: 4xx, not 500
     if isinstance(exc, AppError):
         status, body = exc.status_code, _body(exc.code, exc.message(lang), exc.field, exc.extra_data)
     elif isinstance(exc, ValidationException):
@@ -196,3 +195,41 @@ def _first_validation_problem(exc: ValidationException, lang: str = "zh") -> tup
                 key = ""
             return (key or None), _translate(message, lang)
     return None, _translate(str(exc.detail), lang)
+
+
+# ------------------------------------------------------------------------------- hostile input
+
+
+
+def number_out_of_range(exc: BaseException) -> bool:
+    """Did a database driver refuse an integer parameter as too large for its column?"""
+    if isinstance(exc, OverflowError):
+        return True
+    if (type(exc).__module__ or "").startswith("asyncpg"):
+        text = str(exc)
+        return "out of int" in text and "range" in text or type(exc).__name__ == "NumericValueOutOfRangeError"
+    return False
+
+
+def _multipart_without_file(request: Any, exc: BaseException) -> bool:
+    # Litestar's multipart extractor runs next() over the form's files: a form with fields but no
+    # file raises StopIteration, which the coroutine turns into RuntimeError.
+    content_type = request.headers.get("content-type", "") if request is not None else ""
+    return isinstance(exc, RuntimeError) and isinstance(exc.__cause__, StopIteration) and content_type.startswith("multipart/")
+
+
+def input_error(request: Any, exc: BaseException):
+    """The ``AppError`` to answer for an exception the request's own input caused, or None."""
+    if number_out_of_range(exc):
+        params = getattr(request, "path_params", None) or {}
+        log.warning("number out of range on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        if any(isinstance(v, int) and not -MAX_ID - 1 <= v <= MAX_ID for v in params.values()):
+            return not_found("page")
+        return AppError(422, "out_of_range", "error.out_of_range")
+    if _multipart_without_file(request, exc):
+        return AppError(400, "invalid", "error.no_file", field="file")
+    if type(exc).__name__ in ("CharacterNotInRepertoireError", "UntranslatableCharacterError"):
+        # PostgreSQL text cannot hold "\0" (SQLite can): a NUL in any field or query string.
+        log.warning("NUL in text on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return AppError(422, "invalid_text", "error.nul_text")
+    return None

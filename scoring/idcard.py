@@ -18,7 +18,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-
 __all__ = ["IdCard", "IdCardError", "Message", "checksum_char", "is_valid_id", "make_id", "mask_id", "mask_name", "mask_phone", "parse_id"]
 
 

@@ -14,13 +14,13 @@ import re
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
-from competition.settings import sqlite_path
+from kernel.settings import sqlite_path
 
 SQLITE_TIMEOUT_S = 30
 SQLITE_POOL_SIZE = 4
@@ -501,19 +501,30 @@ def all_tables() -> list:
     return [*Finder().get_table_classes(), Migration]
 
 
-def bind_engine(engine: Engine) -> None:
-    """Make ``engine`` the one every table, and Piccolo's migration machinery, uses."""
-    from competition import piccolo_conf
+#: The engine every table uses, set by ``bind_engine``.
+_ENGINE: Engine | None = None
 
-    piccolo_conf.DB = engine
+
+def bind_engine(engine: Engine) -> None:
+    """Make ``engine`` the one every table, and Piccolo's migration machinery, uses.
+
+    Piccolo's migrations find their engine as ``DB`` in its configuration module (named by
+    ``PICCOLO_CONF``, the server's ``piccolo_conf``), so it is set there too."""
+    from piccolo.conf.apps import Finder
+
+    global _ENGINE
+    _ENGINE = engine
+    Finder().get_piccolo_conf_module().DB = engine
     for table in all_tables():
         table._meta.db = engine
 
 
 def current_engine() -> Engine:
-    from competition import piccolo_conf
+    if _ENGINE is None:
+        from piccolo.conf.apps import Finder
 
-    return piccolo_conf.DB
+        return Finder().get_piccolo_conf_module().DB
+    return _ENGINE
 
 
 @asynccontextmanager
@@ -526,6 +537,18 @@ async def write_transaction() -> AsyncIterator[None]:
     else:
         async with engine.transaction():
             yield
+
+
+async def run_with(database_url: str, work: Callable[[], Awaitable[Any]]) -> Any:
+    """Run ``work`` with an engine for ``database_url`` bound, started and stopped around it (the
+    CLI's commands, one-off scripts)."""
+    engine = engine_from_url(database_url)
+    bind_engine(engine)
+    await start(engine)
+    try:
+        return await work()
+    finally:
+        await stop(engine)
 
 
 async def start(engine: Engine) -> None:
@@ -601,3 +624,18 @@ async def execute_many(sql: str, rows: list[tuple]) -> None:
         await tx.connection.executemany(_numbered(sql), rows)
     else:
         await tx.connection.executemany(sql, rows)
+
+def json_value(value: Any, default: Any) -> Any:
+    """A JSON column's value: SQLite and asyncpg hand back text, other paths a parsed value."""
+    if value is None:
+        return default
+    if isinstance(value, (str, bytes)):
+        return json.loads(value or "null") if value else default
+    return value
+
+
+async def lock_row(table, row_id: int) -> None:
+    """Serialise writers on one row inside a write transaction: ``SELECT … FOR UPDATE`` on
+    PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises every writer."""
+    if isinstance(current_engine(), PostgresEngine):
+        await table.select(table.id).where(table.id == row_id).lock_rows()

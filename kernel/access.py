@@ -2,7 +2,7 @@
 
 One table, ``CAPABILITIES``, names every action that needs authority — a **capability** — and
 says which roles hold it, at what scope (the platform, an event, one skill of an event) and in
-which **stages** of a skill's results it may be taken. Route guards (``competition.auth.guards.
+which **stages** of a skill's results it may be taken. Route guards (``kernel.guards.
 allowed``), the judges' websocket and the mark writer, the pages' templates (``can``) and the CLI
 all ask ``allows(principal, capability, …)``; none of them lists roles.
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable
 
-from competition.auth.roles import (
+from kernel.roles import (
     APPROVER,
     ARBITRATOR,
     CHIEF_JUDGE,

@@ -1,13 +1,13 @@
 """Piccolo's configuration module: the engine comes from the environment, as the server's does.
 
-The server and the CLI re-bind the engine at start-up (``competition.db.bind_engine``); this module
+The server and the CLI re-bind the engine at start-up (``kernel.db.bind_engine``); this module
 exists so that Piccolo's own commands (``piccolo migrations new competition --auto``) find the apps.
 """
 
 from piccolo.conf.apps import AppRegistry
 
-from competition.db import engine_from_url
-from competition.settings import Settings
+from kernel.db import engine_from_url
+from kernel.settings import Settings
 
 DB = engine_from_url(Settings.from_env().database_url)
 

@@ -106,7 +106,7 @@ class Settings:
         return path.read_text().strip()
 
 
-#: The other rate limits' variables → fields (``competition/ratelimit.py`` applies them all).
+#: The other rate limits' variables → fields (``kernel/ratelimit.py`` applies them all).
 _NEW_RATES = {
     "COMPETITION_LOGIN_ACCOUNT_RATE": "login_account_rate",
     "COMPETITION_CODE_LOGIN_RATE": "code_login_rate",

@@ -24,7 +24,7 @@ import re
 import traceback
 from typing import Any
 
-from frontend.i18n import register
+from kernel.i18n import register
 
 register(
     {
@@ -109,47 +109,6 @@ def install_log_redaction() -> None:
 
     logging.setLogRecordFactory(factory)
     _installed = True
-
-
-# ------------------------------------------------------------------------------- hostile input
-
-log = logging.getLogger("competition.security")
-
-
-def number_out_of_range(exc: BaseException) -> bool:
-    """Did a database driver refuse an integer parameter as too large for its column?"""
-    if isinstance(exc, OverflowError):
-        return True
-    if (type(exc).__module__ or "").startswith("asyncpg"):
-        text = str(exc)
-        return "out of int" in text and "range" in text or type(exc).__name__ == "NumericValueOutOfRangeError"
-    return False
-
-
-def _multipart_without_file(request: Any, exc: BaseException) -> bool:
-    # Litestar's multipart extractor runs next() over the form's files: a form with fields but no
-    # file raises StopIteration, which the coroutine turns into RuntimeError.
-    content_type = request.headers.get("content-type", "") if request is not None else ""
-    return isinstance(exc, RuntimeError) and isinstance(exc.__cause__, StopIteration) and content_type.startswith("multipart/")
-
-
-def input_error(request: Any, exc: BaseException):
-    """The ``AppError`` to answer for an exception the request's own input caused, or None."""
-    from competition.errors import AppError, not_found
-
-    if number_out_of_range(exc):
-        params = getattr(request, "path_params", None) or {}
-        log.warning("number out of range on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        if any(isinstance(v, int) and not -MAX_ID - 1 <= v <= MAX_ID for v in params.values()):
-            return not_found("page")
-        return AppError(422, "out_of_range", "error.out_of_range")
-    if _multipart_without_file(request, exc):
-        return AppError(400, "invalid", "error.no_file", field="file")
-    if type(exc).__name__ in ("CharacterNotInRepertoireError", "UntranslatableCharacterError"):
-        # PostgreSQL text cannot hold "\0" (SQLite can): a NUL in any field or query string.
-        log.warning("NUL in text on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return AppError(422, "invalid_text", "error.nul_text")
-    return None
 
 
 # ------------------------------------------------------------------------------ response headers

@@ -7,33 +7,28 @@ part (registrations, judges, scores …) through ``DEMO_STEPS``.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Awaitable, Callable
 
-from competition import audit
+from certificates import issuance as certificates_issuance
 from competition.auth import service as accounts
+from competition.dayof import demo as competition_dayof_demo
+from competition.demo_data import DEMO_EVENT_CODE, DEMO_PASSWORD, DEMO_SKILLS, DEMO_USERS  # noqa: F401  (re-exported for the CLI and tests)
 from competition.events import service as events
-from competition.tables import Event, User
+from competition.judges import service as competition_judges_service
+from competition.registration import demo as competition_registration_demo
+from kernel import audit
+from kernel.tables import Event, User
+from scoring.release import demo as scoring_release_demo
 
-DEMO_EVENT_CODE = "GD2026"
-DEMO_USERS = {
-    "organiser": ("demo-organiser", "省技能竞赛组委会（演示）"),
-}
-DEMO_PASSWORD = "demo-password-2026"
-DEMO_SKILLS = [
-    {"name": "电工", "occupation_code": "6-31-01-03", "industry_cluster": "新能源与智能电网", "groups": ["employee", "student"]},
-    {"name": "数控车工", "occupation_code": "6-18-01-01", "industry_cluster": "高端装备制造", "groups": ["employee", "student"]},
-    {"name": "网络安全", "occupation_code": "4-04-04-02", "industry_cluster": "新一代电子信息", "groups": ["employee", "student"]},
-]
-
-#: Modules that add their part to the demo, in order; each has ``async def demo(event_id) -> str | None``
-#: returning a line to print (idempotent: it finds its data already there on a second run).
-DEMO_STEP_MODULES: list[str] = [
-    "competition.registration.demo",
-    "competition.judges.service",
-    "competition.dayof.demo",
-    "scoring.release.demo",
-    "certificates.service",  # last: issues certificates for whatever the results workflow approved
+#: The features' demo steps, in order; each is ``async def demo(event_id) -> str | None`` returning a
+#: line to print (idempotent: it finds its data already there on a second run). Certificates last:
+#: they are issued for whatever the results workflow approved.
+DEMO_STEPS: list[Callable[[int], Awaitable[str | None]]] = [
+    competition_registration_demo.demo,
+    competition_judges_service.demo,
+    competition_dayof_demo.demo,
+    scoring_release_demo.demo,
+    certificates_issuance.demo,
 ]
 
 
@@ -70,8 +65,7 @@ async def load_demo() -> list[str]:
         lines.append(f"已载入演示赛事 / demo event loaded: 第三届广东省职业技能大赛 (id {event_id})")
     # The demo organiser is an event creator and this event's organiser (a no-op when it already is).
     await accounts.grant_role(org_id, "organiser", event_id, None, actor=actor, trusted=True)
-    for module_name in DEMO_STEP_MODULES:
-        step: Callable[[int], Awaitable[str | None]] = importlib.import_module(module_name).demo
+    for step in DEMO_STEPS:
         line = await step(event_id)
         if line:
             lines.append(line)

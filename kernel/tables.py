@@ -27,7 +27,7 @@ class User(Table, tablename="app_user"):
     display_name = Varchar(length=100, help_text="Name shown in the interface and the audit log.")
     password_hash = Text(null=True, default=None, help_text="argon2id hash; null for code-only accounts.")
     active = Boolean(default=True)
-    #: Platform administrator (平台管理员): may act in every event (``competition.access``).
+    #: Platform administrator (平台管理员): may act in every event (``kernel.access``).
     is_admin = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     home_event = Integer(

@@ -3,7 +3,7 @@
 ``principal(connection)`` loads the signed-in user (once per request) from the session cookie,
 whose session version must still be the account's (logout, a password change and deactivation
 bump it, ending every session at once); ``allowed(capability)`` makes a guard that asks the
-access policy (``competition.access``) about the event and skill named by the route's path
+access policy (``kernel.access``) about the event and skill named by the route's path
 parameters (``event_id``, ``skill_id``; a ``group_id`` is resolved to its skill).
 """
 
@@ -15,10 +15,10 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
-from competition import access
-from competition.auth.roles import Grant, Principal
-from competition.errors import forbidden, not_found
-from competition.tables import CompetitionGroup, RoleAssignment, Skill, User
+from kernel import access
+from kernel.errors import forbidden, not_found
+from kernel.roles import Grant, Principal
+from kernel.tables import CompetitionGroup, RoleAssignment, Skill, User
 
 SESSION_USER_KEY = "uid"
 SESSION_VERSION_KEY = "sv"
@@ -127,7 +127,7 @@ async def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> Non
 
 
 def actor_of(connection: ASGIConnection[Any, Any, Any, Any], p: Principal | None):
-    from competition.audit import Actor
+    from kernel.audit import Actor
 
     client = connection.client.host if connection.client else ""
     return Actor(p.user_id if p else None, p.display_name if p else "anonymous", client, connection.headers.get("user-agent", ""))

@@ -22,14 +22,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import importlib
 import json
 from typing import Any, Awaitable, Callable
 
 from piccolo.engine.postgres import PostgresEngine
 
-from competition.db import current_engine
-from competition.tables import AuditLog
+from kernel.db import current_engine
+from kernel.tables import AuditLog
 
 GENESIS = "0" * 64
 ADVISORY_KEY = 7_240_001  # any constant; names the audit chain's lock on PostgreSQL
@@ -180,7 +179,7 @@ async def record_many(entries: list[Entry]) -> list[int]:
     For batched work such as marks arriving from many tablets at once: one look-up of the chain's
     head and one bulk insert instead of a round trip per entry.
     """
-    from competition.db import insert_many
+    from kernel.db import insert_many
 
     if not entries:
         return []
@@ -217,22 +216,26 @@ class RecordedHead:
 #: A record check returns how many rows it compared and the first problem: the audit entry's
 #: sequence number and what is wrong, or None.
 RecordCheck = Callable[[], Awaitable[tuple[int, tuple[int, str] | None]]]
-#: Tables whose rows each repeat one audit entry, checked by ``verify`` after the chain.
-RECORD_CHECKS = ("scoring.live.ingest:check_marks",)
+#: Tables whose rows each repeat one audit entry, checked by ``verify`` after the chain. The
+#: features that keep such tables register their check when the server wires the app
+#: (``server/wiring.py``); the kernel does not know them.
+RECORD_CHECKS: list[RecordCheck] = []
 #: Who keeps heads recorded at steps (``record_step``): each returns its ``RecordedHead``s.
-HEAD_SOURCES = ("scoring.release.service:recorded_heads",)
+HEAD_SOURCES: list[Callable[[], Awaitable[list[RecordedHead]]]] = []
 
 
-def _load(names: tuple[str, ...]) -> list[Callable]:
-    out = []
-    for name in names:
-        module, attr = name.split(":")
-        out.append(getattr(importlib.import_module(module), attr))
-    return out
+def register_record_check(check: RecordCheck) -> None:
+    if check not in RECORD_CHECKS:
+        RECORD_CHECKS.append(check)
+
+
+def register_head_source(source: Callable[[], Awaitable[list[RecordedHead]]]) -> None:
+    if source not in HEAD_SOURCES:
+        HEAD_SOURCES.append(source)
 
 
 def _record_checks() -> list[RecordCheck]:
-    return _load(RECORD_CHECKS)
+    return list(RECORD_CHECKS)
 
 
 def compare_heads(report: ChainReport, heads: list[RecordedHead], stored: dict[int, str]) -> ChainReport | None:
@@ -263,7 +266,7 @@ def compare_heads(report: ChainReport, heads: list[RecordedHead], stored: dict[i
 
 async def recorded_heads() -> list[RecordedHead]:
     heads: list[RecordedHead] = []
-    for source in _load(HEAD_SOURCES):
+    for source in HEAD_SOURCES:
         heads += await source()
     return heads
 

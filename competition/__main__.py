@@ -1,5 +1,0 @@
-import sys
-
-from competition.cli import main
-
-sys.exit(main())

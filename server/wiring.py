@@ -1,0 +1,42 @@
+"""The one place where features that stand higher hand what they know to the floors below.
+
+A lower floor never imports a higher one. Where it needs to ask something only a higher feature
+knows (the audit chain's record checks, the heads results keep), it offers a registration
+function and the server calls it here, once, before serving or running a command. A reader looking
+for "who answers this question" finds the answer in this file."""
+
+from __future__ import annotations
+
+from certificates import service as certificates
+from competition.auth import service as accounts
+from competition.dayof import anonymisation
+from competition.events import service as events
+from competition.registration import service as registration
+from kernel import audit
+from scoring.live import ingest
+from scoring.release import service as results
+
+_wired = False
+
+
+def wire() -> None:
+    """Register every feature's part with the floors below it (idempotent)."""
+    global _wired
+    if _wired:
+        return
+    # `audit verify` compares the rows that repeat an audit entry (marks) and every head a step
+    # recorded outside the chain (the chief judge's submission, publications).
+    audit.register_record_check(ingest.check_marks)
+    audit.register_head_source(results.recorded_heads)
+    # Accounts: a contestant account is linked to a contestant of its event.
+    accounts.CONTESTANTS.register(registration.is_contestant_of)
+    # Events: certificate numbers print the event code.
+    events.CODE_LOCKS.register(certificates.event_code_printed)
+    # Registration: published results freeze identities; a record means withdraw, not delete;
+    # an identity correction reaches the copies of it.
+    registration.PUBLISHED_GROUPS.register(results.published_groups)
+    for keeper in (ingest.record_of, anonymisation.record_of, results.record_of, certificates.record_of):
+        registration.RECORD_KEEPERS.register(keeper)
+    registration.IDENTITY_COPIES.register(results.identity_copies)
+    registration.IDENTITY_COPIES.register(certificates.identity_copies)
+    _wired = True
