@@ -161,7 +161,7 @@ async def prepare(database_url: str, judges: int) -> dict:
 
 def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "competition", "serve", "--port", str(port), "--log-level", "warning"],
+        [sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", "warning"],
         env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
     )
     for _ in range(300):

@@ -162,7 +162,7 @@ async def prepare_day(database_url: str, skills: int, contestants: int, judges_p
 
 def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "competition", "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
         env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"], start_new_session=True,
     )
     deadline = time.monotonic() + 60

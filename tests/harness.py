@@ -87,7 +87,7 @@ async def drop_pg_database(url: str) -> None:
 
 
 def run_cli(env: dict[str, str], *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "competition", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=env.get("COMPETITION_DATA_DIR", ROOT))
+    proc = subprocess.run([sys.executable, "-m", "server", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=env.get("COMPETITION_DATA_DIR", ROOT))
     if check and proc.returncode != 0:
         raise AssertionError(f"competition {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -179,7 +179,7 @@ def start_server(env: dict[str, str], name: str, *, workers: int = 1, db_kind: s
     log_path = OUTPUT / f"server-{name}-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "competition", "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
     )
     server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, db_kind, "redis" if env.get("REDIS_URL") else "memory")

@@ -386,7 +386,7 @@ async def test_cli_killed_mid_render_resumes_without_duplicates(own):
     world = await build_world()
     e = world.event["id"]
     env = own.env()
-    args = [sys.executable, "-m", "competition", "certificates", "issue", "--event", str(e), "--batch-size", "2"]
+    args = [sys.executable, "-m", "server", "certificates", "issue", "--event", str(e), "--batch-size", "2"]
     proc = subprocess.Popen(args, env=env, cwd=str(own.data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     killed_at = None
     try:

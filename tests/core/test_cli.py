@@ -75,7 +75,7 @@ def test_workers_without_redis_are_refused(tmp_path):
 
 
 def test_python_dash_m_and_console_script_agree(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "competition", "--help"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-m", "server", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and "serve" in out.stdout and "create-user" in out.stdout and "demo" in out.stdout
 
 

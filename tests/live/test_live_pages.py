@@ -111,7 +111,7 @@ def _serve(env: dict[str, str], name: str, *args: str) -> tuple[subprocess.Popen
     OUTPUT.mkdir(exist_ok=True)
     port = free_port()
     log = open(OUTPUT / f"server-{name}-{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "competition", "serve", "--port", str(port), "--log-level", "warning", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", "warning", *args],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"])  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -140,7 +140,7 @@ def start_server_with(env: dict[str, str], name: str, *, workers: int = 1, log_l
     log_path = OUTPUT / f"server-{name}-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "competition", "serve", "--port", str(port), "--workers", str(workers), "--log-level", log_level],
+        [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers), "--log-level", log_level],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
     )  # fmt: skip
     db_kind = "postgres" if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")) else "sqlite"
