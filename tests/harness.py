@@ -86,8 +86,17 @@ async def drop_pg_database(url: str) -> None:
         await con.close()
 
 
+#: The module ``python -m`` runs as the CLI: ``server`` today; an environment may name another (the
+#: upgrade tests run an earlier release, whose CLI was ``competition``).
+CLI_MODULE_VAR = "COMPETITION_CLI_MODULE"
+
+
+def cli_module(env: dict[str, str]) -> str:
+    return env.get(CLI_MODULE_VAR, "server")
+
+
 def run_cli(env: dict[str, str], *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "server", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=env.get("COMPETITION_DATA_DIR", ROOT))
+    proc = subprocess.run([sys.executable, "-m", cli_module(env), *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=env.get("COMPETITION_DATA_DIR", ROOT))
     if check and proc.returncode != 0:
         raise AssertionError(f"competition {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -147,7 +156,9 @@ class Server:
 
 
 def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "COMPETITION_"))}
+    # PICCOLO_CONF too: this process set it (kernel/__init__.py) for its own code, and a server of an
+    # earlier release must find its own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "COMPETITION_", "PICCOLO_CONF"))}
     env.update(
         COMPETITION_DATA_DIR=str(data_dir),
         DATABASE_URL=database_url,
@@ -179,7 +190,7 @@ def start_server(env: dict[str, str], name: str, *, workers: int = 1, db_kind: s
     log_path = OUTPUT / f"server-{name}-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        [sys.executable, "-m", cli_module(env), "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
     )
     server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, db_kind, "redis" if env.get("REDIS_URL") else "memory")

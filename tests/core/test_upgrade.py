@@ -1,5 +1,5 @@
 """Upgrading a database made by an earlier release: its code (taken from git) makes and fills the
-database, today's ``competition migrate`` carries it forward, and today's server serves it.
+database, today's ``python -m server migrate`` carries it forward, and today's server serves it.
 
 ``BASE`` is the last commit before accounts belonged to events: its ``create-user`` made organisers
 of every event. After the upgrade such an account is an event creator and the organiser of the
@@ -14,23 +14,54 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from harness import ADMIN_PASSWORD, ROOT, Client, base_env, create_pg_database, drop_pg_database, need_postgres, run_cli, start_server
+from harness import (
+    ADMIN_PASSWORD,
+    CLI_MODULE_VAR,
+    ROOT,
+    Client,
+    base_env,
+    create_pg_database,
+    drop_pg_database,
+    need_postgres,
+    run_cli,
+    sql,
+    start_server,
+)
 
 BASE = "b4ab2c4"
+#: The last commit before the floors (kernel/, server/): judges' and day-of tables were declared in
+#: ``competition/registration/tables.py`` and the CLI was ``python -m competition``.
+BEFORE_FLOORS = "fa13478"
 
 
-@pytest.fixture(scope="module")
-def old_tree(tmp_path_factory) -> Path:
-    """The source tree of ``BASE`` (a shallow clone without that commit skips, outside CI)."""
-    out = tmp_path_factory.mktemp("old-tree")
-    proc = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", BASE], capture_output=True)
+def _tree(tmp_path_factory, commit: str) -> Path:
+    """The source tree of ``commit`` (a shallow clone without that commit skips, outside CI)."""
+    out = tmp_path_factory.mktemp(f"tree-{commit}")
+    proc = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit], capture_output=True)
     if proc.returncode != 0:
-        pytest.skip(f"commit {BASE} is not in this checkout: {proc.stderr.decode()[:200]}")
+        pytest.skip(f"commit {commit} is not in this checkout: {proc.stderr.decode()[:200]}")
     tar = out / "old.tar"
     tar.write_bytes(proc.stdout)
     with tarfile.open(tar) as t:
         t.extractall(out / "src", filter="data")
     return out / "src"
+
+
+@pytest.fixture(scope="module")
+def old_tree(tmp_path_factory) -> Path:
+    return _tree(tmp_path_factory, BASE)
+
+
+@pytest.fixture(scope="module")
+def before_floors_tree(tmp_path_factory) -> Path:
+    return _tree(tmp_path_factory, BEFORE_FLOORS)
+
+
+def _database(kind: str, tmp_path: Path) -> str:
+    if kind == "postgres":
+        need_postgres()
+        return asyncio.run(create_pg_database())
+    return f"sqlite:///{tmp_path / 'old.sqlite3'}"
 
 
 async def _old_world(server) -> dict:
@@ -48,13 +79,9 @@ async def _old_world(server) -> dict:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_upgrade_from_the_release_before_event_accounts(kind, old_tree, tmp_path):
-    if kind == "postgres":
-        need_postgres()
-        url = asyncio.run(create_pg_database())
-    else:
-        url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    url = _database(kind, tmp_path)
     try:
-        old_env = base_env(tmp_path, url, PYTHONPATH=str(old_tree))
+        old_env = base_env(tmp_path, url, PYTHONPATH=str(old_tree), **{CLI_MODULE_VAR: "competition"})
         run_cli(old_env, "migrate")
         run_cli(old_env, "create-user", "admin", "--password", ADMIN_PASSWORD, "--admin")
         run_cli(old_env, "create-user", "old-organiser", "--password", "old-password-123")
@@ -100,3 +127,64 @@ async def _check_upgraded(server, event: dict) -> None:
     finally:
         for c in (org, arb, admin):
             await c.aclose()
+
+
+async def _row_counts(url: str) -> dict[str, int]:
+    """Every table's number of rows (Piccolo's own migration table aside)."""
+    if url.startswith("postgres"):
+        names = [r["n"] for r in await sql(url, "SELECT table_name AS n FROM information_schema.tables WHERE table_schema = 'public'")]
+    else:
+        names = [r["n"] for r in await sql(url, "SELECT name AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {n: (await sql(url, f'SELECT COUNT(*) AS c FROM "{n}"'))[0]["c"] for n in names if n != "migration"}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_upgrade_from_the_release_before_the_floors(kind, before_floors_tree, tmp_path):
+    """The floors moved the judges' and day-of tables to modules of their own and the CLI to
+    ``server``: a whole demo event made by the release before (registrations, judges, check-in, the
+    draw, marks, published results, certificates) migrates forward with every row kept, and today's
+    server serves it."""
+    url = _database(kind, tmp_path)
+    try:
+        old_env = base_env(tmp_path, url, PYTHONPATH=str(before_floors_tree), **{CLI_MODULE_VAR: "competition"})
+        run_cli(old_env, "migrate", timeout=300)
+        run_cli(old_env, "demo", timeout=300)
+        before = asyncio.run(_row_counts(url))
+        for table in ("contestant", "judge", "judge_assignment", "check_in", "draw", "encrypted_number", "mark", "result_release", "certificate"):
+            assert before.get(table), f"the old demo left {table} empty: {before}"
+        numbers = [r["number"] for r in asyncio.run(sql(url, "SELECT number FROM certificate ORDER BY number"))]
+
+        new_env = base_env(tmp_path, url)
+        run_cli(new_env, "migrate")
+        after = asyncio.run(_row_counts(url))
+        assert {t: after.get(t) for t in before} == before  # nothing lost, no table left behind
+        run_cli(new_env, "demo")  # idempotent on the upgraded database: finds its event already there
+        run_cli(new_env, "audit", "verify")  # the chain the old release wrote still verifies
+        new = start_server(new_env, f"floors-{kind}", db_kind=kind)
+        try:
+            asyncio.run(_check_demo_served(new, numbers))
+        finally:
+            new.stop()
+    finally:
+        if kind == "postgres":
+            asyncio.run(drop_pg_database(url))
+
+
+async def _check_demo_served(server, numbers: list[str]) -> None:
+    from competition.demo_data import DEMO_EVENT_CODE, DEMO_PASSWORD, DEMO_USERS
+
+    org = Client(server.base_url)
+    public = Client(server.base_url)
+    try:
+        await org.login(DEMO_USERS["organiser"][0], DEMO_PASSWORD)
+        event = next(e for e in (await org.get("/api/events")).json() if e["code"] == DEMO_EVENT_CODE)
+        r = await org.get(f"/api/events/{event['id']}/judges")
+        assert r.status_code == 200 and r.json(), r.text
+        r = await org.get(f"/api/events/{event['id']}/contestants")
+        assert r.status_code == 200 and r.json(), r.text
+        for number in (numbers[0], numbers[-1]):
+            r = await public.get(f"/api/verify/{number}")
+            assert r.status_code == 200, r.text
+    finally:
+        await org.aclose()
+        await public.aclose()
