@@ -16,7 +16,8 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import File, Stream
 
-from certificates import issuance, ledger, service, verify
+from certificates import issuance, ledger, proposals, service, verify
+from competition.registration.controller import attachment
 from kernel import access, audit, ratelimit
 from kernel.db import write_transaction
 from kernel.errors import BilingualError, forbidden, invalid, not_found, request_lang
@@ -25,6 +26,7 @@ from kernel.i18n import register, t
 from kernel.roles import Principal
 from kernel.settings import Settings
 from scoring.idcard import is_valid_id, mask_id, normalise_id
+from scoring.release import export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Wrong ID checks allowed per certificate number (and per client address) per hour.
@@ -39,6 +41,14 @@ register(
         ),
     }
 )
+
+
+class StrikeIn(msgspec.Struct):
+    reason: str
+
+
+class ApproveIn(msgspec.Struct):
+    skill_id: int | None = None
 
 
 class RevokeIn(msgspec.Struct):
@@ -93,6 +103,31 @@ requires_ledger_reader.capability = "read_person_ledger"  # type: ignore[attr-de
 
 
 requires_ledger_reader.capability = "read_person_ledger"  # type: ignore[attr-defined]
+
+
+class ProposalsController(Controller):
+    path = "/api/events/{event_id:int}/proposals"
+    tags = ["proposals"]
+
+    @get("/", summary="Awards, honours and promotions proposed from final results, with strikes and approval", operation_id="list_proposals",
+         guards=[allowed("read_proposals")])
+    async def list_all(self, event_id: int, skill_id: int | None = None, group_id: int | None = None) -> list[dict[str, Any]]:
+        return await proposals.list_proposals(event_id, skill_id, group_id)
+
+    @get("/export", summary="The proposals as .xlsx", operation_id="export_proposals", guards=[allowed("read_proposals")], media_type=XLSX)
+    async def export_list(self, request: Request, event_id: int, skill_id: int | None = None) -> Response[bytes]:
+        lang = request_lang(request)
+        return attachment(export.proposals_book(await proposals.list_proposals(event_id, skill_id), lang), export.filename("proposals", lang))
+
+    @post("/{proposal_id:int}/strike", summary="Strike an entry with a reason (approver; refused once the list is approved)",
+          operation_id="strike_proposal", guards=[allowed("approve_proposals")], status_code=200)
+    async def strike(self, request: Request, event_id: int, proposal_id: int, data: StrikeIn) -> dict[str, Any]:
+        return await proposals.strike(event_id, proposal_id, data.reason, await _actor(request))
+
+    @post("/approve", summary="Approve the event's (or one skill's) list: every unstruck entry (approver; final)",
+          operation_id="approve_proposals", guards=[allowed("approve_proposals")], status_code=200)
+    async def approve(self, request: Request, event_id: int, data: ApproveIn | None = None) -> dict[str, Any]:
+        return await proposals.approve(event_id, data.skill_id if data else None, await _actor(request))
 
 
 class CertificateController(Controller):

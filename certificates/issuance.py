@@ -2,7 +2,7 @@
 
 **What is issued.** Every approved (``approved_at`` set), unstruck ``AwardProposal`` of the event,
 in the name, ID number and employer of the proposal's snapshot (taken when the results became
-final, ``scoring.release.proposals``), never the live contestant row: what was approved is what is
+final, ``certificates.proposals``), never the live contestant row: what was approved is what is
 issued, and so is what the ledger records. Only the contestant's status is read live (withdrawn or
 disqualified since gets nothing):
 
@@ -56,7 +56,7 @@ from piccolo.engine.postgres import PostgresEngine
 from certificates import service
 from certificates.numbering import format_number
 from certificates.render import CertificateData, display_width, make_verify_url, render_batch
-from certificates.tables import Certificate, HonourHeld, IssuanceBatch, PromotionLedger
+from certificates.tables import AwardProposal, Certificate, HonourHeld, IssuanceBatch, PromotionLedger
 from kernel import audit
 from kernel.db import current_engine, execute_many, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
@@ -65,7 +65,6 @@ from kernel.settings import Settings
 from kernel.tables import Event, User
 from scoring.awards import AWARDS, award_label
 from scoring.honours import HONOURS
-from scoring.tables import AwardProposal
 
 ALLOCATION_CHUNK = 200  # proposals per allocation transaction (keeps the write lock short)
 RENDER_BATCH = 50  # certificates per rendered document

@@ -45,16 +45,36 @@ async def ledger_level(id_number: str) -> SkillLevel | None:
     return SkillLevel(max(levels)) if levels else None
 
 
+async def ledger_levels(id_numbers: list[str]) -> dict[str, SkillLevel]:
+    """:func:`ledger_level` of many people in one read: ID number (normalised) → highest level."""
+    people = sorted({normalise_id(n) for n in id_numbers if n})
+    if not people:
+        return {}
+    rows = await PromotionLedger.select(PromotionLedger.id_number, PromotionLedger.to_level, PromotionLedger.certificate_number).where(
+        PromotionLedger.id_number.is_in(people)
+    )
+    revoked = await _revoked([r["certificate_number"] for r in rows])
+    out: dict[str, int] = {}
+    for r in rows:
+        if r["certificate_number"] not in revoked:
+            out[r["id_number"]] = max(out.get(r["id_number"], -1), r["to_level"])
+    return {k: SkillLevel(v) for k, v in out.items()}
+
+
+def higher_level(registered_level: SkillLevel | int | str | None, promoted: SkillLevel | None) -> SkillLevel | None:
+    """The higher of a registered level (as :func:`current_level_for` takes it) and a promoted one."""
+    registered = None if registered_level in (None, "") else parse_level(registered_level)
+    known = [lvl for lvl in (registered, promoted) if lvl is not None]
+    return max(known) if known else None
+
+
 async def current_level_for(id_number: str, registered_level: SkillLevel | int | str | None) -> SkillLevel | None:
     """The level a person holds now: the higher of the registered one and the ledger's highest.
 
     ``registered_level`` is what the person registered with (a ``SkillLevel``, its integer, or its
     name as people write it); None means none recorded. Returns None only when both are unknown.
     """
-    registered = None if registered_level in (None, "") else parse_level(registered_level)
-    promoted = await ledger_level(id_number)
-    known = [lvl for lvl in (registered, promoted) if lvl is not None]
-    return max(known) if known else None
+    return higher_level(registered_level, await ledger_level(id_number))
 
 
 async def honours_held_for(id_number: str) -> frozenset[str]:

@@ -1,5 +1,8 @@
-"""Tables of the ``certificates`` app: issued certificates, their numbering, issuance batches,
-honours held and the level-promotion ledger.
+"""Tables of the ``certificates`` app: the proposals made from final results and their approval,
+issued certificates, their numbering, issuance batches, honours held and the level-promotion ledger.
+
+``AwardProposal`` was declared by the ``scoring`` app until the floors; its table (``award_proposal``)
+never moved in the database: a pair of faked migrations hands it from one app's history to the other's.
 
 Certificates, counters, honours held and the ledger are record: their foreign keys are ``ON DELETE
 RESTRICT`` (deleting an event, contestant or user they name fails rather than taking them along).
@@ -7,12 +10,12 @@ RESTRICT`` (deleting an event, contestant or user they name fails rather than ta
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from competition.registration.tables import Contestant
-from kernel.tables import Event, Skill, User
+from kernel.tables import CompetitionGroup, Event, Skill, User
 
 
 class CertificateCounter(Table):
@@ -83,3 +86,37 @@ class PromotionLedger(Table):
     approved_at = Timestamptz(null=True, default=None)
     certificate_number = Varchar(length=64, default="")
     recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class AwardProposal(Table):
+    """What the rules propose for a person from the final ranking: award, honour, promotion.
+
+    The approver (人社厅) strikes entries with a reason and approves the list; only approved,
+    unstruck entries are issued certificates and recorded in the promotion ledger.
+    """
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    skill = ForeignKey(references=Skill, on_delete=OnDelete.restrict, null=False)
+    group = ForeignKey(references=CompetitionGroup, on_delete=OnDelete.restrict, null=False)
+    contestant = ForeignKey(references=Contestant, on_delete=OnDelete.restrict, null=False)
+    kind = Varchar(length=20, help_text="award / honour / promotion")
+    code = Varchar(length=40, help_text="Award code, honour code, or the target level's name")
+    rank = Integer(null=True, default=None)
+    from_level = Integer(null=True, default=None)
+    to_level = Integer(null=True, default=None)
+    rule = Varchar(length=60, default="", help_text="The preset rule that decided it")
+    outcome = Varchar(length=30, default="", help_text="granted / already_held / promoted / promoted_already_held")
+    struck = Boolean(default=False)
+    strike_reason = Text(default="")
+    struck_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    approved_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    # What was approved, as it stood when the results became final; certificates, honours and the
+    # promotion ledger are issued from these, never from the live contestant row.
+    holder_name = Varchar(length=50, default="", help_text="Name at finalisation (changed only by a recorded identity correction)")
+    holder_id_number = Varchar(length=18, default="", index=True, help_text="ID number at finalisation")
+    holder_employer = Varchar(length=200, default="")
+    holder_delegation = Varchar(length=100, default="")
+    final_score = Varchar(length=20, default="", help_text="The final ranking's score (decimal as text)")
+    final_award = Varchar(length=40, default="", help_text="The award the final ranking gave the person (for every kind of proposal)")

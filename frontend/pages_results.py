@@ -9,12 +9,13 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
+from certificates import proposals
 from competition.events import service as events
 from frontend.pages import render
 from kernel import access
 from kernel.guards import allowed, principal
 from kernel.i18n import register
-from scoring.release import appeals, proposals, public, service
+from scoring.release import appeals, public, service
 
 register(
     {

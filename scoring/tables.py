@@ -1,7 +1,7 @@
 """Tables of the ``scoring`` app: marking schemes as stored, the append-only marks, criterion
 locks, and the public board's state. The pure modules beside this one never touch them.
 
-The record — marks, appeals, releases and award proposals — keeps its rows: their foreign keys are
+The record — marks, appeals and releases — keeps its rows: their foreign keys are
 ``ON DELETE RESTRICT`` (a contestant, skill or user they name cannot be deleted), never Piccolo's
 default CASCADE, which deleted the marks with the contestant.
 """
@@ -110,37 +110,3 @@ class Appeal(Table):
     decided_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     decision = Text(default="")
-
-
-class AwardProposal(Table):
-    """What the rules propose for a person from the final ranking: award, honour, promotion.
-
-    The approver (人社厅) strikes entries with a reason and approves the list; only approved,
-    unstruck entries are issued certificates and recorded in the promotion ledger.
-    """
-
-    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
-    skill = ForeignKey(references=Skill, on_delete=OnDelete.restrict, null=False)
-    group = ForeignKey(references=CompetitionGroup, on_delete=OnDelete.restrict, null=False)
-    contestant = ForeignKey(references=Contestant, on_delete=OnDelete.restrict, null=False)
-    kind = Varchar(length=20, help_text="award / honour / promotion")
-    code = Varchar(length=40, help_text="Award code, honour code, or the target level's name")
-    rank = Integer(null=True, default=None)
-    from_level = Integer(null=True, default=None)
-    to_level = Integer(null=True, default=None)
-    rule = Varchar(length=60, default="", help_text="The preset rule that decided it")
-    outcome = Varchar(length=30, default="", help_text="granted / already_held / promoted / promoted_already_held")
-    struck = Boolean(default=False)
-    strike_reason = Text(default="")
-    struck_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
-    approved_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
-    approved_at = Timestamptz(null=True, default=None)
-    created_at = Timestamptz(default=TimestamptzNow())
-    # What was approved, as it stood when the results became final; certificates, honours and the
-    # promotion ledger are issued from these, never from the live contestant row.
-    holder_name = Varchar(length=50, default="", help_text="Name at finalisation (changed only by a recorded identity correction)")
-    holder_id_number = Varchar(length=18, default="", index=True, help_text="ID number at finalisation")
-    holder_employer = Varchar(length=200, default="")
-    holder_delegation = Varchar(length=100, default="")
-    final_score = Varchar(length=20, default="", help_text="The final ranking's score (decimal as text)")
-    final_award = Varchar(length=40, default="", help_text="The award the final ranking gave the person (for every kind of proposal)")

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Awaitable, Callable
 
 from certificates import issuance as certificates_issuance
+from certificates import proposals as certificates_proposals
 from competition.auth import service as accounts
 from competition.dayof import demo as competition_dayof_demo
 from competition.demo_data import DEMO_EVENT_CODE, DEMO_PASSWORD, DEMO_SKILLS, DEMO_USERS  # noqa: F401  (re-exported for the CLI and tests)
@@ -21,13 +22,14 @@ from kernel.tables import Event, User
 from scoring.release import demo as scoring_release_demo
 
 #: The features' demo steps, in order; each is ``async def demo(event_id) -> str | None`` returning a
-#: line to print (idempotent: it finds its data already there on a second run). Certificates last:
-#: they are issued for whatever the results workflow approved.
+#: line to print (idempotent: it finds its data already there on a second run). The approver
+#: approves what the final results proposed, then certificates are issued for what was approved.
 DEMO_STEPS: list[Callable[[int], Awaitable[str | None]]] = [
     competition_registration_demo.demo,
     competition_judges_service.demo,
     competition_dayof_demo.demo,
     scoring_release_demo.demo,
+    certificates_proposals.demo,
     certificates_issuance.demo,
 ]
 

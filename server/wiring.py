@@ -7,6 +7,7 @@ for "who answers this question" finds the answer in this file."""
 
 from __future__ import annotations
 
+from certificates import proposals
 from certificates import service as certificates
 from competition.auth import service as accounts
 from competition.dayof import anonymisation
@@ -35,8 +36,12 @@ def wire() -> None:
     # Registration: published results freeze identities; a record means withdraw, not delete;
     # an identity correction reaches the copies of it.
     registration.PUBLISHED_GROUPS.register(results.published_groups)
-    for keeper in (ingest.record_of, anonymisation.record_of, results.record_of, certificates.record_of):
+    for keeper in (ingest.record_of, anonymisation.record_of, results.record_of, proposals.record_of, certificates.record_of):
         registration.RECORD_KEEPERS.register(keeper)
-    registration.IDENTITY_COPIES.register(results.identity_copies)
+    registration.IDENTITY_COPIES.register(proposals.identity_copies)
     registration.IDENTITY_COPIES.register(certificates.identity_copies)
+    # Results publish, certificates read: a group made final gets its proposals in the same
+    # transaction, and the results workflow shows how far their approval is.
+    results.FINALISED.register(proposals.create_for_final)
+    results.APPROVALS.register(proposals.approval_state)
     _wired = True

@@ -53,6 +53,18 @@ def _latest(rounds: dict[int, str]) -> tuple[int, str] | None:
     return last, rounds[last]
 
 
+async def contestant_refs(contestant_ids: list[int]) -> dict[int, str]:
+    """Each contestant's encrypted number of the latest round (for lists that show them)."""
+    out: dict[int, tuple[int, str]] = {}
+    if contestant_ids:
+        for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
+            EncryptedNumber.contestant.is_in(contestant_ids)
+        ):
+            if n["contestant"] not in out or out[n["contestant"]][0] < n["round"]:
+                out[n["contestant"]] = (n["round"], n["encrypted_no"])
+    return {k: v[1] for k, v in out.items()}
+
+
 async def decryption_of(skill_id: int) -> dict[str, Any] | None:
     row = await Decryption.select(Decryption.all_columns(), Decryption.decrypted_by.display_name).where(Decryption.skill == skill_id).first()
     if row is None:

@@ -1,11 +1,11 @@
 """Results on their way out (成绩发布): provisional results, public notice (公示), appeals (申诉),
-final results, the results book, and the awards / honours / promotion proposals the approver
-(人社厅) approves.
+final results and the results book. What follows from final results (the awards / honours /
+promotion proposals the approver (人社厅) approves, then certificates) is ``certificates``'s: it
+answers ``service.FINALISED`` and ``service.APPROVALS`` (wired by ``server/wiring.py``), so this
+package never imports it.
 
 - ``service``: the workflow of one skill and group and the rankings it publishes.
 - ``appeals``: filing, deciding and applying appeals.
-- ``proposals``: what the rules propose once results are final; strikes and approval.
-  Other features read approved entries with ``proposals.approved_proposals``.
-- ``export``: the ``.xlsx`` results book and proposal list.
+- ``export``: the ``.xlsx`` results book and the proposal list's layout.
 - ``public``: what anyone may read of the published results (no employers, no internal ids).
 """

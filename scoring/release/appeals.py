@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from competition.dayof import codes
+from competition.dayof import anonymisation, codes
 from competition.events import service as events
 from competition.judges.tables import JudgeAssignment
 from competition.registration.tables import Contestant
@@ -39,7 +39,6 @@ from scoring.aggregation import Scorer
 from scoring.live.ingest import ARBITRATION, MarkRefused, MarkRequest
 from scoring.messages import ScoringError
 from scoring.numbers import decimal_str
-from scoring.release.proposals import contestant_refs
 from scoring.release.service import (
     FINAL,
     SkillData,
@@ -96,7 +95,7 @@ _COLUMNS = (
 
 
 async def _refs_of(rows: list[dict[str, Any]]) -> dict[int, str]:
-    return await contestant_refs(sorted({r["contestant"] for r in rows if r["contestant"]}))
+    return await anonymisation.contestant_refs(sorted({r["contestant"] for r in rows if r["contestant"]}))
 
 
 async def get_appeal(event_id: int, appeal_id: int) -> dict[str, Any]:

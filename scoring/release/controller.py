@@ -1,5 +1,6 @@
 """HTTP API of results: the workflow per skill and group (provisional → notice → appeals → final),
-appeals and their decisions, the proposals for approval, the spreadsheets, and the public results."""
+appeals and their decisions, the results book, and the public results (the proposals made from final
+results are the certificates' API, ``certificates/controller.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from competition.registration.controller import XLSX, attachment
 from kernel.errors import not_found, request_lang
 from kernel.guards import actor_of, allowed, principal, require_principal
-from scoring.release import appeals, export, proposals, public, service
+from scoring.release import appeals, export, public, service
 
 
 class NamedMarkIn(msgspec.Struct):
@@ -38,14 +39,6 @@ class DecisionIn(msgspec.Struct):
     outcome: Literal["upheld", "dismissed"]
     reason: str
     marks: list[CorrectionIn] = msgspec.field(default_factory=list)
-
-
-class StrikeIn(msgspec.Struct):
-    reason: str
-
-
-class ApproveIn(msgspec.Struct):
-    skill_id: int | None = None
 
 
 async def _actor(request: Request):
@@ -145,31 +138,6 @@ class AppealsController(Controller):
     async def apply(self, request: Request, event_id: int, appeal_id: int) -> dict[str, Any]:
         user = await require_principal(request)
         return await appeals.apply_corrections(event_id, appeal_id, user=user, actor=actor_of(request, user), live=request.app.state.live)
-
-
-class ProposalsController(Controller):
-    path = "/api/events/{event_id:int}/proposals"
-    tags = ["proposals"]
-
-    @get("/", summary="Awards, honours and promotions proposed from final results, with strikes and approval", operation_id="list_proposals",
-         guards=[allowed("read_proposals")])
-    async def list_all(self, event_id: int, skill_id: int | None = None, group_id: int | None = None) -> list[dict[str, Any]]:
-        return await proposals.list_proposals(event_id, skill_id, group_id)
-
-    @get("/export", summary="The proposals as .xlsx", operation_id="export_proposals", guards=[allowed("read_proposals")], media_type=XLSX)
-    async def export_list(self, request: Request, event_id: int, skill_id: int | None = None) -> Response[bytes]:
-        lang = request_lang(request)
-        return attachment(export.proposals_book(await proposals.list_proposals(event_id, skill_id), lang), export.filename("proposals", lang))
-
-    @post("/{proposal_id:int}/strike", summary="Strike an entry with a reason (approver; refused once the list is approved)",
-          operation_id="strike_proposal", guards=[allowed("approve_proposals")], status_code=200)
-    async def strike(self, request: Request, event_id: int, proposal_id: int, data: StrikeIn) -> dict[str, Any]:
-        return await proposals.strike(event_id, proposal_id, data.reason, await _actor(request))
-
-    @post("/approve", summary="Approve the event's (or one skill's) list: every unstruck entry (approver; final)",
-          operation_id="approve_proposals", guards=[allowed("approve_proposals")], status_code=200)
-    async def approve(self, request: Request, event_id: int, data: ApproveIn | None = None) -> dict[str, Any]:
-        return await proposals.approve(event_id, data.skill_id if data else None, await _actor(request))
 
 
 @get("/api/public/events/{event_id:int}/results", summary="An event's published results: stage of every skill and group (public)",

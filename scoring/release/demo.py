@@ -5,7 +5,7 @@ The finished skill is 数控车工 (CNC turning). Every mark goes through the li
 panel's own seats, exactly as tablets would send them; then the chief judge signs off, the
 encryption officer decrypts, the organiser publishes provisional and final results (the public
 notice and appeal windows are shortened to zero for this one skill's release and restored after),
-and the approver (人社厅) approves the proposals. Idempotent: a skill already final is left alone.
+and the results are made final (the approver's part is the certificates' demo). Idempotent: a skill already final is left alone.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from scoring import presets
 from scoring.live.context import ContextCache
 from scoring.live.controller import store_scheme
 from scoring.live.ingest import MarkRefused, MarkRequest, MarkWriter
-from scoring.release import proposals, service
+from scoring.release import service
 from scoring.scheme import BANDED, DEDUCTION, FULL_OR_ZERO, JUDGEMENT, MEASUREMENT
 from scoring.tables import Mark, MarkingScheme, ResultRelease
 
 FINISHED_SKILL = "数控车工"
-APPROVER = ("demo-approver", "广东省人社厅职业能力建设处（演示）")
 ARBITRATOR = ("demo-arbitrator", "大赛监督仲裁组（演示）")
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -124,18 +123,12 @@ async def demo(event_id: int) -> str | None:
     finally:
         await events.set_preset_overrides(event_id, saved, actor)
 
-    approver = await User.select(User.id).where(User.username == APPROVER[0]).first()
-    approver_id = approver["id"] if approver else await accounts.create_user(APPROVER[0], APPROVER[1], DEMO_PASSWORD, home_event=event_id, actor=actor)
-    await accounts.grant_role(approver_id, "approver", event_id, None, actor=actor)
     # The arbitration group (监督仲裁组) decides appeals; the demo has one member.
     arbitrator = await User.select(User.id).where(User.username == ARBITRATOR[0]).first()
     arbitrator_id = arbitrator["id"] if arbitrator else await accounts.create_user(ARBITRATOR[0], ARBITRATOR[1], DEMO_PASSWORD, home_event=event_id, actor=actor)
     await accounts.grant_role(arbitrator_id, "arbitrator", event_id, None, actor=actor)
-    listed = await proposals.list_proposals(event_id, sid)
-    if listed and not all(p.get("approved_at") for p in listed if not p.get("struck")):
-        await proposals.approve(event_id, sid, audit.Actor(approver_id, APPROVER[1]))
     extra = f"，{refused} 个评分被拒" if refused else ""
     return (
-        f"{FINISHED_SKILL} 已评分、解密并公布最终成绩，奖项与荣誉已审批{extra} / {FINISHED_SKILL} scored, decrypted, final and approved; "
-        f"审批人账号 / approver login: {APPROVER[0]} / {DEMO_PASSWORD}; 仲裁账号 / arbitrator login: {ARBITRATOR[0]} / {DEMO_PASSWORD}"
+        f"{FINISHED_SKILL} 已评分、解密并公布最终成绩{extra} / {FINISHED_SKILL} scored, decrypted and final; "
+        f"仲裁账号 / arbitrator login: {ARBITRATOR[0]} / {DEMO_PASSWORD}"
     )

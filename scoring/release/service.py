@@ -14,7 +14,8 @@ Steps, in order, each by its role and recorded in the audit log; none can be ski
 6. **final** — the organiser makes the results final: the ranking is computed again from the
    marks as they now are (an upheld appeal may have changed some), kept in ``ResultRelease.final``
    with ``changed_by_appeal`` when it differs from the provisional one, and the rules' awards,
-   honours and promotions are proposed for approval (``scoring.release.proposals``).
+   honours and promotions are proposed for approval (``certificates.proposals``, which answers this
+   module's ``FINALISED`` and ``APPROVALS`` extension points: results publish, certificates read).
 
 A step taken out of order is refused with 409 and a code naming what is missing
 (``not_submitted``, ``not_rechecked``, ``not_decrypted``, ``not_provisional``, ``notice_period``,
@@ -44,6 +45,7 @@ from competition.registration.tables import Contestant
 from kernel import audit
 from kernel.db import json_value, lock_row, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
+from kernel.extension import Extension
 from kernel.i18n import china_time, register
 from kernel.tables import CompetitionGroup, Skill
 from scoring import presets
@@ -54,7 +56,7 @@ from scoring.numbers import decimal_str
 from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED
 from scoring.results import ContestantInfo, SkillResults, compute_skill
 from scoring.scheme import MarkingScheme, scheme_from_dict
-from scoring.tables import Appeal, AwardProposal, Mark, ResultRelease
+from scoring.tables import Appeal, Mark, ResultRelease
 from scoring.tables import MarkingScheme as SchemeRow
 
 register(
@@ -404,10 +406,9 @@ async def workflow(event_id: int, skill_id: int, group_id: int, data: SkillData 
     competing = [cid for cid in members if data.people[cid]["status"] != "disqualified" and cid not in data.absent]
     complete = sum(1 for cid in competing if res is not None and res.results[str(cid)].status == COMPLETE)
     t = now()
-    approved = await AwardProposal.exists().where(
-        (AwardProposal.skill == skill_id) & (AwardProposal.group == group_id) & AwardProposal.approved_at.is_not_null()
-    )
-    proposals = await AwardProposal.count().where((AwardProposal.skill == skill_id) & (AwardProposal.group == group_id))
+    approval = {"done": False, "proposals": 0}
+    for answer in APPROVALS:
+        approval = await answer(skill_id, group_id)
     notice_end = aware(rel["notice_ends_at"]) if rel else None
     appeal_end = aware(rel["appeal_ends_at"]) if rel else None
     steps = {
@@ -424,7 +425,7 @@ async def workflow(event_id: int, skill_id: int, group_id: int, data: SkillData 
         },
         "final": {"done": bool(rel and rel["stage"] == FINAL), "by": rel and rel["final_by.display_name"], "at": iso(rel and rel["final_at"]), "at_china": china_time(rel and rel["final_at"]),
                   "changed_by_appeal": bool(rel and rel["changed_by_appeal"])},
-        "approved": {"done": approved, "proposals": proposals},
+        "approved": approval,
     }  # fmt: skip
     out_steps = [{"step": k, "label": {"zh": zh, "en": en}, **steps[k]} for k, zh, en in STEPS]
     next_step = None
@@ -525,9 +526,8 @@ async def publish_provisional(event_id: int, skill_id: int, group_id: int, actor
 
 async def make_final(event_id: int, skill_id: int, group_id: int, actor: audit.Actor) -> dict[str, Any]:
     """The organiser makes the results final once the notice and appeals are over; the rules'
-    proposals (awards, honours, promotions) are stored for approval in the same transaction."""
-    from scoring.release import proposals
-
+    proposals (awards, honours, promotions) are stored for approval in the same transaction (the
+    ``FINALISED`` extension point: ``certificates.proposals.create_for_final``)."""
     await events.editable_event(event_id)
     async with write_transaction():
         await lock_row(Skill, skill_id)
@@ -579,10 +579,12 @@ async def make_final(event_id: int, skill_id: int, group_id: int, actor: audit.A
             ResultRelease.stage: FINAL, ResultRelease.final: snap, ResultRelease.final_by: actor.user_id,
             ResultRelease.final_at: t, ResultRelease.changed_by_appeal: changed,
         }).where(ResultRelease.id == rel["id"])  # fmt: skip
-        made = await proposals.create_for_final(data, group_id, actor, snap)
+        made: dict[str, Any] = {}
+        for answer in FINALISED:
+            made.update(await answer(data, group_id, actor, snap))
         head = await audit.record_step(
             "results.final", actor, event_id=event_id, target=f"group:{group_id}",
-            details={"skill": skill_id, "group": group_id, "changed_by_appeal": changed, "changed": sorted(diff), "proposals": made},
+            details={"skill": skill_id, "group": group_id, "changed_by_appeal": changed, "changed": sorted(diff), **made},
         )  # fmt: skip
         await ResultRelease.update({ResultRelease.final_head_seq: head.seq, ResultRelease.final_head_hash: head.hash}).where(ResultRelease.id == rel["id"])
     return await workflow(event_id, skill_id, group_id)
@@ -629,6 +631,14 @@ async def public_skill(event_id: int, skill_id: int) -> dict[str, Any]:
     return {"event_id": event_id, "event": event["name"], "skill_id": skill_id, "skill": skill["name"], "groups": items}
 
 
+#: Asked in the transaction that makes a group's results final, with ``(data, group_id, actor,
+#: final)``; each answer stores what follows from the final ranking and returns what to add to
+#: the audit entry (certificates: the proposals, ``{"proposals": {kind: count}}``).
+FINALISED: Extension = Extension("what follows from a group's final results", required=True)
+#: Asked for the workflow's last step, with ``(skill_id, group_id)``: ``{"done": bool, "proposals": n}``.
+APPROVALS: Extension = Extension("how far a group's proposals are approved", required=True)
+
+
 async def published_groups(skill_ids: list[int]) -> set[tuple[int, int]]:
     """For registration: the (skill, group) pairs of these skills with results published."""
     rows = await ResultRelease.select(ResultRelease.skill, ResultRelease.group).where(ResultRelease.skill.is_in(list(skill_ids) or [0]))
@@ -636,21 +646,5 @@ async def published_groups(skill_ids: list[int]) -> set[tuple[int, int]]:
 
 
 async def record_of(contestant_id: int, skill_id: int) -> list[str]:
-    """For registration: appeals about this contestant, proposals for them."""
-    found = []
-    if await Appeal.exists().where(Appeal.contestant == contestant_id):
-        found.append("appeals")
-    if await AwardProposal.exists().where(AwardProposal.contestant == contestant_id):
-        found.append("proposals")
-    return found
-
-
-async def identity_copies(contestant_id: int, record: dict[str, Any]) -> dict[str, list]:
-    """For an identity correction: the proposals' copies of the holder follow the record."""
-    proposals = [p["id"] for p in await AwardProposal.select(AwardProposal.id).where(AwardProposal.contestant == contestant_id)]
-    if proposals:
-        await AwardProposal.update({
-            AwardProposal.holder_name: record["name"], AwardProposal.holder_id_number: record["id_number"],
-            AwardProposal.holder_employer: record["employer"], AwardProposal.holder_delegation: record["delegation"],
-        }).where(AwardProposal.contestant == contestant_id)  # fmt: skip
-    return {"proposals": proposals}
+    """For registration: appeals about this contestant."""
+    return ["appeals"] if await Appeal.exists().where(Appeal.contestant == contestant_id) else []

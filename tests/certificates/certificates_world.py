@@ -96,7 +96,7 @@ async def propose(
 ) -> int:  # fmt: skip
     """An approved proposal as the approver leaves it (``approver_id`` None: not approved yet), with
     the snapshot of its person that finalisation takes."""
-    from scoring.tables import AwardProposal
+    from certificates.tables import AwardProposal
 
     now = dt.datetime.now(dt.timezone.utc)
     row = AwardProposal(

@@ -176,7 +176,7 @@ async def test_b_an_upgraded_database_keeps_every_row_and_index(rw: ResultsWorld
 
     undo = (
         "import asyncio, importlib\n"
-        "from competition import db, foreign_keys\n"
+        "from kernel import db, foreign_keys\n"
         "from kernel.settings import Settings\n"
         "async def main():\n"
         "    engine = db.engine_from_url(Settings.from_env().database_url); db.bind_engine(engine); await db.start(engine)\n"

@@ -1,11 +1,12 @@
 """Awards, honours and promotions proposed from final results (拟表彰名单), and their approval.
 
-When a skill and group's results become final (``service.make_final``), the rules of the event's
-effective preset propose, per contestant of the final ranking:
+When a skill and group's results become final (``scoring.release.service.make_final``, which asks
+its ``FINALISED`` extension point in the same transaction: :func:`create_for_final` answers), the
+rules of the event's effective preset propose, per contestant of the final ranking:
 
 - **award** — the award the ranking earned (``scoring.awards``), ``code`` = the award code;
 - **honour** — ``scoring.honours.decide_honours`` over the standings (``scoring.standing``), with
-  the honours each person already holds (``certificates.tables.HonourHeld`` by ID number, and
+  the honours each person already holds (``HonourHeld`` by ID number, and
   approved honour proposals of other events): ``outcome`` ``granted`` or ``already_held``;
 - **promotion** — ``scoring.promotion.decide_promotions`` from each contestant's current level:
   ``outcome`` ``promoted`` or ``promoted_already_held``, ``code`` the new level's name,
@@ -16,8 +17,7 @@ approves the list of the event or of one skill: every unstruck, not yet approved
 ``approved_by`` / ``approved_at``; struck entries keep their reason and are never approved.
 Approval is final: an approved list takes no further strikes. The whole scope must be final first.
 
-Certificates read :func:`approved_proposals` (approved, unstruck, and issuable: ``already_held``
-honours are left out unless asked for).
+Issuance (``certificates.issuance``) reads the approved, unstruck entries of an event in bulk.
 
 **What was approved is what is issued.** Each proposal carries a snapshot of its person taken at
 finalisation (``holder_*``: name, ID number, employer, delegation; ``final_score``, ``final_award``),
@@ -31,25 +31,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from competition.dayof.tables import EncryptedNumber
+from certificates.ledger import higher_level, ledger_levels
+from certificates.tables import AwardProposal, HonourHeld
+from competition.auth import service as accounts
+from competition.dayof import anonymisation
+from competition.demo_data import DEMO_PASSWORD
 from competition.events import service as events
 from competition.registration.tables import Contestant
 from kernel import audit
 from kernel.db import lock_row, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
 from kernel.i18n import china_time
-from kernel.tables import CompetitionGroup, Event, Skill
+from kernel.tables import CompetitionGroup, Event, Skill, User
 from scoring.awards import AWARDS
 from scoring.honours import GRANTED, HONOURS, decide_honours
 from scoring.honours import OUTCOME_LABELS as HONOUR_OUTCOMES
-from scoring.idcard import mask_id
+from scoring.idcard import mask_id, normalise_id
 from scoring.levels import SkillLevel
 from scoring.messages import Message, ScoringError
 from scoring.promotion import NO_CHANGE, decide_promotions
 from scoring.promotion import OUTCOME_LABELS as PROMOTION_OUTCOMES
 from scoring.release.service import clean_text, now
 from scoring.standing import Person, standings_from
-from scoring.tables import AwardProposal, ResultRelease
+from scoring.tables import ResultRelease
 
 AWARD, HONOUR, PROMOTION = "award", "honour", "promotion"
 KINDS = (AWARD, HONOUR, PROMOTION)
@@ -87,8 +91,6 @@ def _scoring_error(exc: ScoringError) -> BilingualError:
 async def honours_held(id_numbers: list[str], *, exclude_event: int | None = None) -> dict[str, set[str]]:
     """Honours each person (ID number) already holds: certificates' ``HonourHeld``, and honours
     approved (not struck) in other events whose certificates may not be issued yet."""
-    from certificates.tables import HonourHeld
-
     out: dict[str, set[str]] = {}
     if not id_numbers:
         return out
@@ -117,15 +119,18 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor, final: 
     group = data.group(group_id)
     ranking = res.rankings.get(str(group_id), [])
     people = {int(r.contestant_id): data.people[int(r.contestant_id)] for r in ranking}
-    held = await honours_held(sorted({c["id_number"] for c in people.values()}), exclude_event=data.event_id)
+    id_numbers = sorted({c["id_number"] for c in people.values() if c["id_number"]})
+    held = await honours_held(id_numbers, exclude_event=data.event_id)
     # A promotion granted by an earlier event counts: start from the higher of the registered
-    # level and the ledger's (certificates/ledger.py).
-    from certificates.ledger import current_level_for
-
+    # level and the ledger's (certificates/ledger.py); both read once for the whole group.
+    promoted = await ledger_levels(id_numbers)
     members = {
-        str(cid): [Person(str(cid), level=await current_level_for(c["id_number"], c["current_level"]), honours_held=frozenset(held.get(c["id_number"], ())))]
+        str(cid): [Person(
+            str(cid), level=higher_level(c["current_level"], promoted.get(normalise_id(c["id_number"] or ""))),
+            honours_held=frozenset(held.get(c["id_number"], ())),
+        )]
         for cid, c in people.items()
-    }
+    }  # fmt: skip
     standings = standings_from(ranking, res.awards, members, group=group["kind"])
     preset = data.preset
     try:
@@ -162,7 +167,30 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor, final: 
         ))  # fmt: skip
     if rows:
         await AwardProposal.insert(*rows)
-    return {k: sum(1 for r in rows if r.kind == k) for k in KINDS}
+    return {"proposals": {k: sum(1 for r in rows if r.kind == k) for k in KINDS}}
+
+
+async def approval_state(skill_id: int, group_id: int) -> dict[str, Any]:
+    """For the results workflow's last step: is the group's list approved, how many entries."""
+    scope = (AwardProposal.skill == skill_id) & (AwardProposal.group == group_id)
+    approved = await AwardProposal.exists().where(scope & AwardProposal.approved_at.is_not_null())
+    return {"done": approved, "proposals": await AwardProposal.count().where(scope)}
+
+
+async def record_of(contestant_id: int, skill_id: int) -> list[str]:
+    """For registration: proposals for this contestant."""
+    return ["proposals"] if await AwardProposal.exists().where(AwardProposal.contestant == contestant_id) else []
+
+
+async def identity_copies(contestant_id: int, record: dict[str, Any]) -> dict[str, list]:
+    """For an identity correction: the proposals' copies of the holder follow the record."""
+    proposals = [p["id"] for p in await AwardProposal.select(AwardProposal.id).where(AwardProposal.contestant == contestant_id)]
+    if proposals:
+        await AwardProposal.update({
+            AwardProposal.holder_name: record["name"], AwardProposal.holder_id_number: record["id_number"],
+            AwardProposal.holder_employer: record["employer"], AwardProposal.holder_delegation: record["delegation"],
+        }).where(AwardProposal.contestant == contestant_id)  # fmt: skip
+    return {"proposals": proposals}
 
 
 # ---- reading ----------------------------------------------------------------------------------
@@ -194,17 +222,6 @@ def proposal_json(r: dict[str, Any], refs: dict[int, str] | None = None) -> dict
     }  # fmt: skip
 
 
-async def contestant_refs(contestant_ids: list[int]) -> dict[int, str]:
-    out: dict[int, tuple[int, str]] = {}
-    if contestant_ids:
-        for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
-            EncryptedNumber.contestant.is_in(contestant_ids)
-        ):
-            if n["contestant"] not in out or out[n["contestant"]][0] < n["round"]:
-                out[n["contestant"]] = (n["round"], n["encrypted_no"])
-    return {k: v[1] for k, v in out.items()}
-
-
 async def list_proposals(event_id: int, skill_id: int | None = None, group_id: int | None = None) -> list[dict[str, Any]]:
     """The event's proposals (or one skill's, one group's), by skill, group, kind and rank."""
     await events.get_event(event_id)
@@ -214,32 +231,9 @@ async def list_proposals(event_id: int, skill_id: int | None = None, group_id: i
     if group_id is not None:
         where &= AwardProposal.group == group_id
     rows = await AwardProposal.select(*_COLUMNS).where(where).order_by(AwardProposal.id)
-    refs = await contestant_refs(sorted({r["contestant"] for r in rows}))
+    refs = await anonymisation.contestant_refs(sorted({r["contestant"] for r in rows}))
     out = [proposal_json(r, refs) for r in rows]
     out.sort(key=lambda p: (p["skill_id"], p["group_id"], _KIND_ORDER.get(p["kind"], 9), p["rank"] if p["rank"] is not None else 10**6, p["id"]))
-    return out
-
-
-async def approved_proposals(event_id: int, skill_id: int | None = None, kind: str | None = None, *, include_already_held: bool = False) -> list[dict[str, Any]]:
-    """What certificates may be issued for: approved, unstruck proposals of the event (or skill).
-
-    Each entry is :func:`proposal_json` plus ``id_number`` (the full ID number, for the honour
-    register and the promotion ledger) and ``issuable``. Honours a person already held
-    (``outcome == "already_held"``) are left out unless ``include_already_held``.
-    """
-    where = (AwardProposal.event == event_id) & AwardProposal.approved_at.is_not_null() & (AwardProposal.struck == False)  # noqa: E712
-    if skill_id is not None:
-        where &= AwardProposal.skill == skill_id
-    if kind is not None:
-        where &= AwardProposal.kind == kind
-    rows = await AwardProposal.select(*_COLUMNS).where(where).order_by(AwardProposal.id)
-    refs = await contestant_refs(sorted({r["contestant"] for r in rows}))
-    out = []
-    for r in rows:
-        issuable = r["outcome"] in ISSUABLE
-        if not issuable and not include_already_held:
-            continue
-        out.append({**proposal_json(r, refs), "id_number": r["holder_id_number"], "issuable": issuable})
     return out
 
 
@@ -272,7 +266,7 @@ async def strike(event_id: int, proposal_id: int, reason: str, actor: audit.Acto
             details={"kind": row["kind"], "code": row["code"], "contestant": row["contestant"], "skill": row["skill"], "reason": reason},
         )  # fmt: skip
     rows = await AwardProposal.select(*_COLUMNS).where(AwardProposal.id == proposal_id)
-    return proposal_json(rows[0], await contestant_refs([rows[0]["contestant"]]))
+    return proposal_json(rows[0], await anonymisation.contestant_refs([rows[0]["contestant"]]))
 
 
 async def _unfinished(event_id: int, skill_id: int | None) -> list[dict[str, Any]]:
@@ -322,3 +316,26 @@ async def approve(event_id: int, skill_id: int | None, actor: audit.Actor) -> di
             details={"skill": skill_id, "approved": count, "struck": struck},
         )  # fmt: skip
     return {"event_id": event_id, "skill_id": skill_id, "approved": count, "struck": struck, "approved_at": t.isoformat(), "approved_at_china": china_time(t)}
+
+
+# ---- demo ------------------------------------------------------------------------------------
+
+#: The demo's approver (人社厅), who approves whatever the rules proposed.
+APPROVER = ("demo-approver", "广东省人社厅职业能力建设处（演示）")
+
+
+async def demo(event_id: int) -> str | None:
+    """The approver approves the list of every skill whose results are final (idempotent)."""
+    actor = audit.Actor(None, "demo")
+    approver = await User.select(User.id).where(User.username == APPROVER[0]).first()
+    approver_id = approver["id"] if approver else await accounts.create_user(APPROVER[0], APPROVER[1], DEMO_PASSWORD, home_event=event_id, actor=actor)
+    await accounts.grant_role(approver_id, "approver", event_id, None, actor=actor)
+    approved = []
+    for sid in sorted({r["skill"] for r in await AwardProposal.select(AwardProposal.skill).where(AwardProposal.event == event_id)}):
+        if await _unfinished(event_id, sid):
+            continue
+        pending = (AwardProposal.skill == sid) & (AwardProposal.struck == False) & AwardProposal.approved_at.is_null()  # noqa: E712
+        if await AwardProposal.exists().where(pending):
+            await approve(event_id, sid, audit.Actor(approver_id, APPROVER[1]))
+            approved.append(sid)
+    return f"拟表彰名单已审批 / proposals approved ({len(approved)} skill(s) now); 审批人账号 / approver login: {APPROVER[0]} / {DEMO_PASSWORD}"
