@@ -20,6 +20,7 @@ from competition.dayof import codes
 from competition.dayof.tables import CheckIn, EncryptedNumber
 from competition.events import service as events
 from competition.judges.conflicts import Reason, conflict_reason
+from competition.judges.conflicts import withheld as withheld_reason
 from competition.judges.tables import JudgeAssignment
 from competition.registration.tables import Contestant
 from kernel.tables import Event, Skill
@@ -77,12 +78,14 @@ class SkillContext:
     loaded_at: float
     _conflicts: dict[tuple[int, int], Reason | None] = dataclasses.field(default_factory=dict, repr=False)
 
-    def conflict(self, seat: JudgeSeat, contestant: ContestantInfo) -> Reason | None:
-        """Why this judge may not score this contestant, or None (worked out once per context)."""
+    def conflict(self, seat: JudgeSeat, contestant: ContestantInfo, *, withheld: bool = False) -> Reason | None:
+        """Why this judge may not score this contestant, or None (worked out once per context);
+        ``withheld``: told without the contestant's side (``conflicts.withheld``)."""
         key = (seat.user_id, contestant.id)
         if key not in self._conflicts:
             self._conflicts[key] = conflict_reason(seat, contestant)
-        return self._conflicts[key]
+        reason = self._conflicts[key]
+        return withheld_reason(seat.name) if reason is not None and withheld else reason
 
     def contestant_by_ref(self, ref: str) -> ContestantInfo | None:
         cid = self.by_ref.get(codes.normalise(ref))

@@ -8,16 +8,13 @@ audit entries together with the commit (``db.batch_transaction``). A mark is ack
 after its transaction has committed, with its server sequence number (its audit entry's).
 Re-sending an ``op_id`` answers with the first acknowledgement and stores nothing.
 
-Checks, in order: the op id; the skill and its event (not archived, a marking scheme exists); the
-user's seat on the panel (judge or chief judge of the skill, assigned the aspect's criterion); the
-contestant (known by encrypted number, competing, not absent); the aspect; conflict of interest;
-the value against the aspect's kind and range; the stage of the contestant's results and criterion
-locks, by the access policy (``kernel.access``: judges mark and the chief judge corrects while
-scoring, after a lock only the chief judge; after sign-off only an organiser; once the group's
-results are provisional only the arbitration group, through an appeal decided for that contestant;
-once final nothing), each correction with a reason; a second mark of the same seat is a correction
-and needs a reason, unless the aspect was flagged for re-marking; a full panel admits no further
-judge.
+The op id is checked here; everything else a mark must pass is the pure rule
+``scoring.acceptance.judge_mark`` (the skill, the seat, the contestant, the aspect, conflict of
+interest, the value, the stage of the results by the access policy (``kernel.access``: judges mark
+and the chief judge corrects while scoring, after a lock only the chief judge; after sign-off only
+an organiser; once the group's results are provisional only the arbitration group, through an
+appeal decided for that contestant; once final nothing), reasons, re-marking, a full panel). This
+module reads what the rule needs inside the transaction, asks it, and writes what it accepted.
 """
 
 from __future__ import annotations
@@ -31,17 +28,14 @@ import os
 import re
 import sys
 import time
-from decimal import Decimal
 from typing import Any, Callable
 
-from competition.judges.conflicts import withheld
 from kernel import access, audit
 from kernel.db import Query, batch_transaction, rows_in, values_in
 from kernel.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
-from scoring.aggregation import NEEDS_REMARK
+from scoring import acceptance
 from scoring.live.context import ContextCache, SkillContext
-from scoring.messages import Message, ScoringError
-from scoring.numbers import decimal_str
+from scoring.messages import Message
 
 log = logging.getLogger("scoring.live")
 
@@ -52,7 +46,7 @@ OP_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_FIELD = {"aspect": 64, "contestant": 32, "reason": 500, "value": 32, "measured": 32}
 MAX_BATCH = 256
 #: The authority an upheld appeal's corrections carry: the arbitration group's decision.
-ARBITRATION = "arbitration"
+ARBITRATION = acceptance.ARBITRATION
 #: What each authority a mark is entered under asks of the access policy.
 AUTHORITY_CAPABILITY = {
     JUDGE: "enter_mark",
@@ -60,14 +54,7 @@ AUTHORITY_CAPABILITY = {
     ORGANISER: "correct_mark_after_signoff",
     ARBITRATION: "correct_mark_by_appeal",
 }
-#: Why an authority cannot change a mark in a stage of the results (code, zh, en).
-STAGE_REFUSALS = {
-    access.FINAL: ("results_final", "本组别成绩已确定，评分不能再更改", "The results of this group are final; no mark can change"),
-    access.PROVISIONAL: ("results_published", "本组别成绩已公示，只有监督仲裁组对申诉的裁定才能更改评分",
-                         "The results of this group are published; only the arbitration group's decision on an appeal changes a mark"),
-    access.SIGNED_OFF: ("signed_off", "本项目成绩已由裁判长签字确认，修改须由组织方填写理由", "The skill is signed off; only an organiser may change a mark, with a reason"),
-    access.SCORING: ("not_signed_off", "裁判长签字确认前，由裁判和裁判长评分和更正", "Before sign-off, judges mark and the chief judge corrects"),
-}
+assert set(AUTHORITY_CAPABILITY) == set(acceptance.AUTHORITIES) and set(acceptance.STAGE_REFUSALS) == set(access.STAGES)
 _PROFILE = bool(os.environ.get("COMPETITION_PROFILE_BATCHES"))
 MARK_COLUMNS = ["skill", "contestant", "aspect", "judge", "value", "kind", "reason", "entered_by", "authority", "op_id", "seq", "created_at"]
 
@@ -336,6 +323,7 @@ class MarkWriter:
             signed = {r["skill"] for r in signed_rows}
             releases = {(r["skill"], r["group"]): r["stage"] for r in release_rows}
             current = self.current.panels(slots)
+            standing = _BatchStanding(locks, signed, releases)
             entries: list[audit.Entry] = []
             in_batch: dict[tuple[int, str], int] = {}
             for p in batch:
@@ -349,7 +337,7 @@ class MarkWriter:
                     results.append((p, ("same", in_batch[key])))  # type: ignore[arg-type]
                     continue
                 try:
-                    row, entry, acc = self._validate(req, contexts.get(req.skill_id), locks, signed, releases, current)
+                    row, entry, acc = self._validate(req, contexts.get(req.skill_id), standing, current)
                 except MarkRefused as exc:
                     results.append((p, exc))
                     continue
@@ -393,100 +381,58 @@ class MarkWriter:
                   f"writes+commit {ms[3]:.1f} answers {ms[4]:.1f}", file=sys.stderr, flush=True)
         return accepted
 
-    def _validate(self, req: MarkRequest, ctx: SkillContext | None, locks, signed, releases, current) -> tuple[dict[str, Any], audit.Entry, Accepted]:
-        if ctx is None:
-            raise refused("unknown_skill", "没有这个竞赛项目", "No such skill")
-        if ctx.archived:
-            raise refused("event_archived", "赛事已归档，不能再评分", "The event is archived; no more marks")
-        if ctx.scheme is None or ctx.scorer is None:
-            raise refused("no_scheme", "本项目还没有评分标准", "This skill has no marking scheme yet")
+    def _validate(self, req: MarkRequest, ctx: SkillContext | None, standing: _BatchStanding, current: dict[Slot, Panel]) -> tuple[dict[str, Any], audit.Entry, Accepted]:
+        """The pure rule (``scoring.acceptance.judge_mark``) on what this batch read; the panel of
+        the slot takes the accepted mark, so a later mark of the same batch sees it."""
+        contestant = ctx.contestant_by_ref(str(req.contestant)) if ctx is not None else None
+        key = (req.skill_id, contestant.id, req.aspect) if contestant is not None and isinstance(req.aspect, str) else None
+        panel = current.get(key, {}) if key is not None else {}
         user = req.user
-        authority = req.authority
-        capability = AUTHORITY_CAPABILITY.get(authority) if isinstance(authority, str) else None
-        if capability is None:
-            raise refused("bad_authority", "无效的权限", "Unknown authority")
-        if not access.allows(user, capability, ctx.event_id, ctx.skill_id):
-            zh, en = {
-                ORGANISER: ("您不是本赛事的组织方", "You are not an organiser of this event"),
-                CHIEF_JUDGE: ("您不是本项目的裁判长", "You are not this skill's chief judge"),
-                ARBITRATION: ("您不是本赛事的仲裁人员", "You are not an arbitrator of this event"),
-            }.get(authority, ("您没有被分配到本项目评分", "You are not assigned to mark this skill"))
-            raise refused("not_assigned", zh, en)
-        if authority == ARBITRATION and req.appeal_id is None:
-            raise refused("appeal_required", "仲裁更正只能通过对申诉的裁定录入", "An arbitration correction is entered only through a decided appeal")
-        seat_id = req.seat if req.seat is not None else user.user_id
-        if seat_id != user.user_id and authority == JUDGE:
-            raise refused("not_assigned", "裁判只能录入自己的评分", "A judge enters only their own marks")
-        seat = ctx.seats.get(seat_id)
-        contestant = ctx.contestant_by_ref(str(req.contestant))
-        if contestant is None:
-            raise refused("unknown_contestant", f"本项目没有加密号为 {req.contestant} 的选手", f"No contestant numbered {req.contestant} in this skill")
-        if contestant.status != "registered" or contestant.absent:
-            raise refused("not_competing", f"选手 {req.contestant} 缺考、退赛或被取消资格", f"Contestant {req.contestant} is absent, withdrawn or disqualified")
-        if not isinstance(req.aspect, str) or req.aspect not in ctx.scheme.places:
-            raise refused("unknown_aspect", f"评分标准中没有评分项 {req.aspect}", f"No aspect {req.aspect} in the marking scheme")
-        place = ctx.scheme.places[req.aspect]
-        criterion = place.criterion.id
-        if seat is None:
-            raise refused("not_assigned", "该裁判不在本项目的裁判组中", "That judge is not on this skill's panel")
-        if authority == JUDGE and not seat.covers(criterion, req.aspect):
-            raise refused("not_assigned", f"您没有被分配评判模块 {criterion}", f"You are not assigned to criterion {criterion}")
-        reason_conflict = ctx.conflict(seat, contestant)
-        if reason_conflict is not None:
-            if authority == CHIEF_JUDGE and seat_id != user.user_id:
-                # Correcting another judge's seat: the chief judge learns that the judge stands
-                # aside, not the contestant's delegation or employer the reason names.
-                reason_conflict = withheld(seat.name)
-            raise refused("conflict_of_interest", reason_conflict.zh, reason_conflict.en)
-        raw_value = req.value
-        if req.measured is not None:
-            # A banded measurement may be entered as the measured deviation; the bands give the mark.
-            try:
-                raw_value = place.aspect.band_mark(req.measured)
-            except (ScoringError, ValueError, ArithmeticError):
-                raise refused("bad_value", f"评分项 {req.aspect} 不能按测量值评分，或测量值无效", f"Aspect {req.aspect} takes no measured value, or the value is invalid") from None
-        try:
-            value = ctx.scorer.check_score(req.aspect, raw_value)
-        except ScoringError as exc:
-            raise refused("out_of_range" if exc.code == "score_out_of_range" else "bad_value", exc.message.zh, exc.message.en) from None
-        reason = (req.reason or "").strip()  # at most MAX_FIELD["reason"] (check_sizes)
-        stage = releases.get((ctx.skill_id, contestant.group_id)) or (access.SIGNED_OFF if ctx.skill_id in signed else access.SCORING)
-        if not access.stage_allows(capability, stage):
-            raise refused(*STAGE_REFUSALS[stage])
-        if criterion in locks.get(ctx.skill_id, set()) and authority == JUDGE:
-            raise refused("locked", f"模块 {criterion} 已锁定，修改须由裁判长填写理由", f"Criterion {criterion} is locked; only the chief judge may change it, with a reason")
-        if authority != JUDGE and not reason:
-            raise refused("reason_required", "须填写修改理由", "A reason is required")
-        key = (ctx.skill_id, contestant.id, req.aspect)
-        panel = current.setdefault(key, {})
-        before = {j: v for j, (_, v) in panel.items()}
-        previous_status = ctx.scorer.score_aspect(req.aspect, before).status if before else None
-        if seat_id in panel:
-            if previous_status == NEEDS_REMARK:
-                kind = "remark"
-            elif not reason:
-                raise refused("reason_required", "修改已录入的评分须填写理由", "Changing a mark already entered needs a reason")
-            else:
-                kind = "correction"
-        else:
-            if len(panel) >= ctx.expected_judges(req.aspect):
-                raise refused("panel_full", "该评分项的裁判人数已满", "This aspect already has its full panel of judges")
-            kind = "mark"
-        text = decimal_str(value) if isinstance(value, Decimal) else str(value)
-        panel[seat_id] = (0, text)
-        after = {j: v for j, (_, v) in panel.items()}
-        status = ctx.scorer.score_aspect(req.aspect, after).status
+        mark = acceptance.Mark(
+            user.user_id, req.contestant, req.aspect, req.value, req.reason if isinstance(req.reason, str) else "", req.seat,
+            req.authority, req.measured, req.appeal_id,
+        )  # fmt: skip
+        verdict = acceptance.judge_mark(ctx, mark, standing.of(req.skill_id, {j: v for j, (_, v) in panel.items()}), _authority(user, ctx))
+        if isinstance(verdict, acceptance.Refusal):
+            raise MarkRefused(verdict.code, verdict.message.zh, verdict.message.en)
+        assert ctx is not None and key is not None
+        current.setdefault(key, {})[verdict.seat] = (0, verdict.value)
         row = {
-            "skill": ctx.skill_id, "contestant": contestant.id, "aspect": req.aspect, "judge": seat_id, "value": text,
-            "kind": kind, "reason": reason, "entered_by": user.user_id, "authority": authority, "op_id": req.op_id,
-            "_status": status,
+            "skill": ctx.skill_id, "contestant": verdict.contestant_id, "aspect": verdict.aspect, "judge": verdict.seat, "value": verdict.value,
+            "kind": verdict.kind, "reason": verdict.reason, "entered_by": user.user_id, "authority": verdict.authority, "op_id": req.op_id,
+            "_status": verdict.status,
         }  # fmt: skip
         entry = audit.Entry(
-            f"mark.{kind}", req.actor, event_id=ctx.event_id, target=f"contestant:{contestant.id}",
-            details={"skill": ctx.skill_id, "aspect": req.aspect, "judge": seat_id, "value": text, "reason": reason, "authority": authority, "op_id": req.op_id},
+            f"mark.{verdict.kind}", req.actor, event_id=ctx.event_id, target=f"contestant:{verdict.contestant_id}",
+            details={"skill": ctx.skill_id, "aspect": verdict.aspect, "judge": verdict.seat, "value": verdict.value, "reason": verdict.reason,
+                     "authority": verdict.authority, "op_id": req.op_id},
         )  # fmt: skip
-        acc = Accepted(ctx.skill_id, contestant.id, contestant.ref or str(contestant.workstation_no), req.aspect, status, previous_status, after)
+        acc = Accepted(ctx.skill_id, verdict.contestant_id, verdict.contestant_ref, verdict.aspect, verdict.status, verdict.previous_status, verdict.panel)
         return row, entry, acc
+
+
+def _authority(user: Principal, ctx: SkillContext | None) -> acceptance.Authority:
+    """The access policy's answers for ``user`` in ``ctx``'s skill, as the pure rule asks them."""
+    event_id, skill_id = (ctx.event_id, ctx.skill_id) if ctx is not None else (None, None)
+    return acceptance.Authority(
+        holds=lambda authority: access.allows(user, AUTHORITY_CAPABILITY[authority], event_id, skill_id),
+        stage_allows=lambda authority, stage: access.stage_allows(AUTHORITY_CAPABILITY[authority], stage),
+    )
+
+
+@dataclasses.dataclass
+class _BatchStanding:
+    """The stages, sign-offs and locks a batch read, per skill."""
+
+    locks: dict[int, set[str]]
+    signed: set[int]
+    releases: dict[tuple[int, int], str]
+
+    def of(self, skill_id: int, panel: dict[int, str]) -> acceptance.Standing:
+        return acceptance.Standing(
+            {g: stage for (s, g), stage in self.releases.items() if s == skill_id}, skill_id in self.signed,
+            frozenset(self.locks.get(skill_id, ())), panel,
+        )  # fmt: skip
 
 
 #: What a mark row repeats of its audit entry (``_validate`` writes both): the entry's details
