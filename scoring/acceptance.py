@@ -226,7 +226,10 @@ def judge_mark(skill: Skill | None, mark: Mark, standing: Standing, authority: A
     if acting != JUDGE and not reason:
         return _no("reason_required", "须填写修改理由", "A reason is required")
     before = dict(standing.panel)
-    previous_status = skill.scorer.score_aspect(mark.aspect, before).status if before else None
+    try:
+        previous_status = skill.scorer.score_aspect(mark.aspect, before).status if before else None
+    except ScoringError as exc:  # more marks stored than the rule now takes (the preset changed since)
+        return Refusal(exc.code, exc.message)
     if seat_id in before:
         if previous_status == NEEDS_REMARK:
             kind = "remark"
@@ -240,7 +243,10 @@ def judge_mark(skill: Skill | None, mark: Mark, standing: Standing, authority: A
         kind = "mark"
     text = decimal_str(value) if isinstance(value, Decimal) else str(value)
     after = {**before, seat_id: text}
-    status = skill.scorer.score_aspect(mark.aspect, after).status
+    try:
+        status = skill.scorer.score_aspect(mark.aspect, after).status
+    except ScoringError as exc:
+        return Refusal(exc.code, exc.message)
     return Accepted(
         contestant.id, contestant.ref or str(contestant.workstation_no), mark.aspect, seat_id, text, kind, reason, acting,
         status, previous_status, after,
