@@ -33,6 +33,8 @@ SQLITE_SYNCHRONOUS = "FULL"
 class PooledSQLiteTransaction(SQLiteTransaction):
     """A transaction on a pooled connection, given back to the pool instead of closed."""
 
+    engine: PooledSQLiteEngine
+
     async def get_connection(self):
         return await self.engine.acquire()
 
@@ -401,7 +403,8 @@ class _PostgresBatch(BatchTransaction):
         if not queries:
             return []
         # One statement for all the reads: each query's rows as JSON, tagged with its position.
-        parts, params = [], []
+        parts: list[str] = []
+        params: list[Any] = []
         for i, (sql, p) in enumerate(queries):
             parts.append(f"SELECT {i} AS q, row_to_json(__batch_row)::text AS r FROM ({sql}) AS __batch_row")
             params.extend(p)
@@ -514,7 +517,9 @@ def bind_engine(engine: Engine) -> None:
 
     global _ENGINE
     _ENGINE = engine
-    Finder().get_piccolo_conf_module().DB = engine
+    conf = Finder().get_piccolo_conf_module()
+    assert conf is not None, "PICCOLO_CONF names no module (kernel/__init__.py sets server.piccolo_conf)"
+    conf.DB = engine
     for table in all_tables():
         table._meta.db = engine
 
@@ -523,7 +528,9 @@ def current_engine() -> Engine:
     if _ENGINE is None:
         from piccolo.conf.apps import Finder
 
-        return Finder().get_piccolo_conf_module().DB
+        conf = Finder().get_piccolo_conf_module()
+        assert conf is not None, "PICCOLO_CONF names no module (kernel/__init__.py sets server.piccolo_conf)"
+        return conf.DB
     return _ENGINE
 
 

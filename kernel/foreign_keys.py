@@ -47,7 +47,7 @@ async def on_delete_actions(table: str) -> dict[str, str]:
     if isinstance(engine, PostgresEngine):
         rows = await engine.run_querystring(_pg_constraints_query(table))
         return {r["column_name"]: r["delete_rule"] for r in rows}
-    return await asyncio.to_thread(_sqlite_actions, engine.path, table)
+    return await asyncio.to_thread(_sqlite_actions, getattr(engine, "path"), table)
 
 
 async def set_on_delete(tables: dict[str, list[str]], action: str = "RESTRICT") -> dict[str, list[str]]:

@@ -6,12 +6,15 @@ Registration, judges and the day's preparation add their tables in their own mod
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from piccolo.columns import (
     JSON,
     Boolean,
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -22,6 +25,9 @@ from piccolo.table import Table
 
 class User(Table, tablename="app_user"):
     """An account: organiser, judge, officer, arbitrator, approver or contestant."""
+
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
 
     username = Varchar(length=80, unique=True, help_text="Login name; judges get generated ones.")
     display_name = Varchar(length=100, help_text="Name shown in the interface and the audit log.")
@@ -39,6 +45,9 @@ class User(Table, tablename="app_user"):
 
 class Event(Table):
     """A competition (赛事), e.g. 第三届广东省职业技能大赛."""
+
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
 
     name = Varchar(length=200)
     code = Varchar(length=20, unique=True, help_text="Short code used in certificate numbers.")
@@ -58,6 +67,9 @@ class Event(Table):
 class Skill(Table):
     """A skill (竞赛项目 / 职业(工种)) of an event."""
 
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
+
     event = ForeignKey(references=Event, null=False)
     name = Varchar(length=100)
     occupation_code = Varchar(length=20, default="", help_text="职业编码, e.g. 6-31-01-03")
@@ -69,6 +81,9 @@ class Skill(Table):
 class CompetitionGroup(Table, tablename="competition_group"):
     """A group of a skill, ranked separately: 职工组 / 学生组 / 教师组."""
 
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
+
     skill = ForeignKey(references=Skill, null=False)
     kind = Varchar(length=20, help_text="employee / student / teacher")
     name = Varchar(length=50)
@@ -77,6 +92,9 @@ class CompetitionGroup(Table, tablename="competition_group"):
 class RoleAssignment(Table):
     """A role held by a user for an event (and a skill for judges; a contestant or a delegation for
     contestants and delegation leaders); no event = a platform role (``roles.PLATFORM_ROLES``)."""
+
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
 
     user = ForeignKey(references=User, null=False)
     role = Varchar(length=30)
@@ -92,6 +110,9 @@ class EventInvitation(Table):
     event; the role is granted only when the account's owner accepts, and from then on the account
     belongs to the event too."""
 
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
+
     event = ForeignKey(references=Event, null=False)
     user = ForeignKey(references=User, null=False)
     role = Varchar(length=30)
@@ -105,6 +126,9 @@ class EventInvitation(Table):
 class LoginCode(Table):
     """A one-time login code an organiser prints for a judge's tablet (as text and QR code)."""
 
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
+
     user = ForeignKey(references=User, null=False)
     code_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the code; the code is not stored.")
     expires_at = Timestamptz()
@@ -114,6 +138,9 @@ class LoginCode(Table):
 
 class AuditLog(Table):
     """Append-only, hash-chained record of who did what (marks, locks, logins, decryption …)."""
+
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
 
     seq = Integer(unique=True, help_text="Position in the chain, 1, 2, 3 …")
     at = Timestamptz(default=TimestamptzNow())

@@ -241,7 +241,7 @@ def judge_mark(skill: Skill | None, mark: Mark, standing: Standing, authority: A
         if len(before) >= skill.expected_judges(mark.aspect):
             return _no("panel_full", "该评分项的裁判人数已满", "This aspect already has its full panel of judges")
         kind = "mark"
-    text = decimal_str(value) if isinstance(value, Decimal) else str(value)
+    text = (decimal_str(value) or "0") if isinstance(value, Decimal) else str(value)
     after = {**before, seat_id: text}
     try:
         status = skill.scorer.score_aspect(mark.aspect, after).status

@@ -250,7 +250,7 @@ class WorldSkillsJudgement(Aggregation):
         mean = Fraction(sum(values, Decimal(0))) / len(values)
         return AspectResult(aspect.id, COMPLETE, self.to_mark(aspect, mean, rounding), len(values))
 
-    def combine_units(self, np, panels, max_units, scale_units, rounding):  # type: ignore[no-untyped-def]
+    def combine_units(self, np, panels, max_units, scale_units, rounding):
         return (
             self._units_mark(np, panels.total, panels.count, max_units, scale_units, rounding),
             self._spread_units(np, panels, self.params.max_spread, rounding),
@@ -287,7 +287,7 @@ class TrimmedMean(Aggregation):
         mean = Fraction(sum(kept, Decimal(0))) / len(kept)
         return AspectResult(aspect.id, COMPLETE, self.to_mark(aspect, mean, rounding), len(values))
 
-    def combine_units(self, np, panels, max_units, scale_units, rounding):  # type: ignore[no-untyped-def]
+    def combine_units(self, np, panels, max_units, scale_units, rounding):
         p = self.params
         if p.drop_high <= 1 and p.drop_low <= 1:
             # The common 1-and-1 case needs no sort: sum − max − min.
@@ -325,7 +325,7 @@ class Mean(Aggregation):
         mean = Fraction(sum(values, Decimal(0))) / len(values)
         return AspectResult(aspect.id, COMPLETE, self.to_mark(aspect, mean, rounding), len(values))
 
-    def combine_units(self, np, panels, max_units, scale_units, rounding):  # type: ignore[no-untyped-def]
+    def combine_units(self, np, panels, max_units, scale_units, rounding):
         return (
             self._units_mark(np, panels.total, panels.count, max_units, scale_units, rounding),
             self._spread_units(np, panels, self.params.max_spread, rounding),
@@ -353,7 +353,7 @@ class Measurement(Aggregation):
             )
         return AspectResult(aspect.id, COMPLETE, self.to_mark(aspect, Fraction(values[0]), rounding), len(values))
 
-    def combine_units(self, np, panels, max_units, scale_units, rounding):  # type: ignore[no-untyped-def]
+    def combine_units(self, np, panels, max_units, scale_units, rounding):
         one = np.ones_like(panels.count)
         return self._units_mark(np, panels.hi, one, max_units, scale_units, rounding), panels.hi != panels.lo
 
@@ -460,7 +460,7 @@ class Scorer:
 
         return _remember(self._checked, (aspect_id, value) if type(value) is str else None, check)
 
-    def score_aspect(self, aspect_id: str, scores: Mapping[str, Any] | None) -> AspectResult:
+    def score_aspect(self, aspect_id: str, scores: Mapping[Any, Any] | None) -> AspectResult:
         raw = list(scores.values()) if scores else []
 
         def score() -> AspectResult:

@@ -251,7 +251,7 @@ class NationalAwards(AwardRule):
         n = _entrants(ranking, p.basis)
         out: dict[str, str | None] = {r.contestant_id: None for r in ranking}
         ranks = self.medal_ranks()
-        limits = [(code, ranks[code]) for code in ("gold", "silver", "bronze") if code in ranks]
+        limits: list[tuple[str, int]] = [(code, ranks[code]) for code in ("gold", "silver", "bronze") if code in ranks]
         groups = _eligible(ranking, p.min_score)
         # Medals go by rank: competition ranking already makes ties share and skip.
         _allot(groups, limits, p.tie_at_boundary, out, start_rank_only=True)
@@ -283,7 +283,7 @@ class WorldSkillsAwards(AwardRule):
 
         def take(start: int, anchor: Ranked) -> list[Ranked]:
             """From ``start`` on: those sharing the anchor's rank or within the margin of its score."""
-            group = []
+            group: list[Ranked] = []
             i = start
             while i < len(ranked):
                 r = ranked[i]

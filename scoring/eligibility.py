@@ -100,7 +100,7 @@ def _limit_date(value: Any) -> date | None:
 
 
 def looks_like_school(employer: str | None) -> bool:
-    return bool(employer) and _SCHOOL.search(employer) is not None
+    return bool(employer) and _SCHOOL.search(employer or "") is not None
 
 
 def check_entrant(

@@ -510,7 +510,7 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
     from scoring.spreadsheet import Book, Style
 
     book = Book()
-    widths = {"A": 8, "B": 22, "F": 10, "G": 22, "H": 10, "I": 40, "L": 24, "P": 24, "Q": 24, "R": 24, "S": 24}
+    widths: dict[int | str, float] = {"A": 8, "B": 22, "F": 10, "G": 22, "H": 10, "I": 40, "L": 24, "P": 24, "Q": 24, "R": 24, "S": 24}
     ws = book.sheet("评分标准" if lang != "en" else "Marking scheme", widths=widths, freeze="A2")
     ws.append([c.header(lang) for c in COLUMNS], Style(bold=True, align="wrap"))
     part_label = {THEORY: ("理论", "theory"), PRACTICAL: ("实操", "practical")}

@@ -175,7 +175,7 @@ def _convert(tp: Any, value: Any) -> Any:
             kt, vt = args
             return {_convert(kt, k): _convert(vt, v) for k, v in value.items()}
         return dict(value)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return parse_params(tp, value)
     if isinstance(value, tp):
         return value
