@@ -19,6 +19,7 @@ from litestar.response import File, Stream
 from certificates import issuance, ledger, proposals, service, verify
 from competition.registration.controller import attachment
 from kernel import access, audit, ratelimit
+from kernel.audit import Actor
 from kernel.db import write_transaction
 from kernel.errors import BilingualError, forbidden, invalid, not_found, request_lang
 from kernel.guards import actor_of, allowed, principal, require_principal
@@ -66,9 +67,6 @@ class DownloadIn(msgspec.Struct):
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
-
-async def _actor(request: Request):
-    return actor_of(request, await principal(request))
 
 
 def _attachment_headers(filename: str, ascii_name: str) -> dict[str, str]:
@@ -121,13 +119,13 @@ class ProposalsController(Controller):
 
     @post("/{proposal_id:int}/strike", summary="Strike an entry with a reason (approver; refused once the list is approved)",
           operation_id="strike_proposal", guards=[allowed("approve_proposals")], status_code=200)
-    async def strike(self, request: Request, event_id: int, proposal_id: int, data: StrikeIn) -> dict[str, Any]:
-        return await proposals.strike(event_id, proposal_id, data.reason, await _actor(request))
+    async def strike(self, request: Request, actor: Actor, event_id: int, proposal_id: int, data: StrikeIn) -> dict[str, Any]:
+        return await proposals.strike(event_id, proposal_id, data.reason, actor)
 
     @post("/approve", summary="Approve the event's (or one skill's) list: every unstruck entry (approver; final)",
           operation_id="approve_proposals", guards=[allowed("approve_proposals")], status_code=200)
-    async def approve(self, request: Request, event_id: int, data: ApproveIn | None = None) -> dict[str, Any]:
-        return await proposals.approve(event_id, data.skill_id if data else None, await _actor(request))
+    async def approve(self, request: Request, actor: Actor, event_id: int, data: ApproveIn | None = None) -> dict[str, Any]:
+        return await proposals.approve(event_id, data.skill_id if data else None, actor)
 
 
 class CertificateController(Controller):
@@ -153,8 +151,8 @@ class CertificateController(Controller):
         guards=[allowed("issue_certificates")],
         status_code=202,
     )
-    async def issue(self, request: Request, event_id: int) -> dict[str, Any]:
-        return await issuance.issue(event_id, await _actor(request), _settings(request), render="background")
+    async def issue(self, request: Request, actor: Actor, event_id: int) -> dict[str, Any]:
+        return await issuance.issue(event_id, actor, _settings(request), render="background")
 
     @get("/certificates/batches", summary="Issuance runs of the event, newest first", operation_id="list_issuance_batches",
          guards=[allowed("read_certificates")])  # fmt: skip
@@ -168,8 +166,8 @@ class CertificateController(Controller):
 
     @post("/certificates/{number:str}/revoke", summary="Revoke a certificate with a reason (audited)", operation_id="revoke_certificate",
           guards=[allowed("revoke_certificate")], status_code=200)  # fmt: skip
-    async def revoke(self, request: Request, event_id: int, number: str, data: RevokeIn) -> dict[str, Any]:
-        return await service.revoke(event_id, number, data.reason, await _actor(request))
+    async def revoke(self, request: Request, actor: Actor, event_id: int, number: str, data: RevokeIn) -> dict[str, Any]:
+        return await service.revoke(event_id, number, data.reason, actor)
 
     @get("/certificates.zip", summary="All valid certificates of the event as one ZIP (streamed), with a list in 清单.csv",
          operation_id="download_certificates_zip", guards=[allowed("issue_certificates")], media_type="application/zip")  # fmt: skip

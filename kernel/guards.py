@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
 from kernel import access
+from kernel.audit import Actor
 from kernel.errors import forbidden, not_found
 from kernel.roles import Grant, Principal
 from kernel.tables import CompetitionGroup, RoleAssignment, Skill, User
@@ -126,8 +128,12 @@ async def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> Non
     await require_principal(connection)
 
 
-def actor_of(connection: ASGIConnection[Any, Any, Any, Any], p: Principal | None):
-    from kernel.audit import Actor
+async def provide_actor(request: Request) -> Actor:
+    """The request's actor for the audit log, injected into any handler that names an ``actor``
+    parameter (a Litestar dependency the app provides once, ``server/app.py``)."""
+    return actor_of(request, await principal(request))
 
+
+def actor_of(connection: ASGIConnection[Any, Any, Any, Any], p: Principal | None) -> Actor:
     client = connection.client.host if connection.client else ""
     return Actor(p.user_id if p else None, p.display_name if p else "anonymous", client, connection.headers.get("user-agent", ""))

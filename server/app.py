@@ -24,6 +24,7 @@ from litestar.template.config import TemplateConfig
 
 from kernel import db, i18n, ratelimit, security
 from kernel.errors import app_error_handler
+from kernel.guards import provide_actor
 from kernel.settings import Settings
 from scoring import presets
 from server import ops, wiring
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *route_handlers(),
             create_static_files_router(path="/static", directories=[FRONTEND / "static"], include_in_schema=False, cache_control=None),
         ],
-        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False), "actor": Provide(provide_actor)},
         plugins=[channels],
         stores=_stores(settings, redis_health),
         middleware=[session_config.middleware],

@@ -14,6 +14,7 @@ from litestar.channels import ChannelsPlugin
 
 from competition.auth import service
 from kernel import audit, ratelimit
+from kernel.audit import Actor
 from kernel.db import write_transaction
 from kernel.errors import AppError, invalid, not_found
 from kernel.guards import (
@@ -203,20 +204,20 @@ class AccountController(Controller):
                 "contestant_id": data.contestant_id, "delegation": data.delegation}  # fmt: skip
 
     @post("/roles", summary="Grant a role in the event to one of the event's accounts", operation_id="grant_role", guards=[allowed("grant_event_role")])
-    async def grant(self, request: Request, event_id: int, data: RoleIn) -> dict[str, Any]:
+    async def grant(self, request: Request, actor: Actor, event_id: int, data: RoleIn) -> dict[str, Any]:
         await service.grant_role(data.user_id, data.role, event_id, data.skill_id, contestant_id=data.contestant_id, delegation=data.delegation,
-                                 actor=actor_of(request, await principal(request)))  # fmt: skip
+                                 actor=actor)  # fmt: skip
         return {"ok": True}
 
     @delete("/roles", summary="Revoke a role in the event", operation_id="revoke_role", guards=[allowed("grant_event_role")], status_code=200)
-    async def revoke(self, request: Request, event_id: int, user_id: int, role: str, skill_id: int | None = None) -> dict[str, Any]:
-        await service.revoke_role(user_id, role, event_id, skill_id, actor=actor_of(request, await principal(request)))
+    async def revoke(self, request: Request, actor: Actor, event_id: int, user_id: int, role: str, skill_id: int | None = None) -> dict[str, Any]:
+        await service.revoke_role(user_id, role, event_id, skill_id, actor=actor)
         return {"ok": True}
 
     @post("/invitations", summary="Invite an account of the platform or another event to a role (granted when its owner accepts)",
           operation_id="invite_account", guards=[allowed("grant_event_role")], status_code=201)  # fmt: skip
-    async def invite(self, request: Request, event_id: int, data: InviteIn) -> dict[str, Any]:
-        return await service.invite(event_id, data.username, data.role, data.skill_id, actor=actor_of(request, await principal(request)))
+    async def invite(self, request: Request, actor: Actor, event_id: int, data: InviteIn) -> dict[str, Any]:
+        return await service.invite(event_id, data.username, data.role, data.skill_id, actor=actor)
 
     @post(
         "/accounts/{user_id:int}/login-code",
@@ -224,31 +225,31 @@ class AccountController(Controller):
         operation_id="issue_login_code",
         guards=[allowed("issue_login_code")],
     )
-    async def login_code(self, request: Request, event_id: int, user_id: int, data: LoginCodeIn, settings: Settings) -> dict[str, Any]:
+    async def login_code(self, request: Request, actor: Actor, event_id: int, user_id: int, data: LoginCodeIn, settings: Settings) -> dict[str, Any]:
         if not await User.exists().where(User.id == user_id):
             raise not_found("user")
-        code, expires = await service.issue_login_code(user_id, hours=data.hours, actor=actor_of(request, await principal(request)), event_id=event_id)
+        code, expires = await service.issue_login_code(user_id, hours=data.hours, actor=actor, event_id=event_id)
         url = f"{settings.public_base_url}/login?code={code}&next=/tablet"
         return {"code": code, "login_url": url, "qr_svg": qr_svg(url), "expires_at": expires.isoformat()}
 
     @post("/accounts/{user_id:int}/password", summary="Set a new password for one of the event's accounts (its sessions end)",
           operation_id="reset_password", guards=[allowed("manage_event_accounts")], status_code=200)  # fmt: skip
-    async def reset_password(self, request: Request, event_id: int, user_id: int, data: ResetIn, channels: ChannelsPlugin) -> dict[str, Any]:
-        await service.reset_password(event_id, user_id, data.password, actor=actor_of(request, await principal(request)))
+    async def reset_password(self, request: Request, actor: Actor, event_id: int, user_id: int, data: ResetIn, channels: ChannelsPlugin) -> dict[str, Any]:
+        await service.reset_password(event_id, user_id, data.password, actor=actor)
         sessions_ended(channels, user_id)
         return {"ok": True}
 
     @post("/accounts/{user_id:int}/deactivate", summary="Deactivate one of the event's accounts (its sessions end at once)",
           operation_id="deactivate_account", guards=[allowed("manage_event_accounts")], status_code=200)  # fmt: skip
-    async def deactivate(self, request: Request, event_id: int, user_id: int, channels: ChannelsPlugin) -> dict[str, Any]:
-        await service.set_active(event_id, user_id, False, actor=actor_of(request, await principal(request)))
+    async def deactivate(self, request: Request, actor: Actor, event_id: int, user_id: int, channels: ChannelsPlugin) -> dict[str, Any]:
+        await service.set_active(event_id, user_id, False, actor=actor)
         sessions_ended(channels, user_id)
         return {"ok": True}
 
     @post("/accounts/{user_id:int}/activate", summary="Activate one of the event's accounts again", operation_id="activate_account",
           guards=[allowed("manage_event_accounts")], status_code=200)  # fmt: skip
-    async def activate(self, request: Request, event_id: int, user_id: int) -> dict[str, Any]:
-        await service.set_active(event_id, user_id, True, actor=actor_of(request, await principal(request)))
+    async def activate(self, request: Request, actor: Actor, event_id: int, user_id: int) -> dict[str, Any]:
+        await service.set_active(event_id, user_id, True, actor=actor)
         return {"ok": True}
 
 

@@ -9,8 +9,9 @@ from litestar import Controller, Request, get, post, put
 
 from competition.dayof import anonymisation, checkin, draw
 from kernel import access
+from kernel.audit import Actor
 from kernel.errors import forbidden
-from kernel.guards import actor_of, allowed, principal
+from kernel.guards import allowed, principal
 
 
 class CheckInIn(msgspec.Struct):
@@ -32,9 +33,6 @@ class RoundIn(msgspec.Struct):
 class DecryptIn(msgspec.Struct):
     note: str = ""
 
-
-async def _actor(request: Request):
-    return actor_of(request, await principal(request))
 
 
 class DayOfController(Controller):
@@ -63,9 +61,9 @@ class DayOfController(Controller):
         operation_id="set_checkin",
         guards=[allowed("run_checkin")],
     )
-    async def set_checkin(self, request: Request, event_id: int, contestant_id: int, data: CheckInIn) -> dict[str, Any]:
+    async def set_checkin(self, request: Request, actor: Actor, event_id: int, contestant_id: int, data: CheckInIn) -> dict[str, Any]:
         return await checkin.set_checkin(
-            event_id, contestant_id, data.status, await _actor(request), id_number=data.id_number, reason=data.reason, note=data.note
+            event_id, contestant_id, data.status, actor, id_number=data.id_number, reason=data.reason, note=data.note
         )
 
     # ---- the draw (抽签) --------------------------------------------------------------------
@@ -75,8 +73,8 @@ class DayOfController(Controller):
         operation_id="run_draw",
         guards=[allowed("run_draw")],
     )
-    async def run_draw(self, request: Request, event_id: int, skill_id: int, data: DrawIn) -> dict[str, Any]:
-        return await draw.run_draw(event_id, skill_id, data.session, await _actor(request), reason=data.reason)
+    async def run_draw(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: DrawIn) -> dict[str, Any]:
+        return await draw.run_draw(event_id, skill_id, data.session, actor, reason=data.reason)
 
     @get("/skills/{skill_id:int}/draws", summary="A skill's draws, newest first, superseded ones included", operation_id="list_draws", guards=[allowed("run_draw")])
     async def list_draws(self, event_id: int, skill_id: int, session: str | None = None) -> dict[str, Any]:
@@ -129,8 +127,8 @@ class DayOfController(Controller):
         operation_id="generate_encryption_round",
         guards=[allowed("hold_encryption_mapping")],
     )
-    async def generate_round(self, request: Request, event_id: int, skill_id: int, data: RoundIn) -> dict[str, Any]:
-        return await anonymisation.generate_round(event_id, skill_id, data.round, await _actor(request))
+    async def generate_round(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: RoundIn) -> dict[str, Any]:
+        return await anonymisation.generate_round(event_id, skill_id, data.round, actor)
 
     @get(
         "/skills/{skill_id:int}/encryption/mapping",
@@ -156,13 +154,13 @@ class DayOfController(Controller):
 
     @post("/skills/{skill_id:int}/scores/submit", summary="Chief judge: submit the skill's scores (提交)", operation_id="submit_scores",
           guards=[allowed("sign_off")], status_code=200)
-    async def submit(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
-        return await anonymisation.submit_scores(event_id, skill_id, await _actor(request))
+    async def submit(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> dict[str, Any]:
+        return await anonymisation.submit_scores(event_id, skill_id, actor)
 
     @post("/skills/{skill_id:int}/scores/recheck", summary="Chief judge: confirm the re-check of the submitted scores (复核)", operation_id="recheck_scores",
           guards=[allowed("sign_off")], status_code=200)
-    async def recheck(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
-        return await anonymisation.recheck_scores(event_id, skill_id, await _actor(request))
+    async def recheck(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> dict[str, Any]:
+        return await anonymisation.recheck_scores(event_id, skill_id, actor)
 
     @post(
         "/skills/{skill_id:int}/decrypt",
@@ -171,5 +169,5 @@ class DayOfController(Controller):
         guards=[allowed("hold_encryption_mapping")],
         status_code=200,
     )
-    async def decrypt(self, request: Request, event_id: int, skill_id: int, data: DecryptIn | None = None) -> dict[str, Any]:
-        return await anonymisation.decrypt(event_id, skill_id, await _actor(request), data.note if data else "")
+    async def decrypt(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: DecryptIn | None = None) -> dict[str, Any]:
+        return await anonymisation.decrypt(event_id, skill_id, actor, data.note if data else "")

@@ -10,7 +10,8 @@ from litestar import Controller, Request, get, patch, post, put
 
 from competition.events import service
 from kernel import access
-from kernel.guards import actor_of, allowed, principal, requires_login
+from kernel.audit import Actor
+from kernel.guards import allowed, principal, requires_login
 from kernel.tables import Event
 
 Tier = Literal["provincial", "national", "worldskills"]
@@ -86,8 +87,8 @@ class EventController(Controller):
         return [service.event_json(r) for r in await query]
 
     @post("/", summary="Create an event", operation_id="create_event", guards=[allowed("create_event")])
-    async def create_event(self, request: Request, data: EventIn) -> dict[str, Any]:
-        return await service.create_event(msgspec.structs.asdict(data), actor_of(request, await principal(request)))
+    async def create_event(self, request: Request, actor: Actor, data: EventIn) -> dict[str, Any]:
+        return await service.create_event(msgspec.structs.asdict(data), actor)
 
     @get("/{event_id:int}", summary="Read an event", operation_id="get_event", guards=[allowed("read_event")])
     async def get_event(self, event_id: int) -> dict[str, Any]:
@@ -96,41 +97,41 @@ class EventController(Controller):
         return event
 
     @patch("/{event_id:int}", summary="Change an event", operation_id="update_event", guards=[allowed("manage_event")])
-    async def update_event(self, request: Request, event_id: int, data: EventPatch) -> dict[str, Any]:
-        return await service.update_event(event_id, given(data), actor_of(request, await principal(request)))
+    async def update_event(self, request: Request, actor: Actor, event_id: int, data: EventPatch) -> dict[str, Any]:
+        return await service.update_event(event_id, given(data), actor)
 
     @post("/{event_id:int}/archive", summary="Archive an event (read-only from then on)", operation_id="archive_event", guards=[allowed("archive_event")], status_code=200)
-    async def archive(self, request: Request, event_id: int) -> dict[str, Any]:
-        return await service.set_archived(event_id, True, actor_of(request, await principal(request)))
+    async def archive(self, request: Request, actor: Actor, event_id: int) -> dict[str, Any]:
+        return await service.set_archived(event_id, True, actor)
 
     @post("/{event_id:int}/unarchive", summary="Bring an archived event back", operation_id="unarchive_event", guards=[allowed("archive_event")], status_code=200)
-    async def unarchive(self, request: Request, event_id: int) -> dict[str, Any]:
-        return await service.set_archived(event_id, False, actor_of(request, await principal(request)))
+    async def unarchive(self, request: Request, actor: Actor, event_id: int) -> dict[str, Any]:
+        return await service.set_archived(event_id, False, actor)
 
     @get("/{event_id:int}/preset", summary="The event's rule preset: base, overrides and effective rules", operation_id="get_preset", guards=[allowed("read_rules")])
     async def get_preset(self, event_id: int) -> dict[str, Any]:
         return await service.event_preset(event_id)
 
     @put("/{event_id:int}/preset", summary="Replace the event's preset overrides", operation_id="set_preset", guards=[allowed("manage_event")])
-    async def set_preset(self, request: Request, event_id: int, data: PresetIn) -> dict[str, Any]:
-        return await service.set_preset_overrides(event_id, data.overrides, actor_of(request, await principal(request)))
+    async def set_preset(self, request: Request, actor: Actor, event_id: int, data: PresetIn) -> dict[str, Any]:
+        return await service.set_preset_overrides(event_id, data.overrides, actor)
 
     @get("/{event_id:int}/skills", summary="List the event's skills and their groups", operation_id="list_skills", guards=[allowed("read_event")])
     async def list_skills(self, event_id: int) -> list[dict[str, Any]]:
         return await service.list_skills(event_id)
 
     @post("/{event_id:int}/skills", summary="Add a skill (竞赛项目) to the event", operation_id="create_skill", guards=[allowed("manage_event")])
-    async def create_skill(self, request: Request, event_id: int, data: SkillIn) -> dict[str, Any]:
-        return await service.create_skill(event_id, msgspec.structs.asdict(data), actor_of(request, await principal(request)))
+    async def create_skill(self, request: Request, actor: Actor, event_id: int, data: SkillIn) -> dict[str, Any]:
+        return await service.create_skill(event_id, msgspec.structs.asdict(data), actor)
 
     @get("/{event_id:int}/skills/{skill_id:int}", summary="Read a skill", operation_id="get_skill", guards=[allowed("read_skill")])
     async def get_skill(self, event_id: int, skill_id: int) -> dict[str, Any]:
         return await service.list_skills_by_id(event_id, skill_id)
 
     @patch("/{event_id:int}/skills/{skill_id:int}", summary="Change a skill", operation_id="update_skill", guards=[allowed("manage_event")])
-    async def update_skill(self, request: Request, event_id: int, skill_id: int, data: SkillPatch) -> dict[str, Any]:
-        return await service.update_skill(event_id, skill_id, given(data), actor_of(request, await principal(request)))
+    async def update_skill(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: SkillPatch) -> dict[str, Any]:
+        return await service.update_skill(event_id, skill_id, given(data), actor)
 
     @post("/{event_id:int}/skills/{skill_id:int}/groups", summary="Add a group (职工组/学生组/教师组) to a skill", operation_id="create_group", guards=[allowed("manage_event")])
-    async def add_group(self, request: Request, event_id: int, skill_id: int, data: GroupIn) -> dict[str, Any]:
-        return await service.add_group(event_id, skill_id, data.kind, data.name, actor_of(request, await principal(request)))
+    async def add_group(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: GroupIn) -> dict[str, Any]:
+        return await service.add_group(event_id, skill_id, data.kind, data.name, actor)

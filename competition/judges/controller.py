@@ -11,8 +11,9 @@ from competition.dayof.anonymisation import is_decrypted
 from competition.events.controller import given
 from competition.judges import service
 from kernel import access
+from kernel.audit import Actor
 from kernel.errors import invalid, request_lang
-from kernel.guards import actor_of, allowed, principal
+from kernel.guards import allowed, principal
 from kernel.settings import Settings
 
 Role = Literal["judge", "chief_judge"]
@@ -77,10 +78,10 @@ class JudgeController(Controller):
         return await service.list_judges(event_id, q, skill_id)
 
     @post("/judges", summary="Add a judge to the registry (and create their login account)", operation_id="judges_create", guards=[allowed("manage_judges")])
-    async def create_judge(self, request: Request, event_id: int, data: JudgeIn) -> dict[str, Any]:
+    async def create_judge(self, request: Request, actor: Actor, event_id: int, data: JudgeIn) -> dict[str, Any]:
         values = msgspec.structs.asdict(data)
         create_account = values.pop("create_account")
-        return await service.create_judge(event_id, values, actor_of(request, await principal(request)), create_account=create_account)
+        return await service.create_judge(event_id, values, actor, create_account=create_account)
 
     @get("/judges/me", summary="The signed-in judge's own skills, roles and criteria in the event", operation_id="judges_me", guards=[allowed("read_own_assignment")])
     async def me(self, request: Request, event_id: int) -> list[dict[str, Any]]:
@@ -93,16 +94,16 @@ class JudgeController(Controller):
         return await service.get_judge(event_id, judge_id)
 
     @patch("/judges/{judge_id:int}", summary="Change a judge's registry entry", operation_id="judges_update", guards=[allowed("manage_judges")])
-    async def update_judge(self, request: Request, event_id: int, judge_id: int, data: JudgePatch) -> dict[str, Any]:
-        return await service.update_judge(event_id, judge_id, given(data), actor_of(request, await principal(request)))
+    async def update_judge(self, request: Request, actor: Actor, event_id: int, judge_id: int, data: JudgePatch) -> dict[str, Any]:
+        return await service.update_judge(event_id, judge_id, given(data), actor)
 
     @delete("/judges/{judge_id:int}", summary="Remove a judge (refused while assigned to a skill)", operation_id="judges_delete", guards=[allowed("manage_judges")], status_code=200)
-    async def delete_judge(self, request: Request, event_id: int, judge_id: int) -> dict[str, Any]:
-        return await service.delete_judge(event_id, judge_id, actor_of(request, await principal(request)))
+    async def delete_judge(self, request: Request, actor: Actor, event_id: int, judge_id: int) -> dict[str, Any]:
+        return await service.delete_judge(event_id, judge_id, actor)
 
     @post("/judges/{judge_id:int}/account", summary="Create the login account of a judge who has none", operation_id="judges_create_account", guards=[allowed("manage_judges")])
-    async def create_account(self, request: Request, event_id: int, judge_id: int) -> dict[str, Any]:
-        return await service.create_judge_account(event_id, judge_id, actor_of(request, await principal(request)))
+    async def create_account(self, request: Request, actor: Actor, event_id: int, judge_id: int) -> dict[str, Any]:
+        return await service.create_judge_account(event_id, judge_id, actor)
 
     @post(
         "/judges/login-cards",
@@ -111,9 +112,9 @@ class JudgeController(Controller):
         guards=[allowed("issue_login_code")],
         status_code=200,
     )
-    async def login_cards(self, request: Request, event_id: int, data: LoginCardsIn, settings: Settings) -> dict[str, Any]:
+    async def login_cards(self, request: Request, actor: Actor, event_id: int, data: LoginCardsIn, settings: Settings) -> dict[str, Any]:
         return await service.issue_login_cards(
-            event_id, actor_of(request, await principal(request)), settings.public_base_url,
+            event_id, actor, settings.public_base_url,
             judge_ids=data.judge_ids, skill_id=data.skill_id, hours=data.hours,
         )
 
@@ -127,9 +128,9 @@ class JudgeController(Controller):
         operation_id="judges_assign",
         guards=[allowed("manage_judges")],
     )
-    async def assign(self, request: Request, event_id: int, skill_id: int, judge_id: int, data: AssignmentIn) -> dict[str, Any]:
+    async def assign(self, request: Request, actor: Actor, event_id: int, skill_id: int, judge_id: int, data: AssignmentIn) -> dict[str, Any]:
         body = await service.assign(
-            event_id, skill_id, judge_id, data.role, data.criteria, actor_of(request, await principal(request)), replace_chief=data.replace_chief
+            event_id, skill_id, judge_id, data.role, data.criteria, actor, replace_chief=data.replace_chief
         )
         return _with_message(request, body)
 
@@ -140,8 +141,8 @@ class JudgeController(Controller):
         guards=[allowed("manage_judges")],
         status_code=200,
     )
-    async def unassign(self, request: Request, event_id: int, skill_id: int, judge_id: int) -> dict[str, Any]:
-        return _with_message(request, await service.unassign(event_id, skill_id, judge_id, actor_of(request, await principal(request))))
+    async def unassign(self, request: Request, actor: Actor, event_id: int, skill_id: int, judge_id: int) -> dict[str, Any]:
+        return _with_message(request, await service.unassign(event_id, skill_id, judge_id, actor))
 
     @get(
         "/skills/{skill_id:int}/coverage",

@@ -14,8 +14,9 @@ from litestar.params import Body, Parameter
 
 from competition.events.controller import given
 from competition.registration import service
+from kernel.audit import Actor
 from kernel.errors import invalid, request_lang
-from kernel.guards import actor_of, allowed, principal
+from kernel.guards import allowed
 from kernel.settings import Settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -90,8 +91,8 @@ class RegistrationController(Controller):
         return await service.list_contestants(event_id, skill_id=skill_id, group_id=group_id, q=q, status=status, session=session, limit=limit, offset=offset)
 
     @post("/contestants", summary="Register one contestant", operation_id="register_contestant")
-    async def register(self, request: Request, event_id: int, data: ContestantIn) -> dict[str, Any]:
-        return await service.register_one(event_id, msgspec.structs.asdict(data), actor_of(request, await principal(request)))
+    async def register(self, request: Request, actor: Actor, event_id: int, data: ContestantIn) -> dict[str, Any]:
+        return await service.register_one(event_id, msgspec.structs.asdict(data), actor)
 
     @get("/contestants/{contestant_id:int}", summary="Read a contestant (ID and phone numbers masked; see reveal)", operation_id="get_contestant")
     async def get_contestant(self, event_id: int, contestant_id: int) -> dict[str, Any]:
@@ -103,16 +104,16 @@ class RegistrationController(Controller):
         "identity fields (name, ID number, employer, delegation) and skill or group are frozen (409 identity_frozen): "
         "see identity-corrections.",
     )
-    async def update(self, request: Request, event_id: int, contestant_id: int, data: ContestantPatch) -> dict[str, Any]:
-        return await service.update_one(event_id, contestant_id, given(data), actor_of(request, await principal(request)))
+    async def update(self, request: Request, actor: Actor, event_id: int, contestant_id: int, data: ContestantPatch) -> dict[str, Any]:
+        return await service.update_one(event_id, contestant_id, given(data), actor)
 
     @delete(
         "/contestants/{contestant_id:int}", summary="Delete a mistaken registration (before check-in)", operation_id="delete_contestant", status_code=200,
         description="Refused (409) once the record names the contestant: check-in, draw, encrypted number, marks, appeals, proposals "
         "or certificates. Withdraw them with a reason instead.",
     )
-    async def delete_(self, request: Request, event_id: int, contestant_id: int) -> dict[str, Any]:
-        await service.delete_one(event_id, contestant_id, actor_of(request, await principal(request)))
+    async def delete_(self, request: Request, actor: Actor, event_id: int, contestant_id: int) -> dict[str, Any]:
+        await service.delete_one(event_id, contestant_id, actor)
         return {"ok": True}
 
     @post(
@@ -122,8 +123,8 @@ class RegistrationController(Controller):
         status_code=200,
         guards=[allowed("read_personal_data")],
     )
-    async def reveal(self, request: Request, event_id: int, contestant_id: int, data: RevealIn) -> Response[dict[str, Any]]:
-        body = await service.reveal(event_id, contestant_id, data.reason, actor_of(request, await principal(request)))
+    async def reveal(self, request: Request, actor: Actor, event_id: int, contestant_id: int, data: RevealIn) -> Response[dict[str, Any]]:
+        body = await service.reveal(event_id, contestant_id, data.reason, actor)
         return Response(body, headers={"Cache-Control": "no-store"})
 
     @post(
@@ -133,12 +134,12 @@ class RegistrationController(Controller):
         request_max_body_size=service.PHOTO_MAX_BYTES + 64 * 1024,
     )
     async def upload_photo(
-        self, request: Request, event_id: int, contestant_id: int, settings: Settings,
+        self, request: Request, actor: Actor, event_id: int, contestant_id: int, settings: Settings,
         data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> dict[str, Any]:
         if not isinstance(data, UploadFile):
             raise invalid("file", "请上传照片", "upload a photo")
-        return await service.save_photo(event_id, contestant_id, await data.read(), settings.data_dir, actor_of(request, await principal(request)))
+        return await service.save_photo(event_id, contestant_id, await data.read(), settings.data_dir, actor)
 
     @get("/contestants/{contestant_id:int}/photo", summary="A contestant's photo", operation_id="get_contestant_photo", media_type="image/jpeg")
     async def get_photo(self, event_id: int, contestant_id: int, settings: Settings) -> Response[bytes]:
@@ -158,19 +159,19 @@ class RegistrationController(Controller):
         request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
     )
     async def import_(
-        self, request: Request, event_id: int,
+        self, request: Request, actor: Actor, event_id: int,
         data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)], mode: str = "check",
     ) -> Response[dict[str, Any]]:
         if not isinstance(data, UploadFile):
             raise invalid("file", "请上传文件", "upload a file")
         content = await data.read()
-        status, body = await service.import_sheet(event_id, content, data.filename or "upload.xlsx", mode, actor_of(request, await principal(request)))
+        status, body = await service.import_sheet(event_id, content, data.filename or "upload.xlsx", mode, actor)
         return Response(body, status_code=status)
 
     @get("/registration/export", summary="Export registrations (.xlsx, re-importable, full ID numbers; audited)", operation_id="export_registrations", media_type=XLSX)
-    async def export(self, request: Request, event_id: int) -> Response[bytes]:
+    async def export(self, request: Request, actor: Actor, event_id: int) -> Response[bytes]:
         lang = request_lang(request)
-        content = await service.export_sheet(event_id, lang, actor_of(request, await principal(request)))
+        content = await service.export_sheet(event_id, lang, actor)
         return attachment(content, "报名表.xlsx" if lang == "zh" else "registrations.xlsx")
 
     @get("/registration/summary", summary="Entrants per skill and group, with minimum-entrant warnings", operation_id="registration_summary")
@@ -190,6 +191,6 @@ class IdentityCorrectionController(Controller):
         description="Name, ID number, employer or delegation; sex and birth date follow from the ID number. The contestant and the "
         "snapshot of their award proposals change together, audited with before and after (ID numbers masked).",
     )
-    async def correct(self, request: Request, event_id: int, contestant_id: int, data: IdentityCorrectionIn) -> dict[str, Any]:
+    async def correct(self, request: Request, actor: Actor, event_id: int, contestant_id: int, data: IdentityCorrectionIn) -> dict[str, Any]:
         fields = {k: v for k, v in given(data).items() if k != "reason"}
-        return await service.correct_identity(event_id, contestant_id, fields, data.reason, actor_of(request, await principal(request)))
+        return await service.correct_identity(event_id, contestant_id, fields, data.reason, actor)

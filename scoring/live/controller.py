@@ -17,9 +17,10 @@ from litestar.params import Body
 from competition.events import service as events
 from competition.registration.controller import XLSX, attachment
 from kernel import audit
+from kernel.audit import Actor
 from kernel.db import write_transaction
 from kernel.errors import BilingualError, invalid, not_found, request_lang
-from kernel.guards import actor_of, allowed, allowed_any, principal, require_principal
+from kernel.guards import actor_of, allowed, allowed_any, require_principal
 from kernel.i18n import register
 from kernel.roles import CHIEF_JUDGE, JUDGE
 from kernel.tables import Skill
@@ -124,18 +125,18 @@ class SchemeController(Controller):
         return found
 
     @put("/", summary="Store the skill's marking scheme (validated; refused once marks exist)", operation_id="put_scheme", guards=[allowed("manage_scheme")])
-    async def put_scheme(self, request: Request, event_id: int, skill_id: int, data: SchemeIn) -> dict[str, Any]:
-        return await store_scheme(event_id, skill_id, data.scheme, actor_of(request, await principal(request)), _live(request))
+    async def put_scheme(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: SchemeIn) -> dict[str, Any]:
+        return await store_scheme(event_id, skill_id, data.scheme, actor, _live(request))
 
     @post("/import", summary="Import the marking scheme from .xlsx (one row per aspect)", operation_id="import_scheme", guards=[allowed("manage_scheme")])
-    async def import_scheme(self, request: Request, event_id: int, skill_id: int, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict[str, Any]:
+    async def import_scheme(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict[str, Any]:
         preset = (await events.event_preset(event_id))["effective"]
         result = await asyncio.to_thread(read_scheme_xlsx, await data.read(), defaults=preset.get("scoring"))  # parsing: off the event loop
         if result.errors or result.scheme is None:
             errs = [e.to_dict() for e in result.errors]
             first = result.errors[0] if result.errors else None
             raise BilingualError(422, "invalid_scheme_file", field="file", zh=first.message.zh if first else "评分标准无效", en=first.message.en if first else "invalid scheme", extra=errs)
-        return await store_scheme(event_id, skill_id, scheme_to_dict(result.scheme), actor_of(request, await principal(request)), _live(request))
+        return await store_scheme(event_id, skill_id, scheme_to_dict(result.scheme), actor, _live(request))
 
     @get("/export", summary="Export the marking scheme as .xlsx", operation_id="export_scheme", guards=[allowed("read_scheme")], media_type=XLSX)
     async def export_scheme(self, request: Request, event_id: int, skill_id: int) -> Response[bytes]:
@@ -192,13 +193,12 @@ class MarksController(Controller):
         ]}  # fmt: skip
 
     @post("/locks", summary="Lock a criterion after review (chief judge)", operation_id="lock_criterion", guards=[allowed("lock_criterion")])
-    async def lock(self, request: Request, event_id: int, skill_id: int, data: LockIn) -> dict[str, Any]:
+    async def lock(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: LockIn) -> dict[str, Any]:
         ctx = await _live(request).contexts.get(skill_id, fresh=True)
         if ctx is None or ctx.event_id != event_id:
             raise not_found("skill")
         if ctx.scheme is None or data.criterion not in {c.id for c in ctx.scheme.criteria}:
             raise invalid("criterion", "评分标准中没有这个模块", "no such criterion in the marking scheme")
-        actor = actor_of(request, await principal(request))
         async with write_transaction():
             if await CriterionLock.exists().where((CriterionLock.skill == skill_id) & (CriterionLock.criterion == data.criterion)):
                 raise BilingualError(409, "already_locked", zh="该模块已锁定", en="The criterion is already locked")
@@ -207,11 +207,10 @@ class MarksController(Controller):
         return {"locked": await _locks(skill_id)}
 
     @delete("/locks/{criterion:str}", summary="Unlock a criterion (chief judge, with a reason)", operation_id="unlock_criterion", guards=[allowed("lock_criterion")], status_code=200)
-    async def unlock(self, request: Request, event_id: int, skill_id: int, criterion: str, reason: str = "") -> dict[str, Any]:
+    async def unlock(self, request: Request, actor: Actor, event_id: int, skill_id: int, criterion: str, reason: str = "") -> dict[str, Any]:
         await _skill(event_id, skill_id)
         if not reason.strip():
             raise invalid("reason", "解锁须填写理由", "unlocking needs a reason")
-        actor = actor_of(request, await principal(request))
         async with write_transaction():
             if not await CriterionLock.exists().where((CriterionLock.skill == skill_id) & (CriterionLock.criterion == criterion)):
                 raise not_found("lock")
@@ -260,9 +259,8 @@ async def _locks(skill_id: int) -> list[str]:
     return sorted(r["criterion"] for r in await CriterionLock.select(CriterionLock.criterion).where(CriterionLock.skill == skill_id))
 
 
-async def _set_frozen(request: Request, event_id: int, skill_id: int, frozen: bool) -> dict[str, Any]:
+async def _set_frozen(request: Request, actor: Actor, event_id: int, skill_id: int, frozen: bool) -> dict[str, Any]:
     await _skill(event_id, skill_id)
-    actor = actor_of(request, await principal(request))
     async with write_transaction():
         state = await _live(request).boards.set_frozen(skill_id, frozen, actor.user_id)
         await audit.record("board.freeze" if frozen else "board.unfreeze", actor, event_id=event_id, target=f"skill:{skill_id}")

@@ -10,8 +10,9 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 
 from competition.registration.controller import XLSX, attachment
+from kernel.audit import Actor
 from kernel.errors import not_found, request_lang
-from kernel.guards import actor_of, allowed, principal, require_principal
+from kernel.guards import actor_of, allowed, require_principal
 from scoring.release import appeals, export, public, service
 
 
@@ -41,9 +42,6 @@ class DecisionIn(msgspec.Struct):
     marks: list[CorrectionIn] = msgspec.field(default_factory=list)
 
 
-async def _actor(request: Request):
-    return actor_of(request, await principal(request))
-
 
 GROUP = "/skills/{skill_id:int}/groups/{group_id:int}"
 
@@ -71,15 +69,15 @@ class ResultsController(Controller):
           description="Starts the public notice (`results.notice_hours`) and the appeal window (`results.appeal_window_hours`) of the event's preset. "
           "409 names the missing step: not_submitted, not_rechecked, not_decrypted, results_incomplete; already_published.",
           operation_id="publish_provisional_results", guards=[allowed("publish_results")], status_code=200)
-    async def provisional(self, request: Request, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
-        return await service.publish_provisional(event_id, skill_id, group_id, await _actor(request))
+    async def provisional(self, request: Request, actor: Actor, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
+        return await service.publish_provisional(event_id, skill_id, group_id, actor)
 
     @post(GROUP + "/results/final", summary="Make the results final (organiser; after the notice period and every appeal)",
           description="409: not_provisional, notice_period, appeal_window_open, appeals_pending, corrections_pending, already_final. "
           "Stores the awards, honours and promotions the rules propose, for approval.",
           operation_id="finalise_results", guards=[allowed("publish_results")], status_code=200)
-    async def final(self, request: Request, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
-        return await service.make_final(event_id, skill_id, group_id, await _actor(request))
+    async def final(self, request: Request, actor: Actor, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
+        return await service.make_final(event_id, skill_id, group_id, actor)
 
     @get("/results/export", summary="The event's results book (.xlsx, one sheet per skill and group)", operation_id="export_event_results",
          guards=[allowed("export_results")], media_type=XLSX)
