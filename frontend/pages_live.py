@@ -50,6 +50,7 @@ register(
         "live.state_connecting": ("连接中…", "Connecting…"),
         "live.state_reconnecting": ("重新连接中…", "Reconnecting…"),
         "live.state_polling": ("定时刷新", "Polling"),
+        "live.state_offline": ("网络已断开", "Offline"),
         "live.china_time": ("北京时间", "China time"),
         "live.layout_screen": ("大屏", "Big screen"),
         "live.layout_phone": ("手机", "Phone"),
@@ -132,7 +133,7 @@ LAYOUTS = ("screen", "phone")
 BOARD_STRINGS = (
     "live.rank", "live.number", "live.workstation", "live.name", "live.delegation", "live.score", "live.progress",
     "live.complete", "live.absent", "live.disqualified", "live.no_scheme", "live.no_rows", "live.state_live",
-    "live.state_connecting", "live.state_reconnecting", "live.state_polling", "live.group_other",
+    "live.state_connecting", "live.state_reconnecting", "live.state_polling", "live.state_offline", "live.group_other",
 )
 CONSOLE_STRINGS = BOARD_STRINGS + (
     "live.flags_none", "live.flag_scores", "live.history_none", "live.kind_mark", "live.kind_remark", "live.kind_correction",

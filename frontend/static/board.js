@@ -1,12 +1,15 @@
 // Public live board: renders the server's ranking snapshots and keeps them live.
 // - One websocket (/ws/board/{skill} or /ws/board/event/{event}); a snapshot replaces the skill's
 //   ranking unless its `seq` is lower than the last one seen for that skill.
-// - On disconnect: reconnect with ?since=<last seq> (exponential backoff with jitter); after a few
-//   failures poll the JSON feed until a websocket opens again.
+// - On disconnect: reconnect with ?since=<last seq> (static/live_socket.js: exponential backoff with
+//   jitter, at once when the network comes back); after a few failures poll the JSON feed until a
+//   websocket opens again. Without the network the status says "offline".
 // - `frozen` frames (and snapshots with frozen: true) show the banner; an unfrozen snapshot hides it.
 // - Big-screen layout (16:9): long groups scroll themselves; phone layout: one column.
 // What a row shows (one anonymous number before decryption, name and delegation after) is what the
 // server sent.
+
+import { openLiveSocket } from "/static/live_socket.js";
 
 const root = document.querySelector("[data-board]");
 const cfg = JSON.parse(document.getElementById("board-config").textContent);
@@ -20,15 +23,11 @@ const snapshots = new Map(); // skill id → last snapshot applied
 const seqs = new Map(); // skill id → highest seq seen
 const frozen = new Map(); // skill id → frozen?
 const lastScores = new Map(); // "skill:ref" → score last rendered (to flash changes)
-let ws = null;
-let failures = 0;
-let everOpened = false;
+let live = null; // the live socket (static/live_socket.js)
 let pollTimer = null;
-let reconnectTimer = null;
-let pingTimer = null;
 
 export const state = {
-  snapshots, seqs, frozen, get ws() { return ws; }, get failures() { return failures; },
+  snapshots, seqs, frozen, get ws() { return live && live.socket; }, get failures() { return live ? live.retries : 0; },
   apply(snap) { const ok = applySnapshot(snap); if (ok) render(); return ok; },
 };
 window.__board = state;
@@ -214,6 +213,7 @@ function handle(frame) {
 }
 
 // ---- connection -------------------------------------------------------------------------------
+// The socket's life cycle (backoff, resume with ?since=, keepalive, offline) is static/live_socket.js.
 
 function setState(name) {
   root.dataset.state = name;
@@ -224,46 +224,29 @@ function setState(name) {
   }
 }
 
-function wsUrl() {
-  const base = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + cfg.ws;
-  if (cfg.mode === "skill" && seqs.has(cfg.skills[0].id)) return `${base}?since=${seqs.get(cfg.skills[0].id)}`;
-  return base;
+// A skill's board resumes from the last seq it showed; an event's board takes a fresh snapshot of each skill.
+function resumeFrom() {
+  return cfg.mode === "skill" ? seqs.get(cfg.skills[0].id) : null;
+}
+
+function onSocketState(name, info) {
+  if (name === "open") {
+    stopPolling();
+    setState("live");
+  } else if (name === "unsupported") {
+    startPolling();
+    setState("polling");
+  } else if (name !== "stopped") {
+    if (info.retries >= FAILURES_BEFORE_POLLING) startPolling();
+    setState(name === "offline" ? "offline" : pollTimer ? "polling" : name);
+  }
 }
 
 function connect() {
-  clearTimeout(reconnectTimer);
-  if (typeof WebSocket === "undefined") { startPolling(); return; }
-  let sock;
-  try { sock = new WebSocket(wsUrl()); } catch { scheduleReconnect(); return; }
-  ws = sock;
-  sock.onopen = () => {
-    everOpened = true;
-    failures = 0;
-    stopPolling();
-    setState("live");
-    clearInterval(pingTimer);
-    pingTimer = setInterval(() => { if (sock.readyState === 1) sock.send('{"type":"ping"}'); }, 25000);
-  };
-  sock.onmessage = (ev) => {
-    let frame;
-    try { frame = JSON.parse(ev.data); } catch { return; }
-    handle(frame);
-  };
-  sock.onclose = () => {
-    clearInterval(pingTimer);
-    if (ws !== sock) return;
-    ws = null;
-    failures += 1;
-    scheduleReconnect();
-  };
-  sock.onerror = () => { /* onclose follows */ };
-}
-
-function scheduleReconnect() {
-  if (failures >= FAILURES_BEFORE_POLLING) startPolling();
-  else setState(everOpened ? "reconnecting" : "connecting");
-  const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(failures, 5)) * (0.75 + Math.random() * 0.5);
-  reconnectTimer = setTimeout(connect, delay);
+  live = openLiveSocket({
+    url: cfg.ws, resumeFrom, onFrame: handle, onState: onSocketState,
+    backoff: { minMs: 2000, maxMs: MAX_BACKOFF_MS, jitter: 0.25 }, ping: { idleMs: 25000, timeoutMs: 10000 },
+  });
 }
 
 async function poll() {
@@ -280,7 +263,6 @@ async function poll() {
 }
 
 function startPolling() {
-  setState("polling");
   if (pollTimer) return;
   poll();
   pollTimer = setInterval(poll, POLL_MS);

@@ -4,6 +4,7 @@
 // board (organisers), corrections and a contestant's marks history.
 
 import { api, toast } from "/static/app.js";
+import { openLiveSocket } from "/static/live_socket.js";
 
 const cfg = JSON.parse(document.getElementById("console-config").textContent);
 const S = cfg.strings;
@@ -17,13 +18,12 @@ const seatNames = new Map(cfg.seats.map((s) => [String(s.user_id), s.name]));
 let snapshot = null;
 let lastSeq = -1;
 const flags = new Map(); // "ref|aspect" → {contestant, aspect, scores?}
-let ws = null;
-let failures = 0;
+let live = null; // the live socket (static/live_socket.js)
 let refreshTimer = null;
 let refreshing = false;
 let lastRefresh = 0;
 
-window.__console = { flags, get snapshot() { return snapshot; } };
+window.__console = { flags, get snapshot() { return snapshot; }, get ws() { return live && live.socket; } };
 
 function esc(v) {
   return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
@@ -260,40 +260,27 @@ function applySnapshot(snap) {
   return true;
 }
 
-function connect() {
-  const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + cfg.ws;
-  let sock;
-  try { sock = new WebSocket(url); } catch { reconnect(); return; }
-  ws = sock;
-  let ping = null;
-  sock.onopen = () => {
-    failures = 0;
-    setState("live");
-    ping = setInterval(() => { if (sock.readyState === 1) sock.send('{"type":"ping"}'); }, 25000);
-  };
-  sock.onmessage = (ev) => {
-    let frame;
-    try { frame = JSON.parse(ev.data); } catch { return; }
-    if (frame.type === "snapshot") {
-      if (applySnapshot(frame)) scheduleRefresh();
-    } else if (frame.type === "flag") {
-      onFlagFrame(frame);
-      scheduleRefresh();
-    }
-  };
-  sock.onclose = () => {
-    clearInterval(ping);
-    if (ws !== sock) return;
-    ws = null;
-    failures += 1;
-    reconnect();
-  };
+// The socket's life cycle (backoff, keepalive, offline) is static/live_socket.js. A staff socket
+// starts with the whole snapshot, so a reconnected console needs no cursor.
+function onFrame(frame) {
+  if (frame.type === "snapshot") {
+    if (applySnapshot(frame)) scheduleRefresh();
+  } else if (frame.type === "flag") {
+    onFlagFrame(frame);
+    scheduleRefresh();
+  }
 }
 
-function reconnect() {
-  setState("reconnecting");
-  const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(failures, 5)) * (0.75 + Math.random() * 0.5);
-  setTimeout(connect, delay);
+function onSocketState(name) {
+  if (name === "open") setState("live");
+  else if (name !== "stopped" && name !== "unsupported") setState(name);
+}
+
+function connect() {
+  live = openLiveSocket({
+    url: cfg.ws, onFrame, onState: onSocketState,
+    backoff: { minMs: 2000, maxMs: MAX_BACKOFF_MS, jitter: 0.25 }, ping: { idleMs: 25000, timeoutMs: 10000 },
+  });
 }
 
 // ---- actions --------------------------------------------------------------------------------------
@@ -390,7 +377,6 @@ document.getElementById("history-form").addEventListener("submit", (ev) => {
   loadHistory(ev.target.contestant.value);
 });
 
-setState("connecting");
 renderFlags();
 refresh();
 connect();

@@ -11,10 +11,12 @@
 // answer, so a correction never overtakes the mark it corrects. The server answers a re-sent op_id
 // with the first acknowledgement ("duplicate": true), so nothing is stored twice. A dropped socket
 // is no error: its "sent" ops go back to "queued". Reconnects back off from 0.5 s to 5 s, and start
-// at once on the browser's "online" event; a ping watchdog drops sockets that stopped answering.
+// at once on the browser's "online" event; a ping watchdog drops sockets that stopped answering
+// (that life cycle is static/live_socket.js, shared with the board and the console).
 // Ops of another account (a shared tablet) stay queued until that judge logs in again.
 
 import { toast } from "/static/app.js";
+import { openLiveSocket } from "/static/live_socket.js";
 
 const T = JSON.parse(document.getElementById("tablet-i18n").textContent);
 const LANG = document.documentElement.lang.startsWith("zh") ? "zh" : "en";
@@ -167,21 +169,21 @@ function describe(op) {
 // ---------------------------------------------------------------------------------------------
 // The websocket
 
+// The socket's life cycle (backoff 0.5 s → 5 s with jitter, at once on "online", the ping watchdog)
+// is static/live_socket.js; the Link adds what is the tablet's: marks go only once the server has
+// welcomed this judge (the backoff starts again then), a socket refused before opening asks whether
+// the session ended, and another account's welcome stops it.
 class Link {
   constructor() {
-    this.ws = null;
+    this.live = null;
     this.ready = false; // welcomed by the server: marks may go
-    this.attempt = 0;
-    this.timer = null;
-    this.lastRx = 0;
-    this.pingAt = 0;
     this.status = "connecting";
     this.signedOut = false;
     this.wrongUser = false;
   }
 
-  url() {
-    return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/judge`;
+  get ws() {
+    return this.live ? this.live.socket : null;
   }
 
   setStatus(status) {
@@ -190,64 +192,42 @@ class Link {
   }
 
   connect() {
-    clearTimeout(this.timer);
-    this.timer = null;
-    if (this.ws || this.signedOut || this.wrongUser) return;
-    let ws;
-    try {
-      ws = new WebSocket(this.url());
-    } catch (err) {
-      this.schedule();
-      return;
-    }
-    this.ws = ws;
-    let opened = false;
-    if (this.status !== "offline") this.setStatus(this.attempt ? "reconnecting" : "connecting");
-    ws.onopen = () => { opened = true; this.lastRx = Date.now(); this.pingAt = 0; };
-    ws.onmessage = (ev) => {
-      this.lastRx = Date.now();
-      this.pingAt = 0;
-      let frame;
-      try { frame = JSON.parse(ev.data); } catch { return; }
-      onFrame(frame);
-    };
-    ws.onerror = () => {}; // a close event follows
-    ws.onclose = () => this.closed(ws, opened);
+    if (this.live || this.signedOut || this.wrongUser) return;
+    this.live = openLiveSocket({
+      url: "/ws/judge",
+      onFrame,
+      onState: (state) => this.onState(state),
+      onClose: ({ opened }) => this.closed(opened),
+      resetOnOpen: false,
+      backoff: { minMs: BACKOFF_MIN_MS, maxMs: BACKOFF_MAX_MS, jitter: 0.2 },
+      // Marks waiting for an answer ask for a ping at once: a silent socket is dropped sooner.
+      ping: { idleMs: PING_IDLE_MS, timeoutMs: PONG_TIMEOUT_MS, due: () => myOps().some((op) => op.state === "sent" && Date.now() - op.sentAt > 4000) },
+    });
   }
 
-  closed(ws, opened) {
-    if (this.ws !== ws) return;
-    this.ws = null;
+  onState(state) {
+    // "online" is the welcome's to say; until then an open socket is still connecting.
+    if (state === "connecting" || state === "reconnecting" || state === "offline") this.setStatus(state);
+  }
+
+  closed(opened) {
     this.ready = false;
     requeueSent();
     if (!opened) this.probe(); // refused before opening: signed out, or simply no network?
-    this.schedule();
   }
 
   // Give up on the socket now (network gone, or it stopped answering) rather than wait for TCP.
   drop() {
-    const ws = this.ws;
-    if (!ws) return;
-    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-    try { ws.close(); } catch { /* already closed */ }
-    this.closed(ws, true);
-  }
-
-  schedule() {
-    if (this.timer || this.signedOut || this.wrongUser) return;
-    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempt);
-    this.attempt += 1;
-    this.timer = setTimeout(() => { this.timer = null; this.connect(); }, base * (0.8 + Math.random() * 0.4));
-    this.setStatus(navigator.onLine === false ? "offline" : "reconnecting");
+    if (this.live) this.live.drop();
   }
 
   // The network is back (or the page became visible): try at once, backoff reset.
   now() {
-    this.attempt = 0;
-    if (this.ws) return;
-    clearTimeout(this.timer);
-    this.timer = null;
-    this.connect();
+    if (this.live) this.live.now();
+  }
+
+  stop() {
+    if (this.live) this.live.close();
   }
 
   async probe() {
@@ -255,8 +235,7 @@ class Link {
       const res = await fetch("/api/me", { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
       if (res.status === 401) {
         this.signedOut = true;
-        clearTimeout(this.timer);
-        this.timer = null;
+        this.stop();
         this.setStatus("login");
       }
     } catch { /* no network: keep retrying */ }
@@ -268,41 +247,26 @@ class Link {
       // Another account signed in on this browser meanwhile: never send this judge's marks as theirs.
       this.wrongUser = true;
       model.notices.wrongUser = T.wrong_user;
-      this.drop();
+      this.stop();
       this.setStatus("login");
       return;
     }
     this.ready = true;
-    this.attempt = 0;
+    this.live.resetBackoff();
     this.setStatus("online");
     flush();
     loadAssignments({ quiet: true });
   }
 
   send(frame) {
-    if (!this.ready || !this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    try {
-      this.ws.send(JSON.stringify(frame));
-      return true;
-    } catch {
-      return false;
-    }
+    if (!this.ready || !this.live) return false;
+    return this.live.send(frame);
   }
 
+  // Alive, yet no answer for a while (e.g. dropped by the server's rate limit): send again.
   tick() {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (!this.live || !this.live.isOpen) return;
     const now = Date.now();
-    if (this.pingAt && now - this.pingAt > PONG_TIMEOUT_MS) {
-      this.drop();
-      return;
-    }
-    const waiting = myOps().some((op) => op.state === "sent" && now - op.sentAt > 4000);
-    if (!this.pingAt && (now - this.lastRx > PING_IDLE_MS || waiting)) {
-      try { ws.send('{"type":"ping"}'); } catch { /* the close event will follow */ }
-      this.pingAt = now;
-    }
-    // Alive, yet no answer for a while (e.g. dropped by the server's rate limit): send again.
     let resend = false;
     for (const op of myOps()) {
       if (op.state === "sent" && now - op.sentAt > RESEND_AFTER_MS) { op.state = "queued"; resend = true; }
@@ -837,9 +801,8 @@ window.addEventListener("click", (ev) => {
   swMessage({ type: "purge" });
 }, true);
 
-window.addEventListener("online", () => link.now());
-window.addEventListener("offline", () => { link.drop(); link.setStatus("offline"); });
-document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible" && !link.ws) link.now(); });
+// The browser's online / offline / visibility events are handled by the live socket (live_socket.js).
+window.addEventListener("offline", () => link.setStatus("offline"));
 
 // ---------------------------------------------------------------------------------------------
 // Assignments, service worker, start
