@@ -184,13 +184,33 @@ def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **
     return env
 
 
-def start_server(env: dict[str, str], name: str, *, workers: int = 1, db_kind: str = "sqlite", timeout: float = 60) -> Server:
+def migrated_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """A data dir on ``database_url``, migrated, with the harness's administrator (``extra``
+    overrides the environment)."""
+    env = base_env(data_dir, database_url, **extra)
+    run_cli(env, "migrate")
+    run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
+    return env
+
+
+def sqlite_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """:func:`migrated_env` on a SQLite file in ``data_dir``."""
+    return migrated_env(data_dir, f"sqlite:///{data_dir / 'test.sqlite3'}", **extra)
+
+
+def start_server(
+    env: dict[str, str], name: str, *, workers: int = 1, db_kind: str | None = None, log_level: str = "warning", timeout: float = 60
+) -> Server:
+    """The real server on the database ``env`` names (``db_kind`` told from its URL unless given);
+    ``log_level="info"`` also writes uvicorn's access log."""
+    if db_kind is None:
+        db_kind = "postgres" if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")) else "sqlite"
     OUTPUT.mkdir(exist_ok=True)
     port = free_port()
     log_path = OUTPUT / f"server-{name}-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", cli_module(env), "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
+        [sys.executable, "-m", cli_module(env), "serve", "--port", str(port), "--workers", str(workers), "--log-level", log_level],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
     )
     server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, db_kind, "redis" if env.get("REDIS_URL") else "memory")
@@ -226,10 +246,7 @@ def _make_server(kind: str, tmp_path_factory, request) -> Iterator[Server]:
     else:
         url = f"sqlite:///{data_dir / 'test.sqlite3'}"
     try:
-        env = base_env(data_dir, url)
-        run_cli(env, "migrate")
-        run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
-        server = start_server(env, kind, db_kind=kind)
+        server = start_server(migrated_env(data_dir, url), kind, db_kind=kind)
         yield server
         server.stop()
     finally:

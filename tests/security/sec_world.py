@@ -9,13 +9,11 @@ import os
 import re
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-from harness import ADMIN_PASSWORD, OUTPUT, Client, Server, account, base_env, free_port, new_event, new_skill, run_cli
+from harness import Client, Server, account, new_event, new_skill
 
 #: The roles of DESIGN.md's "Roles", plus an organiser of another event and nobody at all.
 ROLES = ("organiser", "chief_judge", "judge", "encryption_officer", "arbitrator", "approver", "supervisor", "delegation_leader", "contestant")
@@ -130,44 +128,3 @@ def app_routes() -> list[tuple[str, str]]:
 
 def cookie_header(client: Client) -> str:
     return "; ".join(f"{k}={v}" for k, v in client.http.cookies.items())
-
-
-def start_server_with(env: dict[str, str], name: str, *, workers: int = 1, log_level: str = "warning", timeout: float = 60) -> Server:
-    """``harness.start_server`` with a chosen log level (``info`` also writes uvicorn's access log),
-    on the database ``env`` names."""
-    OUTPUT.mkdir(exist_ok=True)
-    port = free_port()
-    log_path = OUTPUT / f"server-{name}-{port}.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers), "--log-level", log_level],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
-    )  # fmt: skip
-    db_kind = "postgres" if env["DATABASE_URL"].startswith(("postgres://", "postgresql://")) else "sqlite"
-    server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, db_kind, "redis" if env.get("REDIS_URL") else "memory")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}:\n{server.log()}")
-        try:
-            if httpx.get(server.base_url + "/health", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise AssertionError(f"server did not start in {timeout}s:\n{server.log()}")
-
-
-def sqlite_env(tmp: Path, **extra: str) -> dict[str, str]:
-    """A migrated SQLite data dir with the harness's administrator; ``extra`` overrides the environment."""
-    return migrated_env(tmp, f"sqlite:///{tmp / 'sec.sqlite3'}", **extra)
-
-
-def migrated_env(tmp: Path, database_url: str, **extra: str) -> dict[str, str]:
-    """``sqlite_env`` for any database (an empty PostgreSQL one, say): migrated, with the administrator."""
-    env = base_env(tmp, database_url, **extra)
-    run_cli(env, "migrate")
-    run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
-    return env
-

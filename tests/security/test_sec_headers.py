@@ -17,8 +17,8 @@ import re
 
 import httpx
 import pytest
-from harness import ADMIN_PASSWORD
-from sec_world import SecWorld, app_routes, fill, sqlite_env, start_server_with
+from harness import ADMIN_PASSWORD, sqlite_env, start_server
+from sec_world import SecWorld, app_routes, fill
 
 EXPECTED = {
     "x-frame-options": "DENY",
@@ -90,7 +90,7 @@ async def test_session_and_csrf_cookies_over_http(sqlite_server):
 @pytest.fixture(scope="module")
 def https_server(tmp_path_factory):
     env = sqlite_env(tmp_path_factory.mktemp("https"), PUBLIC_BASE_URL="https://competition.example")
-    server = start_server_with(env, "https")
+    server = start_server(env, "https")
     yield server
     server.stop()
 

@@ -14,13 +14,12 @@ import subprocess
 
 import httpx
 import pytest
-from harness import ADMIN_PASSWORD, Client, free_port, new_event, new_skill, unique
-from sec_world import sqlite_env, start_server_with
+from harness import ADMIN_PASSWORD, Client, free_port, new_event, new_skill, sqlite_env, start_server, unique
 
 
 @pytest.fixture(scope="module")
 def info_server(tmp_path_factory):
-    server = start_server_with(sqlite_env(tmp_path_factory.mktemp("codes")), "codes", log_level="info")
+    server = start_server(sqlite_env(tmp_path_factory.mktemp("codes")), "codes", log_level="info")
     yield server
     server.stop()
 

@@ -20,8 +20,7 @@ import time
 
 import httpx
 import pytest
-from harness import ADMIN_PASSWORD, Client, base_env, free_port, new_event, new_skill, run_cli
-from sec_world import sqlite_env, start_server_with
+from harness import ADMIN_PASSWORD, Client, base_env, free_port, new_event, new_skill, run_cli, sqlite_env, start_server
 
 TIMEOUT = 2.0
 
@@ -32,7 +31,7 @@ def timeout_server(tmp_path_factory):
         tmp_path_factory.mktemp("timeouts"), COMPETITION_HEADER_TIMEOUT=str(TIMEOUT), COMPETITION_BODY_TIMEOUT=str(TIMEOUT),
         COMPETITION_KEEPALIVE_TIMEOUT=str(TIMEOUT),
     )  # fmt: skip
-    server = start_server_with(env, "timeouts")
+    server = start_server(env, "timeouts")
     yield server
     server.stop()
 

@@ -26,8 +26,20 @@ from typing import Any
 
 import pytest
 import websockets
-from harness import ADMIN_PASSWORD, Client, create_pg_database, drop_pg_database, need_postgres, new_event, new_skill, sql, unique
-from sec_world import migrated_env, sqlite_env, start_server_with
+from harness import (
+    ADMIN_PASSWORD,
+    Client,
+    create_pg_database,
+    drop_pg_database,
+    migrated_env,
+    need_postgres,
+    new_event,
+    new_skill,
+    sql,
+    sqlite_env,
+    start_server,
+    unique,
+)
 
 from scoring.idcard import make_id
 
@@ -47,7 +59,7 @@ def info_server(request, tmp_path_factory):
         env = migrated_env(tmp, url, **extra)
     else:
         env = sqlite_env(tmp, **extra)
-    server = start_server_with(env, f"pii-{request.param}", log_level="info")
+    server = start_server(env, f"pii-{request.param}", log_level="info")
     yield server
     server.stop()
     if url:

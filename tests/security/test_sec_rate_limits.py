@@ -11,8 +11,7 @@ import time
 
 import httpx
 import pytest
-from harness import ADMIN_PASSWORD, REDIS_URL, need_redis
-from sec_world import sqlite_env, start_server_with
+from harness import ADMIN_PASSWORD, REDIS_URL, need_redis, sqlite_env, start_server
 
 LIMIT = 5
 
@@ -24,7 +23,7 @@ def two_workers(tmp_path_factory):
         tmp_path_factory.mktemp("rate"), REDIS_URL=REDIS_URL, COMPETITION_LOGIN_RATE=f"{LIMIT}/minute",
         COMPETITION_VERIFY_RATE=f"{LIMIT}/minute", FORWARDED_ALLOW_IPS="192.0.2.1",  # not us: our X-Forwarded-For is ignored
     )  # fmt: skip
-    server = start_server_with(env, "rate-2w", workers=2)
+    server = start_server(env, "rate-2w", workers=2)
     yield server
     server.stop()
 
