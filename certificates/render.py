@@ -7,7 +7,7 @@ and extractable. Two facts shape this module (see ``shared/DESIGN.md``, Certific
 - Laying out one document per certificate costs ≈120 ms; a multi-page document costs ≈14 ms a
   page. So :func:`render_batch` lays out ``batch_size`` certificates as one document and then
   splits it into one PDF per certificate (the split strategy is chosen by measurement, see
-  ``SPLIT_STRATEGIES`` and ``bench/certificates.py``).
+  ``SPLIT_STRATEGIES`` and ``bench/bench_certificates.py``).
 - WeasyPrint keeps font data alive in reference cycles, so memory grows unless the garbage
   collector runs: :func:`render_batch` calls ``gc.collect()`` after every batch.
 

@@ -21,7 +21,7 @@ Totals (sub-criterion, criterion, part, weighted part, overall) follow the round
 rounded once. Totals of an unfinished contestant are provisional: the sum of the marks there are.
 
 Each strategy also has a NumPy form (``aggregate_units``) over integer units, used by
-:mod:`scoring.bulk` for large recomputes; tests and ``bench/ranking.py`` check both agree.
+:mod:`scoring.bulk` for large recomputes; tests and ``bench/bench_ranking.py`` check both agree.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The exact path (:class:`scoring.aggregation.Scorer`, :func:`scoring.ranking.rank`) handles a
 skill of any realistic size in milliseconds. This module is the same computation vectorised,
-for recomputing very large fields at once (and for ``bench/ranking.py``): judges' scores as an
+for recomputing very large fields at once (and for ``bench/bench_ranking.py``): judges' scores as an
 ``int64`` array ``scores[contestant, aspect, slot]`` in units of ``10**-places`` (``MISSING`` = -1
 for an empty slot), each aggregation rule's ``aggregate_units`` over its aspects, totals by
 matrix sums, and a lexicographic sort for competition ranks with the same tie rules.

@@ -325,7 +325,7 @@ def test_age_refusal_points_at_id_column_when_no_birth_date_column():
 
 
 def test_twenty_thousand_rows_validate_whole():
-    """A large sheet validates completely; its speed is measured in bench/import_registrations.py."""
+    """A large sheet validates completely; its speed is measured in bench/bench_import_registrations.py."""
     skills = [SkillOption(i, f"项目{i}", f"S{i:02d}", {"employee": i * 10 + 1, "student": i * 10 + 2}) for i in range(40)]
     rows = []
     for i in range(20_000):
