@@ -178,14 +178,7 @@ def part_reference(count: int) -> dict:
         doc.write_pdf(os.path.join(tmp, "reference.pdf"))
         t2, c2 = time.perf_counter(), time.process_time()
         size = os.path.getsize(os.path.join(tmp, "reference.pdf"))
-    return {
-        "layout_s": t1 - t0,
-        "write_s": t2 - t1,
-        "ref_s": t2 - t0,
-        "ref_cpu": c2 - c0,
-        "peak_mb": _peak_mb(),
-        "size_mb": size / 2**20,
-    }
+    return {"layout_s": t1 - t0, "write_s": t2 - t1, "ref_s": t2 - t0, "ref_cpu": c2 - c0, "peak_mb": _peak_mb(), "size_mb": size / 2**20}
 
 
 def _start_part(args: argparse.Namespace, part: str) -> subprocess.Popen:

@@ -111,6 +111,7 @@ def pct(values: list[float], q: float) -> float:
 
 # ---------------------------------------------------------------------------------------- setup
 
+
 def scheme() -> dict:
     return {
         "skill": "基准项目", "parts": {"practical": "100"},
@@ -143,7 +144,9 @@ async def prepare(database_url: str, judges: int) -> dict:
     try:
         await db.migrate()
         actor = audit.Actor(None, "bench")
-        event = await events.create_event({"name": "实时评分基准测试", "code": "LIVE" + secrets.token_hex(3).upper(), "tier": "provincial", "tier_class": "class2"}, actor)
+        event = await events.create_event(
+            {"name": "实时评分基准测试", "code": "LIVE" + secrets.token_hex(3).upper(), "tier": "provincial", "tier_class": "class2"}, actor
+        )
         eid = event["id"]
         await events.set_preset_overrides(eid, {"eligibility": {"school_check": "off"}}, actor)
         skill = await events.create_skill(eid, {"name": "基准项目", "groups": ["employee"]}, actor)
@@ -172,7 +175,10 @@ async def prepare(database_url: str, judges: int) -> dict:
 def start_server(env: dict, port: int, log: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        cwd=env["COMPETITION_DATA_DIR"],
     )
     for _ in range(300):
         try:
@@ -197,6 +203,7 @@ async def login_all(base: str, codes: list[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------- fan-out
+
 
 class Receivers:
     """N clients; for each message seq, when each client received it."""
@@ -237,7 +244,7 @@ class Receivers:
             self.errors += 1
 
 
-REFERENCE_SERVER = r'''
+REFERENCE_SERVER = r"""
 import asyncio, json, sys, time, datetime as dt
 import websockets
 payloads = json.load(open(sys.argv[2]))
@@ -264,14 +271,16 @@ async def main():
         await asyncio.sleep(2.0)
         print("done", flush=True)
 asyncio.run(main())
-'''
+"""
 
 
 async def fanout(base_ws: str, skill_id: int, judge_cookies: list[str], refs: list[str], spectators: int, updates: int, server_pid: int) -> dict:
     recv = Receivers()
     ready = asyncio.Event()
     counter = [0]
-    clients = [asyncio.create_task(recv.client(f"{base_ws}/ws/board/{skill_id}", ready, counter, spectators, first_frame=True)) for _ in range(spectators)]
+    clients = [
+        asyncio.create_task(recv.client(f"{base_ws}/ws/board/{skill_id}", ready, counter, spectators, first_frame=True)) for _ in range(spectators)
+    ]
     await asyncio.wait_for(ready.wait(), 120)
     await asyncio.sleep(1.0)
     # One judge per mark slot: five judges on contestant 0's fifty aspects give 250 distinct first marks.
@@ -284,7 +293,9 @@ async def fanout(base_ws: str, skill_id: int, judge_cookies: list[str], refs: li
     for n in range(updates):
         ws = judges[n % 5]
         aspect = aspects[(n // 5) % len(aspects)]
-        await ws.send(json.dumps({"type": "mark", "op_id": f"fan{n}", "skill_id": skill_id, "contestant": refs[0], "aspect": aspect, "value": str(1 + n % 2)}))
+        await ws.send(
+            json.dumps({"type": "mark", "op_id": f"fan{n}", "skill_id": skill_id, "contestant": refs[0], "aspect": aspect, "value": str(1 + n % 2)})
+        )
         while True:
             f = json.loads(await ws.recv())
             if f.get("op_id") == f"fan{n}":
@@ -303,9 +314,18 @@ async def fanout(base_ws: str, skill_id: int, judge_cookies: list[str], refs: li
     complete = [s for s in seqs if len(recv.received[s]) >= spectators]
     latencies = [max(recv.received[s]) - recv.sent_at[s] for s in complete]
     delivered = sum(len(recv.received[s]) for s in seqs)
-    return {"updates": len(seqs), "complete_updates": len(complete), "delivered": delivered, "cpu_s": cpu, "elapsed_s": elapsed,
-            "cpu_per_delivered_us": cpu / max(delivered, 1) * 1e6, "p50_ms": pct(latencies, 50) * 1e3, "p99_ms": pct(latencies, 99) * 1e3,
-            "errors": recv.errors, "sample_payload": None}
+    return {
+        "updates": len(seqs),
+        "complete_updates": len(complete),
+        "delivered": delivered,
+        "cpu_s": cpu,
+        "elapsed_s": elapsed,
+        "cpu_per_delivered_us": cpu / max(delivered, 1) * 1e6,
+        "p50_ms": pct(latencies, 50) * 1e3,
+        "p99_ms": pct(latencies, 99) * 1e3,
+        "errors": recv.errors,
+        "sample_payload": None,
+    }
 
 
 async def reference_fanout(payload: dict, spectators: int, updates: int) -> dict:
@@ -313,7 +333,9 @@ async def reference_fanout(payload: dict, spectators: int, updates: int) -> dict
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump([dict(payload, seq=i + 1) for i in range(updates)], fh, ensure_ascii=False)
         payload_path = fh.name
-    proc = subprocess.Popen([sys.executable, "-c", REFERENCE_SERVER, str(port), payload_path, "0.25", str(spectators)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", REFERENCE_SERVER, str(port), payload_path, "0.25", str(spectators)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "ready"
     recv = Receivers()
     ready = asyncio.Event()
@@ -335,11 +357,19 @@ async def reference_fanout(payload: dict, spectators: int, updates: int) -> dict
     complete = [s for s in seqs if len(recv.received[s]) >= spectators]
     latencies = [max(recv.received[s]) - recv.sent_at[s] for s in complete]
     delivered = sum(len(recv.received[s]) for s in seqs)
-    return {"updates": len(seqs), "delivered": delivered, "cpu_s": cpu, "cpu_per_delivered_us": cpu / max(delivered, 1) * 1e6,
-            "p50_ms": pct(latencies, 50) * 1e3, "p99_ms": pct(latencies, 99) * 1e3, "connect_cpu_s": cpu_connected - cpu0}
+    return {
+        "updates": len(seqs),
+        "delivered": delivered,
+        "cpu_s": cpu,
+        "cpu_per_delivered_us": cpu / max(delivered, 1) * 1e6,
+        "p50_ms": pct(latencies, 50) * 1e3,
+        "p99_ms": pct(latencies, 99) * 1e3,
+        "connect_cpu_s": cpu_connected - cpu0,
+    }
 
 
 # ---------------------------------------------------------------------------------------- ingest
+
 
 async def ingest(base_ws: str, skill_id: int, cookies: list[str], refs: list[str], seconds: float, pace: float = 0.0) -> dict:
     """``pace``: at least that many seconds between one judge's marks (0: as fast as acknowledged)."""
@@ -361,7 +391,15 @@ async def ingest(base_ws: str, skill_id: int, cookies: list[str], refs: list[str
                 ref, aspect = slots[n % len(slots)]
                 op = f"in{j}x{n}"
                 # A reason always: the slot may already hold this judge's mark (a correction).
-                frame = {"type": "mark", "op_id": op, "skill_id": skill_id, "contestant": ref, "aspect": aspect, "value": str(n % 3), "reason": "基准测试"}
+                frame = {
+                    "type": "mark",
+                    "op_id": op,
+                    "skill_id": skill_id,
+                    "contestant": ref,
+                    "aspect": aspect,
+                    "value": str(n % 3),
+                    "reason": "基准测试",
+                }
                 t = time.perf_counter()
                 await ws.send(json.dumps(frame))
                 while True:
@@ -381,7 +419,14 @@ async def ingest(base_ws: str, skill_id: int, cookies: list[str], refs: list[str
     t0 = time.perf_counter()
     await asyncio.gather(*(judge(j, c) for j, c in enumerate(cookies)))
     elapsed = time.perf_counter() - t0
-    return {"acked": acked, "rate": len(acked) / elapsed, "p50_ms": pct(latencies, 50) * 1e3, "p99_ms": pct(latencies, 99) * 1e3, "errors": errors, "elapsed": elapsed}
+    return {
+        "acked": acked,
+        "rate": len(acked) / elapsed,
+        "p50_ms": pct(latencies, 50) * 1e3,
+        "p99_ms": pct(latencies, 99) * 1e3,
+        "errors": errors,
+        "elapsed": elapsed,
+    }
 
 
 async def stored_ops(database_url: str, skill_id: int) -> list[str]:
@@ -419,8 +464,13 @@ def run_with_server(database_url: str, judges: int, tmp: Path, name: str):
     info = asyncio.run(prepare(database_url, judges))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "COMPETITION_"))}
-    env.update(COMPETITION_DATA_DIR=str(tmp), DATABASE_URL=database_url, COMPETITION_SECRET="bench-" + secrets.token_hex(8),
-               COMPETITION_LOGIN_RATE="100000/minute", PYTHONPATH=str(ROOT))
+    env.update(
+        COMPETITION_DATA_DIR=str(tmp),
+        DATABASE_URL=database_url,
+        COMPETITION_SECRET="bench-" + secrets.token_hex(8),
+        COMPETITION_LOGIN_RATE="100000/minute",
+        PYTHONPATH=str(ROOT),
+    )
     if os.environ.get("COMPETITION_PROFILE_BATCHES"):
         env["COMPETITION_PROFILE_BATCHES"] = "1"
     proc = start_server(env, port, Path(tempfile.gettempdir()) / f"bench-live-{name}.log")
@@ -459,10 +509,14 @@ def main() -> None:
                 ours = asyncio.run(fanout(base_ws, info["skill_id"], cookies, info["refs"], args.spectators, args.updates, proc.pid))
                 snap = httpx.get(f"http://127.0.0.1:{port}/api/public/skills/{info['skill_id']}/board").json()
                 ref = asyncio.run(reference_fanout(snap, args.spectators, ours["updates"] or args.updates))
-                print(f"fan-out ours: {ours['updates']} updates ({ours['complete_updates']} reached all {args.spectators}), {ours['delivered']} deliveries, "
-                      f"CPU {ours['cpu_s']:.2f} s = {ours['cpu_per_delivered_us']:.1f} us/delivery, p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms, client errors {ours['errors']}")
-                print(f"fan-out reference (bare websockets): {ref['updates']} updates, {ref['delivered']} deliveries, CPU {ref['cpu_s']:.2f} s = "
-                      f"{ref['cpu_per_delivered_us']:.1f} us/delivery, p50 {ref['p50_ms']:.1f} ms, p99 {ref['p99_ms']:.1f} ms")
+                print(
+                    f"fan-out ours: {ours['updates']} updates ({ours['complete_updates']} reached all {args.spectators}), {ours['delivered']} deliveries, "
+                    f"CPU {ours['cpu_s']:.2f} s = {ours['cpu_per_delivered_us']:.1f} us/delivery, p50 {ours['p50_ms']:.1f} ms, p99 {ours['p99_ms']:.1f} ms, client errors {ours['errors']}"
+                )
+                print(
+                    f"fan-out reference (bare websockets): {ref['updates']} updates, {ref['delivered']} deliveries, CPU {ref['cpu_s']:.2f} s = "
+                    f"{ref['cpu_per_delivered_us']:.1f} us/delivery, p50 {ref['p50_ms']:.1f} ms, p99 {ref['p99_ms']:.1f} ms"
+                )
                 cpu_ratio = ours["cpu_per_delivered_us"] / max(ref["cpu_per_delivered_us"], 1e-9)
                 p99_ratio = ours["p99_ms"] / max(ref["p99_ms"], 1e-9)
                 print(f"fan-out ratios: CPU/update {cpu_ratio:.2f} (target 1.3), p99 {p99_ratio:.2f} (target 1.5)")
@@ -471,8 +525,12 @@ def main() -> None:
             if not args.skip_ingest:
                 spy = None
                 if args.py_spy:
-                    spy = subprocess.Popen(["py-spy", "record", "-p", str(proc.pid), "-d", str(int(args.seconds)), "-f", "speedscope", "-o", args.py_spy, "-r", "200"] + (["--native"] if os.environ.get("BENCH_PYSPY_NATIVE") else ["--nonblocking"]),
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    spy = subprocess.Popen(
+                        ["py-spy", "record", "-p", str(proc.pid), "-d", str(int(args.seconds)), "-f", "speedscope", "-o", args.py_spy, "-r", "200"]
+                        + (["--native"] if os.environ.get("BENCH_PYSPY_NATIVE") else ["--nonblocking"]),
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
                 cpu0, ccpu0, threads0 = cpu_seconds(proc.pid), time.process_time(), thread_cpu(proc.pid)
                 res = run_client(ingest(base_ws, info["skill_id"], cookies, info["refs"], args.seconds, pace))
                 res["server_cpu_us"] = (cpu_seconds(proc.pid) - cpu0) / max(len(res["acked"]), 1) * 1e6
@@ -487,9 +545,11 @@ def main() -> None:
                 assert len(bench_ops) == len(set(bench_ops)), "a mark was stored twice"
                 lost = res["acked"] - set(bench_ops)
                 assert not lost, f"{len(lost)} acknowledged marks are missing"
-                print(f"ingest SQLite: {res['rate']:.0f} marks/s committed ({len(res['acked'])} in {res['elapsed']:.1f} s), ack p50 {res['p50_ms']:.1f} ms, "
-                      f"p99 {res['p99_ms']:.1f} ms, refusals {res['errors']}; stored = acknowledged, no duplicates; "
-                      f"CPU per mark: server {res['server_cpu_us']:.0f} us (event loop thread {res['loop_cpu_us']:.0f}), load generator {res['client_cpu_us']:.0f} us")
+                print(
+                    f"ingest SQLite: {res['rate']:.0f} marks/s committed ({len(res['acked'])} in {res['elapsed']:.1f} s), ack p50 {res['p50_ms']:.1f} ms, "
+                    f"p99 {res['p99_ms']:.1f} ms, refusals {res['errors']}; stored = acknowledged, no duplicates; "
+                    f"CPU per mark: server {res['server_cpu_us']:.0f} us (event loop thread {res['loop_cpu_us']:.0f}), load generator {res['client_cpu_us']:.0f} us"
+                )
                 verdicts.append(("ingest_sqlite", res["rate"], 1000, res["rate"] >= 1000 and res["p99_ms"] < 100))
         finally:
             proc.send_signal(signal.SIGTERM)
@@ -507,9 +567,11 @@ def main() -> None:
                     ops = [o for o in asyncio.run(stored_ops(url, info["skill_id"])) if o.startswith("in")]
                     assert len(ops) == len(set(ops)), "a mark was stored twice"
                     assert not (res["acked"] - set(ops)), "acknowledged marks are missing"
-                    print(f"ingest PostgreSQL: {res['rate']:.0f} marks/s committed ({len(res['acked'])} in {res['elapsed']:.1f} s), ack p50 {res['p50_ms']:.1f} ms, "
-                          f"p99 {res['p99_ms']:.1f} ms, refusals {res['errors']}; stored = acknowledged, no duplicates; "
-                      f"CPU per mark: server {res['server_cpu_us']:.0f} us, load generator {res['client_cpu_us']:.0f} us")
+                    print(
+                        f"ingest PostgreSQL: {res['rate']:.0f} marks/s committed ({len(res['acked'])} in {res['elapsed']:.1f} s), ack p50 {res['p50_ms']:.1f} ms, "
+                        f"p99 {res['p99_ms']:.1f} ms, refusals {res['errors']}; stored = acknowledged, no duplicates; "
+                        f"CPU per mark: server {res['server_cpu_us']:.0f} us, load generator {res['client_cpu_us']:.0f} us"
+                    )
                     verdicts.append(("ingest_postgres", res["rate"], 2000, res["rate"] >= 2000 and res["p99_ms"] < 100))
                 finally:
                     proc.send_signal(signal.SIGTERM)

@@ -100,6 +100,7 @@ def raise_fd_limit(need: int) -> int:
 
 # ---------------------------------------------------------------------------------------- setup
 
+
 def workbook(skills: int, contestants: int) -> bytes:
     import openpyxl
 
@@ -137,7 +138,9 @@ async def prepare_day(database_url: str, skills: int, contestants: int, judges_p
         with contextlib.redirect_stdout(io.StringIO()):  # Piccolo's migration chatter
             await db.migrate()
         actor = audit.Actor(None, "bench")
-        event = await events.create_event({"name": "竞赛日负载测试", "code": "LOAD" + secrets.token_hex(3).upper(), "tier": "provincial", "tier_class": "class2"}, actor)
+        event = await events.create_event(
+            {"name": "竞赛日负载测试", "code": "LOAD" + secrets.token_hex(3).upper(), "tier": "provincial", "tier_class": "class2"}, actor
+        )
         eid = event["id"]
         await events.set_preset_overrides(eid, {"eligibility": {"school_check": "off"}}, actor)
         skill_ids = []
@@ -151,10 +154,17 @@ async def prepare_day(database_url: str, skills: int, contestants: int, judges_p
         out = {"event_id": eid, "skills": []}
         for sid in skill_ids:
             await anonymisation.generate_round(eid, sid, 1, actor)
-            refs = [r["encrypted_no"] for r in await EncryptedNumber.select(EncryptedNumber.encrypted_no).where(EncryptedNumber.skill == sid).order_by(EncryptedNumber.contestant)]
+            refs = [
+                r["encrypted_no"]
+                for r in await EncryptedNumber.select(EncryptedNumber.encrypted_no)
+                .where(EncryptedNumber.skill == sid)
+                .order_by(EncryptedNumber.contestant)
+            ]
             codes = []
             for j in range(judges_per_skill):
-                judge = await judge_service.create_judge(eid, {"name": f"裁判{sid}-{j}", "delegation": f"裁判所在地{j}", "employer": f"裁判单位{sid}-{j}"}, actor)
+                judge = await judge_service.create_judge(
+                    eid, {"name": f"裁判{sid}-{j}", "delegation": f"裁判所在地{j}", "employer": f"裁判单位{sid}-{j}"}, actor
+                )
                 await judge_service.assign(eid, sid, judge["id"], "judge", [], actor)
                 code, _ = await accounts.issue_login_code(judge["user"]["id"], hours=12, actor=actor, event_id=eid)
                 codes.append(code)
@@ -173,7 +183,11 @@ async def prepare_day(database_url: str, skills: int, contestants: int, judges_p
 def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
-        env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"], start_new_session=True,
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        cwd=env["COMPETITION_DATA_DIR"],
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     seen: set[int] = set()
@@ -208,6 +222,7 @@ def process_tree_rss(pid: int) -> tuple[float, int]:
 
 # ---------------------------------------------------------------------------------------- clients
 
+
 @dataclass
 class Stats:
     sent_at: dict[str, float] = field(default_factory=dict)  # op → when it last went over the socket
@@ -224,8 +239,19 @@ class Stats:
 
 
 class Judge:
-    def __init__(self, base_ws: str, cookie: str, skill: dict, index: int, stats: Stats, t0: float, seconds: float, rng: random.Random, drops: bool,
-                 pace: float = 1.0) -> None:
+    def __init__(
+        self,
+        base_ws: str,
+        cookie: str,
+        skill: dict,
+        index: int,
+        stats: Stats,
+        t0: float,
+        seconds: float,
+        rng: random.Random,
+        drops: bool,
+        pace: float = 1.0,
+    ) -> None:
         """``pace`` scales the human timings (ramp-up, pauses, time offline): 1 for the full day."""
         self.url, self.cookie, self.skill, self.index, self.stats = f"{base_ws}/ws/judge", cookie, skill, index, stats
         self.t0, self.seconds, self.rng, self.drops, self.pace = t0, seconds, rng, drops, pace
@@ -243,14 +269,26 @@ class Judge:
         ref, aspect = self.slots[self.n % len(self.slots)]
         op = f"L{self.skill['id']}j{self.index}n{self.n}"
         self.n += 1
-        text = json.dumps({"type": "mark", "op_id": op, "skill_id": self.skill["id"], "contestant": ref, "aspect": aspect, "value": str(self.n % 3), "reason": "负载测试"})
+        text = json.dumps(
+            {
+                "type": "mark",
+                "op_id": op,
+                "skill_id": self.skill["id"],
+                "contestant": ref,
+                "aspect": aspect,
+                "value": str(self.n % 3),
+                "reason": "负载测试",
+            }
+        )
         self.stats.skill_of[op] = self.skill["id"]
         return op, text
 
     async def connect(self) -> None:
         for attempt in range(10):
             try:
-                self.ws = await websockets.connect(self.url, additional_headers={"Cookie": self.cookie}, open_timeout=30, close_timeout=2, ping_interval=None, max_size=2**22)
+                self.ws = await websockets.connect(
+                    self.url, additional_headers={"Cookie": self.cookie}, open_timeout=30, close_timeout=2, ping_interval=None, max_size=2**22
+                )
                 await self.ws.recv()  # welcome
                 self.reader = asyncio.create_task(self.read(self.ws))
                 return
@@ -414,8 +452,19 @@ class Spectators:
             await ws.close()
 
 
-async def organiser(base: str, name: str, password: str, eid: int, skills: list[dict], stop: asyncio.Event, latencies: list[float], errors: dict[str, int],
-                    rng: random.Random, by_page: dict[str, list[float]], with_results: bool) -> None:
+async def organiser(
+    base: str,
+    name: str,
+    password: str,
+    eid: int,
+    skills: list[dict],
+    stop: asyncio.Event,
+    latencies: list[float],
+    errors: dict[str, int],
+    rng: random.Random,
+    by_page: dict[str, list[float]],
+    with_results: bool,
+) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as c:
         await c.get("/login")
         r = await c.post("/auth/login", json={"username": name, "password": password}, headers={"X-CSRFToken": c.cookies.get("csrftoken") or ""})
@@ -458,6 +507,7 @@ def spectator_spread(skills: list[int], n: int, rng: random.Random) -> list[int]
 
 
 # ---------------------------------------------------------------------------------------- one run
+
 
 async def day(port: int, info: dict, args, server_pid: int) -> dict:
     base, base_ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
@@ -506,7 +556,10 @@ async def day(port: int, info: dict, args, server_pid: int) -> dict:
     gate = asyncio.Semaphore(200)
     spread = spectator_spread([s["id"] for s in skills], args.spectators - EVENT_BOARDS, rng)
     tasks = [asyncio.create_task(spect.watch(f"{base_ws}/ws/board/{sid}", [sid], gate, stop, i)) for i, sid in enumerate(spread)]
-    tasks += [asyncio.create_task(spect.watch(f"{base_ws}/ws/board/event/{eid}", [s["id"] for s in skills], gate, stop, len(spread) + i)) for i in range(EVENT_BOARDS)]
+    tasks += [
+        asyncio.create_task(spect.watch(f"{base_ws}/ws/board/event/{eid}", [s["id"] for s in skills], gate, stop, len(spread) + i))
+        for i in range(EVENT_BOARDS)
+    ]
     while len(spect.connect_ms) + sum(spect.errors.values()) < len(tasks):
         await asyncio.sleep(0.1)
     connect_s = time.perf_counter() - t
@@ -514,13 +567,18 @@ async def day(port: int, info: dict, args, server_pid: int) -> dict:
     codes = [(s, j, c) for s in skills for j, c in enumerate(s["codes"])]
     cookies = await live.login_all(base, [c for _, _, c in codes])
     t0 = time.perf_counter() + 2
-    judges = [Judge(base_ws, cookie, s, j, stats, t0, args.seconds, random.Random(hash((s["id"], j))), drops=(k % 10 == 3),
-                    pace=args.pace) for k, ((s, j, _), cookie) in enumerate(zip(codes, cookies))]
+    judges = [
+        Judge(base_ws, cookie, s, j, stats, t0, args.seconds, random.Random(hash((s["id"], j))), drops=(k % 10 == 3), pace=args.pace)
+        for k, ((s, j, _), cookie) in enumerate(zip(codes, cookies))
+    ]
     await asyncio.gather(*(j.connect() for j in judges))
     org_lat: list[float] = []
     org_err: dict[str, int] = {}
     org_pages: dict[str, list[float]] = {}
-    orgs = [asyncio.create_task(organiser(base, n, p, eid, skills, stop, org_lat, org_err, random.Random(i), org_pages, not args.without_results_hub)) for i, (n, p) in enumerate(info["organisers"])]
+    orgs = [
+        asyncio.create_task(organiser(base, n, p, eid, skills, stop, org_lat, org_err, random.Random(i), org_pages, not args.without_results_hub))
+        for i, (n, p) in enumerate(info["organisers"])
+    ]
     await asyncio.sleep(max(0.0, t0 - time.perf_counter()))
     await asyncio.gather(*(j.run(args.seconds / 2) for j in judges))
     await asyncio.gather(*(j.finish(30) for j in judges))
@@ -555,18 +613,37 @@ async def day(port: int, info: dict, args, server_pid: int) -> dict:
     ack_ms = [(stats.ack_at[o] - stats.sent_at[o]) * 1e3 for o in stats.acks if steady(stats.sent_at[o])]
     board_steady = [ms for ms, sent in zip(board_ms, board_sent) if steady(sent)]
     return {
-        "marks_per_s": in_window / args.seconds, "committed": committed, "duplicates_answered": stats.duplicates,
-        "ack_p50": live.pct(ack_ms, 50), "ack_p99": live.pct(ack_ms, 99), "burst_marks": len(stats.burst_ops), "burst_drain_s": burst_drain,
-        "board_p50": live.pct(board_steady, 50), "board_p99": live.pct(board_steady, 99), "board_all_p99": live.pct(board_ms, 99),
-        "board_missed": missed, "board_pairs": len(board_ms),
-        "spectators": len(spect.connect_ms), "connect_s": connect_s, "connect_p99": live.pct(spect.connect_ms, 99),
-        "frames": spect.received, "frame_mb": spect.bytes / 2**20,
-        "pages": len(org_lat), "page_p50": live.pct(org_lat, 50), "page_p99": live.pct(org_lat, 99),
-        "errors": {**stats.errors, **spect.errors, **org_err}, "rss_mb": rss_peak[0], "processes": rss_peak[1], "cpu": cpu,
+        "marks_per_s": in_window / args.seconds,
+        "committed": committed,
+        "duplicates_answered": stats.duplicates,
+        "ack_p50": live.pct(ack_ms, 50),
+        "ack_p99": live.pct(ack_ms, 99),
+        "burst_marks": len(stats.burst_ops),
+        "burst_drain_s": burst_drain,
+        "board_p50": live.pct(board_steady, 50),
+        "board_p99": live.pct(board_steady, 99),
+        "board_all_p99": live.pct(board_ms, 99),
+        "board_missed": missed,
+        "board_pairs": len(board_ms),
+        "spectators": len(spect.connect_ms),
+        "connect_s": connect_s,
+        "connect_p99": live.pct(spect.connect_ms, 99),
+        "frames": spect.received,
+        "frame_mb": spect.bytes / 2**20,
+        "pages": len(org_lat),
+        "page_p50": live.pct(org_lat, 50),
+        "page_p99": live.pct(org_lat, 99),
+        "errors": {**stats.errors, **spect.errors, **org_err},
+        "rss_mb": rss_peak[0],
+        "processes": rss_peak[1],
+        "cpu": cpu,
         "timeline": timeline(stats, t0, args.seconds, health_times),
-        "client_lag_p99": live.pct(lag_ms, 99), "health_p50": live.pct(health_ms, 50), "health_p99": live.pct(health_ms, 99),
+        "client_lag_p99": live.pct(lag_ms, 99),
+        "health_p50": live.pct(health_ms, 50),
+        "health_p99": live.pct(health_ms, 99),
         "slowest_pages": sorted(org_pages.items(), key=lambda kv: -live.pct(kv[1], 99))[:3],
-        "sent": dict(stats.sent_at), "acks": stats.acks,
+        "sent": dict(stats.sent_at),
+        "acks": stats.acks,
     }
 
 
@@ -641,7 +718,9 @@ def timeline(stats: Stats, t0: float, seconds: float, health: list[tuple[float, 
         acks = [(stats.ack_at[o] - stats.sent_at[o]) * 1e3 for o in stats.acks if lo <= stats.sent_at[o] < hi]
         hs = [ms for t, ms in health if lo <= t < hi]
         if acks or hs:
-            out.append(f"{start:>3}-{start + int(step)} s: {len(acks):>5} marks, ack p99 {live.pct(acks, 99):>5.0f} ms, /health p99 {live.pct(hs, 99):>5.0f} ms")
+            out.append(
+                f"{start:>3}-{start + int(step)} s: {len(acks):>5} marks, ack p99 {live.pct(acks, 99):>5.0f} ms, /health p99 {live.pct(hs, 99):>5.0f} ms"
+            )
     return out
 
 
@@ -649,21 +728,29 @@ def report(name: str, r: dict) -> bool:
     errors = sum(r["errors"].values()) + r["server_errors"] + r["board_missed"]
     ok = (r["marks_per_s"] >= TARGET_MARKS_S and r["ack_p99"] <= ACK_P99_MS and r["board_p99"] <= BOARD_P99_MS and r["burst_drain_s"] <= BURST_DRAIN_S
           and not errors and not r["problems"])  # fmt: skip
-    print(f"{name}: {r['marks_per_s']:.0f} marks/s committed in the {r['seconds']:.0f} s window ({r['committed']} in all, "
-          f"{r['duplicates_answered']} re-sends answered as duplicates); ack p50 {r['ack_p50']:.0f} ms p99 {r['ack_p99']:.0f} ms; "
-          f"board update p50 {r['board_p50']:.0f} ms p99 {r['board_p99']:.0f} ms over {r['board_pairs']} mark×spectator pairs "
-          f"({r['board_missed']} never shown); the module-end burst of {r['burst_marks']} marks acknowledged in {r['burst_drain_s']:.1f} s "
-          f"(board p99 with the burst {r['board_all_p99']:.0f} ms)")
-    print(f"  {r['spectators']} spectators connected in {r['connect_s']:.1f} s (connect p99 {r['connect_p99']:.0f} ms), {r['frames']} board frames "
-          f"({r['frame_mb']:.0f} MiB); organisers {r['pages']} pages, p50 {r['page_p50']:.0f} ms p99 {r['page_p99']:.0f} ms")
+    print(
+        f"{name}: {r['marks_per_s']:.0f} marks/s committed in the {r['seconds']:.0f} s window ({r['committed']} in all, "
+        f"{r['duplicates_answered']} re-sends answered as duplicates); ack p50 {r['ack_p50']:.0f} ms p99 {r['ack_p99']:.0f} ms; "
+        f"board update p50 {r['board_p50']:.0f} ms p99 {r['board_p99']:.0f} ms over {r['board_pairs']} mark×spectator pairs "
+        f"({r['board_missed']} never shown); the module-end burst of {r['burst_marks']} marks acknowledged in {r['burst_drain_s']:.1f} s "
+        f"(board p99 with the burst {r['board_all_p99']:.0f} ms)"
+    )
+    print(
+        f"  {r['spectators']} spectators connected in {r['connect_s']:.1f} s (connect p99 {r['connect_p99']:.0f} ms), {r['frames']} board frames "
+        f"({r['frame_mb']:.0f} MiB); organisers {r['pages']} pages, p50 {r['page_p50']:.0f} ms p99 {r['page_p99']:.0f} ms"
+    )
     c = r["cpu"]
-    print(f"  CPU during the day ({c['wall']:.0f} s): server {c['server']:.0f} s ({c['server'] / c['wall']:.0%} of a core), client {c['client']:.0f} s ({c['client'] / c['wall']:.0%}); "
-          f"client loop lag p99 {r['client_lag_p99']:.0f} ms; /health p50 {r['health_p50']:.0f} ms p99 {r['health_p99']:.0f} ms; "
-          f"slowest pages p99: " + ", ".join(f"{k} {live.pct(v, 99):.0f} ms" for k, v in r["slowest_pages"]))
+    print(
+        f"  CPU during the day ({c['wall']:.0f} s): server {c['server']:.0f} s ({c['server'] / c['wall']:.0%} of a core), client {c['client']:.0f} s ({c['client'] / c['wall']:.0%}); "
+        f"client loop lag p99 {r['client_lag_p99']:.0f} ms; /health p50 {r['health_p50']:.0f} ms p99 {r['health_p99']:.0f} ms; "
+        f"slowest pages p99: " + ", ".join(f"{k} {live.pct(v, 99):.0f} ms" for k, v in r["slowest_pages"])
+    )
     if r.get("show_timeline"):
         print("  " + "\n  ".join(r["timeline"]))
-    print(f"  server RSS {r['idle_rss_mb']:.0f} MiB idle → {r['rss_mb']:.0f} MiB peak over {r['processes']} process(es); setup {r['setup_s']:.0f} s; "
-          f"errors {r['errors'] or 'none'}, server log errors {r['server_errors']}; stored marks: {'; '.join(r['problems']) or 'every sent mark once, acks match'}")
+    print(
+        f"  server RSS {r['idle_rss_mb']:.0f} MiB idle → {r['rss_mb']:.0f} MiB peak over {r['processes']} process(es); setup {r['setup_s']:.0f} s; "
+        f"errors {r['errors'] or 'none'}, server log errors {r['server_errors']}; stored marks: {'; '.join(r['problems']) or 'every sent mark once, acks match'}"
+    )
     return ok
 
 
@@ -683,8 +770,11 @@ def main() -> None:
         args.skills, args.spectators, args.seconds, args.pace = 4, 30, 6.0, 0.2
     judges = args.skills * JUDGES_PER_SKILL
     limit = raise_fd_limit(2 * (args.spectators + judges) + 500)  # client and server ends on one machine
-    print(f"load: {args.skills} skills × {CONTESTANTS} contestants, {judges} judges, {args.spectators} spectators, {ORGANISERS} organisers, "
-          f"{args.seconds:.0f} s of scoring; open files limit {limit}; {os.cpu_count()} CPUs shared by client, server, database and Redis", flush=True)
+    print(
+        f"load: {args.skills} skills × {CONTESTANTS} contestants, {judges} judges, {args.spectators} spectators, {ORGANISERS} organisers, "
+        f"{args.seconds:.0f} s of scoring; open files limit {limit}; {os.cpu_count()} CPUs shared by client, server, database and Redis",
+        flush=True,
+    )
     verdicts: list[tuple[str, float, bool]] = []
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)

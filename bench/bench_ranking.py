@@ -337,7 +337,9 @@ def main() -> int:
     p99 = ordered[int(len(ordered) * 0.99)]
     clean = [x for i, x in enumerate(one_times) if i not in set(full_gcs)]
     print()
-    print(f"full recompute, ours (NumPy, int units):   median {full_ms:8.1f} ms  min {min(ours_times):.1f}  max {max(ours_times):.1f}  (target {FULL_TARGET_MS:.0f})")
+    print(
+        f"full recompute, ours (NumPy, int units):   median {full_ms:8.1f} ms  min {min(ours_times):.1f}  max {max(ours_times):.1f}  (target {FULL_TARGET_MS:.0f})"
+    )
     print(f"full recompute, reference (pandas):         median {statistics.median(pd_times):8.1f} ms")
     print(f"full recompute, exact Decimal path + check: {t_exact:8.0f} ms  (Scorer.score × {CONTESTANTS:,}, rank())")
     print(f"awards for the {CONTESTANTS:,} (provincial rule):    median {statistics.median(award_times):8.1f} ms")

@@ -39,7 +39,7 @@ register(
         "download.id_required": (
             "请在证书页面输入持证人身份证号后 6 位下载（以表单提交，不放在网址中）",
             "Enter the last 6 characters of the holder's ID number on the certificate's page (sent in a form, never in the address)",
-        ),
+        )
     }
 )
 
@@ -68,12 +68,8 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-
 def _attachment_headers(filename: str, ascii_name: str) -> dict[str, str]:
-    return {
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "private, no-store",
-    }
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}", "Cache-Control": "private, no-store"}
 
 
 def may_read_ledger(principal: Principal, event_ids: Iterable[int]) -> bool:
@@ -107,8 +103,12 @@ class ProposalsController(Controller):
     path = "/api/events/{event_id:int}/proposals"
     tags = ["proposals"]
 
-    @get("/", summary="Awards, honours and promotions proposed from final results, with strikes and approval", operation_id="list_proposals",
-         guards=[allowed("read_proposals")])
+    @get(
+        "/",
+        summary="Awards, honours and promotions proposed from final results, with strikes and approval",
+        operation_id="list_proposals",
+        guards=[allowed("read_proposals")],
+    )
     async def list_all(self, event_id: int, skill_id: int | None = None, group_id: int | None = None) -> list[dict[str, Any]]:
         return await proposals.list_proposals(event_id, skill_id, group_id)
 
@@ -117,13 +117,23 @@ class ProposalsController(Controller):
         lang = request_lang(request)
         return attachment(export.proposals_book(await proposals.list_proposals(event_id, skill_id), lang), export.filename("proposals", lang))
 
-    @post("/{proposal_id:int}/strike", summary="Strike an entry with a reason (approver; refused once the list is approved)",
-          operation_id="strike_proposal", guards=[allowed("approve_proposals")], status_code=200)
+    @post(
+        "/{proposal_id:int}/strike",
+        summary="Strike an entry with a reason (approver; refused once the list is approved)",
+        operation_id="strike_proposal",
+        guards=[allowed("approve_proposals")],
+        status_code=200,
+    )
     async def strike(self, request: Request, actor: Actor, event_id: int, proposal_id: int, data: StrikeIn) -> dict[str, Any]:
         return await proposals.strike(event_id, proposal_id, data.reason, actor)
 
-    @post("/approve", summary="Approve the event's (or one skill's) list: every unstruck entry (approver; final)",
-          operation_id="approve_proposals", guards=[allowed("approve_proposals")], status_code=200)
+    @post(
+        "/approve",
+        summary="Approve the event's (or one skill's) list: every unstruck entry (approver; final)",
+        operation_id="approve_proposals",
+        guards=[allowed("approve_proposals")],
+        status_code=200,
+    )
     async def approve(self, request: Request, actor: Actor, event_id: int, data: ApproveIn | None = None) -> dict[str, Any]:
         return await proposals.approve(event_id, data.skill_id if data else None, actor)
 
@@ -134,7 +144,9 @@ class CertificateController(Controller):
 
     @get("/certificates", summary="The event's certificates (full names; never ID numbers)", operation_id="list_certificates",
          guards=[allowed("read_certificates")])  # fmt: skip
-    async def list_certificates(self, request: Request, event_id: int, skill_id: int | None = None, cert_type: str | None = None) -> list[dict[str, Any]]:
+    async def list_certificates(
+        self, request: Request, event_id: int, skill_id: int | None = None, cert_type: str | None = None
+    ) -> list[dict[str, Any]]:
         return await service.list_certificates(event_id, _settings(request), skill_id=skill_id, cert_type=cert_type, lang=request_lang(request))
 
     @get("/certificates/plan", summary="What issuing would do with each approved proposal: issue, already issued, or not issued and why",
@@ -276,7 +288,7 @@ async def _posted_id6(request: Request) -> str:
 @post(
     "/certificates/{name:str}",
     summary="A holder's certificate PDF: `{number}.pdf` with `id6`, the last 6 characters of the holder's ID number, in the body",
-    description="Body: JSON `{\"id6\": \"…\"}` or a form field `id6` (never the query string). Counted as a look-up by number "
+    description='Body: JSON `{"id6": "…"}` or a form field `id6` (never the query string). Counted as a look-up by number '
     f"(like `/verify`), and each ID check is counted: after {DOWNLOAD_FAILURES_PER_NUMBER} wrong answers per number "
     f"(or {DOWNLOAD_FAILURES_PER_CLIENT} per client address) in an hour, 429 with `Retry-After`; a right answer is not counted. "
     "A revoked certificate is 410 for its holder. The event's organisers need no `id6`.",

@@ -126,7 +126,12 @@ class Decision:
             "proposal_id": c.proposal_id,
             "kind": c.kind,
             "code": c.code,
-            "what": service.what_label(c.kind, c.code, {"occupation": c.skill, "from_level": self.from_level if self.from_level is not None else c.from_level, "to_level": c.to_level}, lang),
+            "what": service.what_label(
+                c.kind,
+                c.code,
+                {"occupation": c.skill, "from_level": self.from_level if self.from_level is not None else c.from_level, "to_level": c.to_level},
+                lang,
+            ),
             "contestant_id": c.contestant_id,
             "holder_name": c.name,
             "skill": c.skill,
@@ -149,11 +154,27 @@ async def load_candidates(event_id: int) -> list[Candidate]:
     ).where((P.event == event_id) & (P.struck == False) & P.approved_at.is_not_null())  # noqa: E712  # fmt: skip
     cands = [
         Candidate(
-            proposal_id=r["id"], kind=r["kind"], code=r["code"], contestant_id=r["contestant"], name=r["holder_name"],
-            id_number=(r["holder_id_number"] or "").upper(), employer=r["holder_employer"] or "", status=r["c_status"] or "registered",
-            skill_id=r["skill"], skill=r["s_name"], occupation_code=r["s_code"] or "", group_id=r["group"], group_name=r["g_name"] or "",
-            group_kind=r["g_kind"] or "", rank=r["rank"], from_level=r["from_level"], to_level=r["to_level"], rule=r["rule"] or "",
-            outcome=r["outcome"] or "", approved_by=r["approved_by"], approved_at=r["approved_at"],
+            proposal_id=r["id"],
+            kind=r["kind"],
+            code=r["code"],
+            contestant_id=r["contestant"],
+            name=r["holder_name"],
+            id_number=(r["holder_id_number"] or "").upper(),
+            employer=r["holder_employer"] or "",
+            status=r["c_status"] or "registered",
+            skill_id=r["skill"],
+            skill=r["s_name"],
+            occupation_code=r["s_code"] or "",
+            group_id=r["group"],
+            group_name=r["g_name"] or "",
+            group_kind=r["g_kind"] or "",
+            rank=r["rank"],
+            from_level=r["from_level"],
+            to_level=r["to_level"],
+            rule=r["rule"] or "",
+            outcome=r["outcome"] or "",
+            approved_by=r["approved_by"],
+            approved_at=r["approved_at"],
         )  # fmt: skip
         for r in rows
     ]
@@ -183,7 +204,10 @@ async def _context(cands: Sequence[Candidate]) -> _Context:
         )
         existing = {(r["contestant"], r["cert_type"], r["code"]): r["number"] for r in rows}
     if people:
-        held = {(r["id_number"], r["honour"]) for r in await HonourHeld.select(HonourHeld.id_number, HonourHeld.honour).where(HonourHeld.id_number.is_in(people))}
+        held = {
+            (r["id_number"], r["honour"])
+            for r in await HonourHeld.select(HonourHeld.id_number, HonourHeld.honour).where(HonourHeld.id_number.is_in(people))
+        }
         ledger = await PromotionLedger.select(
             PromotionLedger.id_number, PromotionLedger.event, PromotionLedger.to_level, PromotionLedger.certificate_number
         ).where(PromotionLedger.id_number.is_in(people))
@@ -384,7 +408,9 @@ async def _issue_chunk(
                 issued_by=actor.user_id,
             ))  # fmt: skip
             if c.kind == "honour":
-                honours.append(HonourHeld(id_number=c.id_number, name=c.name, honour=c.code, event=event["id"], certificate_number=d.number, granted_at=now))
+                honours.append(
+                    HonourHeld(id_number=c.id_number, name=c.name, honour=c.code, event=event["id"], certificate_number=d.number, granted_at=now)
+                )
             elif c.kind == "promotion":
                 ledger.append(PromotionLedger(
                     id_number=c.id_number, name=c.name, occupation=c.skill, occupation_code=c.occupation_code,
@@ -457,16 +483,20 @@ async def _start_batch(event_id: int, actor: audit.Actor) -> int:
                 {IssuanceBatch.status: "failed", IssuanceBatch.error: f"interrupted; resumed by batch {batch_id}",
                  IssuanceBatch.finished_at: dt.datetime.now(dt.timezone.utc)}
             ).where(IssuanceBatch.id.is_in(interrupted))  # fmt: skip
-        await audit.record("certificate.batch.start", actor, event_id=event_id, target=f"batch:{batch_id}", details={"batch": batch_id, "resumes": interrupted})
+        await audit.record(
+            "certificate.batch.start", actor, event_id=event_id, target=f"batch:{batch_id}", details={"batch": batch_id, "resumes": interrupted}
+        )
     _ACTIVE.add(batch_id)
     return batch_id
 
 
 async def _missing_files(event_id: int, settings: Settings) -> list[int]:
     """Ids of the event's valid certificates whose PDF is not on disk, in number order."""
-    rows = await Certificate.select(Certificate.id, Certificate.file).where(
-        (Certificate.event == event_id) & Certificate.revoked_at.is_null()
-    ).order_by(Certificate.number)
+    rows = (
+        await Certificate.select(Certificate.id, Certificate.file)
+        .where((Certificate.event == event_id) & Certificate.revoked_at.is_null())
+        .order_by(Certificate.number)
+    )
     return [r["id"] for r in rows if service.file_path(settings, r) is None]
 
 

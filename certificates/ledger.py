@@ -130,9 +130,14 @@ async def person_ledger(id_number: str) -> dict[str, Any]:
         "highest_level_name": "" if level is None else level_text(level),
         "promotions": [entry_json(r, revoked) for r in rows],
         "honours": [
-            {"honour": h["honour"], "label": HONOURS[h["honour"]].to_dict() if h["honour"] in HONOURS else {"zh": h["honour"], "en": h["honour"]},
-             "event_id": h["event"], "event": h["event_name"] or "", "certificate_number": h["certificate_number"],
-             "granted_at_china": china_time(h["granted_at"])}
+            {
+                "honour": h["honour"],
+                "label": HONOURS[h["honour"]].to_dict() if h["honour"] in HONOURS else {"zh": h["honour"], "en": h["honour"]},
+                "event_id": h["event"],
+                "event": h["event_name"] or "",
+                "certificate_number": h["certificate_number"],
+                "granted_at_china": china_time(h["granted_at"]),
+            }
             for h in honours
         ],  # fmt: skip
     }

@@ -80,10 +80,7 @@ class CertType(str, enum.Enum):
         for member in cls:
             if text.upper() == member.value or text.lower() == member.name.lower():
                 return member
-        raise ValueError(
-            f"unknown certificate type {value!r}; use one of "
-            + ", ".join(f"{m.value} ({m.name.lower()})" for m in cls)
-        )
+        raise ValueError(f"unknown certificate type {value!r}; use one of " + ", ".join(f"{m.value} ({m.name.lower()})" for m in cls))
 
 
 class CertificateNumber(NamedTuple):
@@ -124,9 +121,7 @@ def _check_ok(body_and_check: str) -> bool:
     return check_char(body_and_check[:-1]) == body_and_check[-1]
 
 
-def format_number(
-    event_code: str, cert_type: CertType | str, seq: int, year: int, *, region: str = DEFAULT_REGION
-) -> str:
+def format_number(event_code: str, cert_type: CertType | str, seq: int, year: int, *, region: str = DEFAULT_REGION) -> str:
     """Build the canonical certificate number, e.g. ``format_number("SZ3", "A", 123, 2026)``.
 
     Raises ValueError (with the reason) for an event code outside ``[A-Z0-9]{2,12}``, a sequence
@@ -169,9 +164,7 @@ def parse_number(text: str) -> CertificateNumber:
         raise ValueError("certificate number is empty")
     parts = t.split("-")
     if len(parts) != 5:
-        raise ValueError(
-            f"certificate number {t!r} has {len(parts)} part(s) separated by '-', expected 5, like {_EXAMPLE}"
-        )
+        raise ValueError(f"certificate number {t!r} has {len(parts)} part(s) separated by '-', expected 5, like {_EXAMPLE}")
     head, event, ctype, seq, check = parts
     if not re.fullmatch(r"[A-Z]{2}\d{4}", head):
         raise ValueError(f"certificate number {t!r} must start with a region and year, like GD2026")
@@ -180,9 +173,7 @@ def parse_number(text: str) -> CertificateNumber:
     try:
         cert_type = CertType(ctype)
     except ValueError:
-        raise ValueError(
-            f"certificate type {ctype!r} in {t!r} must be one of " + ", ".join(m.value for m in CertType)
-        ) from None
+        raise ValueError(f"certificate type {ctype!r} in {t!r} must be one of " + ", ".join(m.value for m in CertType)) from None
     if not re.fullmatch(rf"\d{{{SEQ_DIGITS}}}", seq) or int(seq) == 0:
         raise ValueError(f"sequence {seq!r} in {t!r} must be {SEQ_DIGITS} digits, not all zero")
     if len(check) != 1 or check not in _VALUE:

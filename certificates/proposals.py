@@ -239,8 +239,11 @@ async def list_proposals(event_id: int, skill_id: int | None = None, group_id: i
 
 # ---- strikes and approval -----------------------------------------------------------------------
 
+
 async def _list_approved(skill_id: int, group_id: int) -> bool:
-    return await AwardProposal.exists().where((AwardProposal.skill == skill_id) & (AwardProposal.group == group_id) & AwardProposal.approved_at.is_not_null())
+    return await AwardProposal.exists().where(
+        (AwardProposal.skill == skill_id) & (AwardProposal.group == group_id) & AwardProposal.approved_at.is_not_null()
+    )
 
 
 async def strike(event_id: int, proposal_id: int, reason: str, actor: audit.Actor) -> dict[str, Any]:
@@ -255,7 +258,12 @@ async def strike(event_id: int, proposal_id: int, reason: str, actor: audit.Acto
         if row is None:
             raise not_found("proposal")
         if row["approved_at"] is not None or await _list_approved(row["skill"], row["group"]):
-            raise BilingualError(409, "approved", zh="该名单已审批，审批后不能再删除条目", en="This list is approved; approval is final and no entry can be struck any more")
+            raise BilingualError(
+                409,
+                "approved",
+                zh="该名单已审批，审批后不能再删除条目",
+                en="This list is approved; approval is final and no entry can be struck any more",
+            )
         if row["struck"]:
             raise BilingualError(409, "already_struck", zh="该条目已删除", en="This entry is already struck")
         await AwardProposal.update({AwardProposal.struck: True, AwardProposal.strike_reason: reason, AwardProposal.struck_by: actor.user_id}).where(
@@ -277,11 +285,16 @@ async def _unfinished(event_id: int, skill_id: int | None) -> list[dict[str, Any
     ids = [s["id"] for s in await skills]
     if not ids:
         return []
-    groups = await CompetitionGroup.select(CompetitionGroup.id, CompetitionGroup.name, CompetitionGroup.skill.name).where(CompetitionGroup.skill.is_in(ids))
+    groups = await CompetitionGroup.select(CompetitionGroup.id, CompetitionGroup.name, CompetitionGroup.skill.name).where(
+        CompetitionGroup.skill.is_in(ids)
+    )
     with_people = {
-        r["group"] for r in await Contestant.select(Contestant.group).where(Contestant.skill.is_in(ids) & (Contestant.status != "withdrawn")).distinct()
+        r["group"]
+        for r in await Contestant.select(Contestant.group).where(Contestant.skill.is_in(ids) & (Contestant.status != "withdrawn")).distinct()
     }
-    final = {r["group"] for r in await ResultRelease.select(ResultRelease.group).where(ResultRelease.skill.is_in(ids) & (ResultRelease.stage == "final"))}
+    final = {
+        r["group"] for r in await ResultRelease.select(ResultRelease.group).where(ResultRelease.skill.is_in(ids) & (ResultRelease.stage == "final"))
+    }
     return [{"group_id": g["id"], "group": g["name"], "skill": g["skill.name"]} for g in groups if g["id"] in with_people and g["id"] not in final]
 
 
@@ -315,7 +328,14 @@ async def approve(event_id: int, skill_id: int | None, actor: audit.Actor) -> di
             "proposals.approve", actor, event_id=event_id, target=f"skill:{skill_id}" if skill_id else f"event:{event_id}",
             details={"skill": skill_id, "approved": count, "struck": struck},
         )  # fmt: skip
-    return {"event_id": event_id, "skill_id": skill_id, "approved": count, "struck": struck, "approved_at": t.isoformat(), "approved_at_china": china_time(t)}
+    return {
+        "event_id": event_id,
+        "skill_id": skill_id,
+        "approved": count,
+        "struck": struck,
+        "approved_at": t.isoformat(),
+        "approved_at_china": china_time(t),
+    }
 
 
 # ---- demo ------------------------------------------------------------------------------------
@@ -328,7 +348,9 @@ async def demo(event_id: int) -> str | None:
     """The approver approves the list of every skill whose results are final (idempotent)."""
     actor = audit.Actor(None, "demo")
     approver = await User.select(User.id).where(User.username == APPROVER[0]).first()
-    approver_id = approver["id"] if approver else await accounts.create_user(APPROVER[0], APPROVER[1], DEMO_PASSWORD, home_event=event_id, actor=actor)
+    approver_id = (
+        approver["id"] if approver else await accounts.create_user(APPROVER[0], APPROVER[1], DEMO_PASSWORD, home_event=event_id, actor=actor)
+    )
     await accounts.grant_role(approver_id, "approver", event_id, None, actor=actor)
     approved = []
     for sid in sorted({r["skill"] for r in await AwardProposal.select(AwardProposal.skill).where(AwardProposal.event == event_id)}):

@@ -39,15 +39,7 @@ def qr_matrix(data: str, *, error_correction: str = "M") -> list[list[bool]]:
 
 
 @functools.lru_cache(maxsize=64)
-def qr_svg(
-    url: str,
-    *,
-    error_correction: str = "M",
-    quiet_zone: int = 4,
-    dark: str = "#000",
-    light: str = "#fff",
-    title: str | None = None,
-) -> str:
+def qr_svg(url: str, *, error_correction: str = "M", quiet_zone: int = 4, dark: str = "#000", light: str = "#fff", title: str | None = None) -> str:
     """A standalone ``<svg>`` element for ``url``; size it with CSS (it scales, viewBox only).
 
     ``quiet_zone`` is the light margin in modules (the standard asks for 4). ``title`` becomes an

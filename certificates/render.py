@@ -74,11 +74,7 @@ SPLIT_STRATEGIES = ("pypdf", "weasyprint")
 
 _TEMPLATES = {CertType.AWARD: "award.html", CertType.HONOUR: "honour.html", CertType.PROMOTION: "promotion.html"}
 _TITLES_ZH = {CertType.AWARD: "获奖证书", CertType.HONOUR: "荣誉证书", CertType.PROMOTION: "职业技能等级证书"}
-_TITLES_EN = {
-    CertType.AWARD: "Certificate of Award",
-    CertType.HONOUR: "Certificate of Honour",
-    CertType.PROMOTION: "Skill Level Promotion",
-}
+_TITLES_EN = {CertType.AWARD: "Certificate of Award", CertType.HONOUR: "Certificate of Honour", CertType.PROMOTION: "Skill Level Promotion"}
 # Widths known to fit the default layout, in CJK characters (a Latin letter or digit counts ½);
 # longer text would run into the footer or out of the frame.
 _MAX_WIDTH = {
@@ -96,6 +92,7 @@ _MAX_WIDTH = {
     "level_to": 10,
     "salutation": 4,
 }
+
 
 class RenderError(RuntimeError):
     """A certificate could not be rendered as exactly one page."""
@@ -186,8 +183,7 @@ class CertificateData:
         parsed = parse_number(self.number)  # raises ValueError with the reason
         if parsed.cert_type is not ctype:
             raise ValueError(
-                f"certificate number {self.number!r} is of type {parsed.cert_type.value}, "
-                f"but the certificate is {ctype.name.lower()} ({ctype.value})"
+                f"certificate number {self.number!r} is of type {parsed.cert_type.value}, but the certificate is {ctype.name.lower()} ({ctype.value})"
             )
         put("number", str(parsed))
         for name in ("level_from", "level_to"):
@@ -200,17 +196,12 @@ class CertificateData:
                 limit = _MAX_WIDTH.get(f.name)
                 if limit is not None and display_width(value) > limit:
                     raise ValueError(
-                        f"{f.name} {value!r} is too long to fit the certificate "
-                        f"(at most {limit} Chinese characters, or {2 * limit} Latin letters)"
+                        f"{f.name} {value!r} is too long to fit the certificate (at most {limit} Chinese characters, or {2 * limit} Latin letters)"
                     )
         for name in ("holder_name", "event_name", "skill", "issuer"):
             if not getattr(self, name):
                 raise ValueError(f"{name} is required")
-        required = {
-            CertType.AWARD: ("award",),
-            CertType.HONOUR: ("honour",),
-            CertType.PROMOTION: ("occupation", "level_to"),
-        }[ctype]
+        required = {CertType.AWARD: ("award",), CertType.HONOUR: ("honour",), CertType.PROMOTION: ("occupation", "level_to")}[ctype]
         for name in required:
             if not getattr(self, name):
                 raise ValueError(f"{name} is required for a {ctype.name.lower()} certificate")
@@ -253,25 +244,14 @@ class CertificateRenderer:
     organiser's restyled ``certificate.css`` or wording); missing files fall back to the defaults.
     """
 
-    def __init__(
-        self,
-        template_dir: str | Path | None = None,
-        *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
-        split: str = "pypdf",
-    ) -> None:
+    def __init__(self, template_dir: str | Path | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE, split: str = "pypdf") -> None:
         if split not in SPLIT_STRATEGIES:
             raise ValueError(f"split {split!r} must be one of {SPLIT_STRATEGIES}")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         loaders = [jinja2.FileSystemLoader(str(template_dir))] if template_dir else []
         loaders.append(jinja2.FileSystemLoader(str(TEMPLATE_DIR)))
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=False,
-        )
+        self.env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=False)
         self.batch_size = batch_size
         self.split = split
         self._lock = threading.RLock()
@@ -334,9 +314,7 @@ class CertificateRenderer:
         with self._lock:
             doc = html.render(font_config=font_config, stylesheets=[css])
         if len(doc.pages) != len(certs):
-            raise RenderError(
-                f"{len(certs)} certificate(s) gave {len(doc.pages)} page(s); a template or a text overflows its page"
-            )
+            raise RenderError(f"{len(certs)} certificate(s) gave {len(doc.pages)} page(s); a template or a text overflows its page")
         return doc
 
     def render_one(self, cert: CertificateData) -> bytes:
@@ -615,6 +593,4 @@ def render_batch(
     batch_size: int | None = None,
 ) -> list[bytes] | list[Path] | None:
     """One PDF per certificate; see :meth:`CertificateRenderer.render_batch`."""
-    return default_renderer().render_batch(
-        certs, out_dir, on_pdf=on_pdf, progress=progress, batch_size=batch_size
-    )
+    return default_renderer().render_batch(certs, out_dir, on_pdf=on_pdf, progress=progress, batch_size=batch_size)

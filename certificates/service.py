@@ -93,12 +93,18 @@ register(
         "verify.revoked": ("证书已被撤销", "This certificate has been revoked"),
         "verify.unknown": ("查无此证书：编号 {number} 没有签发记录", "No such certificate: number {number} was never issued"),
         "verify.malformed": ("证书编号格式不正确：{reason}", "Malformed certificate number: {reason}"),
-        "verify.malformed_check": ("校验位不符，可能输错了某一位，请核对后重新输入", "the check character does not match: a character was probably mistyped"),
+        "verify.malformed_check": (
+            "校验位不符，可能输错了某一位，请核对后重新输入",
+            "the check character does not match: a character was probably mistyped",
+        ),
         "verify.malformed_shape": ("应类似 GD2026-SZ3-A-000123-9", "it should look like GD2026-SZ3-A-000123-9"),
         "verify.privacy": ("为保护个人信息，姓名部分隐去。", "Part of the name is hidden to protect personal data."),
         "download.title": ("下载证书", "Download certificate"),
         "download.id6": ("持证人身份证号后 6 位", "Last 6 characters of the holder's ID number"),
-        "download.help": ("证书 PDF 上印有持证人全名，下载须核对身份证号后 6 位。", "The PDF shows the holder's full name: enter the last 6 characters of their ID number."),
+        "download.help": (
+            "证书 PDF 上印有持证人全名，下载须核对身份证号后 6 位。",
+            "The PDF shows the holder's full name: enter the last 6 characters of their ID number.",
+        ),
         "download.wrong_id": ("身份证号后 6 位不符", "The last 6 characters of the ID number do not match"),
         "download.too_many": ("尝试次数过多，请一小时后再试", "Too many attempts; try again in an hour"),
         "download.revoked": ("证书已撤销，不能下载", "The certificate has been revoked and cannot be downloaded"),
@@ -247,7 +253,9 @@ async def certificates_of(contestant_ids: Iterable[int], lang: str = "zh") -> di
     if not ids:
         return out
     rows = await (
-        Certificate.select(Certificate.number, Certificate.contestant, Certificate.cert_type, Certificate.code, Certificate.data, Certificate.revoked_at)
+        Certificate.select(
+            Certificate.number, Certificate.contestant, Certificate.cert_type, Certificate.code, Certificate.data, Certificate.revoked_at
+        )
         .where(Certificate.contestant.is_in(ids))
         .order_by(Certificate.number)
         .output(load_json=True)
@@ -285,9 +293,9 @@ async def revoke(event_id: int, number: str, reason: str, actor: audit.Actor) ->
         if row["revoked_at"] is not None:
             raise BilingualError(409, "already_revoked", zh="该证书已撤销", en="The certificate is already revoked", field="number")
         now = dt.datetime.now(dt.timezone.utc)
-        await Certificate.update(
-            {Certificate.revoked_at: now, Certificate.revoke_reason: reason, Certificate.revoked_by: actor.user_id}
-        ).where(Certificate.id == row["id"])
+        await Certificate.update({Certificate.revoked_at: now, Certificate.revoke_reason: reason, Certificate.revoked_by: actor.user_id}).where(
+            Certificate.id == row["id"]
+        )
         released = []
         if row["cert_type"] == "honour":
             # Nobody holds an honour twice; once revoked it is not held, so it may be granted again later.

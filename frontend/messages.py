@@ -25,7 +25,10 @@ register(
         "home.active": ("进行中的赛事", "Current events"),
         "event.name": ("赛事名称", "Event name"),
         "event.code": ("赛事代码", "Event code"),
-        "event.code_help": ("2–12 位大写字母或数字，用于证书编号，例如 GD2026", "2–12 capital letters or digits, used in certificate numbers, e.g. GD2026"),
+        "event.code_help": (
+            "2–12 位大写字母或数字，用于证书编号，例如 GD2026",
+            "2–12 capital letters or digits, used in certificate numbers, e.g. GD2026",
+        ),
         "event.tier": ("赛事级别", "Tier"),
         "event.tier_class": ("类别", "Class"),
         "event.no_class": ("（无）", "(none)"),

@@ -49,9 +49,14 @@ async def home(request: Request, archived: bool = False) -> Template:
     query = Event.select().where(Event.archived == archived).order_by(Event.id, ascending=False)
     visible = access.event_ids(p)
     rows = [] if visible == set() else await (query if visible is None else query.where(Event.id.is_in(list(visible))))
-    return await render(request, "home.html", events=[events.event_json(r) for r in rows], archived=archived,
-                        can_create=access.allows(p, "create_event"),
-                        show_tablet=any(access.allows(p, "enter_mark", g.event_id, g.skill_id) for g in p.grants if g.event_id is not None))
+    return await render(
+        request,
+        "home.html",
+        events=[events.event_json(r) for r in rows],
+        archived=archived,
+        can_create=access.allows(p, "create_event"),
+        show_tablet=any(access.allows(p, "enter_mark", g.event_id, g.skill_id) for g in p.grants if g.event_id is not None),
+    )
 
 
 @get("/events/new", include_in_schema=False, guards=[allowed("create_event")])

@@ -63,7 +63,10 @@ register(
         "dayof.draw_history": ("抽签记录", "Draw history"),
         "dayof.print": ("打印", "Print"),
         "dayof.replay": ("复核", "Replay"),
-        "dayof.replay_ok": ("复核一致：按记录的种子重算结果相同，且与审计日志一致", "Replay matches: the stored seed gives the same result, and the audit log agrees"),
+        "dayof.replay_ok": (
+            "复核一致：按记录的种子重算结果相同，且与审计日志一致",
+            "Replay matches: the stored seed gives the same result, and the audit log agrees",
+        ),
         "dayof.replay_bad": ("复核不一致！请联系监督人员", "Replay does NOT match! Call the supervisor"),
         "dayof.seed": ("随机种子", "Seed"),
         "dayof.algorithm": ("算法", "Algorithm"),
@@ -89,9 +92,15 @@ register(
         "dayof.recheck": ("确认复核", "Confirm the re-check"),
         "dayof.decrypt": ("解密", "Decrypt"),
         "dayof.decrypt_note": ("解密说明（如监督人员）", "Note (e.g. the supervisor present)"),
-        "dayof.decrypt_wait": ("须待裁判长提交并复核成绩后才能解密。", "Decryption waits until the chief judge has submitted and re-checked the scores."),
+        "dayof.decrypt_wait": (
+            "须待裁判长提交并复核成绩后才能解密。",
+            "Decryption waits until the chief judge has submitted and re-checked the scores.",
+        ),
         "dayof.decrypted": ("已于 {at} 由 {by} 解密", "Decrypted at {at} by {by}"),
-        "dayof.judging_help": ("评分只使用加密号，解密前不显示选手姓名、单位或代表队。", "Scoring uses encrypted numbers only; names, employers and delegations stay hidden until decryption."),
+        "dayof.judging_help": (
+            "评分只使用加密号，解密前不显示选手姓名、单位或代表队。",
+            "Scoring uses encrypted numbers only; names, employers and delegations stay hidden until decryption.",
+        ),
         "dayof.judging_none": ("还没有加密号。", "No encrypted numbers yet."),
         "dayof.overview": ("各项目概况", "All skills"),
     }
@@ -115,8 +124,9 @@ async def checkin_page(request: Request, event_id: int, skill_id: int | None = N
     skills = await _skills(event_id)
     skill = _pick(skills, skill_id)
     listing = await checkin.checkin_list(event_id, skill["id"], session) if skill else None
-    return await render(request, "dayof_checkin.html", event=event, skills=skills, skill=skill, listing=listing,
-                        summary=await checkin.event_summary(event_id))
+    return await render(
+        request, "dayof_checkin.html", event=event, skills=skills, skill=skill, listing=listing, summary=await checkin.event_summary(event_id)
+    )
 
 
 @get("/events/{event_id:int}/draw", include_in_schema=False, guards=[allowed("run_draw")])
@@ -131,8 +141,9 @@ async def draw_page(request: Request, event_id: int, skill_id: int | None = None
         session = session if session in sessions else sessions[0]
         history = [d for d in everything["draws"] if d["session"] == session]
         current = next((d for d in history if not d["superseded"]), None)
-    return await render(request, "dayof_draw.html", event=event, skills=skills, skill=skill, session=session,
-                        sessions=sessions, history=history, current=current)
+    return await render(
+        request, "dayof_draw.html", event=event, skills=skills, skill=skill, session=session, sessions=sessions, history=history, current=current
+    )
 
 
 @get("/events/{event_id:int}/encryption", include_in_schema=False, guards=[allowed("hold_encryption_mapping")])
@@ -141,19 +152,28 @@ async def encryption_page(request: Request, event_id: int, skill_id: int | None 
     skills = await _skills(event_id)
     skill = _pick(skills, skill_id)
     mapping = await anonymisation.mapping(event_id, skill["id"]) if skill else None
-    return await render(request, "dayof_encryption.html", event=event, skills=skills, skill=skill, mapping=mapping,
-                        overview=await anonymisation.event_overview(event_id))
+    return await render(
+        request,
+        "dayof_encryption.html",
+        event=event,
+        skills=skills,
+        skill=skill,
+        mapping=mapping,
+        overview=await anonymisation.event_overview(event_id),
+    )
 
 
-@get("/events/{event_id:int}/skills/{skill_id:int}/judging", include_in_schema=False,
-     guards=[allowed("resolve_judge_number")])
+@get("/events/{event_id:int}/skills/{skill_id:int}/judging", include_in_schema=False, guards=[allowed("resolve_judge_number")])
 async def judging_page(request: Request, event_id: int, skill_id: int) -> Template:
     p = await principal(request)
     assert p is not None
     event = events.event_json(await events.get_event(event_id))
     skill = await events.list_skills_by_id(event_id, skill_id)
     return await render(
-        request, "dayof_judging.html", event=event, skill=skill,
+        request,
+        "dayof_judging.html",
+        event=event,
+        skill=skill,
         listing=await anonymisation.judging_list(event_id, skill_id),
         state=await anonymisation.status(event_id, skill_id),
     )

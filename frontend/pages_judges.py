@@ -59,8 +59,10 @@ register(
         "judges.covered": ("裁判充足", "Enough judges"),
         "judges.role": ("角色", "Role"),
         "judges.criteria": ("评分模块", "Criteria"),
-        "judges.criteria_help": ("模块代码，用逗号分隔，如 A, B1；留空表示全部模块（裁判长留空表示只监督不评分）",
-                                 "Criterion codes separated by commas, e.g. A, B1; empty means all criteria (for a chief judge: supervises, does not mark)"),
+        "judges.criteria_help": (
+            "模块代码，用逗号分隔，如 A, B1；留空表示全部模块（裁判长留空表示只监督不评分）",
+            "Criterion codes separated by commas, e.g. A, B1; empty means all criteria (for a chief judge: supervises, does not mark)",
+        ),
         "judges.all_criteria": ("全部模块", "All criteria"),
         "judges.supervises": ("监督（不评分）", "Supervises (does not mark)"),
         "judges.replace_chief": ("更换裁判长（原裁判长改为裁判员）", "Replace the chief judge (the previous one becomes a judge)"),
@@ -72,12 +74,17 @@ register(
         "judges.update": ("更新", "Update"),
         "judges.no_members": ("本项目还没有分配裁判。", "No judge is assigned to this skill yet."),
         "judges.coverage": ("裁判覆盖检查", "Coverage check"),
-        "judges.coverage_help": ("每名选手在每个评分模块需要 {needed} 名无回避关系的裁判（{panel}，按赛事规则预设）。解密前选手只以一个号码显示：裁判长看到加密号（未加密的项目为工位号），组织方看到工位号。",
-                                 "Each contestant needs {needed} judges without a conflict of interest on every criterion ({panel}, from the event's rule preset). Before decryption a contestant is shown by one number only: the encrypted number to the chief judge (the workstation in a skill never encrypted), the workstation to organisers."),
+        "judges.coverage_help": (
+            "每名选手在每个评分模块需要 {needed} 名无回避关系的裁判（{panel}，按赛事规则预设）。解密前选手只以一个号码显示：裁判长看到加密号（未加密的项目为工位号），组织方看到工位号。",
+            "Each contestant needs {needed} judges without a conflict of interest on every criterion ({panel}, from the event's rule preset). Before decryption a contestant is shown by one number only: the encrypted number to the chief judge (the workstation in a skill never encrypted), the workstation to organisers.",
+        ),
         "judges.panel_subjective": ("主观评分裁判组", "subjective panel"),
         "judges.panel_judgement": ("世赛评价分裁判组", "WorldSkills judgement panel"),
         "judges.coverage_ok": ("所有选手在所有评分模块上都有足够的可评分裁判。", "Every contestant has enough eligible judges on every criterion."),
-        "judges.no_contestants": ("本项目还没有报名选手；以下只检查裁判组人数。", "The skill has no contestants yet; only the panel sizes are checked."),
+        "judges.no_contestants": (
+            "本项目还没有报名选手；以下只检查裁判组人数。",
+            "The skill has no contestants yet; only the panel sizes are checked.",
+        ),
         "judges.panel_size": ("裁判组人数", "Panel size"),
         "judges.workstation": ("工位号", "Workstation"),
         "judges.encrypted_no": ("加密号", "Encrypted no."),
@@ -94,8 +101,10 @@ register(
         "judges.reason": ("原因", "Reason"),
         "judges.cards": ("打印登录卡", "Print login cards"),
         "judges.cards_title": ("裁判登录卡", "Judge login cards"),
-        "judges.cards_help": ("生成新的一次性登录码会使该裁判此前未使用的登录码失效。每张 A4 纸打印 8 张卡片。",
-                              "Issuing new one-time codes voids each judge's earlier unused code. Eight cards print on each A4 page."),
+        "judges.cards_help": (
+            "生成新的一次性登录码会使该裁判此前未使用的登录码失效。每张 A4 纸打印 8 张卡片。",
+            "Issuing new one-time codes voids each judge's earlier unused code. Eight cards print on each A4 page.",
+        ),
         "judges.cards_hours": ("有效时长（小时）", "Valid for (hours)"),
         "judges.cards_issue": ("生成登录码并打印", "Issue codes and print"),
         "judges.cards_print": ("打印", "Print"),
@@ -105,7 +114,10 @@ register(
         "judges.card_heading": ("裁判登录卡", "Judge login card"),
         "judges.card_code": ("登录码", "Login code"),
         "judges.card_expires": ("有效期至", "Valid until"),
-        "judges.card_help": ("扫描二维码，或在登录页输入登录码。登录码仅能使用一次。", "Scan the QR code or type the code on the login page. The code works once."),
+        "judges.card_help": (
+            "扫描二维码，或在登录页输入登录码。登录码仅能使用一次。",
+            "Scan the QR code or type the code on the login page. The code works once.",
+        ),
     }
 )
 
@@ -126,8 +138,7 @@ async def registry_page(request: Request, event_id: int, q: str = "", skill_id: 
     rows = await judges.list_judges(event_id, q or None, skill_id)
     total = len(rows) if not q and skill_id is None else len(await judges.list_judges(event_id))
     return await render(
-        request, "judges_registry.html", event=event, judges=rows, total=total, q=q, skill_id=skill_id,
-        skills=await _skills_summary(event_id),
+        request, "judges_registry.html", event=event, judges=rows, total=total, q=q, skill_id=skill_id, skills=await _skills_summary(event_id)
     )
 
 
@@ -150,8 +161,15 @@ async def skill_page(request: Request, event_id: int, skill_id: int) -> Template
     available = [j for j in await judges.list_judges(event_id) if j["id"] not in on_skill] if is_organiser else []
     conflict_rows = await judges.skill_conflicts(event_id, skill_id) if is_organiser else []
     return await render(
-        request, "judges_skill.html", event=event, skill=skill, panel=panel, coverage=report,
-        available=available, conflicts=conflict_rows, is_organiser=is_organiser,
+        request,
+        "judges_skill.html",
+        event=event,
+        skill=skill,
+        panel=panel,
+        coverage=report,
+        available=available,
+        conflicts=conflict_rows,
+        is_organiser=is_organiser,
     )
 
 
@@ -162,8 +180,7 @@ async def cards_page(request: Request, event_id: int, skill_id: int | None = Non
     if judge_id is not None:
         rows = [r for r in rows if r["id"] == judge_id]
     return await render(
-        request, "judges_cards.html", event=event, judges=rows, skill_id=skill_id, judge_id=judge_id,
-        skills=await events.list_skills(event_id),
+        request, "judges_cards.html", event=event, judges=rows, skill_id=skill_id, judge_id=judge_id, skills=await events.list_skills(event_id)
     )
 
 

@@ -64,7 +64,10 @@ register(
         "live.flags_none": ("目前没有须复评的评分项。", "No aspect needs re-marking."),
         "live.flag_scores": ("裁判给分", "Judges' scores"),
         "live.history": ("评分记录", "Marks history"),
-        "live.history_help": ("输入选手的加密号，查看每条评分由谁在何时录入，以及修改的理由和权限。", "Type a contestant's number to see who entered what and when, and every correction with its reason and authority."),
+        "live.history_help": (
+            "输入选手的加密号，查看每条评分由谁在何时录入，以及修改的理由和权限。",
+            "Type a contestant's number to see who entered what and when, and every correction with its reason and authority.",
+        ),
         "live.history_show": ("查看", "Show"),
         "live.history_none": ("该选手还没有评分记录。", "No marks for this contestant yet."),
         "live.contestant": ("选手（加密号）", "Contestant (number)"),
@@ -81,12 +84,18 @@ register(
         "live.at": ("时间（北京时间）", "Time (China)"),
         "live.seq": ("序号", "Seq."),
         "live.progress_by_aspect": ("各评分项进度", "Progress by aspect"),
-        "live.progress_help": ("已评分数 / 应评分数（应到选手数 × 每项裁判人数）", "Scores entered / scores expected (competing contestants × judges per aspect)"),
+        "live.progress_help": (
+            "已评分数 / 应评分数（应到选手数 × 每项裁判人数）",
+            "Scores entered / scores expected (competing contestants × judges per aspect)",
+        ),
         "live.kind_J": ("评价", "Judgement"),
         "live.kind_M": ("测量", "Measurement"),
         "live.kind_S": ("主观", "Subjective"),
         "live.judges": ("裁判评分分析", "Judge analysis"),
-        "live.judges_help": ("偏差：该裁判给分与同组其他裁判平均分之差（占满分的百分比），正值偏松、负值偏严。", "Deviation: a judge's score less the mean of the rest of the panel, in percent of the scale; positive is lenient, negative strict."),
+        "live.judges_help": (
+            "偏差：该裁判给分与同组其他裁判平均分之差（占满分的百分比），正值偏松、负值偏严。",
+            "Deviation: a judge's score less the mean of the rest of the panel, in percent of the scale; positive is lenient, negative strict.",
+        ),
         "live.judges_none": ("还没有可分析的评分。", "No marks to analyse yet."),
         "live.panels": ("评分次数", "Panels"),
         "live.mean_deviation": ("平均偏差 %", "Mean deviation %"),
@@ -96,7 +105,10 @@ register(
         "live.chart_deviation": ("平均偏差（%）", "Mean deviation (%)"),
         "live.chart_remarks": ("复评次数", "Re-marks"),
         "live.locks": ("模块锁定", "Criterion locks"),
-        "live.locks_help": ("复核后锁定模块；锁定后裁判不能再修改，更正须由裁判长填写理由。", "Lock a criterion after review; judges can then no longer change it, and corrections need the chief judge and a reason."),
+        "live.locks_help": (
+            "复核后锁定模块；锁定后裁判不能再修改，更正须由裁判长填写理由。",
+            "Lock a criterion after review; judges can then no longer change it, and corrections need the chief judge and a reason.",
+        ),
         "live.locked": ("已锁定", "Locked"),
         "live.unlocked": ("未锁定", "Open"),
         "live.lock": ("锁定", "Lock"),
@@ -116,7 +128,10 @@ register(
         "live.is_frozen": ("公开大屏已冻结（本页仍实时更新）", "The public board is frozen (this page stays live)"),
         "live.not_frozen": ("公开大屏实时更新中", "The public board is live"),
         "live.corrections": ("更正评分", "Correct a mark"),
-        "live.corrections_help": ("模块锁定后由裁判长更正，成绩签字确认后由组织方更正；须填写理由，原评分保留。", "After a lock the chief judge corrects, after sign-off the organiser; a reason is required and the earlier mark is kept."),
+        "live.corrections_help": (
+            "模块锁定后由裁判长更正，成绩签字确认后由组织方更正；须填写理由，原评分保留。",
+            "After a lock the chief judge corrects, after sign-off the organiser; a reason is required and the earlier mark is kept.",
+        ),
         "live.seat": ("代哪位裁判更正", "For which judge"),
         "live.save_correction": ("保存更正", "Save the correction"),
         "live.corrected": ("已更正", "Corrected"),
@@ -131,16 +146,53 @@ register(
 LAYOUTS = ("screen", "phone")
 #: Strings the board script needs, in the page's language.
 BOARD_STRINGS = (
-    "live.rank", "live.number", "live.workstation", "live.name", "live.delegation", "live.score", "live.progress",
-    "live.complete", "live.absent", "live.disqualified", "live.no_scheme", "live.no_rows", "live.state_live",
-    "live.state_connecting", "live.state_reconnecting", "live.state_polling", "live.state_offline", "live.group_other",
+    "live.rank",
+    "live.number",
+    "live.workstation",
+    "live.name",
+    "live.delegation",
+    "live.score",
+    "live.progress",
+    "live.complete",
+    "live.absent",
+    "live.disqualified",
+    "live.no_scheme",
+    "live.no_rows",
+    "live.state_live",
+    "live.state_connecting",
+    "live.state_reconnecting",
+    "live.state_polling",
+    "live.state_offline",
+    "live.group_other",
 )
 CONSOLE_STRINGS = BOARD_STRINGS + (
-    "live.flags_none", "live.flag_scores", "live.history_none", "live.kind_mark", "live.kind_remark", "live.kind_correction",
-    "live.role_chief", "live.role_organiser", "live.role_judge", "live.judges_none", "live.panels", "live.mean_deviation",
-    "live.chart_deviation", "live.chart_remarks", "live.locked", "live.unlocked", "live.lock", "live.unlock",
-    "live.is_frozen", "live.not_frozen", "live.corrected", "live.open_history", "live.remarks", "live.open_remarks",
-    "live.kind_J", "live.kind_M", "live.kind_S",
+    "live.flags_none",
+    "live.flag_scores",
+    "live.history_none",
+    "live.kind_mark",
+    "live.kind_remark",
+    "live.kind_correction",
+    "live.role_chief",
+    "live.role_organiser",
+    "live.role_judge",
+    "live.judges_none",
+    "live.panels",
+    "live.mean_deviation",
+    "live.chart_deviation",
+    "live.chart_remarks",
+    "live.locked",
+    "live.unlocked",
+    "live.lock",
+    "live.unlock",
+    "live.is_frozen",
+    "live.not_frozen",
+    "live.corrected",
+    "live.open_history",
+    "live.remarks",
+    "live.open_remarks",
+    "live.kind_J",
+    "live.kind_M",
+    "live.kind_S",
 )
 GROUP_KINDS = ("employee", "student", "teacher")
 
@@ -166,8 +218,9 @@ def _query_without(request: Request, key: str) -> str:
 
 
 async def _board(request: Request, *, template_context: dict[str, Any]) -> Template:
-    return await render(request, "live_board.html", **template_context,
-                        plain_query=_query_without(request, "layout"), lang_query=_query_without(request, "lang"))
+    return await render(
+        request, "live_board.html", **template_context, plain_query=_query_without(request, "layout"), lang_query=_query_without(request, "lang")
+    )
 
 
 @get("/board/{skill_id:int}", include_in_schema=False)
@@ -230,7 +283,9 @@ async def console_page(request: Request, event_id: int, skill_id: int) -> Templa
     is_chief = access.allows(p, "lock_criterion", event_id, skill_id)
     is_organiser = access.allows(p, "freeze_board", event_id)
     # The authorities this user may correct marks under, in the order the form offers them.
-    authorities = [a for a, cap in ((CHIEF_JUDGE, "correct_mark"), (ORGANISER, "correct_mark_after_signoff")) if access.allows(p, cap, event_id, skill_id)]
+    authorities = [
+        a for a, cap in ((CHIEF_JUDGE, "correct_mark"), (ORGANISER, "correct_mark_after_signoff")) if access.allows(p, cap, event_id, skill_id)
+    ]
     state = await anonymisation.status(event_id, skill_id)
     config = {
         "event_id": event_id, "skill_id": skill_id, "ws": f"/ws/staff/{skill_id}",
@@ -240,8 +295,17 @@ async def console_page(request: Request, event_id: int, skill_id: int) -> Templa
         "strings": _strings(CONSOLE_STRINGS, lang), "lang": lang,
     }  # fmt: skip
     return await render(
-        request, "live_console.html", event=event, skill=skill, config=config, criteria=criteria, seats=seats,
-        authorities=authorities, is_chief=is_chief, is_organiser=is_organiser, state=state,
+        request,
+        "live_console.html",
+        event=event,
+        skill=skill,
+        config=config,
+        criteria=criteria,
+        seats=seats,
+        authorities=authorities,
+        is_chief=is_chief,
+        is_organiser=is_organiser,
+        state=state,
     )
 
 

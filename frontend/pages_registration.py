@@ -43,11 +43,16 @@ register(
         "reg.delete": ("删除报名", "Delete registration"),
         "reg.reveal": ("显示完整证件号", "Show full ID"),
         "reg.reveal_reason": ("查看理由（必填，记入审计日志）", "Reason (required; goes to the audit log)"),
-        "reg.masked_help": ("身份证号和手机号已部分隐藏。如需核对或修改，请填写理由后显示完整号码；每次查看都记入审计日志。",
-                            "The ID and phone numbers are partly hidden. To check or change them, give a reason and show them in full; every showing is audited."),
+        "reg.masked_help": (
+            "身份证号和手机号已部分隐藏。如需核对或修改，请填写理由后显示完整号码；每次查看都记入审计日志。",
+            "The ID and phone numbers are partly hidden. To check or change them, give a reason and show them in full; every showing is audited.",
+        ),
         "reg.photo": ("照片", "Photo"),
         "reg.no_photo": ("尚未上传照片。", "No photo yet."),
-        "reg.photo_help": ("证件照（JPEG 或 PNG，不超过 2 MB），检录时核对身份", "ID photo (JPEG or PNG, at most 2 MB), for the identity check at check-in"),
+        "reg.photo_help": (
+            "证件照（JPEG 或 PNG，不超过 2 MB），检录时核对身份",
+            "ID photo (JPEG or PNG, at most 2 MB), for the identity check at check-in",
+        ),
         "reg.photo_upload": ("上传照片", "Upload photo"),
         "status.registered": ("已报名", "Registered"),
         "status.withdrawn": ("已退赛", "Withdrawn"),
@@ -61,15 +66,23 @@ register(
         "imp.check": ("检查", "Check"),
         "imp.import_all": ("全部导入（须无错误）", "Import all (only if no errors)"),
         "imp.import_valid": ("只导入正确的行", "Import only the valid rows"),
-        "imp.counts": ("共 {total} 行：正确 {valid} 行（新增 {new}、更新 {update}、无变化 {unchanged}），有错误 {invalid} 行。",
-                       "{total} rows: {valid} valid ({new} new, {update} updated, {unchanged} unchanged), {invalid} with errors."),
+        "imp.counts": (
+            "共 {total} 行：正确 {valid} 行（新增 {new}、更新 {update}、无变化 {unchanged}），有错误 {invalid} 行。",
+            "{total} rows: {valid} valid ({new} new, {update} updated, {unchanged} unchanged), {invalid} with errors.",
+        ),
         "imp.errors": ("错误", "Errors"),
         "imp.warnings": ("提醒", "Warnings"),
         "imp.row": ("行", "Row"),
         "imp.column": ("列", "Column"),
         "imp.reason": ("原因", "Reason"),
-        "imp.stored": ("已导入：新增 {created} 人，更新 {updated} 人，无变化 {unchanged} 人。", "Imported: {created} new, {updated} updated, {unchanged} unchanged."),
-        "imp.refused": ("表中有错误，未导入任何数据。请修改后重新上传，或选择只导入正确的行。", "The sheet has errors; nothing was imported. Fix it and upload again, or import only the valid rows."),
+        "imp.stored": (
+            "已导入：新增 {created} 人，更新 {updated} 人，无变化 {unchanged} 人。",
+            "Imported: {created} new, {updated} updated, {unchanged} unchanged.",
+        ),
+        "imp.refused": (
+            "表中有错误，未导入任何数据。请修改后重新上传，或选择只导入正确的行。",
+            "The sheet has errors; nothing was imported. Fix it and upload again, or import only the valid rows.",
+        ),
         "imp.summary": ("各项目报名人数", "Entrants per skill and group"),
     }
 )
@@ -84,22 +97,47 @@ async def contestants_page(
     found = await service.list_contestants(event_id, q=q, skill_id=skill_id, status=status or None, limit=100, offset=offset)
     summary = await service.summary(event_id)
     return await render(
-        request, "registration_list.html", event=event, skills=skills, found=found, q=q, skill_id=skill_id,
-        status=status or "", offset=offset, statuses=service.STATUSES, summary=summary,
+        request,
+        "registration_list.html",
+        event=event,
+        skills=skills,
+        found=found,
+        q=q,
+        skill_id=skill_id,
+        status=status or "",
+        offset=offset,
+        statuses=service.STATUSES,
+        summary=summary,
     )
 
 
 @get("/events/{event_id:int}/contestants/new", include_in_schema=False, guards=[allowed("manage_registration")])
 async def new_contestant_page(request: Request, event_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
-    return await render(request, "registration_form.html", event=event, skills=await events.list_skills(event_id), c=None, levels=list(SkillLevel), statuses=service.STATUSES)
+    return await render(
+        request,
+        "registration_form.html",
+        event=event,
+        skills=await events.list_skills(event_id),
+        c=None,
+        levels=list(SkillLevel),
+        statuses=service.STATUSES,
+    )
 
 
 @get("/events/{event_id:int}/contestants/{contestant_id:int}", include_in_schema=False, guards=[allowed("manage_registration")])
 async def edit_contestant_page(request: Request, event_id: int, contestant_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
     c = await service.get_contestant(event_id, contestant_id)
-    return await render(request, "registration_form.html", event=event, skills=await events.list_skills(event_id), c=c, levels=list(SkillLevel), statuses=service.STATUSES)
+    return await render(
+        request,
+        "registration_form.html",
+        event=event,
+        skills=await events.list_skills(event_id),
+        c=c,
+        levels=list(SkillLevel),
+        statuses=service.STATUSES,
+    )
 
 
 @get("/events/{event_id:int}/contestants/import", include_in_schema=False, guards=[allowed("manage_registration")])

@@ -44,7 +44,10 @@ register(
         "results.stage_provisional": ("暂定成绩（公示中）", "Provisional (public notice)"),
         "results.stage_final": ("最终成绩", "Final"),
         "results.changed": ("申诉后变动", "Changed after appeal"),
-        "results.changed_note": ("申诉处理后，最终成绩与暂定成绩不同；变动处已标出。", "After the appeals the final results differ from the provisional ones; changes are marked."),
+        "results.changed_note": (
+            "申诉处理后，最终成绩与暂定成绩不同；变动处已标出。",
+            "After the appeals the final results differ from the provisional ones; changes are marked.",
+        ),
         "results.was": ("原：第 {rank} 名 {score} {award}", "was: rank {rank} {score} {award}"),
         "results.preview": ("当前排名（按现有评分）", "Ranking as the marks stand"),
         "results.provisional": ("暂定成绩", "Provisional results"),
@@ -103,8 +106,10 @@ register(
         "proposals.approve": ("审批通过", "Approve"),
         "proposals.approve_scope": ("审批范围", "Scope"),
         "proposals.scope_event": ("整个赛事", "The whole event"),
-        "proposals.approve_help": ("审批为最终决定：未删除的条目全部通过，已删除的条目保留删除理由；审批后不能再删除条目。",
-                                   "Approval is final: every entry not struck is approved, struck entries keep their reason, and nothing can be struck afterwards."),
+        "proposals.approve_help": (
+            "审批为最终决定：未删除的条目全部通过，已删除的条目保留删除理由；审批后不能再删除条目。",
+            "Approval is final: every entry not struck is approved, struck entries keep their reason, and nothing can be struck afterwards.",
+        ),
         "proposals.download": ("下载名单（.xlsx）", "Download the list (.xlsx)"),
         "proposals.state": ("状态", "State"),
         "proposals.item": ("内容", "Item"),
@@ -182,9 +187,9 @@ async def appeals_page(request: Request, event_id: int) -> Template:
                         open_releases.append({"skill": s, "group": g, "rows": g["ranking"].get("rows", [])})
     judges: dict[int, list[dict[str, Any]]] = {}
     if is_arb:
-        for a in await JudgeAssignment.select(JudgeAssignment.skill, JudgeAssignment.judge.user, JudgeAssignment.judge.name, JudgeAssignment.role).where(
-            JudgeAssignment.skill.event == event_id
-        ):
+        for a in await JudgeAssignment.select(
+            JudgeAssignment.skill, JudgeAssignment.judge.user, JudgeAssignment.judge.name, JudgeAssignment.role
+        ).where(JudgeAssignment.skill.event == event_id):
             if a["judge.user"] is not None:
                 judges.setdefault(a["skill"], []).append({"id": a["judge.user"], "name": a["judge.name"], "role": a["role"]})
     return await render(

@@ -54,13 +54,25 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tablet.conn_reconnecting": ("正在重连…", "Reconnecting…"),
     "tablet.conn_connecting": ("正在连接…", "Connecting…"),
     "tablet.conn_login": ("登录已失效", "Signed out"),
-    "tablet.login_again": ("请重新登录，未上传的评分保存在本机，登录后自动上传。", "Log in again; marks not yet uploaded stay on this tablet and go up once you are back."),
+    "tablet.login_again": (
+        "请重新登录，未上传的评分保存在本机，登录后自动上传。",
+        "Log in again; marks not yet uploaded stay on this tablet and go up once you are back.",
+    ),
     "tablet.login_link": ("重新登录", "Log in"),
     "tablet.queued": ("待上传", "To upload"),
     "tablet.offline_ready": ("可离线使用", "Works offline"),
-    "tablet.offline_unavailable": ("本页面不是通过 HTTPS 打开，断网后无法重新加载页面（评分仍会保存在本机）。", "This page is not served over HTTPS, so it cannot reload without the network (marks are still kept on this tablet)."),
-    "tablet.no_storage": ("本浏览器无法在本机保存评分，断网时请勿刷新页面。", "This browser cannot keep marks on the tablet; do not reload while offline."),
-    "tablet.other_user": ("本机还有 {n} 条其他裁判未上传的评分，该裁判登录后会自动上传。", "{n} mark(s) of another judge wait on this tablet; they go up when that judge logs in."),
+    "tablet.offline_unavailable": (
+        "本页面不是通过 HTTPS 打开，断网后无法重新加载页面（评分仍会保存在本机）。",
+        "This page is not served over HTTPS, so it cannot reload without the network (marks are still kept on this tablet).",
+    ),
+    "tablet.no_storage": (
+        "本浏览器无法在本机保存评分，断网时请勿刷新页面。",
+        "This browser cannot keep marks on the tablet; do not reload while offline.",
+    ),
+    "tablet.other_user": (
+        "本机还有 {n} 条其他裁判未上传的评分，该裁判登录后会自动上传。",
+        "{n} mark(s) of another judge wait on this tablet; they go up when that judge logs in.",
+    ),
     "tablet.wrong_user": ("连接的账号与本页面不一致，请刷新页面。", "The connection belongs to another account; reload the page."),
     "tablet.state_queued": ("待发送", "Queued"),
     "tablet.state_sent": ("发送中", "Sent"),
@@ -87,11 +99,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tablet.desc_1": ("达到行业标准", "Meets industry standard"),
     "tablet.desc_2": ("达到并在部分方面超过行业标准", "Meets and in parts exceeds the standard"),
     "tablet.desc_3": ("优秀，远超行业标准", "Excellent, well beyond the standard"),
-    "tablet.flagged": ("裁判长要求重新评分：评分差异过大，请讨论后重新打分（无需填写理由）。", "Re-score requested: the judges' scores differ too much; discuss and score again (no reason needed)."),
+    "tablet.flagged": (
+        "裁判长要求重新评分：评分差异过大，请讨论后重新打分（无需填写理由）。",
+        "Re-score requested: the judges' scores differ too much; discuss and score again (no reason needed).",
+    ),
     "tablet.flag_toast": ("{contestant} 的评分项 {aspect} 需要重新评分", "Aspect {aspect} of {contestant} needs re-scoring"),
     "tablet.flag_cleared": ("{contestant} 的评分项 {aspect} 已不再需要重新评分", "Aspect {aspect} of {contestant} no longer needs re-scoring"),
     "tablet.reason_title": ("修改已录入的评分", "Change a mark already entered"),
-    "tablet.reason_help": ("评分项 {aspect}（{contestant}）：{old} → {new}。修改须填写理由，理由会记入审计记录。", "Aspect {aspect} ({contestant}): {old} → {new}. A change needs a reason; it goes into the audit record."),
+    "tablet.reason_help": (
+        "评分项 {aspect}（{contestant}）：{old} → {new}。修改须填写理由，理由会记入审计记录。",
+        "Aspect {aspect} ({contestant}): {old} → {new}. A change needs a reason; it goes into the audit record.",
+    ),
     "tablet.reason": ("修改理由", "Reason for the change"),
     "tablet.reason_missing": ("请填写修改理由", "Give a reason"),
     "tablet.reason_confirm": ("确认修改", "Confirm change"),
@@ -106,7 +124,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tablet.log_state": ("状态", "State"),
     "tablet.log_reason": ("理由", "Reason"),
     "tablet.duplicate": ("（重发，未重复保存）", "(re-sent, stored once)"),
-    "tablet.logout_pending": ("还有 {n} 条评分未上传。退出后它们保存在本机，您再次登录时自动上传。确定退出？", "{n} mark(s) are not uploaded yet. They stay on this tablet and go up when you log in again. Log out?"),
+    "tablet.logout_pending": (
+        "还有 {n} 条评分未上传。退出后它们保存在本机，您再次登录时自动上传。确定退出？",
+        "{n} mark(s) are not uploaded yet. They stay on this tablet and go up when you log in again. Log out?",
+    ),
 }
 
 register(TEXTS)

@@ -110,7 +110,14 @@ _ALL = (
     _cap("read_draw", {ORGANISER, ARBITRATOR, SUPERVISOR}, EVENT, "查看抽签结果", "read draws"),
     _cap("read_anonymisation_status", {ORGANISER, CHIEF_JUDGE, ENCRYPTION_OFFICER}, SKILL, "查看加密进度", "read the encryption status"),
     _cap("hold_encryption_mapping", {ENCRYPTION_OFFICER}, EVENT, "加密、解密和查看对照表", "encrypt, decrypt and read the mapping", explicit=True),
-    _cap("resolve_judge_number", {JUDGE, CHIEF_JUDGE, ENCRYPTION_OFFICER}, SKILL, "按加密号查找评分对象", "look up a contestant by encrypted number", explicit=True),
+    _cap(
+        "resolve_judge_number",
+        {JUDGE, CHIEF_JUDGE, ENCRYPTION_OFFICER},
+        SKILL,
+        "按加密号查找评分对象",
+        "look up a contestant by encrypted number",
+        explicit=True,
+    ),
     # Scoring.
     _cap("read_scheme", EVENT_STAFF, SKILL, "查看评分标准", "read the marking scheme"),
     _cap("manage_scheme", {ORGANISER, CHIEF_JUDGE}, SKILL, "制定评分标准", "set the marking scheme", stages={SCORING}),
@@ -125,7 +132,13 @@ _ALL = (
     _cap("freeze_board", {ORGANISER}, EVENT, "冻结公开排名", "freeze the public board"),
     # Results.
     _cap("read_results_workflow", {ORGANISER, ARBITRATOR, APPROVER, SUPERVISOR}, EVENT, "查看成绩发布流程", "read the results workflow"),
-    _cap("read_skill_results", {ORGANISER, CHIEF_JUDGE, ARBITRATOR, APPROVER, SUPERVISOR}, SKILL, "查看项目成绩发布流程", "read a skill's results workflow"),
+    _cap(
+        "read_skill_results",
+        {ORGANISER, CHIEF_JUDGE, ARBITRATOR, APPROVER, SUPERVISOR},
+        SKILL,
+        "查看项目成绩发布流程",
+        "read a skill's results workflow",
+    ),
     _cap("preview_results", {ORGANISER, CHIEF_JUDGE}, SKILL, "预览当前排名", "preview the ranking as the marks stand"),
     _cap("publish_results", {ORGANISER}, EVENT, "公布暂定成绩和确定成绩", "publish provisional and final results"),
     _cap("export_results", {ORGANISER}, EVENT, "导出成绩册", "export the results book"),
@@ -216,7 +229,13 @@ class Checker:
 def matrix() -> list[dict]:
     """The policy as rows, for docs/SECURITY.md and the access test: capability, roles, scope, stages."""
     return [
-        {"capability": c.name, "roles": sorted(c.roles | ({PLATFORM_ADMIN} if not c.explicit else set())), "scope": c.scope,
-         "stages": sorted(c.stages, key=STAGES.index) if c.stages is not None else list(STAGES), "zh": c.zh, "en": c.en}
+        {
+            "capability": c.name,
+            "roles": sorted(c.roles | ({PLATFORM_ADMIN} if not c.explicit else set())),
+            "scope": c.scope,
+            "stages": sorted(c.stages, key=STAGES.index) if c.stages is not None else list(STAGES),
+            "zh": c.zh,
+            "en": c.en,
+        }
         for c in _ALL
     ]

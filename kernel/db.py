@@ -632,6 +632,7 @@ async def execute_many(sql: str, rows: list[tuple]) -> None:
     else:
         await tx.connection.executemany(sql, rows)
 
+
 def json_value(value: Any, default: Any) -> Any:
     """A JSON column's value: SQLite and asyncpg hand back text, other paths a parsed value."""
     if value is None:

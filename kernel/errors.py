@@ -11,13 +11,7 @@ import logging
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import (
-    HTTPException,
-    NotAuthorizedException,
-    NotFoundException,
-    PermissionDeniedException,
-    ValidationException,
-)
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -148,9 +142,14 @@ def _is_database_down(exc: Exception) -> bool:
 
 
 _TYPE_NAMES = {
-    "int": ("整数", "a whole number"), "str": ("文本", "text"), "bool": ("是/否", "true or false"),
-    "float": ("数字", "a number"), "object": ("对象", "an object"), "array": ("列表", "a list"),
-    "date": ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"), "null": ("空值", "null"),
+    "int": ("整数", "a whole number"),
+    "str": ("文本", "text"),
+    "bool": ("是/否", "true or false"),
+    "float": ("数字", "a number"),
+    "object": ("对象", "an object"),
+    "array": ("列表", "a list"),
+    "date": ("日期（YYYY-MM-DD）", "a date (YYYY-MM-DD)"),
+    "null": ("空值", "null"),
 }
 
 
@@ -198,7 +197,6 @@ def _first_validation_problem(exc: ValidationException, lang: str = "zh") -> tup
 
 
 # ------------------------------------------------------------------------------- hostile input
-
 
 
 def number_out_of_range(exc: BaseException) -> bool:

@@ -66,6 +66,7 @@ async def set_on_delete(tables: dict[str, list[str]], action: str = "RESTRICT") 
 
 # ---- PostgreSQL -------------------------------------------------------------------------------
 
+
 def _pg_constraints_query(table: str) -> Any:
     from piccolo.querystring import QueryString
 
@@ -114,6 +115,7 @@ async def _postgres(engine: PostgresEngine, tables: dict[str, list[str]], action
 
 
 # ---- SQLite -----------------------------------------------------------------------------------
+
 
 def _sqlite_actions(path: str, table: str) -> dict[str, str]:
     con = sqlite3.connect(path, timeout=30)
@@ -183,7 +185,7 @@ def _rebuild(con: sqlite3.Connection, table: str, columns: list[str], action: st
     head = re.match(r'\s*CREATE\s+TABLE\s+(?:"[^"]+"|\w+)', create_sql, re.IGNORECASE)
     if head is None:
         raise ForeignKeyChangeError(f"cannot read the definition of {table!r}: {create_sql}")
-    new_sql = f"CREATE TABLE {_q(temp)}" + rewrite_on_delete(create_sql, columns, action)[head.end():]
+    new_sql = f"CREATE TABLE {_q(temp)}" + rewrite_on_delete(create_sql, columns, action)[head.end() :]
     # Indexes and triggers that belong to the table, as stored (automatic ones, from UNIQUE and the
     # primary key, have no SQL and come back with the table's own definition).
     extras = con.execute(
@@ -208,7 +210,10 @@ def _rebuild(con: sqlite3.Connection, table: str, columns: list[str], action: st
 
 # ---- migrations -------------------------------------------------------------------------------
 
-def migration(migration_id: str, app_name: str, description: str, tables: dict[str, tuple[str, list[str]]], action: str = "RESTRICT", previous: str = "CASCADE"):
+
+def migration(
+    migration_id: str, app_name: str, description: str, tables: dict[str, tuple[str, list[str]]], action: str = "RESTRICT", previous: str = "CASCADE"
+):
     """A Piccolo migration making ``tables`` (table name → (class name, columns)) ``ON DELETE action``,
     and back to ``previous`` when run backwards.
 

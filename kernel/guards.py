@@ -36,9 +36,13 @@ def account_channel(user_id: int) -> str:
 async def load_principal(user_id: int, session_version: int | None = None) -> Principal | None:
     """The active account ``user_id`` with its grants; ``None`` when it is inactive, or when
     ``session_version`` is given and is no longer the account's (the session was ended)."""
-    user = await User.select(User.id, User.username, User.display_name, User.is_admin, User.home_event, User.session_version).where(
-        (User.id == user_id) & (User.active == True)  # noqa: E712
-    ).first()
+    user = (
+        await User.select(User.id, User.username, User.display_name, User.is_admin, User.home_event, User.session_version)
+        .where(
+            (User.id == user_id) & (User.active == True)  # noqa: E712
+        )
+        .first()
+    )
     if user is None or (session_version is not None and user["session_version"] != session_version):
         return None
     rows = await RoleAssignment.select(

@@ -307,4 +307,3 @@ def of(connection: "ASGIConnection[Any, Any, Any, Any]") -> Limits:
 
 
 __all__ = ["Limiter", "Limits", "MemoryLimiter", "RateLimited", "RedisLimiter", "Rule", "Slot", "client_address", "limiter_for", "of"]
-

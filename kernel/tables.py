@@ -8,17 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from piccolo.columns import (
-    JSON,
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    Serial,
-    Text,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -37,7 +27,9 @@ class User(Table, tablename="app_user"):
     is_admin = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     home_event = Integer(
-        null=True, default=None, index=True,
+        null=True,
+        default=None,
+        index=True,
         help_text="The event this account was made for; null for a platform account. An event's staff act only on its own accounts.",
     )
     session_version = Integer(default=0, help_text="Bumped by logout, a password change or deactivation: older sessions stop working.")

@@ -192,7 +192,9 @@ def judge_mark(skill: Skill | None, mark: Mark, standing: Standing, authority: A
     if contestant is None:
         return _no("unknown_contestant", f"本项目没有加密号为 {mark.contestant} 的选手", f"No contestant numbered {mark.contestant} in this skill")
     if contestant.status != "registered" or contestant.absent:
-        return _no("not_competing", f"选手 {mark.contestant} 缺考、退赛或被取消资格", f"Contestant {mark.contestant} is absent, withdrawn or disqualified")
+        return _no(
+            "not_competing", f"选手 {mark.contestant} 缺考、退赛或被取消资格", f"Contestant {mark.contestant} is absent, withdrawn or disqualified"
+        )
     if not isinstance(mark.aspect, str) or mark.aspect not in skill.scheme.places:
         return _no("unknown_aspect", f"评分标准中没有评分项 {mark.aspect}", f"No aspect {mark.aspect} in the marking scheme")
     place = skill.scheme.places[mark.aspect]
@@ -212,7 +214,11 @@ def judge_mark(skill: Skill | None, mark: Mark, standing: Standing, authority: A
         try:
             raw_value = place.aspect.band_mark(mark.measured)
         except (ScoringError, ValueError, ArithmeticError):
-            return _no("bad_value", f"评分项 {mark.aspect} 不能按测量值评分，或测量值无效", f"Aspect {mark.aspect} takes no measured value, or the value is invalid")
+            return _no(
+                "bad_value",
+                f"评分项 {mark.aspect} 不能按测量值评分，或测量值无效",
+                f"Aspect {mark.aspect} takes no measured value, or the value is invalid",
+            )
     try:
         value = skill.scorer.check_score(mark.aspect, raw_value)
     except ScoringError as exc:
@@ -222,7 +228,11 @@ def judge_mark(skill: Skill | None, mark: Mark, standing: Standing, authority: A
     if not authority.stage_allows(acting, stage):
         return _no(*STAGE_REFUSALS[stage])
     if criterion in standing.locked and acting == JUDGE:
-        return _no("locked", f"模块 {criterion} 已锁定，修改须由裁判长填写理由", f"Criterion {criterion} is locked; only the chief judge may change it, with a reason")
+        return _no(
+            "locked",
+            f"模块 {criterion} 已锁定，修改须由裁判长填写理由",
+            f"Criterion {criterion} is locked; only the chief judge may change it, with a reason",
+        )
     if acting != JUDGE and not reason:
         return _no("reason_required", "须填写修改理由", "A reason is required")
     before = dict(standing.panel)

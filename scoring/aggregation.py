@@ -274,10 +274,7 @@ class TrimmedMean(Aggregation):
         super().check_params()
         p = self.params
         if p.drop_high < 0 or p.drop_low < 0 or p.drop_high + p.drop_low >= p.judges:
-            raise ScoringError(
-                "bad_param",
-                Message("去掉的最高分与最低分个数之和须小于裁判人数", "drop_high + drop_low must be below judges"),
-            )
+            raise ScoringError("bad_param", Message("去掉的最高分与最低分个数之和须小于裁判人数", "drop_high + drop_low must be below judges"))
 
     def combine(self, aspect: Aspect, values: list[Decimal], rounding: Rounding) -> AspectResult:
         flagged = self._spread_check(aspect, values, self.params.max_spread)
@@ -301,10 +298,7 @@ class TrimmedMean(Aggregation):
             # Only full panels are used; zero the fillers of partial ones so sums cannot overflow.
             total = np.where(kept == panels.big, 0, kept).sum(axis=0)
         kept_n = np.maximum(panels.count - p.drop_high - p.drop_low, 1)
-        return (
-            self._units_mark(np, total, kept_n, max_units, scale_units, rounding),
-            self._spread_units(np, panels, p.max_spread, rounding),
-        )
+        return (self._units_mark(np, total, kept_n, max_units, scale_units, rounding), self._spread_units(np, panels, p.max_spread, rounding))
 
 
 @AGGREGATIONS.register
@@ -345,11 +339,7 @@ class Measurement(Aggregation):
     def combine(self, aspect: Aspect, values: list[Decimal], rounding: Rounding) -> AspectResult:
         if values[0] != values[-1]:
             return AspectResult(
-                aspect.id,
-                NEEDS_REMARK,
-                None,
-                len(values),
-                Message("测量裁判给分不一致，须复核", "measurement judges disagree: re-check"),
+                aspect.id, NEEDS_REMARK, None, len(values), Message("测量裁判给分不一致，须复核", "measurement judges disagree: re-check")
             )
         return AspectResult(aspect.id, COMPLETE, self.to_mark(aspect, Fraction(values[0]), rounding), len(values))
 
@@ -388,11 +378,7 @@ class ContestantResult:
 
     def tie_values(self) -> dict[str, Any]:
         """Values a tie-break chain may name (see :mod:`scoring.ranking`)."""
-        values: dict[str, Any] = {
-            "practical_total": self.parts.get(PRACTICAL),
-            "theory_total": self.parts.get(THEORY),
-            "deductions": self.deductions,
-        }
+        values: dict[str, Any] = {"practical_total": self.parts.get(PRACTICAL), "theory_total": self.parts.get(THEORY), "deductions": self.deductions}
         values.update({f"part:{k}": v for k, v in self.parts.items()})
         values.update({f"criterion:{k}": v for k, v in self.criteria.items()})
         return values
@@ -440,8 +426,7 @@ class Scorer:
         self.scheme = scheme
         self.rounding = Rounding.from_section(section.get("rounding"))
         self.rules: dict[str, Aggregation] = {
-            kind: AGGREGATIONS.from_section(section.get(KIND_SECTION[kind]) or DEFAULT_RULES[KIND_SECTION[kind]])
-            for kind in KINDS
+            kind: AGGREGATIONS.from_section(section.get(KIND_SECTION[kind]) or DEFAULT_RULES[KIND_SECTION[kind]]) for kind in KINDS
         }
         # The live server scores the same few panels of text values over and over: a valid entry
         # and a panel's result depend only on the aspect and the values (results are immutable).
@@ -502,9 +487,7 @@ class Scorer:
                 c_sum += s_sum
             crits[crit.id] = c_sum
             parts[crit.part] = parts.get(crit.part, zero) + c_sum
-        weighted = {
-            p: self.rounding.quantize(Fraction(parts.get(p, zero)) * Fraction(w) / 100) for p, w in self.scheme.parts.items()
-        }
+        weighted = {p: self.rounding.quantize(Fraction(parts.get(p, zero)) * Fraction(w) / 100) for p, w in self.scheme.parts.items()}
         total = sum(weighted.values(), zero)
         return ContestantResult(
             contestant_id=contestant_id,

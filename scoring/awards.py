@@ -133,11 +133,7 @@ def split_counts(cap: int, ratio: Sequence[int], split: str = "largest_remainder
 
 
 def _allot(
-    groups: list[list[Ranked]],
-    limits: list[tuple[str, int]],
-    tie_at_boundary: str,
-    out: dict[str, str | None],
-    start_rank_only: bool = False,
+    groups: list[list[Ranked]], limits: list[tuple[str, int]], tie_at_boundary: str, out: dict[str, str | None], start_rank_only: bool = False
 ) -> None:
     """Give each tie group the best award whose cumulative limit it reaches (see module doc)."""
     for g in groups:

@@ -87,7 +87,9 @@ class BulkLayout:
             deduction_mask=np.array([a.kind == MEASUREMENT and a.mode == DEDUCTION for a in aspects]),
         )
 
-    def scores_array(self, contestant_ids: Sequence[str], marks: Mapping[str, Mapping[str, Mapping[str, Any]]], slots: int | None = None) -> np.ndarray:
+    def scores_array(
+        self, contestant_ids: Sequence[str], marks: Mapping[str, Mapping[str, Mapping[str, Any]]], slots: int | None = None
+    ) -> np.ndarray:
         """``contestant → aspect → judge → score`` as a unit array (judges fill slots in id order)."""
         r = self.scorer.rounding
         col = {a: i for i, a in enumerate(self.aspect_ids)}
@@ -161,7 +163,9 @@ class TieColumn:
     descending: bool
 
 
-def tie_columns(layout: BulkLayout, result: BulkResult, chain: Sequence[TieBreak], extra: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None) -> list[TieColumn]:
+def tie_columns(
+    layout: BulkLayout, result: BulkResult, chain: Sequence[TieBreak], extra: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
+) -> list[TieColumn]:
     """The chain's values from a bulk result (``extra`` supplies e.g. ``finish_time``)."""
     extra = extra or {}
     n = result.total.shape[0]
@@ -187,7 +191,9 @@ def tie_columns(layout: BulkLayout, result: BulkResult, chain: Sequence[TieBreak
     return out
 
 
-def rank_units(score: np.ndarray, rankable: np.ndarray, ties: Sequence[TieColumn] = (), margin_units: int = 0, order_hint: np.ndarray | None = None) -> np.ndarray:
+def rank_units(
+    score: np.ndarray, rankable: np.ndarray, ties: Sequence[TieColumn] = (), margin_units: int = 0, order_hint: np.ndarray | None = None
+) -> np.ndarray:
     """Competition ranks (1, 1, 3; 0 = unranked) with the rules of :mod:`scoring.ranking`.
 
     ``order_hint`` (e.g. the position of each contestant id in sorted order) only fixes the

@@ -104,12 +104,7 @@ def looks_like_school(employer: str | None) -> bool:
 
 
 def check_entrant(
-    rules: EligibilityRules,
-    *,
-    group_kind: str,
-    birth_date: date | None,
-    current_level: SkillLevel | int | str | None,
-    employer: str | None,
+    rules: EligibilityRules, *, group_kind: str, birth_date: date | None, current_level: SkillLevel | int | str | None, employer: str | None
 ) -> list[Finding]:
     """Refusals and warnings for one entrant of a group of kind ``group_kind``."""
     out: list[Finding] = []

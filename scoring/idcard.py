@@ -116,20 +116,11 @@ def id_error_message(check: str, value: str, detail: str | None = None) -> Messa
                 f"身份证号应为 18 位，这里是 15 位（{value}），一代身份证号已停用，请填写 18 位号码",
                 f"An ID number has 18 characters; this has 15 ({value}), an old first-generation number: use the 18-character one",
             )
-        return Message(
-            f"身份证号应为 18 位，这里是 {len(value)} 位（{value}）",
-            f"An ID number has 18 characters; this has {len(value)} ({value})",
-        )
+        return Message(f"身份证号应为 18 位，这里是 {len(value)} 位（{value}）", f"An ID number has 18 characters; this has {len(value)} ({value})")
     if check == "characters":
-        return Message(
-            f"身份证号只能由 17 位数字加 1 位数字或 X 组成（{value}）",
-            f"An ID number is 17 digits followed by a digit or X ({value})",
-        )
+        return Message(f"身份证号只能由 17 位数字加 1 位数字或 X 组成（{value}）", f"An ID number is 17 digits followed by a digit or X ({value})")
     if check == "region":
-        return Message(
-            f"身份证号前 6 位“{value[:6]}”不是有效的地区代码",
-            f"The first 6 digits '{value[:6]}' are not a valid region code",
-        )
+        return Message(f"身份证号前 6 位“{value[:6]}”不是有效的地区代码", f"The first 6 digits '{value[:6]}' are not a valid region code")
     if check == "birth_date":
         d = value[6:14]
         shown = f"{d[0:4]}-{d[4:6]}-{d[6:8]}"

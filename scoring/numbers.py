@@ -27,15 +27,7 @@ from typing import Any
 
 from scoring.messages import Message, ScoringError
 
-ROUNDING_MODES = (
-    "ROUND_HALF_UP",
-    "ROUND_HALF_EVEN",
-    "ROUND_HALF_DOWN",
-    "ROUND_DOWN",
-    "ROUND_UP",
-    "ROUND_FLOOR",
-    "ROUND_CEILING",
-)
+ROUNDING_MODES = ("ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_HALF_DOWN", "ROUND_DOWN", "ROUND_UP", "ROUND_FLOOR", "ROUND_CEILING")
 # Short names used in presets for counts ("rounded as the preset says").
 _SHORT_MODES = {
     "floor": "ROUND_FLOOR",
@@ -141,9 +133,7 @@ def to_decimal(value: Any, *, what: str = "value") -> Decimal:
         try:
             d = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ScoringError(
-                "not_a_number", Message(f"{what} 不是数字：{value!r}", f"{what} is not a number: {value!r}")
-            ) from None
+            raise ScoringError("not_a_number", Message(f"{what} 不是数字：{value!r}", f"{what} is not a number: {value!r}")) from None
     if not d.is_finite():
         raise ScoringError("not_a_number", Message(f"{what} 不是有限数：{value!r}", f"{what} is not finite: {value!r}"))
     return d
@@ -181,8 +171,7 @@ class Rounding:
         scaled = d.scaleb(self.places)
         if scaled != scaled.to_integral_value():
             raise ScoringError(
-                "too_many_decimals",
-                Message(f"{what} 最多 {self.places} 位小数：{d}", f"{what} allows at most {self.places} decimals: {d}"),
+                "too_many_decimals", Message(f"{what} 最多 {self.places} 位小数：{d}", f"{what} allows at most {self.places} decimals: {d}")
             )
         return int(scaled)
 

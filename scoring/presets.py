@@ -74,11 +74,7 @@ _PROVINCIAL: dict[str, Any] = {
             "requires_approval": True,
         },
     },
-    "promotion": {
-        "rules": [
-            {"id": "award_to_technician", "who": {"min_award": "excellence"}, "to": "技师", "already_held_to": "高级技师"},
-        ]
-    },
+    "promotion": {"rules": [{"id": "award_to_technician", "who": {"min_award": "excellence"}, "to": "技师", "already_held_to": "高级技师"}]},
     "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 30, "school_check": "warning"},
     "results": {"appeal_window_hours": 2, "notice_hours": 72, "min_appeal_window_hours": 2, "min_notice_hours": 24},
 }

@@ -40,11 +40,7 @@ COMPETED = "competed"
 ABSENT = "absent"
 DISQUALIFIED = "disqualified"
 PARTICIPATION = (COMPETED, ABSENT, DISQUALIFIED)
-PARTICIPATION_LABELS = {
-    COMPETED: Message("参赛", "Competed"),
-    ABSENT: Message("缺考", "Absent"),
-    DISQUALIFIED: Message("取消资格", "Disqualified"),
-}
+PARTICIPATION_LABELS = {COMPETED: Message("参赛", "Competed"), ABSENT: Message("缺考", "Absent"), DISQUALIFIED: Message("取消资格", "Disqualified")}
 
 
 @dataclass(frozen=True)
@@ -95,11 +91,7 @@ def parse_tie_breaks(spec: Iterable[Any] | None) -> tuple[TieBreak, ...]:
             asc = item.get("order", "desc") == "asc"
             out.append(TieBreak(fld, not asc, Message(f"按 {fld} {'升序' if asc else '降序'}", f"{fld} {'ascending' if asc else 'descending'}")))
         else:
-            raise ScoringError(
-                "bad_tie_break",
-                Message(f"无法识别的并列处理规则 {item!r}", f"unknown tie-break {item!r}"),
-                known=sorted(_ALIASES),
-            )
+            raise ScoringError("bad_tie_break", Message(f"无法识别的并列处理规则 {item!r}", f"unknown tie-break {item!r}"), known=sorted(_ALIASES))
     return tuple(out)
 
 
@@ -192,8 +184,7 @@ def _check_ids(entries: Sequence[Entry]) -> None:
     for e in entries:
         if e.contestant_id in seen:
             raise ScoringError(
-                "duplicate_contestant",
-                Message(f"排名中选手 {e.contestant_id} 出现两次", f"contestant {e.contestant_id} appears twice in a ranking"),
+                "duplicate_contestant", Message(f"排名中选手 {e.contestant_id} 出现两次", f"contestant {e.contestant_id} appears twice in a ranking")
             )
         seen.add(e.contestant_id)
         if e.status not in PARTICIPATION:
@@ -399,9 +390,7 @@ class LiveRanking:
         old = self._rank
         self._rank = {r.contestant_id: r.rank for r in self.ranking() if r.rank is not None}
         return [
-            RankChange(cid, old.get(cid), self._rank.get(cid))
-            for cid in self._entries.keys() | old.keys()
-            if old.get(cid) != self._rank.get(cid)
+            RankChange(cid, old.get(cid), self._rank.get(cid)) for cid in self._entries.keys() | old.keys() if old.get(cid) != self._rank.get(cid)
         ]
 
     def _rerank_window(self, old: tuple[Any, ...] | None, new: tuple[Any, ...] | None) -> list[RankChange]:

@@ -39,10 +39,7 @@ class SkillResults:
     def to_dict(self) -> dict[str, Any]:
         return {
             "complete": self.complete,
-            "rankings": {
-                g: [{**r.to_dict(), "award": self.awards.get(r.contestant_id)} for r in ranking]
-                for g, ranking in self.rankings.items()
-            },
+            "rankings": {g: [{**r.to_dict(), "award": self.awards.get(r.contestant_id)} for r in ranking] for g, ranking in self.rankings.items()},
             "results": {cid: r.to_dict() for cid, r in self.results.items()},
         }
 

@@ -40,11 +40,7 @@ SUBJECTIVE = "S"
 KINDS = (MEASUREMENT, JUDGEMENT, SUBJECTIVE)
 #: The preset's ``scoring`` key that picks the aggregation strategy for each kind.
 KIND_SECTION = {MEASUREMENT: "measurement", JUDGEMENT: "judgement", SUBJECTIVE: "subjective"}
-KIND_LABELS = {
-    MEASUREMENT: Message("测量", "Measurement"),
-    JUDGEMENT: Message("评价", "Judgement"),
-    SUBJECTIVE: Message("主观评分", "Subjective"),
-}
+KIND_LABELS = {MEASUREMENT: Message("测量", "Measurement"), JUDGEMENT: Message("评价", "Judgement"), SUBJECTIVE: Message("主观评分", "Subjective")}
 
 FULL_OR_ZERO = "full_or_zero"
 BANDED = "banded"
@@ -183,9 +179,7 @@ class MarkingScheme:
         try:
             return self.places[aspect_id].aspect
         except KeyError:
-            raise ScoringError(
-                "unknown_aspect", Message(f"评分标准中没有评分项 {aspect_id}", f"no aspect {aspect_id} in the scheme")
-            ) from None
+            raise ScoringError("unknown_aspect", Message(f"评分标准中没有评分项 {aspect_id}", f"no aspect {aspect_id} in the scheme")) from None
 
     def aspects(self) -> Iterator[Aspect]:
         for crit in self.criteria:
@@ -288,7 +282,12 @@ def validate_scheme(scheme: MarkingScheme, rounding: Rounding | None = None) -> 
                 if asp.kind not in KINDS:
                     bad("bad_kind", f"类型须为 M、J 或 S，而不是 {asp.kind!r}", f"type must be M, J or S, not {asp.kind!r}", "kind")
                 if asp.max_mark <= 0:
-                    bad("max_mark_not_positive", f"配分须大于 0（现为 {_fmt(asp.max_mark)}）", f"max mark must be above 0 (is {_fmt(asp.max_mark)})", "max_mark")
+                    bad(
+                        "max_mark_not_positive",
+                        f"配分须大于 0（现为 {_fmt(asp.max_mark)}）",
+                        f"max mark must be above 0 (is {_fmt(asp.max_mark)})",
+                        "max_mark",
+                    )
                 elif asp.max_mark > scheme.total:
                     bad("max_mark_too_large", f"配分 {_fmt(asp.max_mark)} 超过总分", f"max mark {_fmt(asp.max_mark)} exceeds the total", "max_mark")
                 if not decimals_ok(asp.max_mark):
@@ -309,9 +308,19 @@ def validate_scheme(scheme: MarkingScheme, rounding: Rounding | None = None) -> 
                     elif asp.mode == DEDUCTION:
                         step = asp.deduction_step
                         if step is None or step <= 0 or step > asp.max_mark:
-                            bad("bad_deduction_step", "扣分步长须大于 0 且不超过配分", "deduction step must be above 0 and at most the max mark", "deduction_step")
+                            bad(
+                                "bad_deduction_step",
+                                "扣分步长须大于 0 且不超过配分",
+                                "deduction step must be above 0 and at most the max mark",
+                                "deduction_step",
+                            )
                         elif not decimals_ok(step):
-                            bad("too_many_decimals", f"扣分步长最多 {rounding.places} 位小数", f"deduction step allows at most {rounding.places} decimals", "deduction_step")
+                            bad(
+                                "too_many_decimals",
+                                f"扣分步长最多 {rounding.places} 位小数",
+                                f"deduction step allows at most {rounding.places} decimals",
+                                "deduction_step",
+                            )
         if crit.mark is not None and crit.mark != crit.max_mark:
             add(
                 "criterion_sum_mismatch",
@@ -343,13 +352,7 @@ def validate_scheme(scheme: MarkingScheme, rounding: Rounding | None = None) -> 
                 fld="max_mark",
             )
         if weight == 0 and got:
-            add(
-                "part_without_weight",
-                part,
-                f"{label.zh}部分权重为 0，却有评分项",
-                f"{label.en} part has aspects but no weight",
-                fld="parts",
-            )
+            add("part_without_weight", part, f"{label.zh}部分权重为 0，却有评分项", f"{label.en} part has aspects but no weight", fld="parts")
     return problems
 
 
@@ -387,14 +390,7 @@ def scheme_to_dict(scheme: MarkingScheme) -> dict[str, Any]:
                 "part": c.part,
                 "standards_section": c.standards_section,
                 "mark": decimal_str(c.mark),
-                "sub_criteria": [
-                    {
-                        "id": s.id,
-                        "name": s.name,
-                        "aspects": [_aspect_to_dict(a) for a in s.aspects],
-                    }
-                    for s in c.sub_criteria
-                ],
+                "sub_criteria": [{"id": s.id, "name": s.name, "aspects": [_aspect_to_dict(a) for a in s.aspects]} for s in c.sub_criteria],
             }
             for c in scheme.criteria
         ],

@@ -101,7 +101,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("sub_criterion", "子标准编号", "Sub-criterion", ("子标准", "sub criterion", "sub-criterion id", "subcriterion"), True),
     Column("sub_criterion_name", "子标准名称", "Sub-criterion name", ("sub criterion name", "subcriterion name")),
     Column("aspect", "评分项编号", "Aspect", ("评分点编号", "aspect id", "aspect no")),
-    Column("description", "评分项描述", "Aspect description", ("评分项", "评分内容", "评分点", "description", "aspect description (name or brief)"), True),
+    Column(
+        "description", "评分项描述", "Aspect description", ("评分项", "评分内容", "评分点", "description", "aspect description (name or brief)"), True
+    ),
     Column("kind", "类型", "Type", ("评分类型", "aspect type", "type (m/j)", "m/j"), True),
     Column("max_mark", "配分", "Max mark", ("分值", "max marks", "mark", "marks"), True),
     Column("requirement", "评分要求", "Requirement", ("要求", "requirement or nominal size", "extra aspect description")),
@@ -166,16 +168,15 @@ def _cell_text(value: Any) -> str:
 
 
 def read_scheme_xlsx(
-    source: bytes | str | Path | BinaryIO,
-    *,
-    defaults: Mapping[str, Any] | None = None,
-    rounding: Rounding | None = None,
+    source: bytes | str | Path | BinaryIO, *, defaults: Mapping[str, Any] | None = None, rounding: Rounding | None = None
 ) -> SchemeImport:
     """Read a scheme workbook; ``defaults`` is the preset's ``scoring`` section (total, parts)."""
     import openpyxl
 
     defaults = defaults or {}
-    not_a_workbook = SchemeImport(None, [SheetError(None, None, Message("文件不是有效的 Excel（.xlsx）工作簿", "the file is not a valid .xlsx workbook"))])
+    not_a_workbook = SchemeImport(
+        None, [SheetError(None, None, Message("文件不是有效的 Excel（.xlsx）工作簿", "the file is not a valid .xlsx workbook"))]
+    )
     data = source if isinstance(source, bytes) else Path(source).read_bytes() if isinstance(source, (str, Path)) else source.read()
     too_big = _size_problem(data)
     if too_big is not None:
@@ -188,7 +189,16 @@ def read_scheme_xlsx(
     try:
         return _read_workbook(wb, defaults, rounding)
     except _TooManyRows:
-        return SchemeImport(None, [SheetError(None, None, Message(f"工作表超过 {MAX_ROWS} 行，不是评分标准表", f"a sheet has more than {MAX_ROWS} rows; it is not a marking scheme"))])
+        return SchemeImport(
+            None,
+            [
+                SheetError(
+                    None,
+                    None,
+                    Message(f"工作表超过 {MAX_ROWS} 行，不是评分标准表", f"a sheet has more than {MAX_ROWS} rows; it is not a marking scheme"),
+                )
+            ],
+        )
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, SyntaxError):  # a damaged part, found while streaming the rows
         return not_a_workbook
     finally:
@@ -207,14 +217,21 @@ class _TooManyRows(Exception):
 
 def _size_problem(data: bytes) -> Message | None:
     if len(data) > MAX_FILE_BYTES:
-        return Message(f"文件太大（上限 {MAX_FILE_BYTES // 1024 // 1024} MB）", f"the file is too large (the limit is {MAX_FILE_BYTES // 1024 // 1024} MB)")
+        return Message(
+            f"文件太大（上限 {MAX_FILE_BYTES // 1024 // 1024} MB）", f"the file is too large (the limit is {MAX_FILE_BYTES // 1024 // 1024} MB)"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
     except (zipfile.BadZipFile, ValueError, OSError):
-        return Message("文件不是有效的 Excel（.xlsx）工作簿；旧版 .xls 请另存为 .xlsx", "the file is not a valid .xlsx workbook (save an old .xls as .xlsx)")
+        return Message(
+            "文件不是有效的 Excel（.xlsx）工作簿；旧版 .xls 请另存为 .xlsx", "the file is not a valid .xlsx workbook (save an old .xls as .xlsx)"
+        )
     if unpacked > MAX_UNPACKED_BYTES:
-        return Message(f"工作簿解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB，不是评分标准表", f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB; it is not a marking scheme")
+        return Message(
+            f"工作簿解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB，不是评分标准表",
+            f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB; it is not a marking scheme",
+        )
     return None
 
 
@@ -329,7 +346,11 @@ def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | No
                 sub_info[sub_id] = {"criterion": crit_id, "name": cell.get("sub_criterion_name", ""), "row": excel_row}
                 subs.setdefault(crit_id, []).append(sub_id)
             elif sub_info[sub_id]["criterion"] != crit_id:
-                bad("sub_criterion", f"子标准 {sub_id} 已属于评分模块 {sub_info[sub_id]['criterion']}", f"sub-criterion {sub_id} already belongs to criterion {sub_info[sub_id]['criterion']}")
+                bad(
+                    "sub_criterion",
+                    f"子标准 {sub_id} 已属于评分模块 {sub_info[sub_id]['criterion']}",
+                    f"sub-criterion {sub_id} already belongs to criterion {sub_info[sub_id]['criterion']}",
+                )
             elif cell.get("sub_criterion_name") and not sub_info[sub_id]["name"]:
                 sub_info[sub_id]["name"] = cell["sub_criterion_name"]
 
@@ -342,7 +363,11 @@ def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | No
             m = re.match(r"^([mjs])\b", _norm(cell.get("kind", "")))
             kind = {"m": MEASUREMENT, "j": JUDGEMENT, "s": SUBJECTIVE}[m.group(1)] if m else None
         if kind is None:
-            bad("kind", f"类型须为 M（测量）、J（评价）或 S（主观），而不是“{cell.get('kind', '')}”", f"type must be M, J or S, not '{cell.get('kind', '')}'")
+            bad(
+                "kind",
+                f"类型须为 M（测量）、J（评价）或 S（主观），而不是“{cell.get('kind', '')}”",
+                f"type must be M, J or S, not '{cell.get('kind', '')}'",
+            )
         max_mark = _decimal(cell.get("max_mark", ""), raw.get("max_mark"))
         if max_mark is None:
             bad("max_mark", f"配分不是数字：“{cell.get('max_mark', '')}”", f"max mark is not a number: '{cell.get('max_mark', '')}'")
@@ -362,7 +387,11 @@ def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | No
         if mode_text:
             mode = _MODES.get(_norm(mode_text))
             if mode is None:
-                bad("mode", f"测量评分方式须为 全有全无、分档 或 扣分，而不是“{mode_text}”", f"mode must be full_or_zero, banded or deduction, not '{mode_text}'")
+                bad(
+                    "mode",
+                    f"测量评分方式须为 全有全无、分档 或 扣分，而不是“{mode_text}”",
+                    f"mode must be full_or_zero, banded or deduction, not '{mode_text}'",
+                )
                 mode = FULL_OR_ZERO
         else:
             mode = BANDED if bands else DEDUCTION if step is not None else FULL_OR_ZERO
@@ -402,9 +431,7 @@ def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | No
             part=crit_attrs[cid].get("part", PRACTICAL),
             standards_section=crit_attrs[cid].get("standards_section", ""),
             mark=crit_attrs[cid].get("criterion_mark"),
-            sub_criteria=tuple(
-                SubCriterion(sid, sub_info[sid]["name"], tuple(sub_info[sid].get("aspects", []))) for sid in subs.get(cid, [])
-            ),
+            sub_criteria=tuple(SubCriterion(sid, sub_info[sid]["name"], tuple(sub_info[sid].get("aspects", []))) for sid in subs.get(cid, [])),
         )
         for cid in crit_order
     )
@@ -472,7 +499,9 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int | None, dict[str, int
     return best
 
 
-def _read_settings(ws: Any, skill: str, total: Decimal, parts: dict[str, Decimal], errors: list[SheetError]) -> tuple[str, Decimal, dict[str, Decimal], dict[str, int]]:
+def _read_settings(
+    ws: Any, skill: str, total: Decimal, parts: dict[str, Decimal], errors: list[SheetError]
+) -> tuple[str, Decimal, dict[str, Decimal], dict[str, int]]:
     rows_seen: dict[str, int] = {}
     new_parts: dict[str, Decimal] = {}
     for ri, row in enumerate(_rows(ws), start=1):
@@ -489,7 +518,11 @@ def _read_settings(ws: Any, skill: str, total: Decimal, parts: dict[str, Decimal
             continue
         number = _decimal(_cell_text(value), value)
         if number is None:
-            errors.append(SheetError(ri, _cell_text(row[0]), Message(f"“{_cell_text(row[0])}”的值不是数字", f"'{_cell_text(row[0])}' is not a number"), ws.title))
+            errors.append(
+                SheetError(
+                    ri, _cell_text(row[0]), Message(f"“{_cell_text(row[0])}”的值不是数字", f"'{_cell_text(row[0])}' is not a number"), ws.title
+                )
+            )
         elif key == "total":
             total = number
         else:
@@ -520,7 +553,9 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
                 pl = part_label.get(crit.part, (crit.part, crit.part))
                 mode = ""
                 if a.kind == MEASUREMENT:
-                    mode = {FULL_OR_ZERO: ("全有全无", "full_or_zero"), BANDED: ("分档", "banded"), DEDUCTION: ("扣分", "deduction")}[a.mode][1 if lang == "en" else 0]
+                    mode = {FULL_OR_ZERO: ("全有全无", "full_or_zero"), BANDED: ("分档", "banded"), DEDUCTION: ("扣分", "deduction")}[a.mode][
+                        1 if lang == "en" else 0
+                    ]
                 descriptors = list(a.descriptors) + [""] * (4 - len(a.descriptors))
                 ws.append(
                     [

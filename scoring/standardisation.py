@@ -80,9 +80,7 @@ class WorldSkills700(Standardisation):
     def check_params(self) -> None:
         p = self.params
         if p.spread <= 0 or p.mad_scale <= 0 or p.fallback_scale <= 0:
-            raise ScoringError(
-                "bad_param", Message("标准分的离散参数须大于 0", "spread, mad_scale and fallback_scale must be above 0")
-            )
+            raise ScoringError("bad_param", Message("标准分的离散参数须大于 0", "spread, mad_scale and fallback_scale must be above 0"))
 
     def scale_of(self, values: list[Fraction]) -> tuple[Fraction, Fraction]:
         """``(median, denominator)`` for these raw totals; denominator 0 means all equal."""

@@ -35,11 +35,7 @@ class Person:
 
 
 def standings_from(
-    ranking: Sequence[Ranked],
-    awards: Mapping[str, str | None],
-    members: Mapping[str, Iterable[Person]],
-    *,
-    group: str = "",
+    ranking: Sequence[Ranked], awards: Mapping[str, str | None], members: Mapping[str, Iterable[Person]], *, group: str = ""
 ) -> list[Standing]:
     """Standings of one ranking (one skill and group).
 

@@ -89,8 +89,7 @@ class Registry(Generic[S]):
             return section  # type: ignore[return-value]
         if not isinstance(section, dict) or "strategy" not in section:
             raise ScoringError(
-                "bad_section",
-                Message(f"{self.family_zh}规则须写成 {{strategy, params}}", f"{self.family} rule must be {{strategy, params}}"),
+                "bad_section", Message(f"{self.family_zh}规则须写成 {{strategy, params}}", f"{self.family} rule must be {{strategy, params}}")
             )
         return self.create(section["strategy"], section.get("params") or {})
 
@@ -118,9 +117,7 @@ def parse_params(cls: type, raw: Any, *, where: str = "") -> Any:
             values[key] = _convert(hints[key], value)
         except (ValueError, TypeError, ScoringError):
             raise ScoringError(
-                "bad_param",
-                Message(f"{where} 参数 {key} 的值不对：{value!r}", f"{where}: parameter {key} has a bad value: {value!r}"),
-                param=key,
+                "bad_param", Message(f"{where} 参数 {key} 的值不对：{value!r}", f"{where}: parameter {key} has a bad value: {value!r}"), param=key
             ) from None
     return cls(**values)
 

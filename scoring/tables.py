@@ -41,7 +41,9 @@ class Mark(Table):
     value = Varchar(length=20, help_text="Decimal as text: 0-3 for judgement, marks for the others")
     kind = Varchar(length=12, default="mark", help_text="mark / correction / remark")
     reason = Text(default="")
-    entered_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None, help_text="Who typed it (a chief judge may correct)")
+    entered_by = ForeignKey(
+        references=User, on_delete=OnDelete.restrict, null=True, default=None, help_text="Who typed it (a chief judge may correct)"
+    )
     authority = Varchar(length=20, default="judge", help_text="judge / chief_judge / organiser: who allowed it")
     op_id = Varchar(length=64, help_text="Client-made id; unique per entering user")
     seq = Integer(unique=True, help_text="Server sequence number: the audit entry that recorded it")
@@ -87,8 +89,13 @@ class ResultRelease(Table):
     final_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
     final_at = Timestamptz(null=True, default=None)
     changed_by_appeal = Boolean(default=False)
-    windows = JSON(default={}, help_text="The windows that applied, in hours, and the floors they were held to: notice_hours, appeal_window_hours, min_notice_hours, min_appeal_window_hours")
-    provisional_head_seq = Integer(null=True, default=None, help_text="The audit chain's head once the provisional publication was recorded: its entry's number")
+    windows = JSON(
+        default={},
+        help_text="The windows that applied, in hours, and the floors they were held to: notice_hours, appeal_window_hours, min_notice_hours, min_appeal_window_hours",
+    )
+    provisional_head_seq = Integer(
+        null=True, default=None, help_text="The audit chain's head once the provisional publication was recorded: its entry's number"
+    )
     provisional_head_hash = Varchar(length=64, default="", help_text="… and that entry's hash")
     final_head_seq = Integer(null=True, default=None, help_text="The audit chain's head once the final results were recorded")
     final_head_hash = Varchar(length=64, default="")

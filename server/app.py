@@ -41,7 +41,9 @@ def _stores(settings: Settings, redis_health: "ops.RedisHealth | None" = None) -
         from litestar.stores.redis import RedisStore
 
         # Falls back to per-process memory while Redis is down (see server/ops.py).
-        root = ops.FallbackStore(RedisStore(redis=ops.redis_client(settings.redis_url), namespace=settings.redis_prefix), redis_health or ops.RedisHealth())
+        root = ops.FallbackStore(
+            RedisStore(redis=ops.redis_client(settings.redis_url), namespace=settings.redis_prefix), redis_health or ops.RedisHealth()
+        )
         return StoreRegistry(default_factory=root.with_namespace)
     return StoreRegistry(default_factory=lambda name: MemoryStore())
 
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         exclude=["^/ws/board", "^/static", "^/api/public", "^/health"],
     )
+
     def _template_globals(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
         env.globals.update(t=i18n.t, china_time=i18n.china_time, china_date=i18n.china_date)

@@ -156,6 +156,7 @@ async def _pg_head(url: str) -> tuple[dict | None, int]:
 
 # ---------------------------------------------------------------------------------------- SQLite
 
+
 def _sqlite_tables(con: sqlite3.Connection) -> list[str]:
     return [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
 
@@ -218,7 +219,9 @@ def backup_sqlite(settings: Settings, dest: Path, report: Report) -> None:
         raise BackupError(f"数据库文件不存在 / no database file at {source}")
     _sqlite_copy(source, dest)
     counts = sqlite_row_counts(dest)
-    report.say(f"已备份 / backed up {source} → {dest} ({dest.stat().st_size / 2**20:.1f} MiB, {len(counts)} tables, {counts.get('audit_log', 0)} audit entries)")
+    report.say(
+        f"已备份 / backed up {source} → {dest} ({dest.stat().st_size / 2**20:.1f} MiB, {len(counts)} tables, {counts.get('audit_log', 0)} audit entries)"
+    )
     head, entries = _sqlite_head(dest)  # the copy's own head: exactly what a restore brings back
     _say_head(report, head, write_manifest(dest, "sqlite", head, entries))
 
@@ -252,6 +255,7 @@ def restore_sqlite(settings: Settings, source: Path, force: bool, report: Report
 
 
 # ---------------------------------------------------------------------------------------- PostgreSQL
+
 
 def _pg_tool(name: str) -> str:
     path = shutil.which(name)
@@ -350,6 +354,7 @@ def _not_empty(where: str, data: dict[str, int]) -> str:
 
 # ---------------------------------------------------------------------------------------- entry points
 
+
 def backup(settings: Settings, target: str | Path) -> Report:
     """Back up to ``target``: a file, or — an existing directory or a path ending in ``/`` — a dated
     file inside it (``competition-<kind>-<YYYYmmdd-HHMMSS>.sqlite3|dump``)."""
@@ -398,7 +403,9 @@ async def _after_restore(settings: Settings, report: Report, manifest: dict | No
         result = await audit.verify()
         if result.ok and manifest is not None and manifest.get("head"):
             head = manifest["head"]
-            recorded = audit.RecordedHead(f"the backup {manifest.get('file') or (source.name if source else '')}", int(head["seq"]), str(head["hash"]))
+            recorded = audit.RecordedHead(
+                f"the backup {manifest.get('file') or (source.name if source else '')}", int(head["seq"]), str(head["hash"])
+            )
             result = await audit.verify_heads(result, [recorded])
         if result.ok:
             report.say(f"审计链完好 / audit chain intact: {result.entries} entries")
@@ -407,9 +414,13 @@ async def _after_restore(settings: Settings, report: Report, manifest: dict | No
             elif manifest.get("head"):
                 report.say(f"与备份时的链头一致 / matches the head recorded at backup time: seq {manifest['head']['seq']}")
         elif result.truncated_after is not None:
-            raise BackupError(f"恢复后的审计链在第 {result.truncated_after} 条之后被截断 / after the restore the audit chain is truncated after seq {result.truncated_after}: {result.reason}")
+            raise BackupError(
+                f"恢复后的审计链在第 {result.truncated_after} 条之后被截断 / after the restore the audit chain is truncated after seq {result.truncated_after}: {result.reason}"
+            )
         else:
-            raise BackupError(f"恢复后审计链断裂于第 {result.first_broken_seq} 条 / after the restore the audit chain is broken at entry {result.first_broken_seq}: {result.reason}")
+            raise BackupError(
+                f"恢复后审计链断裂于第 {result.first_broken_seq} 条 / after the restore the audit chain is broken at entry {result.first_broken_seq}: {result.reason}"
+            )
         pending = await db.pending_migrations()
         if pending:
             report.say(f"有 {len(pending)} 个迁移未应用，请运行 competition migrate / {len(pending)} migration(s) pending: run `competition migrate`")

@@ -45,7 +45,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     else:
         pending = asyncio.run(db.run_with(settings.database_url, db.pending_migrations))
         if pending:
-            return _fail("数据库有未应用的迁移，请先运行 competition migrate / pending migrations: run `competition migrate` first: " + ", ".join(pending))
+            return _fail(
+                "数据库有未应用的迁移，请先运行 competition migrate / pending migrations: run `competition migrate` first: " + ", ".join(pending)
+            )
     if args.demo:
         from server.demo import load_demo
 
@@ -102,8 +104,10 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     if args.admin:
         print(f"已创建平台管理员账号（可处理所有赛事）/ created platform administrator {args.username} (id {user_id}): acts in every event")
     else:
-        print(f"已创建赛事创建人账号（可创建赛事，并成为所创建赛事的组织方）/ created event creator {args.username} (id {user_id}): "
-              "may create events and becomes the organiser of each event it creates, of no other")
+        print(
+            f"已创建赛事创建人账号（可创建赛事，并成为所创建赛事的组织方）/ created event creator {args.username} (id {user_id}): "
+            "may create events and becomes the organiser of each event it creates, of no other"
+        )
     return 0
 
 
@@ -182,7 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="apply pending database migrations")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("create-user", help="create an event creator (may create events, organiser of those) or, with --admin, a platform administrator")
+    p = sub.add_parser(
+        "create-user", help="create an event creator (may create events, organiser of those) or, with --admin, a platform administrator"
+    )
     p.add_argument("username")
     p.add_argument("--name", help="display name")
     p.add_argument("--password", help="or COMPETITION_NEW_PASSWORD, or asked for")

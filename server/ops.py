@@ -197,6 +197,7 @@ class FallbackStore(NamespacedStore):
 
 # ---------------------------------------------------------------------------------------- readiness
 
+
 async def _timed_value(check: Callable[[], Any], timeout: float) -> dict[str, Any]:
     try:
         return await asyncio.wait_for(check(), timeout)
@@ -278,11 +279,14 @@ async def ready(request: Request) -> Response[dict[str, Any]]:
 
     lang = request_lang(request)
     names = "、".join(failed) if lang == "zh" else ", ".join(failed)
-    body.update(code="unavailable", failed=failed, message=(f"服务暂时不可用：{names}" if lang == "zh" else f"Service temporarily unavailable: {names}"))
+    body.update(
+        code="unavailable", failed=failed, message=(f"服务暂时不可用：{names}" if lang == "zh" else f"Service temporarily unavailable: {names}")
+    )
     return Response(body, status_code=503, headers={"Cache-Control": "no-store", "Retry-After": "5"})
 
 
 # ---------------------------------------------------------------------------------------- faults
+
 
 def storage_fault(exc: BaseException) -> BilingualError | None:
     """The user-facing error for a storage or connectivity failure, or None if ``exc`` is not one."""
@@ -297,7 +301,11 @@ def storage_fault(exc: BaseException) -> BilingualError | None:
                 zh="数据库文件只读，无法保存。请通知系统管理员检查数据目录的权限或磁盘状态。已保存的数据不受影响。",
                 en="The database file is read-only, so nothing can be saved. Ask the system administrator to check the data directory's permissions or the disk. Data already saved is intact.",
             )  # fmt: skip
-        if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_CORRUPT", "SQLITE_NOTADB")) or "disk i/o error" in text or "unable to open database" in text:
+        if (
+            name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_CORRUPT", "SQLITE_NOTADB"))
+            or "disk i/o error" in text
+            or "unable to open database" in text
+        ):
             return _down("database storage")
         return None
     module = type(exc).__module__ or ""
@@ -307,7 +315,10 @@ def storage_fault(exc: BaseException) -> BilingualError | None:
             return _full()
         if name in ("ReadOnlySQLTransactionError",):
             return _down("database (read-only)")
-        if any(k.__name__ in ("OperatorInterventionError", "PostgresConnectionError", "InterfaceError", "InsufficientResourcesError") for k in type(exc).__mro__):
+        if any(
+            k.__name__ in ("OperatorInterventionError", "PostgresConnectionError", "InterfaceError", "InsufficientResourcesError")
+            for k in type(exc).__mro__
+        ):
             return _down("database")
     if module.startswith("redis"):
         return _down("Redis")
@@ -325,7 +336,9 @@ def _full() -> BilingualError:
 
 
 def _down(what: str) -> BilingualError:
-    return BilingualError(503, "unavailable", zh=f"服务暂时不可用：{what}，请稍后重试", en=f"Service temporarily unavailable: {what}; please retry shortly")
+    return BilingualError(
+        503, "unavailable", zh=f"服务暂时不可用：{what}，请稍后重试", en=f"Service temporarily unavailable: {what}; please retry shortly"
+    )
 
 
 def fault_handler(request: Request, exc: Exception) -> Response:
@@ -360,7 +373,9 @@ def fault_exception_handlers() -> dict[type[Exception], Callable[[Request, Excep
 
 def channels_backend(settings: "Settings", history: int) -> tuple[ResilientStreamBackend, RedisHealth]:
     health = RedisHealth()
-    backend = ResilientStreamBackend(history, redis=redis_client(settings.redis_url or ""), key_prefix=f"{settings.redis_prefix}_channels", stream_ttl=86400 * 1000, health=health)
+    backend = ResilientStreamBackend(
+        history, redis=redis_client(settings.redis_url or ""), key_prefix=f"{settings.redis_prefix}_channels", stream_ttl=86400 * 1000, health=health
+    )
     return backend, health
 
 

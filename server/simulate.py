@@ -44,6 +44,7 @@ DISAGREE = 0.04
 
 # ---- the client --------------------------------------------------------------------------------
 
+
 class SimulationError(Exception):
     pass
 
@@ -57,8 +58,10 @@ class Stats:
     skills: int = 0
 
     def line(self) -> str:
-        return (f"已录入 {self.marks} 个分数（复评 {self.remarks}，须复评 {self.flagged} 处，错误 {self.errors}） / "
-                f"{self.marks} marks entered ({self.remarks} re-marks, {self.flagged} flagged, {self.errors} errors)")
+        return (
+            f"已录入 {self.marks} 个分数（复评 {self.remarks}，须复评 {self.flagged} 处，错误 {self.errors}） / "
+            f"{self.marks} marks entered ({self.remarks} re-marks, {self.flagged} flagged, {self.errors} errors)"
+        )
 
 
 class Http:
@@ -245,7 +248,9 @@ class Simulation:
             return r.json()["scheme"]
         scheme = demo_scheme(skill["name"], (preset.get("scoring") or {}).get("parts"))
         stored = await self.organiser.json("PUT", base, json={"scheme": scheme})
-        self.log(f"{PREFIX} {skill['name']}: 已设置评分标准 / marking scheme stored ({sum(1 for _ in scheme_from_dict(stored['scheme']).aspects())} aspects)")
+        self.log(
+            f"{PREFIX} {skill['name']}: 已设置评分标准 / marking scheme stored ({sum(1 for _ in scheme_from_dict(stored['scheme']).aspects())} aspects)"
+        )
         return stored["scheme"]
 
     # -- scoring a skill ----------------------------------------------------------------------------
@@ -409,8 +414,10 @@ def start_in_background(host: str, port: int) -> threading.Thread:
 
     thread = threading.Thread(target=main, name="demo-simulator", daemon=True)
     thread.start()
-    _say(f"{PREFIX} 模拟裁判将在服务器启动后开始评分 / simulated judges start scoring once the server is up: "
-         f"{url}/board/event/… · {url}/events/…/skills/…/console")
+    _say(
+        f"{PREFIX} 模拟裁判将在服务器启动后开始评分 / simulated judges start scoring once the server is up: "
+        f"{url}/board/event/… · {url}/events/…/skills/…/console"
+    )
     return thread
 
 

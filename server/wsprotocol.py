@@ -175,7 +175,9 @@ class ThresholdDeflate(PerMessageDeflate):
 
 
 class ThresholdDeflateFactory(ServerPerMessageDeflateFactory):
-    def process_request_params(self, params: Sequence[ExtensionParameter], accepted_extensions: Sequence[Extension]) -> tuple[list[ExtensionParameter], PerMessageDeflate]:
+    def process_request_params(
+        self, params: Sequence[ExtensionParameter], accepted_extensions: Sequence[Extension]
+    ) -> tuple[list[ExtensionParameter], PerMessageDeflate]:
         response, extension = super().process_request_params(params, accepted_extensions)
         extension.__class__ = ThresholdDeflate  # same state, one method different
         return response, extension
@@ -193,7 +195,12 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message: Any) -> None:
         await super().send(message)
-        if message.get("type") == "websocket.close" and message.get("code") == POLICY_VIOLATION and self.close_sent and not self.transport.is_closing():
+        if (
+            message.get("type") == "websocket.close"
+            and message.get("code") == POLICY_VIOLATION
+            and self.close_sent
+            and not self.transport.is_closing()
+        ):
             # Closed for flooding or an oversized frame: the close frame is written; read nothing
             # more (waiting for the peer's close reply would mean parsing and dropping every frame
             # it queued before it, for up to 10 s) and drop the connection a moment later. Closing

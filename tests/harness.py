@@ -96,7 +96,14 @@ def cli_module(env: dict[str, str]) -> str:
 
 
 def run_cli(env: dict[str, str], *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", cli_module(env), *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=env.get("COMPETITION_DATA_DIR", ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", cli_module(env), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=env.get("COMPETITION_DATA_DIR", ROOT),
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"competition {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -211,7 +218,10 @@ def start_server(
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", cli_module(env), "serve", "--port", str(port), "--workers", str(workers), "--log-level", log_level],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=env["COMPETITION_DATA_DIR"],
     )
     server = Server(f"http://127.0.0.1:{port}", env, proc, log_path, db_kind, "redis" if env.get("REDIS_URL") else "memory")
     deadline = time.monotonic() + timeout
@@ -333,8 +343,16 @@ async def admin(server: Server) -> AsyncIterator[Client]:
 
 
 async def new_event(admin: Client, **over: Any) -> dict[str, Any]:
-    body = {"name": "第三届广东省职业技能大赛", "code": unique("E"), "tier": "provincial", "tier_class": "class2",
-            "starts_on": "2026-12-01", "ends_on": "2026-12-03", "venue": "广州", "host": "广东省人社厅"} | over
+    body = {
+        "name": "第三届广东省职业技能大赛",
+        "code": unique("E"),
+        "tier": "provincial",
+        "tier_class": "class2",
+        "starts_on": "2026-12-01",
+        "ends_on": "2026-12-03",
+        "venue": "广州",
+        "host": "广东省人社厅",
+    } | over
     r = await admin.post("/api/events", json=body)
     assert r.status_code == 201, r.text
     return r.json()
@@ -359,9 +377,16 @@ async def new_contestant(admin: Client, event_id: int, **over: Any) -> dict[str,
     skills = (await admin.get(f"/api/events/{event_id}/skills")).json()
     skill = skills[0] if skills else await new_skill(admin, event_id)
     n = next(_person) + os.getpid() % 1000 * 1000
-    body = {"name": f"选手{n % 1000}", "id_number": make_id("440106", dt.date(1990, 1, 1) + dt.timedelta(days=n // 400), n % 400, "F"),
-            "skill_id": skill["id"], "group_id": skill["groups"][0]["id"], "delegation": "广州市", "employer": "广州某公司",
-            "phone": "13800138000", "current_level": "学徒工"} | over
+    body = {
+        "name": f"选手{n % 1000}",
+        "id_number": make_id("440106", dt.date(1990, 1, 1) + dt.timedelta(days=n // 400), n % 400, "F"),
+        "skill_id": skill["id"],
+        "group_id": skill["groups"][0]["id"],
+        "delegation": "广州市",
+        "employer": "广州某公司",
+        "phone": "13800138000",
+        "current_level": "学徒工",
+    } | over
     r = await admin.post(f"/api/events/{event_id}/contestants", json=body)
     assert r.status_code == 201, r.text
     return r.json()
@@ -375,8 +400,10 @@ async def account(admin: Client, server: Server, event_id: int, role: str, skill
         extra["contestant_id"] = (await new_contestant(admin, event_id))["id"]
     if role == "delegation_leader":
         extra.setdefault("delegation", "广州市")
-    r = await admin.post(f"/api/events/{event_id}/accounts", json={
-        "display_name": f"{role} user", "role": role, "skill_id": skill_id, "username": username, "password": "password-123", **extra})
+    r = await admin.post(
+        f"/api/events/{event_id}/accounts",
+        json={"display_name": f"{role} user", "role": role, "skill_id": skill_id, "username": username, "password": "password-123", **extra},
+    )
     assert r.status_code == 201, r.text
     c = Client(server.base_url)
     await c.login(username, "password-123")

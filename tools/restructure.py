@@ -1,6 +1,7 @@
 """One-off: moves the ground floor to kernel/, the roof to server/, pure rules to scoring/, and
 rewrites every reference (imports, `from pkg import module`, dotted strings, file paths in docs).
 Kept in the repository as the record of what moved where (docs/ARCHITECTURE.md)."""
+
 import pathlib
 import re
 import subprocess
@@ -35,11 +36,14 @@ MOVES = {  # module → module
     "competition.__main__": "server.__main__",
 }
 
+
 def path(mod):
     return mod.replace(".", "/") + ".py"
 
+
 def git(*a):
     subprocess.run(["git", *a], cwd=ROOT, check=True)
+
 
 def move_files():
     for pkg in ("kernel", "server"):
@@ -51,7 +55,9 @@ def move_files():
         if (ROOT / path(old)).exists():
             git("mv", path(old), path(new))
 
+
 FROM_RE = re.compile(r"^(\s*)from ([\w.]+) import (\([^)]*\)|[^\n]*)", re.M)
+
 
 def split_from(m):
     indent, base, names = m.group(1), m.group(2), m.group(3)
@@ -81,6 +87,7 @@ def split_from(m):
         lines.append(f"{indent}from {pkg} import {mod}" + (f" as {alias}" if alias else ""))
     return "\n".join(lines) + comment
 
+
 def rewrite(text):
     text = FROM_RE.sub(split_from, text)
     for old in sorted(MOVES, key=len, reverse=True):
@@ -89,6 +96,7 @@ def rewrite(text):
         text = re.sub(rf"(?<![\w/]){re.escape(path(old))}", path(new), text)
         text = text.replace(f"`{old.replace('.', '/')}.py`", f"`{path(new)}`")
     return text
+
 
 def rewrite_all():
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
@@ -103,6 +111,7 @@ def rewrite_all():
         n = rewrite(t)
         if n != t:
             p.write_text(n)
+
 
 if __name__ == "__main__":
     move_files()

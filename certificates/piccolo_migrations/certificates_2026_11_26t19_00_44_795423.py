@@ -15,53 +15,25 @@ from piccolo.table import Table
 
 class Contestant(Table, tablename="contestant", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Event(Table, tablename="event", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Skill(Table, tablename="skill", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class User(Table, tablename="app_user", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
@@ -71,44 +43,17 @@ DESCRIPTION = "certificates, counters, batches, honours, ledger"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="certificates", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="certificates", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="HonourHeld",
-        tablename="honour_held",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="HonourHeld", tablename="honour_held", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="PromotionLedger",
-        tablename="promotion_ledger",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="PromotionLedger", tablename="promotion_ledger", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Certificate",
-        tablename="certificate",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="Certificate", tablename="certificate", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="CertificateCounter",
-        tablename="certificate_counter",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="CertificateCounter", tablename="certificate_counter", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="IssuanceBatch",
-        tablename="issuance_batch",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="IssuanceBatch", tablename="issuance_batch", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="HonourHeld",

@@ -15,66 +15,31 @@ from piccolo.table import Table
 
 class CompetitionGroup(Table, tablename="competition_group", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Contestant(Table, tablename="contestant", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Event(Table, tablename="event", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Skill(Table, tablename="skill", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class User(Table, tablename="app_user", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
@@ -87,16 +52,9 @@ async def forwards():
     # Faked: the table stays where it is in the database; only the apps' histories change hands
     # (scoring forgets award_proposal, certificates takes it), so `migrations new --auto` sees it
     # where the code declares it. Its rows are never touched.
-    manager = MigrationManager(
-        migration_id=ID, app_name="certificates", description=DESCRIPTION, fake=True
-    )
+    manager = MigrationManager(migration_id=ID, app_name="certificates", description=DESCRIPTION, fake=True)
 
-    manager.add_table(
-        class_name="AwardProposal",
-        tablename="award_proposal",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="AwardProposal", tablename="award_proposal", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="AwardProposal",

@@ -178,8 +178,15 @@ class AccountController(Controller):
     @get("/accounts", summary="List the event's accounts and their roles", operation_id="list_accounts", guards=[allowed("read_event_accounts")])
     async def list_accounts(self, event_id: int) -> list[dict[str, Any]]:
         rows = await RoleAssignment.select(
-            RoleAssignment.user, RoleAssignment.role, RoleAssignment.skill, RoleAssignment.contestant, RoleAssignment.delegation,
-            RoleAssignment.user.username, RoleAssignment.user.display_name, RoleAssignment.user.home_event, RoleAssignment.user.active,
+            RoleAssignment.user,
+            RoleAssignment.role,
+            RoleAssignment.skill,
+            RoleAssignment.contestant,
+            RoleAssignment.delegation,
+            RoleAssignment.user.username,
+            RoleAssignment.user.display_name,
+            RoleAssignment.user.home_event,
+            RoleAssignment.user.active,
         ).where(RoleAssignment.event == event_id)
         users: dict[int, dict[str, Any]] = {}
         for r in rows:
@@ -190,7 +197,9 @@ class AccountController(Controller):
             u["roles"].append({"role": r["role"], "skill_id": r["skill"], "contestant_id": r["contestant"], "delegation": r["delegation"]})
         return sorted(users.values(), key=lambda u: u["id"])
 
-    @post("/accounts", summary="Create an account of the event with a role in it", operation_id="create_account", guards=[allowed("grant_event_role")])
+    @post(
+        "/accounts", summary="Create an account of the event with a role in it", operation_id="create_account", guards=[allowed("grant_event_role")]
+    )
     async def create_account(self, request: Request, event_id: int, data: AccountIn) -> dict[str, Any]:
         if data.role not in ROLES:
             raise invalid("role", "未知角色", "unknown role")
@@ -199,11 +208,15 @@ class AccountController(Controller):
         username = data.username or service.generated_username(data.role.replace("_", "-"))
         async with write_transaction():
             user_id = await service.create_user(username, data.display_name, data.password, home_event=event_id, actor=actor)
-            await service.grant_role(user_id, data.role, event_id, data.skill_id, contestant_id=data.contestant_id, delegation=data.delegation, actor=actor)
+            await service.grant_role(
+                user_id, data.role, event_id, data.skill_id, contestant_id=data.contestant_id, delegation=data.delegation, actor=actor
+            )
         return {"id": user_id, "username": username, "display_name": data.display_name.strip(), "role": data.role, "skill_id": data.skill_id,
                 "contestant_id": data.contestant_id, "delegation": data.delegation}  # fmt: skip
 
-    @post("/roles", summary="Grant a role in the event to one of the event's accounts", operation_id="grant_role", guards=[allowed("grant_event_role")])
+    @post(
+        "/roles", summary="Grant a role in the event to one of the event's accounts", operation_id="grant_role", guards=[allowed("grant_event_role")]
+    )
     async def grant(self, request: Request, actor: Actor, event_id: int, data: RoleIn) -> dict[str, Any]:
         await service.grant_role(data.user_id, data.role, event_id, data.skill_id, contestant_id=data.contestant_id, delegation=data.delegation,
                                  actor=actor)  # fmt: skip
@@ -234,7 +247,9 @@ class AccountController(Controller):
 
     @post("/accounts/{user_id:int}/password", summary="Set a new password for one of the event's accounts (its sessions end)",
           operation_id="reset_password", guards=[allowed("manage_event_accounts")], status_code=200)  # fmt: skip
-    async def reset_password(self, request: Request, actor: Actor, event_id: int, user_id: int, data: ResetIn, channels: ChannelsPlugin) -> dict[str, Any]:
+    async def reset_password(
+        self, request: Request, actor: Actor, event_id: int, user_id: int, data: ResetIn, channels: ChannelsPlugin
+    ) -> dict[str, Any]:
         await service.reset_password(event_id, user_id, data.password, actor=actor)
         sessions_ended(channels, user_id)
         return {"ok": True}

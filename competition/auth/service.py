@@ -38,7 +38,13 @@ def check_password(password: str) -> None:
 
 
 async def create_user(
-    username: str, display_name: str, password: str | None, *, is_admin: bool = False, home_event: int | None = None, actor: audit.Actor = audit.SYSTEM,
+    username: str,
+    display_name: str,
+    password: str | None,
+    *,
+    is_admin: bool = False,
+    home_event: int | None = None,
+    actor: audit.Actor = audit.SYSTEM,
 ) -> int:
     """A new account: of the event ``home_event`` (made by its staff or for its judges), or of the
     platform (``home_event`` None: administrators and event creators, made by the CLI)."""
@@ -51,12 +57,22 @@ async def create_user(
         if await User.exists().where(User.username == username):
             raise conflict("user", "username")
         rows = await User.insert(
-            User(username=username, display_name=display_name.strip(), password_hash=hash_password(password) if password else None,
-                 is_admin=is_admin, home_event=home_event)
+            User(
+                username=username,
+                display_name=display_name.strip(),
+                password_hash=hash_password(password) if password else None,
+                is_admin=is_admin,
+                home_event=home_event,
+            )
         ).returning(User.id)
         user_id = rows[0]["id"]
-        await audit.record("user.create", actor, event_id=home_event, target=f"user:{user_id}",
-                           details={"username": username, "admin": is_admin, "home_event": home_event})
+        await audit.record(
+            "user.create",
+            actor,
+            event_id=home_event,
+            target=f"user:{user_id}",
+            details={"username": username, "admin": is_admin, "home_event": home_event},
+        )
     return user_id
 
 
@@ -87,15 +103,24 @@ async def belongs_to_event(user_id: int, event_id: int) -> bool:
 
 def _not_the_events_account() -> BilingualError:
     return BilingualError(
-        403, "account_not_in_event", field="user_id",
+        403,
+        "account_not_in_event",
+        field="user_id",
         zh="该账号不属于本赛事：只能为本赛事创建的账号授予角色；其他账号请发送邀请，由本人接受",
         en="That account does not belong to this event: roles go only to accounts made for it; invite any other account, and its owner accepts",
     )
 
 
 async def grant_role(
-    user_id: int, role: str, event_id: int, skill_id: int | None, *, contestant_id: int | None = None, delegation: str | None = None,
-    actor: audit.Actor = audit.SYSTEM, trusted: bool = False,
+    user_id: int,
+    role: str,
+    event_id: int,
+    skill_id: int | None,
+    *,
+    contestant_id: int | None = None,
+    delegation: str | None = None,
+    actor: audit.Actor = audit.SYSTEM,
+    trusted: bool = False,
 ) -> None:
     """Grant ``role`` in the event. The account must belong to the event (``belongs_to_event``)
     unless ``trusted``: the event's creation (its creator becomes its organiser) and an accepted
@@ -129,26 +154,47 @@ async def grant_role(
         if not trusted and not await belongs_to_event(user_id, event_id):
             raise _not_the_events_account()
         if contestant_id is not None:
-            taken = await RoleAssignment.select(RoleAssignment.user).where(
-                (RoleAssignment.role == CONTESTANT) & (RoleAssignment.contestant == contestant_id)
-            ).first()
+            taken = (
+                await RoleAssignment.select(RoleAssignment.user)
+                .where((RoleAssignment.role == CONTESTANT) & (RoleAssignment.contestant == contestant_id))
+                .first()
+            )
             if taken is not None and taken["user"] != user_id:
-                raise BilingualError(409, "contestant_has_account", field="contestant_id",
-                                     zh="该选手已有选手账号", en="That contestant already has a contestant account")
+                raise BilingualError(
+                    409,
+                    "contestant_has_account",
+                    field="contestant_id",
+                    zh="该选手已有选手账号",
+                    en="That contestant already has a contestant account",
+                )
             if await RoleAssignment.exists().where(
-                (RoleAssignment.user == user_id) & (RoleAssignment.role == CONTESTANT) & (RoleAssignment.event == event_id)
+                (RoleAssignment.user == user_id)
+                & (RoleAssignment.role == CONTESTANT)
+                & (RoleAssignment.event == event_id)
                 & (RoleAssignment.contestant != contestant_id)
             ):
-                raise BilingualError(409, "account_has_contestant", field="user_id",
-                                     zh="一个选手账号只对应一名选手", en="A contestant account belongs to one contestant")
+                raise BilingualError(
+                    409,
+                    "account_has_contestant",
+                    field="user_id",
+                    zh="一个选手账号只对应一名选手",
+                    en="A contestant account belongs to one contestant",
+                )
         q = (RoleAssignment.user == user_id) & (RoleAssignment.role == role) & (RoleAssignment.event == event_id)
         q &= RoleAssignment.skill.is_null() if skill_id is None else RoleAssignment.skill == skill_id
         q &= RoleAssignment.contestant.is_null() if contestant_id is None else RoleAssignment.contestant == contestant_id
         q &= RoleAssignment.delegation.is_null() if delegation is None else RoleAssignment.delegation == delegation
         if not await RoleAssignment.exists().where(q):
-            await RoleAssignment.insert(RoleAssignment(user=user_id, role=role, event=event_id, skill=skill_id, contestant=contestant_id, delegation=delegation))
-            await audit.record("role.grant", actor, event_id=event_id, target=f"user:{user_id}",
-                               details={"role": role, "skill_id": skill_id, "contestant_id": contestant_id, "delegation": delegation})
+            await RoleAssignment.insert(
+                RoleAssignment(user=user_id, role=role, event=event_id, skill=skill_id, contestant=contestant_id, delegation=delegation)
+            )
+            await audit.record(
+                "role.grant",
+                actor,
+                event_id=event_id,
+                target=f"user:{user_id}",
+                details={"role": role, "skill_id": skill_id, "contestant_id": contestant_id, "delegation": delegation},
+            )
 
 
 async def revoke_role(user_id: int, role: str, event_id: int, skill_id: int | None, *, actor: audit.Actor) -> None:
@@ -165,7 +211,11 @@ async def invite(event_id: int, username: str, role: str, skill_id: int | None, 
     """Invite an existing account (of the platform or another event) to a role in the event;
     nothing is granted until its owner accepts."""
     if role not in ROLES or role == CONTESTANT:
-        raise invalid("role", "未知角色，或不能邀请的角色（选手账号须为本赛事创建）", "unknown role, or one that cannot be invited (contestant accounts are made for the event)")
+        raise invalid(
+            "role",
+            "未知角色，或不能邀请的角色（选手账号须为本赛事创建）",
+            "unknown role, or one that cannot be invited (contestant accounts are made for the event)",
+        )
     if role in SKILL_ROLES and skill_id is None:
         raise invalid("skill_id", "裁判和裁判长须指定竞赛项目", "judges and chief judges need a skill")
     user = await User.select(User.id, User.is_admin, User.active).where(User.username == username.strip()).first()
@@ -174,22 +224,46 @@ async def invite(event_id: int, username: str, role: str, skill_id: int | None, 
     if user["is_admin"]:
         raise invalid("username", "平台管理员已可处理所有赛事，无需邀请", "a platform administrator acts in every event already")
     async with write_transaction():
-        rows = await EventInvitation.insert(EventInvitation(
-            event=event_id, user=user["id"], role=role, skill=skill_id if role in SKILL_ROLES else None, invited_by=actor.user_id,
-        )).returning(EventInvitation.id)
+        rows = await EventInvitation.insert(
+            EventInvitation(event=event_id, user=user["id"], role=role, skill=skill_id if role in SKILL_ROLES else None, invited_by=actor.user_id)
+        ).returning(EventInvitation.id)
         invitation_id = rows[0]["id"]
-        await audit.record("invitation.create", actor, event_id=event_id, target=f"user:{user['id']}",
-                           details={"invitation": invitation_id, "role": role, "skill_id": skill_id})
+        await audit.record(
+            "invitation.create",
+            actor,
+            event_id=event_id,
+            target=f"user:{user['id']}",
+            details={"invitation": invitation_id, "role": role, "skill_id": skill_id},
+        )
     return {"id": invitation_id, "user_id": user["id"], "role": role, "skill_id": skill_id, "status": PENDING}
 
 
 async def my_invitations(user_id: int) -> list[dict]:
-    rows = await EventInvitation.select(
-        EventInvitation.id, EventInvitation.event, EventInvitation.event.name, EventInvitation.role, EventInvitation.skill,
-        EventInvitation.status, EventInvitation.created_at,
-    ).where(EventInvitation.user == user_id).order_by(EventInvitation.id, ascending=False)
-    return [{"id": r["id"], "event_id": r["event"], "event": r["event.name"], "role": r["role"], "skill_id": r["skill"],
-             "status": r["status"], "created_at": r["created_at"].isoformat()} for r in rows]
+    rows = (
+        await EventInvitation.select(
+            EventInvitation.id,
+            EventInvitation.event,
+            EventInvitation.event.name,
+            EventInvitation.role,
+            EventInvitation.skill,
+            EventInvitation.status,
+            EventInvitation.created_at,
+        )
+        .where(EventInvitation.user == user_id)
+        .order_by(EventInvitation.id, ascending=False)
+    )
+    return [
+        {
+            "id": r["id"],
+            "event_id": r["event"],
+            "event": r["event.name"],
+            "role": r["role"],
+            "skill_id": r["skill"],
+            "status": r["status"],
+            "created_at": r["created_at"].isoformat(),
+        }
+        for r in rows
+    ]
 
 
 async def answer_invitation(invitation_id: int, user_id: int, accept: bool, *, actor: audit.Actor) -> dict:
@@ -205,8 +279,13 @@ async def answer_invitation(invitation_id: int, user_id: int, accept: bool, *, a
         await EventInvitation.update({EventInvitation.status: status, EventInvitation.answered_at: dt.datetime.now(dt.timezone.utc)}).where(
             EventInvitation.id == invitation_id
         )
-        await audit.record("invitation." + ("accept" if accept else "decline"), actor, event_id=row["event"], target=f"user:{user_id}",
-                           details={"invitation": invitation_id, "role": row["role"], "skill_id": row["skill"]})
+        await audit.record(
+            "invitation." + ("accept" if accept else "decline"),
+            actor,
+            event_id=row["event"],
+            target=f"user:{user_id}",
+            details={"invitation": invitation_id, "role": row["role"], "skill_id": row["skill"]},
+        )
         if accept:
             await grant_role(user_id, row["role"], row["event"], row["skill"], actor=actor, trusted=True)
     return {"id": invitation_id, "status": status}
@@ -289,7 +368,9 @@ async def issue_login_code(user_id: int, *, hours: int, actor: audit.Actor, even
         )
         if user["is_admin"] or user["home_event"] != event_id or elsewhere:
             raise BilingualError(
-                403, "no_code_for_account", field="user_id",
+                403,
+                "no_code_for_account",
+                field="user_id",
                 zh="不能为该账号发放登录码：登录码只发给本赛事创建、且不在其他赛事任职的账号",
                 en="No login code for that account: codes are only for accounts made for this event that hold no role elsewhere",
             )
@@ -303,9 +384,11 @@ async def redeem_login_code(code: str) -> int | None:
     """The user of a valid, unused, unexpired code, marking it used; ``None`` otherwise."""
     now = dt.datetime.now(dt.timezone.utc)
     async with write_transaction():
-        row = await LoginCode.select(LoginCode.id, LoginCode.user, LoginCode.expires_at, LoginCode.used_at).where(
-            LoginCode.code_hash == code_hash(code)
-        ).first()
+        row = (
+            await LoginCode.select(LoginCode.id, LoginCode.user, LoginCode.expires_at, LoginCode.used_at)
+            .where(LoginCode.code_hash == code_hash(code))
+            .first()
+        )
         if row is None or row["used_at"] is not None or row["expires_at"] < now:
             return None
         await LoginCode.update({LoginCode.used_at: now}).where(LoginCode.id == row["id"])
@@ -322,5 +405,3 @@ async def redeem_login_code(code: str) -> int | None:
 
 def generated_username(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
-
-

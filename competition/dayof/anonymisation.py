@@ -35,6 +35,7 @@ from scoring.idcard import mask_id
 
 # ---- reading ----------------------------------------------------------------------------------
 
+
 async def _numbers(skill_id: int) -> dict[int, dict[int, str]]:
     """{contestant_id: {round: encrypted_no}} for a skill."""
     rows = await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
@@ -69,13 +70,22 @@ async def decryption_of(skill_id: int) -> dict[str, Any] | None:
     row = await Decryption.select(Decryption.all_columns(), Decryption.decrypted_by.display_name).where(Decryption.skill == skill_id).first()
     if row is None:
         return None
-    return {"by": row["decrypted_by.display_name"], "at": row["decrypted_at"].isoformat(), "at_china": china_time(row["decrypted_at"]), "note": row["note"]}
+    return {
+        "by": row["decrypted_by.display_name"],
+        "at": row["decrypted_at"].isoformat(),
+        "at_china": china_time(row["decrypted_at"]),
+        "note": row["note"],
+    }
 
 
 async def submission_of(skill_id: int) -> dict[str, Any] | None:
-    row = await ScoreSubmission.select(
-        ScoreSubmission.all_columns(), ScoreSubmission.submitted_by.display_name, ScoreSubmission.rechecked_by.display_name
-    ).where(ScoreSubmission.skill == skill_id).first()
+    row = (
+        await ScoreSubmission.select(
+            ScoreSubmission.all_columns(), ScoreSubmission.submitted_by.display_name, ScoreSubmission.rechecked_by.display_name
+        )
+        .where(ScoreSubmission.skill == skill_id)
+        .first()
+    )
     if row is None:
         return None
     return {
@@ -123,13 +133,21 @@ async def mapping(event_id: int, skill_id: int) -> dict[str, Any]:
     items = []
     for c in rows:
         rounds = numbers.get(c["id"], {})
-        items.append({
-            "contestant_id": c["id"], "name": c["name"], "id_masked": mask_id(c["id_number"]),
-            "delegation": c["delegation"], "employer": c["employer"], "group": groups.get(c["group"], ""),
-            "session": c["session"], "workstation_no": c["workstation_no"],
-            "round1": rounds.get(1), "round2": rounds.get(2),
-            "encrypted_no": (_latest(rounds) or (0, None))[1],
-        })
+        items.append(
+            {
+                "contestant_id": c["id"],
+                "name": c["name"],
+                "id_masked": mask_id(c["id_number"]),
+                "delegation": c["delegation"],
+                "employer": c["employer"],
+                "group": groups.get(c["group"], ""),
+                "session": c["session"],
+                "workstation_no": c["workstation_no"],
+                "round1": rounds.get(1),
+                "round2": rounds.get(2),
+                "encrypted_no": (_latest(rounds) or (0, None))[1],
+            }
+        )
     items.sort(key=lambda i: (i["encrypted_no"] is None, i["encrypted_no"] or "", i["contestant_id"]))
     return {**info, "items": items}
 
@@ -151,9 +169,7 @@ async def judging_list(event_id: int, skill_id: int) -> dict[str, Any]:
     if rows:
         absent = {
             r["contestant"]
-            for r in await CheckIn.select(CheckIn.contestant).where(
-                CheckIn.contestant.is_in([c["id"] for c in rows]) & (CheckIn.status == "absent")
-            )
+            for r in await CheckIn.select(CheckIn.contestant).where(CheckIn.contestant.is_in([c["id"] for c in rows]) & (CheckIn.status == "absent"))
         }
     items = []
     for c in rows:
@@ -169,6 +185,7 @@ async def judging_list(event_id: int, skill_id: int) -> dict[str, Any]:
 
 
 # ---- for other features -------------------------------------------------------------------------
+
 
 class NotEncrypted(BilingualError):
     def __init__(self) -> None:
@@ -215,8 +232,11 @@ async def contestant_for_ref(skill_id: int, encrypted_no: str) -> int:
 
 # ---- writing ----------------------------------------------------------------------------------
 
+
 def _already_decrypted() -> BilingualError:
-    return BilingualError(409, "decrypted", zh="本项目已解密，加密号不能再变", en="This skill is decrypted; its encrypted numbers can no longer change")
+    return BilingualError(
+        409, "decrypted", zh="本项目已解密，加密号不能再变", en="This skill is decrypted; its encrypted numbers can no longer change"
+    )
 
 
 async def generate_round(event_id: int, skill_id: int, round_no: int, actor: audit.Actor) -> dict[str, Any]:
@@ -237,7 +257,10 @@ async def generate_round(event_id: int, skill_id: int, round_no: int, actor: aud
             missing = [cid for cid in need if 1 not in numbers.get(cid, {})]
             if missing:
                 raise BilingualError(
-                    409, "round1_required", field="round", extra={"contestants": missing},
+                    409,
+                    "round1_required",
+                    field="round",
+                    extra={"contestants": missing},
                     zh=f"二次加密须先完成一次加密（{len(missing)} 名选手还没有一次加密号）",
                     en=f"The second round needs the first: {len(missing)} contestant(s) have no first-round number",
                 )
@@ -245,12 +268,17 @@ async def generate_round(event_id: int, skill_id: int, round_no: int, actor: aud
         new = codes.generate(len(need), round_no, taken=taken, total=len(taken) + len(need))
         now = dt.datetime.now(dt.timezone.utc)
         if need:
-            await EncryptedNumber.insert(*[
-                EncryptedNumber(contestant=cid, skill=skill_id, round=round_no, encrypted_no=no, created_by=actor.user_id, created_at=now)
-                for cid, no in zip(need, new)
-            ])
+            await EncryptedNumber.insert(
+                *[
+                    EncryptedNumber(contestant=cid, skill=skill_id, round=round_no, encrypted_no=no, created_by=actor.user_id, created_at=now)
+                    for cid, no in zip(need, new)
+                ]
+            )
             await audit.record(
-                "encryption.generate", actor, event_id=event_id, target=f"skill:{skill_id}",
+                "encryption.generate",
+                actor,
+                event_id=event_id,
+                target=f"skill:{skill_id}",
                 details={"round": round_no, "created": len(need), "total": len(taken) + len(need)},
             )
     return {"round": round_no, "created": len(need), **await status(event_id, skill_id)}
@@ -266,7 +294,9 @@ async def submit_scores(event_id: int, skill_id: int, actor: audit.Actor) -> dic
         await ScoreSubmission.insert(ScoreSubmission(skill=skill_id, submitted_by=actor.user_id, submitted_at=dt.datetime.now(dt.timezone.utc)))
         head = await audit.record_step("scores.submit", actor, event_id=event_id, target=f"skill:{skill_id}")
         # The sign-off keeps the chain's head, so cutting off the entries after it shows.
-        await ScoreSubmission.update({ScoreSubmission.submitted_head_seq: head.seq, ScoreSubmission.submitted_head_hash: head.hash}).where(ScoreSubmission.skill == skill_id)
+        await ScoreSubmission.update({ScoreSubmission.submitted_head_seq: head.seq, ScoreSubmission.submitted_head_hash: head.hash}).where(
+            ScoreSubmission.skill == skill_id
+        )
     return await status(event_id, skill_id)
 
 
@@ -277,7 +307,9 @@ async def recheck_scores(event_id: int, skill_id: int, actor: audit.Actor) -> di
         await lock_row(Skill, skill_id)
         row = await ScoreSubmission.select().where(ScoreSubmission.skill == skill_id).first()
         if row is None:
-            raise BilingualError(409, "not_submitted", zh="成绩还未提交，不能复核", en="The scores are not submitted yet, so they cannot be re-checked")
+            raise BilingualError(
+                409, "not_submitted", zh="成绩还未提交，不能复核", en="The scores are not submitted yet, so they cannot be re-checked"
+            )
         if row["rechecked_at"] is not None:
             raise BilingualError(409, "already_rechecked", zh="本项目成绩已复核", en="This skill's scores are already re-checked")
         head = await audit.record_step("scores.recheck", actor, event_id=event_id, target=f"skill:{skill_id}")
@@ -299,12 +331,18 @@ async def decrypt(event_id: int, skill_id: int, actor: audit.Actor, note: str = 
         if await is_decrypted(skill_id):
             raise BilingualError(409, "already_decrypted", zh="本项目已解密", en="This skill is already decrypted")
         if not await EncryptedNumber.exists().where(EncryptedNumber.skill == skill_id):
-            raise BilingualError(409, "not_encrypted", zh="本项目还没有加密，无需解密", en="This skill has not been encrypted, so there is nothing to decrypt")
+            raise BilingualError(
+                409, "not_encrypted", zh="本项目还没有加密，无需解密", en="This skill has not been encrypted, so there is nothing to decrypt"
+            )
         row = await ScoreSubmission.select().where(ScoreSubmission.skill == skill_id).first()
         if row is None:
-            raise BilingualError(409, "not_submitted", zh="裁判长提交成绩之前不能解密", en="Decryption waits until the chief judge has submitted the scores")
+            raise BilingualError(
+                409, "not_submitted", zh="裁判长提交成绩之前不能解密", en="Decryption waits until the chief judge has submitted the scores"
+            )
         if row["rechecked_at"] is None:
-            raise BilingualError(409, "not_rechecked", zh="裁判长复核成绩之前不能解密", en="Decryption waits until the chief judge has re-checked the scores")
+            raise BilingualError(
+                409, "not_rechecked", zh="裁判长复核成绩之前不能解密", en="Decryption waits until the chief judge has re-checked the scores"
+            )
         await Decryption.insert(Decryption(skill=skill_id, decrypted_by=actor.user_id, decrypted_at=dt.datetime.now(dt.timezone.utc), note=note))
         count = await EncryptedNumber.count().where(EncryptedNumber.skill == skill_id)
         await audit.record("decryption", actor, event_id=event_id, target=f"skill:{skill_id}", details={"numbers": count, "note": note})

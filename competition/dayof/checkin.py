@@ -114,8 +114,19 @@ async def event_summary(event_id: int) -> list[dict[str, Any]]:
     out: dict[tuple[int, str], dict[str, Any]] = {}
     for r in rows:
         key = (r["skill"], r["session"])
-        item = out.setdefault(key, {"skill_id": r["skill"], "skill": skills.get(r["skill"], ""), "session": r["session"],
-                                    "present": 0, "late": 0, "absent": 0, "pending": 0, "total": 0})
+        item = out.setdefault(
+            key,
+            {
+                "skill_id": r["skill"],
+                "skill": skills.get(r["skill"], ""),
+                "session": r["session"],
+                "present": 0,
+                "late": 0,
+                "absent": 0,
+                "pending": 0,
+                "total": 0,
+            },
+        )
         item[statuses.get(r["id"], "pending")] += 1
         item["total"] += 1
     return [out[k] for k in sorted(out, key=lambda k: (k[0], session_key(k[1])))]
@@ -131,8 +142,7 @@ def _id_matches(typed: str, registered: str) -> bool:
 
 
 async def set_checkin(
-    event_id: int, contestant_id: int, status: str, actor: audit.Actor, *,
-    id_number: str | None = None, reason: str = "", note: str = "",
+    event_id: int, contestant_id: int, status: str, actor: audit.Actor, *, id_number: str | None = None, reason: str = "", note: str = ""
 ) -> dict[str, Any]:
     """Mark or correct one contestant's check-in; returns the list entry and their session's tally."""
     if status not in STATUSES:
@@ -147,12 +157,19 @@ async def set_checkin(
         raise not_found("contestant")
     await editable_skill(event_id, contestant["skill"])
     if contestant["status"] != ACTIVE:
-        raise BilingualError(409, "not_active", field="status",
-                             zh="该选手已退赛或被取消资格，不能检录", en="This contestant has withdrawn or been disqualified and cannot check in")
+        raise BilingualError(
+            409,
+            "not_active",
+            field="status",
+            zh="该选手已退赛或被取消资格，不能检录",
+            en="This contestant has withdrawn or been disqualified and cannot check in",
+        )
     typed = (id_number or "").strip()
     if typed and not _id_matches(typed, contestant["id_number"]):
         raise BilingualError(
-            422, "id_mismatch", field="id_number",
+            422,
+            "id_mismatch",
+            field="id_number",
             zh=f"身份证号与报名信息不符（报名：{mask_id(contestant['id_number'])}），请核对证件",
             en=f"The ID number does not match the registration ({mask_id(contestant['id_number'])}); check the card",
         )
@@ -166,17 +183,35 @@ async def set_checkin(
         now = dt.datetime.now(dt.timezone.utc)
         id_verified = status in ARRIVED and (bool(typed) or verified_before)
         if current is None:
-            await CheckIn.insert(CheckIn(contestant=contestant_id, status=status, id_verified=id_verified, note=note,
-                                         checked_at=now, checked_by=actor.user_id))
-            await audit.record("checkin.mark", actor, event_id=event_id, target=f"contestant:{contestant_id}",
-                               details={"status": status, "id_verified": id_verified, "note": note})
+            await CheckIn.insert(
+                CheckIn(contestant=contestant_id, status=status, id_verified=id_verified, note=note, checked_at=now, checked_by=actor.user_id)
+            )
+            await audit.record(
+                "checkin.mark",
+                actor,
+                event_id=event_id,
+                target=f"contestant:{contestant_id}",
+                details={"status": status, "id_verified": id_verified, "note": note},
+            )
         elif current["status"] != status:
             if not reason:
                 raise invalid("reason", "更正检录状态须说明原因", "a correction needs a reason")
-            await CheckIn.update({CheckIn.status: status, CheckIn.id_verified: id_verified, CheckIn.note: note or reason,
-                                  CheckIn.checked_at: now, CheckIn.checked_by: actor.user_id}).where(CheckIn.id == current["id"])
-            await audit.record("checkin.correct", actor, event_id=event_id, target=f"contestant:{contestant_id}",
-                               details={"from": current["status"], "to": status, "reason": reason, "id_verified": id_verified})
+            await CheckIn.update(
+                {
+                    CheckIn.status: status,
+                    CheckIn.id_verified: id_verified,
+                    CheckIn.note: note or reason,
+                    CheckIn.checked_at: now,
+                    CheckIn.checked_by: actor.user_id,
+                }
+            ).where(CheckIn.id == current["id"])
+            await audit.record(
+                "checkin.correct",
+                actor,
+                event_id=event_id,
+                target=f"contestant:{contestant_id}",
+                details={"from": current["status"], "to": status, "reason": reason, "id_verified": id_verified},
+            )
         elif note and note != current["note"]:
             await CheckIn.update({CheckIn.note: note}).where(CheckIn.id == current["id"])
             await audit.record("checkin.note", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"note": note})
@@ -193,4 +228,3 @@ async def arrived_ids(skill_id: int, session: str) -> tuple[bool, list[int]]:
         return False, []
     rows = await CheckIn.select(CheckIn.contestant, CheckIn.status).where(CheckIn.contestant.is_in(ids))
     return bool(rows), sorted(r["contestant"] for r in rows if r["status"] in ARRIVED)
-

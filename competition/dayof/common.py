@@ -10,17 +10,11 @@ from kernel.errors import invalid, not_found
 from kernel.i18n import register
 from kernel.tables import Skill
 
-register(
-    {
-        "thing.draw": ("抽签记录", "draw"),
-        "thing.encrypted_no": ("加密号", "encrypted number"),
-    }
-)
+register({"thing.draw": ("抽签记录", "draw"), "thing.encrypted_no": ("加密号", "encrypted number")})
 
 #: Contestants who take part: withdrawn (退赛) and disqualified ones are left out of check-in,
 #: the draw and anonymisation.
 ACTIVE = "registered"
-
 
 
 def clean_session(value: Any) -> str:

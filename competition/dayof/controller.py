@@ -34,7 +34,6 @@ class DecryptIn(msgspec.Struct):
     note: str = ""
 
 
-
 class DayOfController(Controller):
     path = "/api/events/{event_id:int}"
     tags = ["competition day"]
@@ -62,9 +61,7 @@ class DayOfController(Controller):
         guards=[allowed("run_checkin")],
     )
     async def set_checkin(self, request: Request, actor: Actor, event_id: int, contestant_id: int, data: CheckInIn) -> dict[str, Any]:
-        return await checkin.set_checkin(
-            event_id, contestant_id, data.status, actor, id_number=data.id_number, reason=data.reason, note=data.note
-        )
+        return await checkin.set_checkin(event_id, contestant_id, data.status, actor, id_number=data.id_number, reason=data.reason, note=data.note)
 
     # ---- the draw (抽签) --------------------------------------------------------------------
     @post(
@@ -76,7 +73,12 @@ class DayOfController(Controller):
     async def run_draw(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: DrawIn) -> dict[str, Any]:
         return await draw.run_draw(event_id, skill_id, data.session, actor, reason=data.reason)
 
-    @get("/skills/{skill_id:int}/draws", summary="A skill's draws, newest first, superseded ones included", operation_id="list_draws", guards=[allowed("run_draw")])
+    @get(
+        "/skills/{skill_id:int}/draws",
+        summary="A skill's draws, newest first, superseded ones included",
+        operation_id="list_draws",
+        guards=[allowed("run_draw")],
+    )
     async def list_draws(self, event_id: int, skill_id: int, session: str | None = None) -> dict[str, Any]:
         return await draw.list_draws(event_id, skill_id, session)
 
@@ -94,7 +96,12 @@ class DayOfController(Controller):
     async def replay(self, event_id: int, draw_id: int) -> dict[str, Any]:
         return await draw.replay(event_id, draw_id)
 
-    @get("/draws/{draw_id:int}/replay", summary="Replay a draw (read-only, same as POST)", operation_id="replay_draw_get", guards=[allowed("read_draw")])
+    @get(
+        "/draws/{draw_id:int}/replay",
+        summary="Replay a draw (read-only, same as POST)",
+        operation_id="replay_draw_get",
+        guards=[allowed("read_draw")],
+    )
     async def replay_get(self, event_id: int, draw_id: int) -> dict[str, Any]:
         return await draw.replay(event_id, draw_id)
 
@@ -152,13 +159,23 @@ class DayOfController(Controller):
     async def judging_list(self, event_id: int, skill_id: int) -> dict[str, Any]:
         return await anonymisation.judging_list(event_id, skill_id)
 
-    @post("/skills/{skill_id:int}/scores/submit", summary="Chief judge: submit the skill's scores (提交)", operation_id="submit_scores",
-          guards=[allowed("sign_off")], status_code=200)
+    @post(
+        "/skills/{skill_id:int}/scores/submit",
+        summary="Chief judge: submit the skill's scores (提交)",
+        operation_id="submit_scores",
+        guards=[allowed("sign_off")],
+        status_code=200,
+    )
     async def submit(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> dict[str, Any]:
         return await anonymisation.submit_scores(event_id, skill_id, actor)
 
-    @post("/skills/{skill_id:int}/scores/recheck", summary="Chief judge: confirm the re-check of the submitted scores (复核)", operation_id="recheck_scores",
-          guards=[allowed("sign_off")], status_code=200)
+    @post(
+        "/skills/{skill_id:int}/scores/recheck",
+        summary="Chief judge: confirm the re-check of the submitted scores (复核)",
+        operation_id="recheck_scores",
+        guards=[allowed("sign_off")],
+        status_code=200,
+    )
     async def recheck(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> dict[str, Any]:
         return await anonymisation.recheck_scores(event_id, skill_id, actor)
 

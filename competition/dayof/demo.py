@@ -54,8 +54,12 @@ async def demo(event_id: int) -> str | None:
             if session not in current:
                 await draw.run_draw(event_id, skill_id, session, actor)
                 drawn += 1
-        numbered = {r["contestant"] for r in await EncryptedNumber.select(EncryptedNumber.contestant).where(
-            (EncryptedNumber.skill == skill_id) & (EncryptedNumber.round == 1))}
+        numbered = {
+            r["contestant"]
+            for r in await EncryptedNumber.select(EncryptedNumber.contestant).where(
+                (EncryptedNumber.skill == skill_id) & (EncryptedNumber.round == 1)
+            )
+        }
         if not await anonymisation.is_decrypted(skill_id) and any(c["id"] not in numbered for c in contestants):
             await anonymisation.generate_round(event_id, skill_id, 1, officer)
             encrypted += 1

@@ -77,8 +77,7 @@ def draw_json(row: dict[str, Any], recorded: dict[str, Any] | None, names: dict[
     }
     if names is not None:
         out["table"] = [
-            {"workstation_no": ws, "contestant_id": cid, **names.get(cid, {"name": "", "delegation": "", "id_masked": ""})}
-            for cid, ws in table
+            {"workstation_no": ws, "contestant_id": cid, **names.get(cid, {"name": "", "delegation": "", "id_masked": ""})} for cid, ws in table
         ]
     return out
 
@@ -107,12 +106,7 @@ async def list_draws(event_id: int, skill_id: int, session: str | None = None, *
     recorded = await _audit_entries([r["id"] for r in rows])
     names = await _names({cid for r in rows for cid in _result(r)}) if with_names else None
     sessions = sorted(set(await sessions_of(skill_id)) | {r["session"] for r in rows}, key=session_key)
-    return {
-        "skill_id": skill_id,
-        "skill": skill["name"],
-        "sessions": sessions,
-        "draws": [draw_json(r, recorded.get(r["id"]), names) for r in rows],
-    }
+    return {"skill_id": skill_id, "skill": skill["name"], "sessions": sessions, "draws": [draw_json(r, recorded.get(r["id"]), names) for r in rows]}
 
 
 async def get_draw(event_id: int, draw_id: int) -> dict[str, Any]:
@@ -133,7 +127,9 @@ async def run_draw(event_id: int, skill_id: int, session: Any, actor: audit.Acto
     async with write_transaction():
         await lock_row(Skill, skill_id)
         if await ScoreSubmission.exists().where(ScoreSubmission.skill == skill_id):
-            raise BilingualError(409, "scores_submitted", zh="本项目成绩已提交，不能再抽签", en="This skill's scores are submitted; the draw can no longer change")
+            raise BilingualError(
+                409, "scores_submitted", zh="本项目成绩已提交，不能再抽签", en="This skill's scores are submitted; the draw can no longer change"
+            )
         current = await Draw.select(Draw.id).where((Draw.skill == skill_id) & (Draw.session == session) & (Draw.superseded == False)).first()  # noqa: E712
         if current is not None and not reason:
             raise invalid("reason", "重新抽签须说明原因（原结果会保留）", "a redraw needs a reason (the earlier result is kept)")
@@ -153,22 +149,38 @@ async def run_draw(event_id: int, skill_id: int, session: Any, actor: audit.Acto
         if current is not None:
             await Draw.update({Draw.superseded: True}).where(Draw.id == current["id"])
         rows = await Draw.insert(
-            Draw(event=event_id, skill=skill_id, session=session, algorithm=shuffle.ALGORITHM, seed=seed.hex(),
-                 result={str(k): v for k, v in result.items()}, reason=reason if current is not None else "",
-                 superseded=False, run_by=actor.user_id, run_at=dt.datetime.now(dt.timezone.utc))
+            Draw(
+                event=event_id,
+                skill=skill_id,
+                session=session,
+                algorithm=shuffle.ALGORITHM,
+                seed=seed.hex(),
+                result={str(k): v for k, v in result.items()},
+                reason=reason if current is not None else "",
+                superseded=False,
+                run_by=actor.user_id,
+                run_at=dt.datetime.now(dt.timezone.utc),
+            )
         ).returning(Draw.id)
         draw_id = rows[0]["id"]
         everyone = [c["id"] for c in await active_contestants(skill_id, session, columns=(Contestant.id,))]
-        await Contestant.update({Contestant.workstation_no: None}).where(
-            (Contestant.skill == skill_id) & (Contestant.session == session)
-        )
+        await Contestant.update({Contestant.workstation_no: None}).where((Contestant.skill == skill_id) & (Contestant.session == session))
         await execute_many('UPDATE "contestant" SET "workstation_no" = ? WHERE "id" = ?', [(ws, cid) for cid, ws in result.items()])
         await audit.record(
-            "draw.run", actor, event_id=event_id, target=f"draw:{draw_id}",
+            "draw.run",
+            actor,
+            event_id=event_id,
+            target=f"draw:{draw_id}",
             details={
-                "skill_id": skill_id, "session": session, "algorithm": shuffle.ALGORITHM, "seed": seed.hex(), "pool": pool,
-                "input": ids, "result": {str(k): v for k, v in result.items()},
-                "supersedes": current["id"] if current else None, "reason": reason if current is not None else "",
+                "skill_id": skill_id,
+                "session": session,
+                "algorithm": shuffle.ALGORITHM,
+                "seed": seed.hex(),
+                "pool": pool,
+                "input": ids,
+                "result": {str(k): v for k, v in result.items()},
+                "supersedes": current["id"] if current else None,
+                "reason": reason if current is not None else "",
                 "left_out": [cid for cid in everyone if cid not in result],
             },
         )

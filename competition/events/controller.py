@@ -100,15 +100,32 @@ class EventController(Controller):
     async def update_event(self, request: Request, actor: Actor, event_id: int, data: EventPatch) -> dict[str, Any]:
         return await service.update_event(event_id, given(data), actor)
 
-    @post("/{event_id:int}/archive", summary="Archive an event (read-only from then on)", operation_id="archive_event", guards=[allowed("archive_event")], status_code=200)
+    @post(
+        "/{event_id:int}/archive",
+        summary="Archive an event (read-only from then on)",
+        operation_id="archive_event",
+        guards=[allowed("archive_event")],
+        status_code=200,
+    )
     async def archive(self, request: Request, actor: Actor, event_id: int) -> dict[str, Any]:
         return await service.set_archived(event_id, True, actor)
 
-    @post("/{event_id:int}/unarchive", summary="Bring an archived event back", operation_id="unarchive_event", guards=[allowed("archive_event")], status_code=200)
+    @post(
+        "/{event_id:int}/unarchive",
+        summary="Bring an archived event back",
+        operation_id="unarchive_event",
+        guards=[allowed("archive_event")],
+        status_code=200,
+    )
     async def unarchive(self, request: Request, actor: Actor, event_id: int) -> dict[str, Any]:
         return await service.set_archived(event_id, False, actor)
 
-    @get("/{event_id:int}/preset", summary="The event's rule preset: base, overrides and effective rules", operation_id="get_preset", guards=[allowed("read_rules")])
+    @get(
+        "/{event_id:int}/preset",
+        summary="The event's rule preset: base, overrides and effective rules",
+        operation_id="get_preset",
+        guards=[allowed("read_rules")],
+    )
     async def get_preset(self, event_id: int) -> dict[str, Any]:
         return await service.event_preset(event_id)
 
@@ -132,6 +149,11 @@ class EventController(Controller):
     async def update_skill(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: SkillPatch) -> dict[str, Any]:
         return await service.update_skill(event_id, skill_id, given(data), actor)
 
-    @post("/{event_id:int}/skills/{skill_id:int}/groups", summary="Add a group (职工组/学生组/教师组) to a skill", operation_id="create_group", guards=[allowed("manage_event")])
+    @post(
+        "/{event_id:int}/skills/{skill_id:int}/groups",
+        summary="Add a group (职工组/学生组/教师组) to a skill",
+        operation_id="create_group",
+        guards=[allowed("manage_event")],
+    )
     async def add_group(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: GroupIn) -> dict[str, Any]:
         return await service.add_group(event_id, skill_id, data.kind, data.name, actor)

@@ -48,7 +48,9 @@ def clean_event(data: dict[str, Any]) -> dict[str, Any]:
         "host": _text(data.get("host"), "host", max_len=200, required=False),
     }
     if not EVENT_CODE_RE.fullmatch(out["code"]):
-        raise invalid("code", "须为 2–12 位大写字母或数字（用于证书编号）", "must be 2–12 capital letters or digits (it goes into certificate numbers)")
+        raise invalid(
+            "code", "须为 2–12 位大写字母或数字（用于证书编号）", "must be 2–12 capital letters or digits (it goes into certificate numbers)"
+        )
     tier = data.get("tier")
     if tier not in presets.TIERS:
         raise invalid("tier", "须为 provincial（省赛）、national（国赛）或 worldskills（世赛）", "must be provincial, national or worldskills")
@@ -119,11 +121,21 @@ async def update_event(event_id: int, patch: dict[str, Any], actor: audit.Actor)
             if await Event.exists().where((Event.code == values["code"]) & (Event.id != event_id)):
                 raise conflict("event", "code")
             if any([await locked(event_id) for locked in CODE_LOCKS]):
-                raise BilingualError(409, "code_in_use", field="code", zh="已签发证书的赛事不能修改赛事代码（证书编号中含有它）", en="The event has issued certificates, whose numbers contain its code; the code can no longer change")
+                raise BilingualError(
+                    409,
+                    "code_in_use",
+                    field="code",
+                    zh="已签发证书的赛事不能修改赛事代码（证书编号中含有它）",
+                    en="The event has issued certificates, whose numbers contain its code; the code can no longer change",
+                )
         if values["preset_name"] != current["preset_name"]:
             problems = presets.validate_overrides(values["preset_name"], _overrides(current))
             if problems:
-                raise invalid("tier", "现有规则覆盖不适用于新的级别：" + ", ".join(problems), "existing preset overrides do not fit the new tier: " + ", ".join(problems))
+                raise invalid(
+                    "tier",
+                    "现有规则覆盖不适用于新的级别：" + ", ".join(problems),
+                    "existing preset overrides do not fit the new tier: " + ", ".join(problems),
+                )
             # The new tier's floors may be higher than the windows the event's overrides set.
             check_windows(presets.effective_preset(values["preset_name"], _overrides(current)))
         await Event.update({**values, "updated_at": dt.datetime.now(dt.timezone.utc)}).where(Event.id == event_id)
@@ -207,7 +219,9 @@ def check_effective(preset: dict[str, Any]) -> None:
     try:
         EligibilityRules.from_preset(preset)
     except ValueError as exc:
-        raise BilingualError(422, "bad_preset_value", field="eligibility", zh=f"资格条件设置有误：{exc}", en=f"The eligibility settings are wrong: {exc}") from None
+        raise BilingualError(
+            422, "bad_preset_value", field="eligibility", zh=f"资格条件设置有误：{exc}", en=f"The eligibility settings are wrong: {exc}"
+        ) from None
 
 
 async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
@@ -217,8 +231,11 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
     problems = presets.validate_overrides(row["preset_name"], overrides)
     if problems:
         raise BilingualError(
-            422, "unknown_preset_key", field=problems[0],
-            zh="规则预设中没有这些项：" + "、".join(problems), en="The rule preset has no such settings: " + ", ".join(problems),
+            422,
+            "unknown_preset_key",
+            field=problems[0],
+            zh="规则预设中没有这些项：" + "、".join(problems),
+            en="The rule preset has no such settings: " + ", ".join(problems),
         )
     fixed = presets.fixed_keys_in(overrides)
     if fixed:
@@ -235,6 +252,7 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
 
 
 # ---- skills and groups ----------------------------------------------------------------------
+
 
 def clean_skill(data: dict[str, Any]) -> dict[str, Any]:
     out = {
@@ -298,7 +316,7 @@ async def create_skill(event_id: int, data: dict[str, Any], actor: audit.Actor) 
         for kind in dict.fromkeys(kinds):
             await CompetitionGroup.insert(CompetitionGroup(skill=skill_id, kind=kind, name=GROUP_NAMES[kind]))
         await audit.record("skill.create", actor, event_id=event_id, target=f"skill:{skill_id}", details={"name": values["name"], "groups": kinds})
-    return (await list_skills_by_id(event_id, skill_id))
+    return await list_skills_by_id(event_id, skill_id)
 
 
 async def list_skills_by_id(event_id: int, skill_id: int) -> dict[str, Any]:
@@ -317,7 +335,9 @@ async def update_skill(event_id: int, skill_id: int, patch: dict[str, Any], acto
         ):
             raise conflict("skill", "name")
         await Skill.update(values).where(Skill.id == skill_id)
-        await audit.record("skill.update", actor, event_id=event_id, target=f"skill:{skill_id}", details={k: v for k, v in values.items() if current[k] != v})
+        await audit.record(
+            "skill.update", actor, event_id=event_id, target=f"skill:{skill_id}", details={k: v for k, v in values.items() if current[k] != v}
+        )
     return await list_skills_by_id(event_id, skill_id)
 
 

@@ -89,19 +89,23 @@ def conflict_reasons(judge: Any, contestant: Any) -> list[Reason]:
     jd, cd = normalise_delegation(_get(judge, "delegation")), normalise_delegation(_get(contestant, "delegation"))
     if jd and jd == cd:
         shown = tidy_text(_get(contestant, "delegation"))
-        reasons.append(Reason(
-            "same_delegation",
-            f"裁判与选手同属代表队“{shown}”，须回避",
-            f"The judge and the contestant belong to the same delegation ({shown}); the judge must stand aside",
-        ))
+        reasons.append(
+            Reason(
+                "same_delegation",
+                f"裁判与选手同属代表队“{shown}”，须回避",
+                f"The judge and the contestant belong to the same delegation ({shown}); the judge must stand aside",
+            )
+        )
     je, ce = normalise_name(_get(judge, "employer")), normalise_name(_get(contestant, "employer"))
     if je and je == ce:
         shown = tidy_text(_get(contestant, "employer"))
-        reasons.append(Reason(
-            "same_employer",
-            f"裁判与选手同属单位“{shown}”，须回避",
-            f"The judge and the contestant have the same employer ({shown}); the judge must stand aside",
-        ))
+        reasons.append(
+            Reason(
+                "same_employer",
+                f"裁判与选手同属单位“{shown}”，须回避",
+                f"The judge and the contestant have the same employer ({shown}); the judge must stand aside",
+            )
+        )
     return reasons
 
 

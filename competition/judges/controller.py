@@ -53,7 +53,6 @@ class LoginCardsIn(msgspec.Struct):
     hours: int = 12
 
 
-
 def _with_message(request: Request, body: dict[str, Any]) -> dict[str, Any]:
     """Add a one-line summary of coverage warnings in the request's language."""
     warnings = body.get("warnings") or []
@@ -62,7 +61,9 @@ def _with_message(request: Request, body: dict[str, Any]) -> dict[str, Any]:
         criteria = len({w["criterion"] for w in warnings})
         needed = warnings[0]["needed"]
         zh = f"注意：有 {people} 名选手在 {criteria} 个评分模块上可评分的裁判少于 {needed} 名（已排除回避）"
-        en = f"Warning: {people} contestant(s) have fewer than {needed} eligible judges on {criteria} criterion/criteria (after conflicts of interest)"
+        en = (
+            f"Warning: {people} contestant(s) have fewer than {needed} eligible judges on {criteria} criterion/criteria (after conflicts of interest)"
+        )
         body["warning"] = zh if request_lang(request) == "zh" else en
     return body
 
@@ -77,13 +78,23 @@ class JudgeController(Controller):
     async def list_judges(self, event_id: int, q: str | None = None, skill_id: int | None = None) -> list[dict[str, Any]]:
         return await service.list_judges(event_id, q, skill_id)
 
-    @post("/judges", summary="Add a judge to the registry (and create their login account)", operation_id="judges_create", guards=[allowed("manage_judges")])
+    @post(
+        "/judges",
+        summary="Add a judge to the registry (and create their login account)",
+        operation_id="judges_create",
+        guards=[allowed("manage_judges")],
+    )
     async def create_judge(self, request: Request, actor: Actor, event_id: int, data: JudgeIn) -> dict[str, Any]:
         values = msgspec.structs.asdict(data)
         create_account = values.pop("create_account")
         return await service.create_judge(event_id, values, actor, create_account=create_account)
 
-    @get("/judges/me", summary="The signed-in judge's own skills, roles and criteria in the event", operation_id="judges_me", guards=[allowed("read_own_assignment")])
+    @get(
+        "/judges/me",
+        summary="The signed-in judge's own skills, roles and criteria in the event",
+        operation_id="judges_me",
+        guards=[allowed("read_own_assignment")],
+    )
     async def me(self, request: Request, event_id: int) -> list[dict[str, Any]]:
         p = await principal(request)
         assert p is not None
@@ -97,11 +108,22 @@ class JudgeController(Controller):
     async def update_judge(self, request: Request, actor: Actor, event_id: int, judge_id: int, data: JudgePatch) -> dict[str, Any]:
         return await service.update_judge(event_id, judge_id, given(data), actor)
 
-    @delete("/judges/{judge_id:int}", summary="Remove a judge (refused while assigned to a skill)", operation_id="judges_delete", guards=[allowed("manage_judges")], status_code=200)
+    @delete(
+        "/judges/{judge_id:int}",
+        summary="Remove a judge (refused while assigned to a skill)",
+        operation_id="judges_delete",
+        guards=[allowed("manage_judges")],
+        status_code=200,
+    )
     async def delete_judge(self, request: Request, actor: Actor, event_id: int, judge_id: int) -> dict[str, Any]:
         return await service.delete_judge(event_id, judge_id, actor)
 
-    @post("/judges/{judge_id:int}/account", summary="Create the login account of a judge who has none", operation_id="judges_create_account", guards=[allowed("manage_judges")])
+    @post(
+        "/judges/{judge_id:int}/account",
+        summary="Create the login account of a judge who has none",
+        operation_id="judges_create_account",
+        guards=[allowed("manage_judges")],
+    )
     async def create_account(self, request: Request, actor: Actor, event_id: int, judge_id: int) -> dict[str, Any]:
         return await service.create_judge_account(event_id, judge_id, actor)
 
@@ -114,11 +136,15 @@ class JudgeController(Controller):
     )
     async def login_cards(self, request: Request, actor: Actor, event_id: int, data: LoginCardsIn, settings: Settings) -> dict[str, Any]:
         return await service.issue_login_cards(
-            event_id, actor, settings.public_base_url,
-            judge_ids=data.judge_ids, skill_id=data.skill_id, hours=data.hours,
+            event_id, actor, settings.public_base_url, judge_ids=data.judge_ids, skill_id=data.skill_id, hours=data.hours
         )
 
-    @get("/skills/{skill_id:int}/judges", summary="A skill's chief judge and judges with their criteria", operation_id="judges_skill_panel", guards=[allowed("read_skill_panel")])
+    @get(
+        "/skills/{skill_id:int}/judges",
+        summary="A skill's chief judge and judges with their criteria",
+        operation_id="judges_skill_panel",
+        guards=[allowed("read_skill_panel")],
+    )
     async def panel(self, event_id: int, skill_id: int) -> dict[str, Any]:
         return await service.skill_panel(event_id, skill_id)
 
@@ -129,9 +155,7 @@ class JudgeController(Controller):
         guards=[allowed("manage_judges")],
     )
     async def assign(self, request: Request, actor: Actor, event_id: int, skill_id: int, judge_id: int, data: AssignmentIn) -> dict[str, Any]:
-        body = await service.assign(
-            event_id, skill_id, judge_id, data.role, data.criteria, actor, replace_chief=data.replace_chief
-        )
+        body = await service.assign(event_id, skill_id, judge_id, data.role, data.criteria, actor, replace_chief=data.replace_chief)
         return _with_message(request, body)
 
     @delete(
@@ -170,7 +194,13 @@ class JudgeController(Controller):
         guards=[allowed("read_skill_panel")],
     )
     async def may_score(
-        self, request: Request, event_id: int, skill_id: int, contestant_id: int, judge_user_id: int | None = None, judge_id: int | None = None,
+        self,
+        request: Request,
+        event_id: int,
+        skill_id: int,
+        contestant_id: int,
+        judge_user_id: int | None = None,
+        judge_id: int | None = None,
         criterion: str | None = None,
     ) -> dict[str, Any]:
         if judge_user_id is None:

@@ -44,6 +44,7 @@ _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 # ---- validation ------------------------------------------------------------------------------
 
+
 def _text(value: Any, field: str, *, max_len: int, required: bool = False) -> str:
     if value is not None and not isinstance(value, str):
         raise invalid(field, "应为文本", "must be text")
@@ -122,7 +123,10 @@ def _criteria(value: Any) -> list[str]:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-def judge_json(row: dict[str, Any], assignments: list[dict[str, Any]] | None = None, username: str | None = None, *, masked: bool = False) -> dict[str, Any]:
+
+def judge_json(
+    row: dict[str, Any], assignments: list[dict[str, Any]] | None = None, username: str | None = None, *, masked: bool = False
+) -> dict[str, Any]:
     """A registry entry; ``masked`` (lists) shows the ID and phone numbers masked."""
     out = {k: row[k] for k in ("id", "name", "id_number", "employer", "delegation", "qualifications", "phone")}
     if masked:
@@ -212,6 +216,7 @@ async def my_assignments(event_id: int, user_id: int) -> list[dict[str, Any]]:
 
 # ---- registry writes -------------------------------------------------------------------------
 
+
 async def _check_unique(event_id: int, values: dict[str, Any], judge_id: int | None) -> None:
     if not values["id_number"]:
         return
@@ -222,7 +227,9 @@ async def _check_unique(event_id: int, values: dict[str, Any], judge_id: int | N
         raise conflict("judge", "id_number")
     if await Contestant.exists().where((Contestant.event == event_id) & (Contestant.id_number == values["id_number"])):
         raise BilingualError(
-            409, "judge_is_contestant", field="id_number",
+            409,
+            "judge_is_contestant",
+            field="id_number",
             zh="此身份证号已登记为本赛事的选手，同一人不能既当选手又当裁判",
             en="This ID number is registered as a contestant of the event; one person cannot be both contestant and judge",
         )
@@ -240,14 +247,18 @@ async def _new_account(event_id: int, judge_id: int, name: str, actor: audit.Act
     return user_id
 
 
-async def create_judge(event_id: int, data: dict[str, Any], actor: audit.Actor, *, create_account: bool = True, username: str | None = None) -> dict[str, Any]:
+async def create_judge(
+    event_id: int, data: dict[str, Any], actor: audit.Actor, *, create_account: bool = True, username: str | None = None
+) -> dict[str, Any]:
     await events.editable_event(event_id)
     values = clean_judge(data)
     async with write_transaction():
         await _check_unique(event_id, values, None)
         rows = await Judge.insert(Judge(event=event_id, **values)).returning(Judge.id)
         judge_id = rows[0]["id"]
-        await audit.record("judge.create", actor, event_id=event_id, target=f"judge:{judge_id}", details={"name": values["name"], "delegation": values["delegation"]})
+        await audit.record(
+            "judge.create", actor, event_id=event_id, target=f"judge:{judge_id}", details={"name": values["name"], "delegation": values["delegation"]}
+        )
         if create_account:
             await _new_account(event_id, judge_id, values["name"], actor, username)
     return await get_judge(event_id, judge_id)
@@ -279,7 +290,10 @@ async def delete_judge(event_id: int, judge_id: int, actor: audit.Actor) -> dict
         if assigned:
             skills = "、".join(a["skill.name"] for a in assigned)
             raise BilingualError(
-                409, "judge_assigned", field="assignments", extra={"skills": [a["skill.name"] for a in assigned]},
+                409,
+                "judge_assigned",
+                field="assignments",
+                extra={"skills": [a["skill.name"] for a in assigned]},
                 zh=f"裁判“{row['name']}”仍被分配在竞赛项目：{skills}；请先取消分配再删除",
                 en=f"Judge {row['name']} is still assigned to: {', '.join(a['skill.name'] for a in assigned)}; unassign them first",
             )
@@ -306,6 +320,7 @@ async def create_judge_account(event_id: int, judge_id: int, actor: audit.Actor)
 
 
 # ---- assignment ------------------------------------------------------------------------------
+
 
 async def _lock_skill(skill_id: int) -> None:
     """Serialise assignment changes of one skill (SQLite's BEGIN IMMEDIATE already does)."""
@@ -345,13 +360,18 @@ async def assign(
         await _lock_skill(skill_id)
         current = await JudgeAssignment.select().where((JudgeAssignment.judge == judge_id) & (JudgeAssignment.skill == skill_id)).first()
         if role == CHIEF_JUDGE:
-            chief = await JudgeAssignment.select(JudgeAssignment.id, JudgeAssignment.judge, JudgeAssignment.judge.name, JudgeAssignment.judge.user).where(
-                (JudgeAssignment.skill == skill_id) & (JudgeAssignment.role == CHIEF_JUDGE) & (JudgeAssignment.judge != judge_id)
-            ).first()
+            chief = (
+                await JudgeAssignment.select(JudgeAssignment.id, JudgeAssignment.judge, JudgeAssignment.judge.name, JudgeAssignment.judge.user)
+                .where((JudgeAssignment.skill == skill_id) & (JudgeAssignment.role == CHIEF_JUDGE) & (JudgeAssignment.judge != judge_id))
+                .first()
+            )
             if chief is not None:
                 if not replace_chief:
                     raise BilingualError(
-                        409, "chief_judge_exists", field="role", extra={"chief_judge_id": chief["judge"]},
+                        409,
+                        "chief_judge_exists",
+                        field="role",
+                        extra={"chief_judge_id": chief["judge"]},
                         zh=f"本项目已有裁判长“{chief['judge.name']}”；如要更换，请明确选择“更换裁判长”",
                         en=f"The skill already has a chief judge ({chief['judge.name']}); to change it, choose 'replace the chief judge' explicitly",
                     )
@@ -360,7 +380,13 @@ async def assign(
                 if chief["judge.user"]:
                     await accounts.grant_role(chief["judge.user"], JUDGE, event_id, skill_id, actor=actor)
                 replaced = {"judge_id": chief["judge"], "name": chief["judge.name"], "role": JUDGE}
-                await audit.record("judge.chief_replaced", actor, event_id=event_id, target=f"judge:{chief['judge']}", details={"skill_id": skill_id, "by_judge_id": judge_id})
+                await audit.record(
+                    "judge.chief_replaced",
+                    actor,
+                    event_id=event_id,
+                    target=f"judge:{chief['judge']}",
+                    details={"skill_id": skill_id, "by_judge_id": judge_id},
+                )
         if current is None:
             await JudgeAssignment.insert(JudgeAssignment(judge=judge_id, skill=skill_id, role=role, criteria=codes))
             action = "judge.assign"
@@ -371,7 +397,9 @@ async def assign(
                 await _revoke_if_held(judge["user"], current["role"], event_id, skill_id, actor)
         if judge["user"]:
             await accounts.grant_role(judge["user"], role, event_id, skill_id, actor=actor)
-        await audit.record(action, actor, event_id=event_id, target=f"judge:{judge_id}", details={"skill_id": skill_id, "role": role, "criteria": codes})
+        await audit.record(
+            action, actor, event_id=event_id, target=f"judge:{judge_id}", details={"skill_id": skill_id, "role": role, "criteria": codes}
+        )
     report = await coverage(event_id, skill_id, organiser=True)
     return {
         "assignment": {"judge_id": judge_id, "skill_id": skill_id, "role": role, "criteria": codes, "account": bool(judge["user"])},
@@ -393,21 +421,38 @@ async def unassign(event_id: int, skill_id: int, judge_id: int, actor: audit.Act
             raise BilingualError(404, "not_assigned", zh="该裁判未被分配到此竞赛项目", en="The judge is not assigned to this skill")
         await JudgeAssignment.delete().where(JudgeAssignment.id == current["id"])
         await _revoke_if_held(judge["user"], current["role"], event_id, skill_id, actor)
-        await audit.record("judge.unassign", actor, event_id=event_id, target=f"judge:{judge_id}", details={"skill_id": skill_id, "role": current["role"]})
+        await audit.record(
+            "judge.unassign", actor, event_id=event_id, target=f"judge:{judge_id}", details={"skill_id": skill_id, "role": current["role"]}
+        )
     report = await coverage(event_id, skill_id, organiser=True)
     return {"ok": True, "warnings": report["shortfalls"], "coverage": {k: report[k] for k in ("panel", "needed", "criteria", "contestants")}}
 
 
 async def _panel_rows(skill_id: int) -> list[dict[str, Any]]:
-    rows = await JudgeAssignment.select(
-        JudgeAssignment.judge, JudgeAssignment.role, JudgeAssignment.criteria,
-        JudgeAssignment.judge.name, JudgeAssignment.judge.user, JudgeAssignment.judge.employer, JudgeAssignment.judge.delegation,
-        JudgeAssignment.judge.qualifications,
-    ).where(JudgeAssignment.skill == skill_id).order_by(JudgeAssignment.id)
+    rows = (
+        await JudgeAssignment.select(
+            JudgeAssignment.judge,
+            JudgeAssignment.role,
+            JudgeAssignment.criteria,
+            JudgeAssignment.judge.name,
+            JudgeAssignment.judge.user,
+            JudgeAssignment.judge.employer,
+            JudgeAssignment.judge.delegation,
+            JudgeAssignment.judge.qualifications,
+        )
+        .where(JudgeAssignment.skill == skill_id)
+        .order_by(JudgeAssignment.id)
+    )
     return [
         {
-            "id": r["judge"], "judge_id": r["judge"], "user_id": r["judge.user"], "name": r["judge.name"], "role": r["role"],
-            "criteria": _criteria(r["criteria"]), "employer": r["judge.employer"], "delegation": r["judge.delegation"],
+            "id": r["judge"],
+            "judge_id": r["judge"],
+            "user_id": r["judge.user"],
+            "name": r["judge.name"],
+            "role": r["role"],
+            "criteria": _criteria(r["criteria"]),
+            "employer": r["judge.employer"],
+            "delegation": r["judge.delegation"],
             "qualifications": r["judge.qualifications"],
         }
         for r in rows
@@ -427,13 +472,20 @@ async def skill_panel(event_id: int, skill_id: int) -> dict[str, Any]:
 
 # ---- contestants, conflicts and coverage -----------------------------------------------------
 
+
 async def _contestants(skill_id: int) -> list[dict[str, Any]]:
     """The skill's active contestants, each with ``encrypted_no`` (latest round, or None)."""
-    rows = await Contestant.select(
-        Contestant.id, Contestant.name, Contestant.employer, Contestant.delegation, Contestant.workstation_no, Contestant.session
-    ).where((Contestant.skill == skill_id) & Contestant.status.not_in(list(INACTIVE_STATUSES))).order_by(Contestant.id)
+    rows = (
+        await Contestant.select(
+            Contestant.id, Contestant.name, Contestant.employer, Contestant.delegation, Contestant.workstation_no, Contestant.session
+        )
+        .where((Contestant.skill == skill_id) & Contestant.status.not_in(list(INACTIVE_STATUSES)))
+        .order_by(Contestant.id)
+    )
     numbers: dict[int, tuple[int, str]] = {}
-    for e in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(EncryptedNumber.skill == skill_id):
+    for e in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
+        EncryptedNumber.skill == skill_id
+    ):
         if e["contestant"] not in numbers or e["round"] > numbers[e["contestant"]][0]:
             numbers[e["contestant"]] = (e["round"], e["encrypted_no"])
     for r in rows:
@@ -510,17 +562,25 @@ async def skill_conflicts(event_id: int, skill_id: int) -> list[dict[str, Any]]:
     for a in assignments:
         for c in people:
             for reason in conflicts.conflict_reasons(a, c):
-                out.append({
-                    "judge_id": a["judge_id"], "judge_name": a["name"], "role": a["role"],
-                    "contestant_name": c["name"], **_ref(c, **seen), "reason": reason.as_json(),
-                })
+                out.append(
+                    {
+                        "judge_id": a["judge_id"],
+                        "judge_name": a["name"],
+                        "role": a["role"],
+                        "contestant_name": c["name"],
+                        **_ref(c, **seen),
+                        "reason": reason.as_json(),
+                    }
+                )
     return out
 
 
 async def _contestant(contestant_id: int) -> dict[str, Any]:
-    row = await Contestant.select(
-        Contestant.id, Contestant.event, Contestant.skill, Contestant.employer, Contestant.delegation, Contestant.status
-    ).where(Contestant.id == contestant_id).first()
+    row = (
+        await Contestant.select(Contestant.id, Contestant.event, Contestant.skill, Contestant.employer, Contestant.delegation, Contestant.status)
+        .where(Contestant.id == contestant_id)
+        .first()
+    )
     if row is None:
         raise BilingualError(404, "not_found", zh="未找到选手", en="contestant not found")
     return row
@@ -546,19 +606,32 @@ async def may_score_reason(judge_user_id: int, contestant_id: int, criterion: st
     delegation or employer, nor which of the two it is (``conflicts.withheld``).
     """
     contestant = await _contestant(contestant_id)
-    row = await JudgeAssignment.select(
-        JudgeAssignment.role, JudgeAssignment.criteria, JudgeAssignment.judge, JudgeAssignment.judge.delegation, JudgeAssignment.judge.employer,
-        JudgeAssignment.judge.name,
-    ).where(
-        (JudgeAssignment.judge.user == judge_user_id) & (JudgeAssignment.judge.event == contestant["event"]) & (JudgeAssignment.skill == contestant["skill"])
-    ).first()
+    row = (
+        await JudgeAssignment.select(
+            JudgeAssignment.role,
+            JudgeAssignment.criteria,
+            JudgeAssignment.judge,
+            JudgeAssignment.judge.delegation,
+            JudgeAssignment.judge.employer,
+            JudgeAssignment.judge.name,
+        )
+        .where(
+            (JudgeAssignment.judge.user == judge_user_id)
+            & (JudgeAssignment.judge.event == contestant["event"])
+            & (JudgeAssignment.skill == contestant["skill"])
+        )
+        .first()
+    )
     if row is None:
         return BilingualError(403, "not_assigned", zh="该裁判未被分配到此选手的竞赛项目", en="The judge is not assigned to this contestant's skill")
     assignment = {"role": row["role"], "criteria": _criteria(row["criteria"])}
     if criterion is not None and assignment["criteria"] and not conflicts.covers(assignment, criterion):
         return BilingualError(
-            403, "not_assigned_criterion", field="criterion",
-            zh=f"该裁判未被分配评分模块 {criterion}", en=f"The judge is not assigned to criterion {criterion}",
+            403,
+            "not_assigned_criterion",
+            field="criterion",
+            zh=f"该裁判未被分配评分模块 {criterion}",
+            en=f"The judge is not assigned to criterion {criterion}",
         )
     reason = conflicts.conflict_reason({"delegation": row["judge.delegation"], "employer": row["judge.employer"]}, contestant)
     if reason is not None:
@@ -581,6 +654,7 @@ async def assert_may_score(judge_user_id: int, contestant_id: int, criterion: st
 
 
 # ---- login cards -----------------------------------------------------------------------------
+
 
 async def issue_login_cards(
     event_id: int, actor: audit.Actor, base_url: str, *, judge_ids: list[int] | None = None, skill_id: int | None = None, hours: int = 12
@@ -611,12 +685,20 @@ async def issue_login_cards(
         code, expires = await accounts.issue_login_code(j["user"]["id"], hours=hours, actor=actor, event_id=event_id)
         url = f"{base_url}/login?code={code}&next=/tablet"
         shown = [a for a in j["assignments"] if skill_id is None or a["skill_id"] == skill_id]
-        cards.append({
-            "judge_id": j["id"], "name": j["name"], "username": j["user"]["username"], "delegation": j["delegation"],
-            "assignments": [{"skill_name": a["skill_name"], "role": a["role"], "criteria": a["criteria"]} for a in shown],
-            "code": code, "login_url": url, "qr_svg": qr_svg(url),
-            "expires_at": expires.isoformat(), "expires_local": china_time(expires),
-        })
+        cards.append(
+            {
+                "judge_id": j["id"],
+                "name": j["name"],
+                "username": j["user"]["username"],
+                "delegation": j["delegation"],
+                "assignments": [{"skill_name": a["skill_name"], "role": a["role"], "criteria": a["criteria"]} for a in shown],
+                "code": code,
+                "login_url": url,
+                "qr_svg": qr_svg(url),
+                "expires_at": expires.isoformat(),
+                "expires_local": china_time(expires),
+            }
+        )
     return {"event": {"id": event["id"], "name": event["name"]}, "cards": cards, "skipped": skipped}
 
 
@@ -649,8 +731,17 @@ DEMO_JUDGES: dict[str, list[tuple[str, str, str, str]]] = {
 #: Region codes for the demo ID numbers. The demo judges come from cities and industry bodies that
 #: send no demo contestants, so every demo panel is complete (no conflict of interest, no shortfall):
 #: the live-scoring demo can give every contestant five marks.
-_DEMO_REGIONS = {"清远市": 441802, "梅州市": 441402, "茂名市": 440902, "阳江市": 441702, "河源市": 441602,
-                 "揭阳市": 445202, "潮州市": 445102, "云浮市": 445302, "汕尾市": 441502}
+_DEMO_REGIONS = {
+    "清远市": 441802,
+    "梅州市": 441402,
+    "茂名市": 440902,
+    "阳江市": 441702,
+    "河源市": 441602,
+    "揭阳市": 445202,
+    "潮州市": 445102,
+    "云浮市": 445302,
+    "汕尾市": 441502,
+}
 
 
 def _demo_id(index: int, delegation: str) -> str:
@@ -681,7 +772,8 @@ async def demo(event_id: int) -> str | None:
                 judge = await create_judge(
                     event_id,
                     {"name": name, "id_number": id_number, "employer": employer, "delegation": delegation, "qualifications": quals, "phone": phone},
-                    actor, username=username,
+                    actor,
+                    username=username,
                 )
                 judge_id = judge["id"]
                 created += 1

@@ -17,40 +17,19 @@ from piccolo.table import Table
 
 class Event(Table, tablename="event", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Skill(Table, tablename="skill", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class User(Table, tablename="app_user", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
@@ -60,43 +39,21 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="competition", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="competition", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="RoleAssignment",
-        tablename="role_assignment",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="RoleAssignment", tablename="role_assignment", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Skill", tablename="skill", schema=None, columns=None
-    )
+    manager.add_table(class_name="Skill", tablename="skill", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="AuditLog", tablename="audit_log", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuditLog", tablename="audit_log", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="LoginCode", tablename="login_code", schema=None, columns=None
-    )
+    manager.add_table(class_name="LoginCode", tablename="login_code", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Event", tablename="event", schema=None, columns=None
-    )
+    manager.add_table(class_name="Event", tablename="event", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="CompetitionGroup",
-        tablename="competition_group",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="CompetitionGroup", tablename="competition_group", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="User", tablename="app_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="app_user", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="RoleAssignment",

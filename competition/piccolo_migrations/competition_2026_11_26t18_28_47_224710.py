@@ -18,92 +18,43 @@ from piccolo.table import Table
 
 class CompetitionGroup(Table, tablename="competition_group", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Contestant(Table, tablename="contestant", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Event(Table, tablename="event", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Judge(Table, tablename="judge", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Skill(Table, tablename="skill", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Team(Table, tablename="team", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class User(Table, tablename="app_user", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
@@ -113,47 +64,23 @@ DESCRIPTION = "registration, judges, check-in, draw, anonymisation"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="competition", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="competition", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="JudgeAssignment",
-        tablename="judge_assignment",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="JudgeAssignment", tablename="judge_assignment", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Draw", tablename="draw", schema=None, columns=None
-    )
+    manager.add_table(class_name="Draw", tablename="draw", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Judge", tablename="judge", schema=None, columns=None
-    )
+    manager.add_table(class_name="Judge", tablename="judge", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="CheckIn", tablename="check_in", schema=None, columns=None
-    )
+    manager.add_table(class_name="CheckIn", tablename="check_in", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Decryption", tablename="decryption", schema=None, columns=None
-    )
+    manager.add_table(class_name="Decryption", tablename="decryption", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="EncryptedNumber",
-        tablename="encrypted_number",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="EncryptedNumber", tablename="encrypted_number", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Contestant", tablename="contestant", schema=None, columns=None
-    )
+    manager.add_table(class_name="Contestant", tablename="contestant", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Team", tablename="team", schema=None, columns=None
-    )
+    manager.add_table(class_name="Team", tablename="team", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="JudgeAssignment",

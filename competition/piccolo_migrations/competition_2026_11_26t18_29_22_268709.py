@@ -11,27 +11,13 @@ from piccolo.table import Table
 
 class Skill(Table, tablename="skill", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class User(Table, tablename="app_user", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
@@ -41,16 +27,9 @@ DESCRIPTION = "score submission"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="competition", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="competition", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="ScoreSubmission",
-        tablename="score_submission",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="ScoreSubmission", tablename="score_submission", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="ScoreSubmission",

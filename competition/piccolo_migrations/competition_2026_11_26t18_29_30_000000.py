@@ -12,8 +12,8 @@ INDEXES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS encrypted_number_skill_round_no ON encrypted_number (skill, round, encrypted_no)",
     "CREATE UNIQUE INDEX IF NOT EXISTS encrypted_number_contestant_round ON encrypted_number (contestant, round)",
     "CREATE UNIQUE INDEX IF NOT EXISTS judge_assignment_judge_skill ON judge_assignment (judge, skill)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS team_skill_group_name ON team (skill, \"group\", name)",
-    "CREATE INDEX IF NOT EXISTS contestant_skill_group ON contestant (skill, \"group\")",
+    'CREATE UNIQUE INDEX IF NOT EXISTS team_skill_group_name ON team (skill, "group", name)',
+    'CREATE INDEX IF NOT EXISTS contestant_skill_group ON contestant (skill, "group")',
     "CREATE INDEX IF NOT EXISTS audit_log_event ON audit_log (event_id, seq)",
 ]
 

@@ -9,9 +9,7 @@ DESCRIPTION = "score submission heads"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="competition", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="competition", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="ScoreSubmission",

@@ -15,16 +15,28 @@ DESCRIPTION = "event accounts, session versions, contestant/delegation grants, i
 
 
 class Event(Table, tablename="event", schema=None):
-    id = Serial(null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False)
+    id = Serial(
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
+    )
 
 
 class User(Table, tablename="app_user", schema=None):
-    id = Serial(null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False)
+    id = Serial(
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
+    )
 
 
 def _params(**over):
-    base = {"null": True, "primary_key": False, "unique": False, "index": False, "index_method": IndexMethod.btree,
-            "choices": None, "db_column_name": None, "secret": False}
+    base = {
+        "null": True,
+        "primary_key": False,
+        "unique": False,
+        "index": False,
+        "index_method": IndexMethod.btree,
+        "choices": None,
+        "db_column_name": None,
+        "secret": False,
+    }
     base.update(over)
     return base
 
@@ -37,8 +49,16 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="competition", description=DESCRIPTION)
 
     def add(table, tablename, name, cls, **params):
-        manager.add_column(table_class_name=table, tablename=tablename, column_name=name, db_column_name=name,
-                           column_class_name=cls.__name__, column_class=cls, params=params, schema=None)
+        manager.add_column(
+            table_class_name=table,
+            tablename=tablename,
+            column_name=name,
+            db_column_name=name,
+            column_class_name=cls.__name__,
+            column_class=cls,
+            params=params,
+            schema=None,
+        )
 
     add("User", "app_user", "home_event", Integer, **_params(default=None, index=True))
     add("User", "app_user", "session_version", Integer, **_params(default=0, null=False))

@@ -21,7 +21,7 @@ async def forwards():
         engine = engine_finder()
         # Organisers of every event become event creators, and organisers of the events they made.
         await engine.run_ddl(
-            "INSERT INTO role_assignment (\"user\", role, event, skill, created_at) "
+            'INSERT INTO role_assignment ("user", role, event, skill, created_at) '
             "SELECT DISTINCT a.actor_id, 'organiser', a.event_id, CAST(NULL AS INTEGER), CURRENT_TIMESTAMP FROM audit_log a "
             "JOIN role_assignment r ON r.\"user\" = a.actor_id AND r.role = 'organiser' AND r.event IS NULL "
             "JOIN event e ON e.id = a.event_id "
@@ -31,9 +31,9 @@ async def forwards():
         await engine.run_ddl("UPDATE role_assignment SET role = 'event_creator' WHERE role = 'organiser' AND event IS NULL")
         # Accounts whose every grant lies in one event, and that hold no platform role, belong to it.
         await engine.run_ddl(
-            "UPDATE app_user SET home_event = (SELECT MIN(r.event) FROM role_assignment r WHERE r.\"user\" = app_user.id) "
-            "WHERE is_admin = FALSE AND NOT EXISTS (SELECT 1 FROM role_assignment r WHERE r.\"user\" = app_user.id AND r.event IS NULL) "
-            "AND (SELECT COUNT(DISTINCT r.event) FROM role_assignment r WHERE r.\"user\" = app_user.id) = 1"
+            'UPDATE app_user SET home_event = (SELECT MIN(r.event) FROM role_assignment r WHERE r."user" = app_user.id) '
+            'WHERE is_admin = FALSE AND NOT EXISTS (SELECT 1 FROM role_assignment r WHERE r."user" = app_user.id AND r.event IS NULL) '
+            'AND (SELECT COUNT(DISTINCT r.event) FROM role_assignment r WHERE r."user" = app_user.id) = 1'
         )
 
     manager.add_raw(data)

@@ -71,9 +71,7 @@ class RevealIn(msgspec.Struct):
 
 def attachment(content: bytes, filename: str, media_type: str = XLSX) -> Response[bytes]:
     return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(filename)}"},
+        content, media_type=media_type, headers={"Content-Disposition": f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(filename)}"}
     )
 
 
@@ -84,11 +82,19 @@ class RegistrationController(Controller):
 
     @get("/contestants", summary="List and search contestants (ID and phone numbers masked)", operation_id="list_contestants")
     async def list_contestants(
-        self, event_id: int, skill_id: int | None = None, group_id: int | None = None, q: str = "",
-        status: str | None = None, session: str | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200, offset: Annotated[int, Parameter(ge=0, le=2**31 - 1)] = 0,
+        self,
+        event_id: int,
+        skill_id: int | None = None,
+        group_id: int | None = None,
+        q: str = "",
+        status: str | None = None,
+        session: str | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+        offset: Annotated[int, Parameter(ge=0, le=2**31 - 1)] = 0,
     ) -> dict[str, Any]:
-        return await service.list_contestants(event_id, skill_id=skill_id, group_id=group_id, q=q, status=status, session=session, limit=limit, offset=offset)
+        return await service.list_contestants(
+            event_id, skill_id=skill_id, group_id=group_id, q=q, status=status, session=session, limit=limit, offset=offset
+        )
 
     @post("/contestants", summary="Register one contestant", operation_id="register_contestant")
     async def register(self, request: Request, actor: Actor, event_id: int, data: ContestantIn) -> dict[str, Any]:
@@ -99,7 +105,9 @@ class RegistrationController(Controller):
         return await service.get_contestant(event_id, contestant_id)
 
     @patch(
-        "/contestants/{contestant_id:int}", summary="Correct a registration, withdraw or disqualify", operation_id="update_contestant",
+        "/contestants/{contestant_id:int}",
+        summary="Correct a registration, withdraw or disqualify",
+        operation_id="update_contestant",
         description="A change of status needs a reason. Once the results of the contestant's skill and group are published, "
         "identity fields (name, ID number, employer, delegation) and skill or group are frozen (409 identity_frozen): "
         "see identity-corrections.",
@@ -108,7 +116,10 @@ class RegistrationController(Controller):
         return await service.update_one(event_id, contestant_id, given(data), actor)
 
     @delete(
-        "/contestants/{contestant_id:int}", summary="Delete a mistaken registration (before check-in)", operation_id="delete_contestant", status_code=200,
+        "/contestants/{contestant_id:int}",
+        summary="Delete a mistaken registration (before check-in)",
+        operation_id="delete_contestant",
+        status_code=200,
         description="Refused (409) once the record names the contestant: check-in, draw, encrypted number, marks, appeals, proposals "
         "or certificates. Withdraw them with a reason instead.",
     )
@@ -134,7 +145,12 @@ class RegistrationController(Controller):
         request_max_body_size=service.PHOTO_MAX_BYTES + 64 * 1024,
     )
     async def upload_photo(
-        self, request: Request, actor: Actor, event_id: int, contestant_id: int, settings: Settings,
+        self,
+        request: Request,
+        actor: Actor,
+        event_id: int,
+        contestant_id: int,
+        settings: Settings,
         data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> dict[str, Any]:
         if not isinstance(data, UploadFile):
@@ -146,7 +162,9 @@ class RegistrationController(Controller):
         content, media_type = await service.photo_file(event_id, contestant_id, settings.data_dir)
         return Response(content, media_type=media_type, headers={"Cache-Control": "private, no-store"})
 
-    @get("/registration/template", summary="Download the registration workbook template (.xlsx)", operation_id="registration_template", media_type=XLSX)
+    @get(
+        "/registration/template", summary="Download the registration workbook template (.xlsx)", operation_id="registration_template", media_type=XLSX
+    )
     async def template(self, event_id: int) -> Response[bytes]:
         return attachment(await service.template(event_id), "报名表模板.xlsx")
 
@@ -159,8 +177,12 @@ class RegistrationController(Controller):
         request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
     )
     async def import_(
-        self, request: Request, actor: Actor, event_id: int,
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)], mode: str = "check",
+        self,
+        request: Request,
+        actor: Actor,
+        event_id: int,
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        mode: str = "check",
     ) -> Response[dict[str, Any]]:
         if not isinstance(data, UploadFile):
             raise invalid("file", "请上传文件", "upload a file")
@@ -168,7 +190,12 @@ class RegistrationController(Controller):
         status, body = await service.import_sheet(event_id, content, data.filename or "upload.xlsx", mode, actor)
         return Response(body, status_code=status)
 
-    @get("/registration/export", summary="Export registrations (.xlsx, re-importable, full ID numbers; audited)", operation_id="export_registrations", media_type=XLSX)
+    @get(
+        "/registration/export",
+        summary="Export registrations (.xlsx, re-importable, full ID numbers; audited)",
+        operation_id="export_registrations",
+        media_type=XLSX,
+    )
     async def export(self, request: Request, actor: Actor, event_id: int) -> Response[bytes]:
         lang = request_lang(request)
         content = await service.export_sheet(event_id, lang, actor)
@@ -187,7 +214,9 @@ class IdentityCorrectionController(Controller):
     guards = [allowed("correct_identity_after_publication")]
 
     @post(
-        "/", summary="Correct a contestant's identity after publication (approver, with a reason)", operation_id="correct_identity",
+        "/",
+        summary="Correct a contestant's identity after publication (approver, with a reason)",
+        operation_id="correct_identity",
         description="Name, ID number, employer or delegation; sex and birth date follow from the ID number. The contestant and the "
         "snapshot of their award proposals change together, audited with before and after (ID numbers masked).",
     )

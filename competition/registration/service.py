@@ -64,9 +64,19 @@ async def skill_options(event_id: int) -> list[sheet.SkillOption]:
 
 async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, sheet.Registered]:
     rows = await Contestant.select(
-        Contestant.id, Contestant.id_number, Contestant.skill, Contestant.group, Contestant.name, Contestant.sex,
-        Contestant.birth_date, Contestant.employer, Contestant.delegation, Contestant.current_level,
-        Contestant.level_certificate_no, Contestant.phone, Contestant.team.name,
+        Contestant.id,
+        Contestant.id_number,
+        Contestant.skill,
+        Contestant.group,
+        Contestant.name,
+        Contestant.sex,
+        Contestant.birth_date,
+        Contestant.employer,
+        Contestant.delegation,
+        Contestant.current_level,
+        Contestant.level_certificate_no,
+        Contestant.phone,
+        Contestant.team.name,
     ).where(Contestant.event == event_id)
     out: dict[str, sheet.Registered] = {}
     for r in rows:
@@ -129,7 +139,11 @@ def _refuse(report: sheet.ImportReport) -> None:
     if report.errors:
         first = report.errors[0]
         raise BilingualError(
-            422, first.code, field=_field_of(first.column), zh=first.message_zh, en=first.message_en,
+            422,
+            first.code,
+            field=_field_of(first.column),
+            zh=first.message_zh,
+            en=first.message_en,
             extra=[{**e.to_dict(), "field": _field_of(e.column)} for e in report.errors],
         )
 
@@ -222,9 +236,11 @@ async def reveal(event_id: int, contestant_id: int, reason: Any, actor: audit.Ac
     if len(text) > 200:
         raise invalid("reason", "理由不能超过 200 个字符", "the reason must be at most 200 characters")
     async with write_transaction():
-        row = await Contestant.select(Contestant.id, Contestant.id_number, Contestant.phone).where(
-            (Contestant.id == contestant_id) & (Contestant.event == event_id)
-        ).first()
+        row = (
+            await Contestant.select(Contestant.id, Contestant.id_number, Contestant.phone)
+            .where((Contestant.id == contestant_id) & (Contestant.event == event_id))
+            .first()
+        )
         if row is None:
             raise not_found("contestant")
         await audit.record(
@@ -235,8 +251,15 @@ async def reveal(event_id: int, contestant_id: int, reason: Any, actor: audit.Ac
 
 
 async def list_contestants(
-    event_id: int, *, skill_id: int | None = None, group_id: int | None = None, q: str = "", status: str | None = None,
-    session: str | None = None, limit: int = 200, offset: int = 0,
+    event_id: int,
+    *,
+    skill_id: int | None = None,
+    group_id: int | None = None,
+    q: str = "",
+    status: str | None = None,
+    session: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
 ) -> dict[str, Any]:
     await events.get_event(event_id)
     where = Contestant.event == event_id
@@ -251,9 +274,22 @@ async def list_contestants(
     q = q.strip()
     if q:
         like = f"%{q}%"
-        where &= (Contestant.name.like(like)) | (Contestant.id_number.like(f"%{q.upper()}%")) | (Contestant.delegation.like(like)) | (Contestant.employer.like(like))
+        where &= (
+            (Contestant.name.like(like))
+            | (Contestant.id_number.like(f"%{q.upper()}%"))
+            | (Contestant.delegation.like(like))
+            | (Contestant.employer.like(like))
+        )
     total = await Contestant.count().where(where)
-    rows = await _select().where(where).order_by(Contestant.skill).order_by(Contestant.group).order_by(Contestant.id).limit(min(limit, 1000)).offset(offset)
+    rows = (
+        await _select()
+        .where(where)
+        .order_by(Contestant.skill)
+        .order_by(Contestant.group)
+        .order_by(Contestant.id)
+        .limit(min(limit, 1000))
+        .offset(offset)
+    )
     return {"total": total, "items": [contestant_json(r) for r in rows]}
 
 
@@ -264,12 +300,18 @@ async def register_one(event_id: int, data: dict[str, Any], actor: audit.Actor) 
     _refuse(report)
     row = report.rows[0]
     if row.status != "new":
-        raise BilingualError(409, "already_registered", field="id_number", zh="此人已在本赛事报名", en="This person is already registered in this event")
+        raise BilingualError(
+            409, "already_registered", field="id_number", zh="此人已在本赛事报名", en="This person is already registered in this event"
+        )
     session = _session(data.get("session"))
     async with write_transaction():
         await _store(event_id, report, session)
-        created = await Contestant.select(Contestant.id).where((Contestant.event == event_id) & (Contestant.id_number == row.record["id_number"])).first()
-        await audit.record("contestant.register", actor, event_id=event_id, target=f"contestant:{created['id']}", details={"id": mask_id(row.record["id_number"])})
+        created = (
+            await Contestant.select(Contestant.id).where((Contestant.event == event_id) & (Contestant.id_number == row.record["id_number"])).first()
+        )
+        await audit.record(
+            "contestant.register", actor, event_id=event_id, target=f"contestant:{created['id']}", details={"id": mask_id(row.record["id_number"])}
+        )
     return {**await get_contestant(event_id, created["id"]), "warnings": [w.to_dict() for w in report.warnings]}
 
 
@@ -321,7 +363,11 @@ def identity_frozen(fields: list[str]) -> BilingualError:
 def _status_reason(value: Any) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
-        raise invalid("reason", "更改选手状态（退赛、取消资格、恢复）须填写理由", "a change of status (withdrawal, disqualification, reinstatement) needs a reason")
+        raise invalid(
+            "reason",
+            "更改选手状态（退赛、取消资格、恢复）须填写理由",
+            "a change of status (withdrawal, disqualification, reinstatement) needs a reason",
+        )
     if len(text) > 500:
         raise invalid("reason", "理由不能超过 500 个字符", "the reason must be at most 500 characters")
     return text
@@ -329,7 +375,23 @@ def _status_reason(value: Any) -> str:
 
 async def _merged_record(event_id: int, contestant_id: int, current: dict[str, Any], patch: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The stored contestant with ``patch`` applied, validated as a one-row sheet: (merged input, record)."""
-    merged = {k: current[k] for k in ("name", "id_number", "sex", "birth_date", "skill_id", "group_id", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team")}
+    merged = {
+        k: current[k]
+        for k in (
+            "name",
+            "id_number",
+            "sex",
+            "birth_date",
+            "skill_id",
+            "group_id",
+            "employer",
+            "delegation",
+            "current_level",
+            "level_certificate_no",
+            "phone",
+            "team",
+        )
+    }
     merged.update({k: v for k, v in patch.items() if k in merged})
     if merged["id_number"] != current["id_number"] and "sex" not in patch and "birth_date" not in patch:
         merged.update(sex=None, birth_date=None)  # they follow from the new ID number
@@ -411,7 +473,12 @@ async def delete_one(event_id: int, contestant_id: int, actor: audit.Actor) -> N
     async with write_transaction():
         held = await _record_of(contestant_id, current["skill_id"])
         if "checked_in" in held:
-            raise BilingualError(409, "checked_in", zh="选手已检录，不能删除，请改为“退赛”", en="The contestant has checked in and cannot be deleted; mark them withdrawn instead")
+            raise BilingualError(
+                409,
+                "checked_in",
+                zh="选手已检录，不能删除，请改为“退赛”",
+                en="The contestant has checked in and cannot be deleted; mark them withdrawn instead",
+            )
         if held:
             raise BilingualError(
                 409, "has_record", extra={"record": held},
@@ -419,7 +486,9 @@ async def delete_one(event_id: int, contestant_id: int, actor: audit.Actor) -> N
                 en=f"The contestant already has {', '.join(_RECORD_LABELS[h][1] for h in held)}, which are kept; withdraw them (with a reason) instead",
             )  # fmt: skip
         await Contestant.delete().where(Contestant.id == contestant_id)
-        await audit.record("contestant.delete", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"id": mask_id(current["id_number"])})
+        await audit.record(
+            "contestant.delete", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"id": mask_id(current["id_number"])}
+        )
 
 
 def _identity_audit(c: dict[str, Any]) -> dict[str, Any]:
@@ -435,12 +504,20 @@ async def correct_identity(event_id: int, contestant_id: int, patch: dict[str, A
     Certificates already issued keep what they print; the response lists them for revocation."""
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        raise invalid("reason", "身份更正须填写理由（如：依据身份证原件更正）", "an identity correction needs a reason (e.g. corrected from the original ID card)")
+        raise invalid(
+            "reason",
+            "身份更正须填写理由（如：依据身份证原件更正）",
+            "an identity correction needs a reason (e.g. corrected from the original ID card)",
+        )
     if len(text) > 500:
         raise invalid("reason", "理由不能超过 500 个字符", "the reason must be at most 500 characters")
     fields = {k: v for k, v in patch.items() if k in ("name", "id_number", "employer", "delegation")}
     if not fields:
-        raise invalid("name", "请给出要更正的身份信息（姓名、身份证号、工作单位或代表队）", "give the identity fields to correct (name, ID number, employer or delegation)")
+        raise invalid(
+            "name",
+            "请给出要更正的身份信息（姓名、身份证号、工作单位或代表队）",
+            "give the identity fields to correct (name, ID number, employer or delegation)",
+        )
     await events.editable_event(event_id)
     current = await get_contestant(event_id, contestant_id, masked=False)  # the stored record, validated again whole
     _, r = await _merged_record(event_id, contestant_id, current, fields)
@@ -490,7 +567,10 @@ async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, act
     async with write_transaction():
         body["stored"] = await _store(event_id, report)
         await audit.record(
-            "registration.import", actor, event_id=event_id, target=f"event:{event_id}",
+            "registration.import",
+            actor,
+            event_id=event_id,
+            target=f"event:{event_id}",
             details={"file": filename[:100], "mode": mode, **body["stored"], "errors": len(report.errors)},
         )
     return 200, body
@@ -515,12 +595,14 @@ async def _refuse_frozen_identities(event_id: int, report: sheet.ImportReport, c
         fields = [f for f in IDENTITY_FIELDS if f in row.changed] + (["skill_id"] if moved else [])
         if fields:
             err = identity_frozen(fields)
-            report.errors.append(sheet.Issue(row.row, "skill" if fields[0] == "skill_id" else fields[0], "identity_frozen", err.texts["zh"], err.texts["en"]))
+            report.errors.append(
+                sheet.Issue(row.row, "skill" if fields[0] == "skill_id" else fields[0], "identity_frozen", err.texts["zh"], err.texts["en"])
+            )
             bad.append(row)
     if bad:
         report.rows = [r for r in report.rows if r not in bad]
         report.invalid_rows = sorted({*report.invalid_rows, *(r.row for r in bad)})
-        report.errors.sort(key=lambda e: (e.row or 0))
+        report.errors.sort(key=lambda e: e.row or 0)
 
 
 async def export_sheet(event_id: int, lang: str, actor: audit.Actor) -> bytes:
@@ -563,8 +645,6 @@ async def summary(event_id: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-
-
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 _PHOTO_KINDS = {b"\xff\xd8\xff": ("jpg", "image/jpeg"), b"\x89PNG\r\n\x1a\n": ("png", "image/png")}
 
@@ -594,7 +674,9 @@ async def save_photo(event_id: int, contestant_id: int, data: bytes, data_dir, a
             old.unlink(missing_ok=True)
     tmp.replace(folder / name)
     async with write_transaction():
-        await Contestant.update({Contestant.photo: f"photos/{event_id}/{name}", Contestant.updated_at: dt.datetime.now(dt.timezone.utc)}).where(Contestant.id == contestant_id)
+        await Contestant.update({Contestant.photo: f"photos/{event_id}/{name}", Contestant.updated_at: dt.datetime.now(dt.timezone.utc)}).where(
+            Contestant.id == contestant_id
+        )
         await audit.record("contestant.photo", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"bytes": len(data)})
     return await get_contestant(event_id, contestant_id)
 

@@ -185,9 +185,11 @@ class BoardService:
         lock = self._locks.setdefault(skill_id, asyncio.Lock())
         async with lock:
             sm = self.marks.setdefault(skill_id, SkillMarks())
-            rows = await Mark.select(Mark.seq, Mark.contestant, Mark.aspect, Mark.judge, Mark.value).where(
-                (Mark.skill == skill_id) & (Mark.seq > sm.last_seq)
-            ).order_by(Mark.seq)
+            rows = (
+                await Mark.select(Mark.seq, Mark.contestant, Mark.aspect, Mark.judge, Mark.value)
+                .where((Mark.skill == skill_id) & (Mark.seq > sm.last_seq))
+                .order_by(Mark.seq)
+            )
             for r in rows:
                 sm.add(r["seq"], r["contestant"], r["aspect"], r["judge"], r["value"])
             return sm
@@ -223,11 +225,18 @@ class BoardService:
         call ``announce_state`` once that has committed."""
         sm = await self._catch_up(skill_id)
         now = dt.datetime.now(dt.timezone.utc)
-        values = {BoardState.frozen: frozen, BoardState.frozen_seq: sm.last_seq if frozen else None, BoardState.changed_by: user_id, BoardState.changed_at: now}
+        values = {
+            BoardState.frozen: frozen,
+            BoardState.frozen_seq: sm.last_seq if frozen else None,
+            BoardState.changed_by: user_id,
+            BoardState.changed_at: now,
+        }
         if await BoardState.exists().where(BoardState.skill == skill_id):
             await BoardState.update(values).where(BoardState.skill == skill_id)
         else:
-            await BoardState.insert(BoardState(skill=skill_id, frozen=frozen, frozen_seq=sm.last_seq if frozen else None, changed_by=user_id, changed_at=now))
+            await BoardState.insert(
+                BoardState(skill=skill_id, frozen=frozen, frozen_seq=sm.last_seq if frozen else None, changed_by=user_id, changed_at=now)
+            )
         return {"frozen": frozen, "frozen_seq": sm.last_seq if frozen else None}
 
     def announce_state(self, skill_id: int, state: dict[str, Any]) -> None:

@@ -119,35 +119,71 @@ async def load(skill_id: int) -> SkillContext | None:
     scheme = scheme_from_dict(_json(scheme_row["data"], {})) if scheme_row else None
     scorer = Scorer(scheme, preset.get("scoring")) if scheme else None
     rows = await Contestant.select(
-        Contestant.id, Contestant.workstation_no, Contestant.group, Contestant.group.kind, Contestant.delegation,
-        Contestant.employer, Contestant.status, Contestant.name, Contestant.team,
+        Contestant.id,
+        Contestant.workstation_no,
+        Contestant.group,
+        Contestant.group.kind,
+        Contestant.delegation,
+        Contestant.employer,
+        Contestant.status,
+        Contestant.name,
+        Contestant.team,
     ).where(Contestant.skill == skill_id)
     ids = [r["id"] for r in rows]
     numbers: dict[int, tuple[int, str]] = {}
     absent: set[int] = set()
     if ids:
-        for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(EncryptedNumber.skill == skill_id):
+        for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
+            EncryptedNumber.skill == skill_id
+        ):
             if n["contestant"] not in numbers or numbers[n["contestant"]][0] < n["round"]:
                 numbers[n["contestant"]] = (n["round"], n["encrypted_no"])
-        absent = {c["contestant"] for c in await CheckIn.select(CheckIn.contestant).where((CheckIn.contestant.is_in(ids)) & (CheckIn.status == "absent"))}
+        absent = {
+            c["contestant"] for c in await CheckIn.select(CheckIn.contestant).where((CheckIn.contestant.is_in(ids)) & (CheckIn.status == "absent"))
+        }
     contestants = {
         r["id"]: ContestantInfo(
-            r["id"], numbers[r["id"]][1] if r["id"] in numbers else None, r["workstation_no"], r["group"], r["group.kind"],
-            r["delegation"], r["employer"], r["status"], r["id"] in absent, r["name"], r["team"],
+            r["id"],
+            numbers[r["id"]][1] if r["id"] in numbers else None,
+            r["workstation_no"],
+            r["group"],
+            r["group.kind"],
+            r["delegation"],
+            r["employer"],
+            r["status"],
+            r["id"] in absent,
+            r["name"],
+            r["team"],
         )
         for r in rows
     }
     seats: dict[int, JudgeSeat] = {}
     for a in await JudgeAssignment.select(
-        JudgeAssignment.role, JudgeAssignment.criteria, JudgeAssignment.judge.user, JudgeAssignment.judge.delegation,
-        JudgeAssignment.judge.employer, JudgeAssignment.judge.name,
+        JudgeAssignment.role,
+        JudgeAssignment.criteria,
+        JudgeAssignment.judge.user,
+        JudgeAssignment.judge.delegation,
+        JudgeAssignment.judge.employer,
+        JudgeAssignment.judge.name,
     ).where(JudgeAssignment.skill == skill_id):
         if a["judge.user"] is not None:
-            seats[a["judge.user"]] = JudgeSeat(a["judge.user"], a["role"], list(_json(a["criteria"], [])), a["judge.delegation"], a["judge.employer"], a["judge.name"])
+            seats[a["judge.user"]] = JudgeSeat(
+                a["judge.user"], a["role"], list(_json(a["criteria"], [])), a["judge.delegation"], a["judge.employer"], a["judge.name"]
+            )
     return SkillContext(
-        skill_id, skill["event"], skill["name"], skill["team_size"], bool(event and event["archived"]), preset, scheme,
-        scheme_row["version"] if scheme_row else 0, scorer, contestants,
-        {codes.normalise(c.ref): c.id for c in contestants.values() if c.ref}, seats, time.monotonic(),
+        skill_id,
+        skill["event"],
+        skill["name"],
+        skill["team_size"],
+        bool(event and event["archived"]),
+        preset,
+        scheme,
+        scheme_row["version"] if scheme_row else 0,
+        scorer,
+        contestants,
+        {codes.normalise(c.ref): c.id for c in contestants.values() if c.ref},
+        seats,
+        time.monotonic(),
     )
 
 

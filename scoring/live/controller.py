@@ -77,7 +77,11 @@ def _scheme_error(exc: ScoringError) -> BilingualError:
     problems = getattr(exc, "problems", None) or []
     first = problems[0] if problems else None
     return BilingualError(
-        422, exc.code, field=(first.path if first else "scheme"), zh=exc.message.zh, en=exc.message.en,
+        422,
+        exc.code,
+        field=(first.path if first else "scheme"),
+        zh=exc.message.zh,
+        en=exc.message.en,
         extra=[p.to_dict() for p in problems] if problems else None,
     )
 
@@ -94,11 +98,20 @@ async def store_scheme(event_id: int, skill_id: int, data: dict[str, Any], actor
     stored = scheme_to_dict(scheme)
     async with write_transaction():
         if await Mark.exists().where(Mark.skill == skill_id):
-            raise BilingualError(409, "scheme_in_use", zh="本项目已有评分，评分标准不能再修改", en="Marks have been given under this scheme; it can no longer change")
+            raise BilingualError(
+                409, "scheme_in_use", zh="本项目已有评分，评分标准不能再修改", en="Marks have been given under this scheme; it can no longer change"
+            )
         row = await MarkingScheme.select(MarkingScheme.version).where(MarkingScheme.skill == skill_id).first()
         now = dt.datetime.now(dt.timezone.utc)
         if row:
-            await MarkingScheme.update({MarkingScheme.data: stored, MarkingScheme.version: row["version"] + 1, MarkingScheme.updated_by: actor.user_id, MarkingScheme.updated_at: now}).where(MarkingScheme.skill == skill_id)
+            await MarkingScheme.update(
+                {
+                    MarkingScheme.data: stored,
+                    MarkingScheme.version: row["version"] + 1,
+                    MarkingScheme.updated_by: actor.user_id,
+                    MarkingScheme.updated_at: now,
+                }
+            ).where(MarkingScheme.skill == skill_id)
         else:
             await MarkingScheme.insert(MarkingScheme(skill=skill_id, data=stored, version=1, updated_by=actor.user_id, updated_at=now))
         await audit.record("scheme.save", actor, event_id=event_id, target=f"skill:{skill_id}", details={"aspects": sum(1 for _ in scheme.aspects())})
@@ -124,18 +137,42 @@ class SchemeController(Controller):
             raise not_found("scheme")
         return found
 
-    @put("/", summary="Store the skill's marking scheme (validated; refused once marks exist)", operation_id="put_scheme", guards=[allowed("manage_scheme")])
+    @put(
+        "/",
+        summary="Store the skill's marking scheme (validated; refused once marks exist)",
+        operation_id="put_scheme",
+        guards=[allowed("manage_scheme")],
+    )
     async def put_scheme(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: SchemeIn) -> dict[str, Any]:
         return await store_scheme(event_id, skill_id, data.scheme, actor, _live(request))
 
-    @post("/import", summary="Import the marking scheme from .xlsx (one row per aspect)", operation_id="import_scheme", guards=[allowed("manage_scheme")])
-    async def import_scheme(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> dict[str, Any]:
+    @post(
+        "/import",
+        summary="Import the marking scheme from .xlsx (one row per aspect)",
+        operation_id="import_scheme",
+        guards=[allowed("manage_scheme")],
+    )
+    async def import_scheme(
+        self,
+        request: Request,
+        actor: Actor,
+        event_id: int,
+        skill_id: int,
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> dict[str, Any]:
         preset = (await events.event_preset(event_id))["effective"]
         result = await asyncio.to_thread(read_scheme_xlsx, await data.read(), defaults=preset.get("scoring"))  # parsing: off the event loop
         if result.errors or result.scheme is None:
             errs = [e.to_dict() for e in result.errors]
             first = result.errors[0] if result.errors else None
-            raise BilingualError(422, "invalid_scheme_file", field="file", zh=first.message.zh if first else "评分标准无效", en=first.message.en if first else "invalid scheme", extra=errs)
+            raise BilingualError(
+                422,
+                "invalid_scheme_file",
+                field="file",
+                zh=first.message.zh if first else "评分标准无效",
+                en=first.message.en if first else "invalid scheme",
+                extra=errs,
+            )
         return await store_scheme(event_id, skill_id, scheme_to_dict(result.scheme), actor, _live(request))
 
     @get("/export", summary="Export the marking scheme as .xlsx", operation_id="export_scheme", guards=[allowed("read_scheme")], media_type=XLSX)
@@ -152,8 +189,11 @@ class MarksController(Controller):
     tags = ["live scoring"]
 
     @post(
-        "/marks", summary="Enter a mark or a correction over HTTP (the tablet uses the websocket)", operation_id="enter_mark",
-        guards=[allowed_any("enter_mark", "correct_mark", "correct_mark_after_signoff")], request_max_body_size=MAX_MARK_BODY,
+        "/marks",
+        summary="Enter a mark or a correction over HTTP (the tablet uses the websocket)",
+        operation_id="enter_mark",
+        guards=[allowed_any("enter_mark", "correct_mark", "correct_mark_after_signoff")],
+        request_max_body_size=MAX_MARK_BODY,
     )
     async def enter_mark(self, request: Request, event_id: int, skill_id: int, data: MarkIn) -> dict[str, Any]:
         await _skill(event_id, skill_id)
@@ -165,8 +205,13 @@ class MarksController(Controller):
         try:
             ack = await _live(request).writer.submit(req)
         except MarkRefused as exc:
-            status = 403 if exc.code in ("not_assigned", "conflict_of_interest", "appeal_required") else 409 if exc.code in (
-                "locked", "signed_off", "panel_full", "event_archived", "results_published", "results_final", "not_signed_off") else 422
+            status = (
+                403
+                if exc.code in ("not_assigned", "conflict_of_interest", "appeal_required")
+                else 409
+                if exc.code in ("locked", "signed_off", "panel_full", "event_archived", "results_published", "results_final", "not_signed_off")
+                else 422
+            )
             raise BilingualError(status, exc.code, zh=exc.message.zh, en=exc.message.en) from None
         return ack.frame()
 
@@ -206,7 +251,13 @@ class MarksController(Controller):
             await audit.record("criterion.lock", actor, event_id=event_id, target=f"skill:{skill_id}", details={"criterion": data.criterion})
         return {"locked": await _locks(skill_id)}
 
-    @delete("/locks/{criterion:str}", summary="Unlock a criterion (chief judge, with a reason)", operation_id="unlock_criterion", guards=[allowed("lock_criterion")], status_code=200)
+    @delete(
+        "/locks/{criterion:str}",
+        summary="Unlock a criterion (chief judge, with a reason)",
+        operation_id="unlock_criterion",
+        guards=[allowed("lock_criterion")],
+        status_code=200,
+    )
     async def unlock(self, request: Request, actor: Actor, event_id: int, skill_id: int, criterion: str, reason: str = "") -> dict[str, Any]:
         await _skill(event_id, skill_id)
         if not reason.strip():
@@ -215,18 +266,31 @@ class MarksController(Controller):
             if not await CriterionLock.exists().where((CriterionLock.skill == skill_id) & (CriterionLock.criterion == criterion)):
                 raise not_found("lock")
             await CriterionLock.delete().where((CriterionLock.skill == skill_id) & (CriterionLock.criterion == criterion))
-            await audit.record("criterion.unlock", actor, event_id=event_id, target=f"skill:{skill_id}", details={"criterion": criterion, "reason": reason.strip()})
+            await audit.record(
+                "criterion.unlock", actor, event_id=event_id, target=f"skill:{skill_id}", details={"criterion": criterion, "reason": reason.strip()}
+            )
         return {"locked": await _locks(skill_id)}
 
-    @post("/board/freeze", summary="Freeze the public board (the chief judge's view stays live)", operation_id="freeze_board", guards=[allowed("freeze_board")], status_code=200)
-    async def freeze(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
-        return await _set_frozen(request, event_id, skill_id, True)
+    @post(
+        "/board/freeze",
+        summary="Freeze the public board (the chief judge's view stays live)",
+        operation_id="freeze_board",
+        guards=[allowed("freeze_board")],
+        status_code=200,
+    )
+    async def freeze(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> dict[str, Any]:
+        return await _set_frozen(request, actor, event_id, skill_id, True)
 
     @post("/board/unfreeze", summary="Unfreeze the public board", operation_id="unfreeze_board", guards=[allowed("freeze_board")], status_code=200)
-    async def unfreeze(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
-        return await _set_frozen(request, event_id, skill_id, False)
+    async def unfreeze(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> dict[str, Any]:
+        return await _set_frozen(request, actor, event_id, skill_id, False)
 
-    @get("/console", summary="The chief judge's console: live ranking, flags, progress, judge analysis", operation_id="chief_console", guards=[allowed("view_console")])
+    @get(
+        "/console",
+        summary="The chief judge's console: live ranking, flags, progress, judge analysis",
+        operation_id="chief_console",
+        guards=[allowed("view_console")],
+    )
     async def console(self, request: Request, event_id: int, skill_id: int) -> dict[str, Any]:
         live = _live(request)
         ctx = await live.contexts.get(skill_id, fresh=True)
@@ -268,7 +332,12 @@ async def _set_frozen(request: Request, actor: Actor, event_id: int, skill_id: i
     return state
 
 
-@get("/api/judge/assignments", summary="The signed-in judge's skills, aspects and contestants to score (encrypted numbers only)", operation_id="judge_assignments", tags=["live scoring"])
+@get(
+    "/api/judge/assignments",
+    summary="The signed-in judge's skills, aspects and contestants to score (encrypted numbers only)",
+    operation_id="judge_assignments",
+    tags=["live scoring"],
+)
 async def judge_assignments(request: Request) -> dict[str, Any]:
     user = await require_principal(request)
     live = _live(request)
@@ -309,9 +378,11 @@ async def _judge_state(live: Live, ctx, user_id: int) -> tuple[list[dict[str, An
     so a tablet with an empty local store (a new device) knows what it already did."""
     from scoring.aggregation import NEEDS_REMARK
 
-    rows = await Mark.select(Mark.contestant, Mark.aspect, Mark.value, Mark.seq, Mark.judge).where(
-        (Mark.skill == ctx.skill_id) & (Mark.judge == user_id)
-    ).order_by(Mark.seq)
+    rows = (
+        await Mark.select(Mark.contestant, Mark.aspect, Mark.value, Mark.seq, Mark.judge)
+        .where((Mark.skill == ctx.skill_id) & (Mark.judge == user_id))
+        .order_by(Mark.seq)
+    )
     current: dict[tuple[int, str], dict[str, Any]] = {}
     for r in rows:
         current[(r["contestant"], r["aspect"])] = r
@@ -342,7 +413,12 @@ async def public_skill_board(request: Request, skill_id: int) -> dict[str, Any]:
     return snap
 
 
-@get("/api/public/events/{event_id:int}/board", summary="An event's live boards, one per skill (public JSON feed)", operation_id="public_event_board", tags=["public"])
+@get(
+    "/api/public/events/{event_id:int}/board",
+    summary="An event's live boards, one per skill (public JSON feed)",
+    operation_id="public_event_board",
+    tags=["public"],
+)
 async def public_event_board(request: Request, event_id: int) -> dict[str, Any]:
     await events.get_event(event_id)
     skills = await Skill.select(Skill.id).where(Skill.event == event_id).order_by(Skill.id)

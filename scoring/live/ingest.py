@@ -166,7 +166,11 @@ class CurrentMarks:
         missing = sorted(s for s in wanted if s not in self.slots)
         columns = '"skill", "contestant", "aspect", "judge", "value", "seq"'
         # Before the first batch nothing is held: every wanted slot is read whole.
-        since = (f'SELECT {columns} FROM "mark" WHERE "seq" > ?', [self.seen_seq]) if self.seen_seq is not None else (f'SELECT {columns} FROM "mark" WHERE 1 = 0', [])
+        since = (
+            (f'SELECT {columns} FROM "mark" WHERE "seq" > ?', [self.seen_seq])
+            if self.seen_seq is not None
+            else (f'SELECT {columns} FROM "mark" WHERE 1 = 0', [])
+        )
         marked, params = rows_in({"skill": "integer", "contestant": "integer", "aspect": "text"}, missing)
         return [since, (f'SELECT {columns} FROM "mark" WHERE {marked}', params)], missing
 
@@ -288,7 +292,13 @@ class MarkWriter:
             log.exception("mark batch of %d failed", len(batch))
             for p in batch:
                 if not p.future.done():
-                    p.future.set_exception(refused("unavailable", "服务器暂时无法保存评分，请稍后重发", "The server could not store the mark just now; it will be re-sent") if not isinstance(exc, MarkRefused) else exc)
+                    p.future.set_exception(
+                        refused(
+                            "unavailable", "服务器暂时无法保存评分，请稍后重发", "The server could not store the mark just now; it will be re-sent"
+                        )
+                        if not isinstance(exc, MarkRefused)
+                        else exc
+                    )
             return
         if accepted and self.on_committed is not None:
             try:
@@ -369,19 +379,49 @@ class MarkWriter:
                 p.future.set_result(outcome)
             elif isinstance(outcome, tuple):
                 row = rows[outcome[1]]
-                p.future.set_result(Ack(p.req.op_id, row["seq"], True, row["kind"], row["skill"], str(p.req.contestant), row["aspect"], row["value"], row.get("_status")))
+                p.future.set_result(
+                    Ack(
+                        p.req.op_id,
+                        row["seq"],
+                        True,
+                        row["kind"],
+                        row["skill"],
+                        str(p.req.contestant),
+                        row["aspect"],
+                        row["value"],
+                        row.get("_status"),
+                    )
+                )
             else:
                 row = outcome
-                p.future.set_result(Ack(p.req.op_id, row["seq"], False, row["kind"], row["skill"], str(p.req.contestant), row["aspect"], row["value"], row.get("_status")))
+                p.future.set_result(
+                    Ack(
+                        p.req.op_id,
+                        row["seq"],
+                        False,
+                        row["kind"],
+                        row["skill"],
+                        str(p.req.contestant),
+                        row["aspect"],
+                        row["value"],
+                        row.get("_status"),
+                    )
+                )
         self.committed += len(rows)
         if _PROFILE:
             phases.append(time.perf_counter())
             ms = [1000 * (b - a) for a, b in zip(phases, phases[1:])]
-            print(f"batch {len(batch)} {sum(ms):.1f} ms: contexts {ms[0]:.1f} reads {ms[1]:.1f} validation {ms[2]:.1f} "
-                  f"writes+commit {ms[3]:.1f} answers {ms[4]:.1f}", file=sys.stderr, flush=True)
+            print(
+                f"batch {len(batch)} {sum(ms):.1f} ms: contexts {ms[0]:.1f} reads {ms[1]:.1f} validation {ms[2]:.1f} "
+                f"writes+commit {ms[3]:.1f} answers {ms[4]:.1f}",
+                file=sys.stderr,
+                flush=True,
+            )
         return accepted
 
-    def _validate(self, req: MarkRequest, ctx: SkillContext | None, standing: _BatchStanding, current: dict[Slot, Panel]) -> tuple[dict[str, Any], audit.Entry, Accepted]:
+    def _validate(
+        self, req: MarkRequest, ctx: SkillContext | None, standing: _BatchStanding, current: dict[Slot, Panel]
+    ) -> tuple[dict[str, Any], audit.Entry, Accepted]:
         """The pure rule (``scoring.acceptance.judge_mark``) on what this batch read; the panel of
         the slot takes the accepted mark, so a later mark of the same batch sees it."""
         contestant = ctx.contestant_by_ref(str(req.contestant)) if ctx is not None else None
@@ -407,7 +447,9 @@ class MarkWriter:
             details={"skill": ctx.skill_id, "aspect": verdict.aspect, "judge": verdict.seat, "value": verdict.value, "reason": verdict.reason,
                      "authority": verdict.authority, "op_id": req.op_id},
         )  # fmt: skip
-        acc = Accepted(ctx.skill_id, verdict.contestant_id, verdict.contestant_ref, verdict.aspect, verdict.status, verdict.previous_status, verdict.panel)
+        acc = Accepted(
+            ctx.skill_id, verdict.contestant_id, verdict.contestant_ref, verdict.aspect, verdict.status, verdict.previous_status, verdict.panel
+        )
         return row, entry, acc
 
 

@@ -16,40 +16,19 @@ from piccolo.table import Table
 
 class Contestant(Table, tablename="contestant", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Skill(Table, tablename="skill", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class User(Table, tablename="app_user", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
@@ -59,34 +38,15 @@ DESCRIPTION = "marking schemes, marks, locks, board state"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="scoring", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="scoring", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="BoardState",
-        tablename="board_state",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="BoardState", tablename="board_state", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="MarkingScheme",
-        tablename="marking_scheme",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="MarkingScheme", tablename="marking_scheme", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="CriterionLock",
-        tablename="criterion_lock",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="CriterionLock", tablename="criterion_lock", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Mark", tablename="mark", schema=None, columns=None
-    )
+    manager.add_table(class_name="Mark", tablename="mark", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="BoardState",

@@ -8,9 +8,7 @@ DESCRIPTION = "board frozen_seq"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="scoring", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="scoring", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="BoardState",

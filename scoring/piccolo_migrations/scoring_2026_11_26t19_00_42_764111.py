@@ -16,66 +16,31 @@ from piccolo.table import Table
 
 class CompetitionGroup(Table, tablename="competition_group", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Contestant(Table, tablename="contestant", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Event(Table, tablename="event", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class Skill(Table, tablename="skill", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
 class User(Table, tablename="app_user", schema=None):
     id = Serial(
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name="id",
-        secret=False,
+        null=False, primary_key=True, unique=False, index=False, index_method=IndexMethod.btree, choices=None, db_column_name="id", secret=False
     )
 
 
@@ -85,27 +50,13 @@ DESCRIPTION = "results, appeals, award proposals"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="scoring", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="scoring", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="ResultRelease",
-        tablename="result_release",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="ResultRelease", tablename="result_release", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="AwardProposal",
-        tablename="award_proposal",
-        schema=None,
-        columns=None,
-    )
+    manager.add_table(class_name="AwardProposal", tablename="award_proposal", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Appeal", tablename="appeal", schema=None, columns=None
-    )
+    manager.add_table(class_name="Appeal", tablename="appeal", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="ResultRelease",

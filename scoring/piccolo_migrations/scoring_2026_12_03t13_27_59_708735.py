@@ -10,9 +10,7 @@ DESCRIPTION = "result release windows and chain heads; award proposal snapshots"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="scoring", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="scoring", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="ResultRelease",

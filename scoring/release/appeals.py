@@ -106,7 +106,7 @@ async def get_appeal(event_id: int, appeal_id: int) -> dict[str, Any]:
 
 
 async def list_appeals(
-    event_id: int, *, skill_id: int | None = None, status: str | None = None, filed_by: int | None = None, contestants: set[int] | None = None,
+    event_id: int, *, skill_id: int | None = None, status: str | None = None, filed_by: int | None = None, contestants: set[int] | None = None
 ) -> list[dict[str, Any]]:
     """The event's appeals; ``filed_by`` and ``contestants`` narrow them to one filer's or to
     those about some contestants (either matching: what ``visible_to`` gives a contestant or leader)."""
@@ -168,8 +168,17 @@ def _named_marks(data: SkillData, marks: list[dict[str, Any]]) -> list[dict[str,
 
 
 async def file_appeal(
-    event_id: int, skill_id: int, group_id: int, *, text: str, user: Principal, actor: audit.Actor,
-    contestant_id: int | None = None, contestant: str | None = None, filed_by_name: str = "", marks: list[dict[str, Any]] | None = None,
+    event_id: int,
+    skill_id: int,
+    group_id: int,
+    *,
+    text: str,
+    user: Principal,
+    actor: audit.Actor,
+    contestant_id: int | None = None,
+    contestant: str | None = None,
+    filed_by_name: str = "",
+    marks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """File an appeal about a skill and group's provisional results (see the module doc)."""
     await events.editable_event(event_id)
@@ -182,7 +191,9 @@ async def file_appeal(
     own: set[int] | None = None
     if on_behalf:
         if not name:
-            raise invalid("filed_by_name", "代为登记申诉须填写申诉人（选手或领队）姓名", "an appeal recorded on someone's behalf needs the name of who filed it")
+            raise invalid(
+                "filed_by_name", "代为登记申诉须填写申诉人（选手或领队）姓名", "an appeal recorded on someone's behalf needs the name of who filed it"
+            )
     else:
         own = await own_contestants(user, event_id)
         if not own:
@@ -219,7 +230,9 @@ async def file_appeal(
             await _check_signed_off_and_decrypted(skill_id)
             raise missing_step("not_provisional", "provisional")
         if rel["stage"] == FINAL:
-            raise BilingualError(409, "results_final", zh="本组别成绩已确定，不再受理申诉", en="The results of this group are final; appeals are no longer accepted")
+            raise BilingualError(
+                409, "results_final", zh="本组别成绩已确定，不再受理申诉", en="The results of this group are final; appeals are no longer accepted"
+            )
         ends = aware(rel["appeal_ends_at"])
         if ends is not None and now() >= ends:
             raise BilingualError(
@@ -274,13 +287,25 @@ async def _check_corrections(data: SkillData, marks: list[dict[str, Any]]) -> li
             value = scorer.check_score(aspect, m.get("value"))
         except ScoringError as exc:
             raise invalid(f"marks[{i}].value", exc.message.zh, exc.message.en) from None
-        out.append({"kind": "correction", "contestant": data.refs[cid], "contestant_id": cid, "aspect": aspect, "seat": seat,
-                    "seat_name": seats[seat], "value": decimal_str(value), "seq": None, "applied_by": None, "applied_at": None})
+        out.append(
+            {
+                "kind": "correction",
+                "contestant": data.refs[cid],
+                "contestant_id": cid,
+                "aspect": aspect,
+                "seat": seat,
+                "seat_name": seats[seat],
+                "value": decimal_str(value),
+                "seq": None,
+                "applied_by": None,
+                "applied_at": None,
+            }
+        )
     return out
 
 
 async def decide_appeal(
-    event_id: int, appeal_id: int, *, outcome: str, reason: str, marks: list[dict[str, Any]] | None, user: Principal, actor: audit.Actor, live: Any,
+    event_id: int, appeal_id: int, *, outcome: str, reason: str, marks: list[dict[str, Any]] | None, user: Principal, actor: audit.Actor, live: Any
 ) -> dict[str, Any]:
     """The arbitrator's decision (final and recorded); see the module doc for the corrections."""
     await events.editable_event(event_id)
@@ -299,13 +324,18 @@ async def decide_appeal(
     named = {appeal["contestant_id"]} | {_ref_to_id(data, m["contestant"]) for m in appeal["marks"] if m.get("contestant")}
     for i, c in enumerate(corrections):
         if c["contestant_id"] not in named:
-            raise invalid(f"marks[{i}].contestant", f"该申诉不涉及选手 {c['contestant']}，不能更正其评分",
-                          f"this appeal is not about contestant {c['contestant']}; their marks cannot be corrected by it")
+            raise invalid(
+                f"marks[{i}].contestant",
+                f"该申诉不涉及选手 {c['contestant']}，不能更正其评分",
+                f"this appeal is not about contestant {c['contestant']}; their marks cannot be corrected by it",
+            )
     async with write_transaction():
         await lock_row(Skill, appeal["skill_id"])
         row = await Appeal.select(Appeal.status, Appeal.marks).where(Appeal.id == appeal_id).first()
         if row["status"] != PENDING:
-            raise BilingualError(409, "already_decided", zh="该申诉已裁定，裁定为最终决定", en="This appeal is already decided; the decision is final")
+            raise BilingualError(
+                409, "already_decided", zh="该申诉已裁定，裁定为最终决定", en="This appeal is already decided; the decision is final"
+            )
         rel = await release_row(appeal["skill_id"], appeal["group_id"]) if appeal["group_id"] else None
         if rel is not None and rel["stage"] == FINAL:
             raise BilingualError(409, "results_final", zh="本组别成绩已确定", en="The results of this group are final")
@@ -324,7 +354,10 @@ async def decide_appeal(
         try:
             result = await apply_corrections(event_id, appeal_id, user=user, actor=actor, live=live)
         except AppError as exc:  # the decision stands; an organiser may apply the corrections later
-            result = {**await get_appeal(event_id, appeal_id), "apply_error": {"code": exc.code, "message": {"zh": exc.message("zh"), "en": exc.message("en")}}}
+            result = {
+                **await get_appeal(event_id, appeal_id),
+                "apply_error": {"code": exc.code, "message": {"zh": exc.message("zh"), "en": exc.message("en")}},
+            }
     return result
 
 

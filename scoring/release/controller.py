@@ -42,7 +42,6 @@ class DecisionIn(msgspec.Struct):
     marks: list[CorrectionIn] = msgspec.field(default_factory=list)
 
 
-
 GROUP = "/skills/{skill_id:int}/groups/{group_id:int}"
 
 
@@ -50,43 +49,75 @@ class ResultsController(Controller):
     path = "/api/events/{event_id:int}"
     tags = ["results"]
 
-    @get("/results", summary="The results workflow of every skill and group (steps and their state)", operation_id="results_overview",
-         guards=[allowed("read_results_workflow")])
+    @get(
+        "/results",
+        summary="The results workflow of every skill and group (steps and their state)",
+        operation_id="results_overview",
+        guards=[allowed("read_results_workflow")],
+    )
     async def overview(self, event_id: int) -> list[dict[str, Any]]:
         return await service.event_workflow(event_id)
 
-    @get(GROUP + "/results", summary="The results workflow of one skill and group", operation_id="results_workflow",
-         guards=[allowed("read_skill_results")])
+    @get(
+        GROUP + "/results",
+        summary="The results workflow of one skill and group",
+        operation_id="results_workflow",
+        guards=[allowed("read_skill_results")],
+    )
     async def workflow(self, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.workflow(event_id, skill_id, group_id)
 
-    @get(GROUP + "/results/preview", summary="The group's ranking as the marks stand now (names once decrypted)", operation_id="results_preview",
-         guards=[allowed("preview_results")])
+    @get(
+        GROUP + "/results/preview",
+        summary="The group's ranking as the marks stand now (names once decrypted)",
+        operation_id="results_preview",
+        guards=[allowed("preview_results")],
+    )
     async def preview(self, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.preview(event_id, skill_id, group_id)
 
-    @post(GROUP + "/results/provisional", summary="Publish the provisional results (organiser; after sign-off and decryption)",
-          description="Starts the public notice (`results.notice_hours`) and the appeal window (`results.appeal_window_hours`) of the event's preset. "
-          "409 names the missing step: not_submitted, not_rechecked, not_decrypted, results_incomplete; already_published.",
-          operation_id="publish_provisional_results", guards=[allowed("publish_results")], status_code=200)
+    @post(
+        GROUP + "/results/provisional",
+        summary="Publish the provisional results (organiser; after sign-off and decryption)",
+        description="Starts the public notice (`results.notice_hours`) and the appeal window (`results.appeal_window_hours`) of the event's preset. "
+        "409 names the missing step: not_submitted, not_rechecked, not_decrypted, results_incomplete; already_published.",
+        operation_id="publish_provisional_results",
+        guards=[allowed("publish_results")],
+        status_code=200,
+    )
     async def provisional(self, request: Request, actor: Actor, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.publish_provisional(event_id, skill_id, group_id, actor)
 
-    @post(GROUP + "/results/final", summary="Make the results final (organiser; after the notice period and every appeal)",
-          description="409: not_provisional, notice_period, appeal_window_open, appeals_pending, corrections_pending, already_final. "
-          "Stores the awards, honours and promotions the rules propose, for approval.",
-          operation_id="finalise_results", guards=[allowed("publish_results")], status_code=200)
+    @post(
+        GROUP + "/results/final",
+        summary="Make the results final (organiser; after the notice period and every appeal)",
+        description="409: not_provisional, notice_period, appeal_window_open, appeals_pending, corrections_pending, already_final. "
+        "Stores the awards, honours and promotions the rules propose, for approval.",
+        operation_id="finalise_results",
+        guards=[allowed("publish_results")],
+        status_code=200,
+    )
     async def final(self, request: Request, actor: Actor, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.make_final(event_id, skill_id, group_id, actor)
 
-    @get("/results/export", summary="The event's results book (.xlsx, one sheet per skill and group)", operation_id="export_event_results",
-         guards=[allowed("export_results")], media_type=XLSX)
+    @get(
+        "/results/export",
+        summary="The event's results book (.xlsx, one sheet per skill and group)",
+        operation_id="export_event_results",
+        guards=[allowed("export_results")],
+        media_type=XLSX,
+    )
     async def export_event(self, request: Request, event_id: int) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(export.results_book(await export.book_sheets(event_id), lang), export.filename("results", lang))
 
-    @get("/skills/{skill_id:int}/results/export", summary="A skill's results book (.xlsx, one sheet per group)", operation_id="export_skill_results",
-         guards=[allowed("export_results")], media_type=XLSX)
+    @get(
+        "/skills/{skill_id:int}/results/export",
+        summary="A skill's results book (.xlsx, one sheet per group)",
+        operation_id="export_skill_results",
+        guards=[allowed("export_results")],
+        media_type=XLSX,
+    )
     async def export_skill(self, request: Request, event_id: int, skill_id: int) -> Response[bytes]:
         lang = request_lang(request)
         return attachment(export.results_book(await export.book_sheets(event_id, skill_id), lang), export.filename("results", lang))
@@ -96,9 +127,14 @@ class AppealsController(Controller):
     path = "/api/events/{event_id:int}"
     tags = ["appeals"]
 
-    @post(GROUP + "/appeals", summary="File an appeal (申诉) within the appeal window (contestant, or organiser on someone's behalf)",
-          description="Refused with 409 appeal_window_closed after `appeal_ends_at`, not_provisional before publication, results_final after.",
-          operation_id="file_appeal", guards=[allowed("file_appeal")], status_code=201)
+    @post(
+        GROUP + "/appeals",
+        summary="File an appeal (申诉) within the appeal window (contestant, or organiser on someone's behalf)",
+        description="Refused with 409 appeal_window_closed after `appeal_ends_at`, not_provisional before publication, results_final after.",
+        operation_id="file_appeal",
+        guards=[allowed("file_appeal")],
+        status_code=201,
+    )
     async def file(self, request: Request, event_id: int, skill_id: int, group_id: int, data: AppealIn) -> dict[str, Any]:
         user = await require_principal(request)
         return await appeals.file_appeal(
@@ -106,8 +142,7 @@ class AppealsController(Controller):
             contestant=data.contestant, filed_by_name=data.filed_by_name, marks=[msgspec.structs.asdict(m) for m in data.marks],
         )  # fmt: skip
 
-    @get("/appeals", summary="The event's appeals (a contestant sees their own)", operation_id="list_appeals",
-         guards=[allowed("read_appeals")])
+    @get("/appeals", summary="The event's appeals (a contestant sees their own)", operation_id="list_appeals", guards=[allowed("read_appeals")])
     async def list_all(self, request: Request, event_id: int, skill_id: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
         user = await require_principal(request)
         return await appeals.list_appeals(event_id, skill_id=skill_id, status=status, **await appeals.visible_to(user, event_id))
@@ -120,10 +155,15 @@ class AppealsController(Controller):
             raise not_found("appeal")
         return found
 
-    @post("/appeals/{appeal_id:int}/decision", summary="The arbitrator's decision: upheld (with corrected marks) or dismissed, with a reason",
-          description="Final: a second decision is refused (409 already_decided). An upheld appeal's corrections are applied at once under "
-          "the arbitration authority, to the contestant the appeal names only; one refused by the mark writer waits for `POST …/apply`.",
-          operation_id="decide_appeal", guards=[allowed("decide_appeal")], status_code=200)
+    @post(
+        "/appeals/{appeal_id:int}/decision",
+        summary="The arbitrator's decision: upheld (with corrected marks) or dismissed, with a reason",
+        description="Final: a second decision is refused (409 already_decided). An upheld appeal's corrections are applied at once under "
+        "the arbitration authority, to the contestant the appeal names only; one refused by the mark writer waits for `POST …/apply`.",
+        operation_id="decide_appeal",
+        guards=[allowed("decide_appeal")],
+        status_code=200,
+    )
     async def decide(self, request: Request, event_id: int, appeal_id: int, data: DecisionIn) -> dict[str, Any]:
         user = await require_principal(request)
         return await appeals.decide_appeal(
@@ -131,20 +171,33 @@ class AppealsController(Controller):
             user=user, actor=actor_of(request, user), live=getattr(request.app.state, "live", None),
         )  # fmt: skip
 
-    @post("/appeals/{appeal_id:int}/apply", summary="Apply an upheld appeal's corrected marks that could not be applied at its decision (arbitration group)",
-          operation_id="apply_appeal_corrections", guards=[allowed("apply_appeal_corrections")], status_code=200)
+    @post(
+        "/appeals/{appeal_id:int}/apply",
+        summary="Apply an upheld appeal's corrected marks that could not be applied at its decision (arbitration group)",
+        operation_id="apply_appeal_corrections",
+        guards=[allowed("apply_appeal_corrections")],
+        status_code=200,
+    )
     async def apply(self, request: Request, event_id: int, appeal_id: int) -> dict[str, Any]:
         user = await require_principal(request)
         return await appeals.apply_corrections(event_id, appeal_id, user=user, actor=actor_of(request, user), live=request.app.state.live)
 
 
-@get("/api/public/events/{event_id:int}/results", summary="An event's published results: stage of every skill and group (public)",
-     operation_id="public_event_results", tags=["public"])
+@get(
+    "/api/public/events/{event_id:int}/results",
+    summary="An event's published results: stage of every skill and group (public)",
+    operation_id="public_event_results",
+    tags=["public"],
+)
 async def public_event_results(event_id: int) -> dict[str, Any]:
     return await service.public_event(event_id)
 
 
-@get("/api/public/events/{event_id:int}/skills/{skill_id:int}/results", summary="A skill's published results per group (public)",
-     operation_id="public_skill_results", tags=["public"])
+@get(
+    "/api/public/events/{event_id:int}/skills/{skill_id:int}/results",
+    summary="A skill's published results per group (public)",
+    operation_id="public_skill_results",
+    tags=["public"],
+)
 async def public_skill_results(event_id: int, skill_id: int) -> dict[str, Any]:
     return await public.public_skill(event_id, skill_id)

@@ -104,7 +104,9 @@ async def demo(event_id: int) -> str | None:
         await anonymisation.recheck_scores(event_id, sid, chief_actor)
     if not await anonymisation.is_decrypted(sid):
         officer = await User.select(User.id, User.display_name).where(User.username == "demo-encryption").first()
-        await anonymisation.decrypt(event_id, sid, audit.Actor(officer["id"] if officer else None, officer["display_name"] if officer else "demo"), "演示")
+        await anonymisation.decrypt(
+            event_id, sid, audit.Actor(officer["id"] if officer else None, officer["display_name"] if officer else "demo"), "演示"
+        )
 
     # This skill's notice and appeal periods are cut to nothing for the demo (below the tier's floors,
     # which only a demo or test may do: ``presets.window_floors_capped``), then the event's restored.
@@ -125,7 +127,9 @@ async def demo(event_id: int) -> str | None:
 
     # The arbitration group (监督仲裁组) decides appeals; the demo has one member.
     arbitrator = await User.select(User.id).where(User.username == ARBITRATOR[0]).first()
-    arbitrator_id = arbitrator["id"] if arbitrator else await accounts.create_user(ARBITRATOR[0], ARBITRATOR[1], DEMO_PASSWORD, home_event=event_id, actor=actor)
+    arbitrator_id = (
+        arbitrator["id"] if arbitrator else await accounts.create_user(ARBITRATOR[0], ARBITRATOR[1], DEMO_PASSWORD, home_event=event_id, actor=actor)
+    )
     await accounts.grant_role(arbitrator_id, "arbitrator", event_id, None, actor=actor)
     extra = f"，{refused} 个评分被拒" if refused else ""
     return (

@@ -138,8 +138,17 @@ def results_book(sheets: list[dict[str, Any]], lang: str = "zh") -> bytes:
         for row in results_rows(snap, lang):
             ws.append(row)
         rel = sheet.get("release") or {}
-        info.append([title, snap["skill"], snap["group"], t(f"results.stage.{sheet['stage']}", lang), rel.get("provisional_at_china") or "",
-                     rel.get("final_at_china") or "", t("results.yes" if rel.get("changed_by_appeal") else "results.no", lang)])
+        info.append(
+            [
+                title,
+                snap["skill"],
+                snap["group"],
+                t(f"results.stage.{sheet['stage']}", lang),
+                rel.get("provisional_at_china") or "",
+                rel.get("final_at_china") or "",
+                t("results.yes" if rel.get("changed_by_appeal") else "results.no", lang),
+            ]
+        )
     ws = book.sheet(_sheet_title(t("results.sheet_info", lang), taken))
     ws.append([t(f"results.col.{k}", lang) for k in ("sheet", "skill", "group", "stage", "published", "final_at", "changed")])
     for row in info:
@@ -204,4 +213,3 @@ def filename(kind: str, lang: str) -> str:
     names = {"results": ("成绩册.xlsx", "results.xlsx"), "proposals": ("拟表彰名单.xlsx", "proposals.xlsx")}
     zh, en = names[kind]
     return zh if lang == "zh" else en
-

@@ -98,6 +98,7 @@ STEP_LABELS = {k: (zh, en) for k, zh, en in STEPS}
 
 # ---- time -------------------------------------------------------------------------------------
 
+
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -144,6 +145,7 @@ def missing_step(code: str, step: str, *, extra: Any = None) -> BilingualError:
 
 # ---- the skill's data and its ranking ---------------------------------------------------------
 
+
 @dataclasses.dataclass
 class SkillData:
     """Everything a ranking of one skill needs, read once."""
@@ -180,14 +182,28 @@ async def load_skill(event_id: int, skill_id: int) -> SkillData:
     preset = (await events.event_preset(event_id))["effective"]
     scheme_row = await SchemeRow.select(SchemeRow.data, SchemeRow.version).where(SchemeRow.skill == skill_id).first()
     scheme = scheme_from_dict(json_value(scheme_row["data"], {})) if scheme_row else None
-    rows = await Contestant.select(
-        Contestant.id, Contestant.group, Contestant.name, Contestant.delegation, Contestant.employer, Contestant.workstation_no,
-        Contestant.status, Contestant.id_number, Contestant.current_level, Contestant.team,
-    ).where((Contestant.skill == skill_id) & (Contestant.status != "withdrawn")).order_by(Contestant.id)
+    rows = (
+        await Contestant.select(
+            Contestant.id,
+            Contestant.group,
+            Contestant.name,
+            Contestant.delegation,
+            Contestant.employer,
+            Contestant.workstation_no,
+            Contestant.status,
+            Contestant.id_number,
+            Contestant.current_level,
+            Contestant.team,
+        )
+        .where((Contestant.skill == skill_id) & (Contestant.status != "withdrawn"))
+        .order_by(Contestant.id)
+    )
     people = {r["id"]: r for r in rows}
     refs: dict[int, str] = {}
     latest: dict[int, int] = {}
-    for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(EncryptedNumber.skill == skill_id):
+    for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
+        EncryptedNumber.skill == skill_id
+    ):
         if n["contestant"] not in latest or latest[n["contestant"]] < n["round"]:
             latest[n["contestant"]] = n["round"]
             refs[n["contestant"]] = n["encrypted_no"]
@@ -294,10 +310,13 @@ def differences(provisional: dict[str, Any], final: dict[str, Any]) -> dict[int,
 
 # ---- release rows ---------------------------------------------------------------------------
 
+
 async def release_row(skill_id: int, group_id: int) -> dict[str, Any] | None:
-    return await ResultRelease.select(
-        ResultRelease.all_columns(), ResultRelease.provisional_by.display_name, ResultRelease.final_by.display_name
-    ).where((ResultRelease.skill == skill_id) & (ResultRelease.group == group_id)).first()
+    return (
+        await ResultRelease.select(ResultRelease.all_columns(), ResultRelease.provisional_by.display_name, ResultRelease.final_by.display_name)
+        .where((ResultRelease.skill == skill_id) & (ResultRelease.group == group_id))
+        .first()
+    )
 
 
 def release_json(row: dict[str, Any] | None, *, with_rankings: bool = True) -> dict[str, Any] | None:
@@ -352,7 +371,9 @@ async def recorded_heads() -> list[audit.RecordedHead]:
     ):  # fmt: skip
         for step in (PROVISIONAL, FINAL):
             if r[f"{step}_head_seq"]:
-                heads.append(audit.RecordedHead(f"skill {r['skill']} group {r['group']} {step} results", r[f"{step}_head_seq"], r[f"{step}_head_hash"]))
+                heads.append(
+                    audit.RecordedHead(f"skill {r['skill']} group {r['group']} {step} results", r[f"{step}_head_seq"], r[f"{step}_head_hash"])
+                )
     return heads
 
 
@@ -375,10 +396,15 @@ def published_view(row: dict[str, Any]) -> dict[str, Any]:
 
 # ---- the workflow ---------------------------------------------------------------------------
 
+
 async def _submission(skill_id: int) -> dict[str, Any] | None:
-    return await ScoreSubmission.select(
-        ScoreSubmission.all_columns(), ScoreSubmission.submitted_by.display_name, ScoreSubmission.rechecked_by.display_name
-    ).where(ScoreSubmission.skill == skill_id).first()
+    return (
+        await ScoreSubmission.select(
+            ScoreSubmission.all_columns(), ScoreSubmission.submitted_by.display_name, ScoreSubmission.rechecked_by.display_name
+        )
+        .where(ScoreSubmission.skill == skill_id)
+        .first()
+    )
 
 
 async def _decryption(skill_id: int) -> dict[str, Any] | None:
@@ -389,7 +415,9 @@ async def appeal_counts(skill_id: int, group_id: int) -> dict[str, int]:
     """Appeals of a skill and group: pending (undecided) and upheld with corrections not yet applied."""
     rows = await Appeal.select(Appeal.status, Appeal.marks).where((Appeal.skill == skill_id) & (Appeal.group == group_id))
     pending = sum(1 for r in rows if r["status"] == "pending")
-    unapplied = sum(1 for r in rows if r["status"] == "upheld" and any(m.get("kind") == "correction" and m.get("seq") is None for m in json_value(r["marks"], [])))
+    unapplied = sum(
+        1 for r in rows if r["status"] == "upheld" and any(m.get("kind") == "correction" and m.get("seq") is None for m in json_value(r["marks"], []))
+    )
     return {"total": len(rows), "pending": pending, "corrections_pending": unapplied}
 
 
@@ -470,7 +498,9 @@ async def preview(event_id: int, skill_id: int, group_id: int) -> dict[str, Any]
             del r["contestant_id"]
             number = shown_number(r["encrypted_no"], r["workstation_no"], skill_encrypted=encrypted)
             r.update(contestant=number, workstation_no=None if encrypted else r["workstation_no"], name=None, delegation=None, employer=None)
-        snap["rows"].sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["contestant"] is None, len(r["contestant"] or ""), r["contestant"] or ""))
+        snap["rows"].sort(
+            key=lambda r: (r["rank"] is None, r["rank"] or 0, r["contestant"] is None, len(r["contestant"] or ""), r["contestant"] or "")
+        )
     return snap
 
 
@@ -493,7 +523,9 @@ async def publish_provisional(event_id: int, skill_id: int, group_id: int, actor
         data.group(group_id)
         await _check_signed_off_and_decrypted(skill_id)
         if await ResultRelease.exists().where((ResultRelease.skill == skill_id) & (ResultRelease.group == group_id)):
-            raise BilingualError(409, "already_published", zh="本组别的暂定成绩已公布", en="The provisional results of this group are already published")
+            raise BilingualError(
+                409, "already_published", zh="本组别的暂定成绩已公布", en="The provisional results of this group are already published"
+            )
         snap = snapshot(data, group_id)
         if not any(r["status"] == COMPETED for r in snap["rows"]):
             raise BilingualError(409, "no_contestants", zh="本组别没有参赛选手", en="This group has no competing contestants")
@@ -570,8 +602,13 @@ async def make_final(event_id: int, skill_id: int, group_id: int, actor: audit.A
         snap = snapshot(data, group_id)
         missing = incomplete_refs(snap)
         if missing:
-            raise BilingualError(409, "results_incomplete", extra={"contestants": missing},
-                                 zh=f"缺少步骤：评分（{len(missing)} 名选手的评分不完整）", en=f"Missing step: scoring ({len(missing)} contestant(s) not fully marked)")
+            raise BilingualError(
+                409,
+                "results_incomplete",
+                extra={"contestants": missing},
+                zh=f"缺少步骤：评分（{len(missing)} 名选手的评分不完整）",
+                en=f"Missing step: scoring ({len(missing)} contestant(s) not fully marked)",
+            )
         prov = json_value(rel["provisional"], {})
         diff = differences(prov, snap)
         changed = bool(diff)
@@ -586,11 +623,14 @@ async def make_final(event_id: int, skill_id: int, group_id: int, actor: audit.A
             "results.final", actor, event_id=event_id, target=f"group:{group_id}",
             details={"skill": skill_id, "group": group_id, "changed_by_appeal": changed, "changed": sorted(diff), **made},
         )  # fmt: skip
-        await ResultRelease.update({ResultRelease.final_head_seq: head.seq, ResultRelease.final_head_hash: head.hash}).where(ResultRelease.id == rel["id"])
+        await ResultRelease.update({ResultRelease.final_head_seq: head.seq, ResultRelease.final_head_hash: head.hash}).where(
+            ResultRelease.id == rel["id"]
+        )
     return await workflow(event_id, skill_id, group_id)
 
 
 # ---- public -----------------------------------------------------------------------------------
+
 
 async def public_event(event_id: int) -> dict[str, Any]:
     """The event's published results: per skill and group, the stage and its times."""
@@ -598,8 +638,15 @@ async def public_event(event_id: int) -> dict[str, Any]:
     skills = await Skill.select(Skill.id, Skill.name).where(Skill.event == event_id).order_by(Skill.id)
     groups = await CompetitionGroup.select().where(CompetitionGroup.skill.is_in([s["id"] for s in skills] or [0])).order_by(CompetitionGroup.id)
     rels = await ResultRelease.select(
-        ResultRelease.id, ResultRelease.skill, ResultRelease.group, ResultRelease.stage, ResultRelease.provisional_at, ResultRelease.notice_ends_at,
-        ResultRelease.appeal_ends_at, ResultRelease.final_at, ResultRelease.changed_by_appeal,
+        ResultRelease.id,
+        ResultRelease.skill,
+        ResultRelease.group,
+        ResultRelease.stage,
+        ResultRelease.provisional_at,
+        ResultRelease.notice_ends_at,
+        ResultRelease.appeal_ends_at,
+        ResultRelease.final_at,
+        ResultRelease.changed_by_appeal,
     ).where(ResultRelease.skill.is_in([s["id"] for s in skills] or [0]))
     by_group = {r["group"]: r for r in rels}
     out = []
@@ -626,8 +673,15 @@ async def public_skill(event_id: int, skill_id: int) -> dict[str, Any]:
     items = []
     for g in groups:
         r = rels.get(g["id"])
-        items.append({"group_id": g["id"], "group": g["name"], "group_kind": g["kind"], "published": r is not None,
-                      **(published_view(r) if r else {"stage": None})})
+        items.append(
+            {
+                "group_id": g["id"],
+                "group": g["name"],
+                "group_kind": g["kind"],
+                "published": r is not None,
+                **(published_view(r) if r else {"stage": None}),
+            }
+        )
     return {"event_id": event_id, "event": event["name"], "skill_id": skill_id, "skill": skill["name"], "groups": items}
 
 

@@ -38,10 +38,7 @@ EMPLOYEES = [
     ("黄俊杰", 5, 3, "third", None, ("promoted", 3, 4)),
     ("王丽", 6, 3, "excellence", None, None),
 ]
-STUDENTS = [
-    ("周子涵", 1, 2, "first", None, ("promoted", 2, 3)),
-    ("吴思远", 2, 0, "second", None, ("promoted", None, 3)),
-]
+STUDENTS = [("周子涵", 1, 2, "first", None, ("promoted", 2, 3)), ("吴思远", 2, 0, "second", None, ("promoted", None, 3))]
 UNAPPROVED = ("刘德华", 7, 3, "excellence")  # an award the approver has not approved yet
 
 

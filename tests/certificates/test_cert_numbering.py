@@ -6,16 +6,7 @@ import itertools
 
 import pytest
 
-from certificates.numbering import (
-    ALPHABET,
-    CertificateNumber,
-    CertType,
-    check_char,
-    format_number,
-    is_well_formed,
-    normalize,
-    parse_number,
-)
+from certificates.numbering import ALPHABET, CertificateNumber, CertType, check_char, format_number, is_well_formed, normalize, parse_number
 
 NUMBER = format_number("SZ3", CertType.AWARD, 123, 2026)
 
@@ -28,12 +19,7 @@ def test_format_shape():
 
 @pytest.mark.parametrize(
     ("event", "ctype", "seq", "year"),
-    [
-        ("SZ3", "A", 1, 2026),
-        ("GDJN3", "H", 999999, 2026),
-        ("ws48", "promotion", 42, 2031),
-        ("AB", CertType.AWARD, 7, 2000),
-    ],
+    [("SZ3", "A", 1, 2026), ("GDJN3", "H", 999999, 2026), ("ws48", "promotion", 42, 2031), ("AB", CertType.AWARD, 7, 2000)],
 )
 def test_round_trip(event, ctype, seq, year):
     text = format_number(event, ctype, seq, year)
@@ -59,10 +45,7 @@ def test_known_iso7064_mod37_36_vectors():
 
 
 def test_distinct_fields_give_distinct_numbers():
-    numbers = {
-        format_number(e, t, s, y)
-        for e, t, s, y in itertools.product(("SZ3", "SZ31", "GZ1"), "AHP", (1, 2, 10, 100), (2026, 2027))
-    }
+    numbers = {format_number(e, t, s, y) for e, t, s, y in itertools.product(("SZ3", "SZ31", "GZ1"), "AHP", (1, 2, 10, 100), (2026, 2027))}
     assert len(numbers) == 3 * 3 * 4 * 2
 
 
@@ -103,9 +86,7 @@ def test_check_system_properties_exhaustively():
     states = range(1, 37)
     for p in states:
         assert len({_step(p, v) for v in range(36)}) == 36  # substitution changes the state
-    missed = sum(
-        _step(_step(p, a), b) == _step(_step(p, b), a) for p in states for a in range(36) for b in range(36) if a < b
-    )
+    missed = sum(_step(_step(p, a), b) == _step(_step(p, b), a) for p in states for a in range(36) for b in range(36) if a < b)
     total = 36 * 36 * 35 // 2
     assert missed / total < 0.002  # 1 pair in 630 per state, as numbering.py documents
 

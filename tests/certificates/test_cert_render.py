@@ -158,12 +158,7 @@ def test_qr_code_decodes_to_the_verification_url(pdfs):
     png = render_png_first_page(pdfs["H"], OUTPUT / "certificate_honour.png", dpi=110)
     render_png_first_page(pdfs["A"], OUTPUT / "certificate_award.png", dpi=110)
     render_png_first_page(pdfs["P"], OUTPUT / "certificate_promotion.png", dpi=110)
-    decoded = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)], capture_output=True, text=True, timeout=30)
     assert decoded.stdout.strip() == make_cert("H").verify_url
     assert png.stat().st_size > 10_000
 
@@ -243,9 +238,7 @@ def test_english_certificate():
 
 def test_organiser_template_override(tmp_path):
     (tmp_path / "award.html").write_text(
-        '{% extends "base.html" %}{% block title %}奖状{% endblock %}'
-        "{% block body %}<p>荣获{{ c.award }}</p>{% endblock %}",
-        encoding="utf-8",
+        '{% extends "base.html" %}{% block title %}奖状{% endblock %}{% block body %}<p>荣获{{ c.award }}</p>{% endblock %}', encoding="utf-8"
     )
     text = text_of(CertificateRenderer(template_dir=tmp_path).render_one(make_cert("A")))
     assert "奖状" in text and "获奖证书" not in text and "荣获一等奖" in text
@@ -315,8 +308,7 @@ def test_templates_cannot_fetch_files_or_network(tmp_path, caplog):
     secret = tmp_path / "secret.svg"
     secret.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><text>SECRET</text></svg>')
     (tmp_path / "award.html").write_text(
-        '{% extends "base.html" %}{% block body %}<img src="file://' + str(secret) + '">'
-        '<img src="http://127.0.0.1:9/x.png">{% endblock %}',
+        '{% extends "base.html" %}{% block body %}<img src="file://' + str(secret) + '"><img src="http://127.0.0.1:9/x.png">{% endblock %}',
         encoding="utf-8",
     )
     with caplog.at_level(logging.ERROR, logger="weasyprint"):

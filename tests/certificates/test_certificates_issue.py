@@ -149,7 +149,16 @@ async def test_pdf_holds_the_chinese_text_in_an_embedded_cjk_font(issued, own):
         return re.sub(r"\s+", "", page.extract_text()), fonts
 
     text, fonts = text_and_fonts(_by(certs, "张晓明", "award"))
-    for expected in ("获奖证书", "张晓明", "第三届广东省职业技能大赛", "电工", "职工组", "一等奖", "广东省人力资源和社会保障厅", _by(certs, "张晓明", "award")["number"]):
+    for expected in (
+        "获奖证书",
+        "张晓明",
+        "第三届广东省职业技能大赛",
+        "电工",
+        "职工组",
+        "一等奖",
+        "广东省人力资源和社会保障厅",
+        _by(certs, "张晓明", "award")["number"],
+    ):
         assert expected in text, expected
     assert any("CJK" in f or "Noto" in f for f in fonts), fonts
     assert all(re.match(r"/[A-Z]{6}\+", f) for f in fonts), f"fonts should be subsets: {fonts}"
@@ -336,7 +345,6 @@ async def test_a_later_event_starts_from_the_promoted_level(issued, own):
     assert [h["honour"] for h in person["honours"]] == ["guangdong_technical_expert"]
     assert await ledger.current_level_for(zhang["id_number"], 3) == SkillLevel.SENIOR_TECHNICIAN
 
-
     # Revoking the later promotion: it no longer counts, and the export leaves it out.
     from certificates import service
 
@@ -415,4 +423,3 @@ async def test_cli_killed_mid_render_resumes_without_duplicates(own):
     assert "failed" in status.stdout and "finished" in status.stdout
     chain = await asyncio.to_thread(run_cli, env, "audit", "verify")
     assert "intact" in chain.stdout
-

@@ -69,7 +69,9 @@ async def test_one_time_code_logs_a_judge_in_once(server, admin):
 async def test_a_new_code_replaces_the_unused_one(server, admin):
     event = await new_event(admin)
     skill = await new_skill(admin, event["id"])
-    judge = (await admin.post(f"/api/events/{event['id']}/accounts", json={"display_name": "李裁判", "role": "judge", "skill_id": skill["id"]})).json()
+    judge = (
+        await admin.post(f"/api/events/{event['id']}/accounts", json={"display_name": "李裁判", "role": "judge", "skill_id": skill["id"]})
+    ).json()
     first = (await admin.post(f"/api/events/{event['id']}/accounts/{judge['id']}/login-code", json={})).json()["code"]
     second = (await admin.post(f"/api/events/{event['id']}/accounts/{judge['id']}/login-code", json={})).json()["code"]
     c = Client(server.base_url)

@@ -8,10 +8,34 @@ import sys
 from harness import ROOT, base_env, create_pg_database, drop_pg_database, need_postgres, run_cli
 
 EXPECTED_TABLES = {
-    "app_user", "event", "skill", "competition_group", "role_assignment", "login_code", "audit_log",
-    "contestant", "team", "judge", "judge_assignment", "check_in", "draw", "encrypted_number", "decryption",
-    "score_submission", "marking_scheme", "mark", "criterion_lock", "board_state", "result_release", "appeal",
-    "award_proposal", "certificate_counter", "certificate", "issuance_batch", "honour_held", "promotion_ledger",
+    "app_user",
+    "event",
+    "skill",
+    "competition_group",
+    "role_assignment",
+    "login_code",
+    "audit_log",
+    "contestant",
+    "team",
+    "judge",
+    "judge_assignment",
+    "check_in",
+    "draw",
+    "encrypted_number",
+    "decryption",
+    "score_submission",
+    "marking_scheme",
+    "mark",
+    "criterion_lock",
+    "board_state",
+    "result_release",
+    "appeal",
+    "award_proposal",
+    "certificate_counter",
+    "certificate",
+    "issuance_batch",
+    "honour_held",
+    "promotion_ledger",
 }
 
 

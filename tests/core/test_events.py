@@ -87,12 +87,7 @@ async def test_skills_and_groups(admin):
 
 @pytest.mark.parametrize(
     "body, field",
-    [
-        ({"name": ""}, "name"),
-        ({"occupation_code": "63101"}, "occupation_code"),
-        ({"team_size": 4}, "team_size"),
-        ({"groups": ["alumni"]}, "groups"),
-    ],
+    [({"name": ""}, "name"), ({"occupation_code": "63101"}, "occupation_code"), ({"team_size": 4}, "team_size"), ({"groups": ["alumni"]}, "groups")],
 )
 async def test_skill_validation_names_the_field(admin, body, field):
     event = await new_event(admin)

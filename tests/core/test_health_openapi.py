@@ -28,7 +28,12 @@ def test_openapi_document_every_operation_has_summary_and_tags(sqlite_server):
     r = httpx.get(sqlite_server.base_url + "/schema/openapi.json")
     assert r.status_code == 200
     doc = r.json()
-    ops = [(path, method, op) for path, item in doc["paths"].items() for method, op in item.items() if method in ("get", "post", "put", "patch", "delete")]
+    ops = [
+        (path, method, op)
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
     assert len(ops) >= 15
     for path, method, op in ops:
         assert op.get("summary"), f"{method.upper()} {path} has no summary"

@@ -25,12 +25,14 @@ def test_embedded_default_needs_nothing(tmp_path):
 
 
 def test_postgres_and_redis_from_env(tmp_path):
-    s = Settings.from_env({
-        "COMPETITION_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "PUBLIC_BASE_URL": "https://jineng.example.cn/",
-    })
+    s = Settings.from_env(
+        {
+            "COMPETITION_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "PUBLIC_BASE_URL": "https://jineng.example.cn/",
+        }
+    )
     assert s.database_kind == "postgresql"
     assert s.channels_kind == "redis"
     assert s.public_base_url == "https://jineng.example.cn"

@@ -71,7 +71,10 @@ async def _old_world(server) -> dict:
     r = await org.post("/api/events", json={"name": "旧赛事", "code": "OLD1", "tier": "provincial", "tier_class": "class2"})
     assert r.status_code == 201, r.text
     event = r.json()
-    r = await org.post(f"/api/events/{event['id']}/accounts", json={"display_name": "旧仲裁", "role": "arbitrator", "username": "old-arbitrator", "password": "old-password-123"})
+    r = await org.post(
+        f"/api/events/{event['id']}/accounts",
+        json={"display_name": "旧仲裁", "role": "arbitrator", "username": "old-arbitrator", "password": "old-password-123"},
+    )
     assert r.status_code == 201, r.text
     await org.aclose()
     return event

@@ -102,8 +102,14 @@ async def test_everything_a_judge_can_fetch_is_anonymous(admin, server):
 
     schema = (await admin.get("/schema/openapi.json")).json()
     me = (await st["judge"].get("/api/me")).json()["user"]
-    values = {"event_id": w["e"], "skill_id": w["s"], "contestant_id": p0["id"], "draw_id": d["id"],
-              "group_id": w["skill"]["groups"][0]["id"], "user_id": me["id"]}
+    values = {
+        "event_id": w["e"],
+        "skill_id": w["s"],
+        "contestant_id": p0["id"],
+        "draw_id": d["id"],
+        "group_id": w["skill"]["groups"][0]["id"],
+        "user_id": me["id"],
+    }
     urls = []
     for path, ops in schema["paths"].items():
         if "get" not in ops or path.startswith("/schema"):

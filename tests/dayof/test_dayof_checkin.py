@@ -65,7 +65,9 @@ async def test_present_needs_the_matching_id_number(admin, server):
     assert r.status_code == 200 and r.json()["summary"]["present"] == 1
 
     summary = (await org.get(f"/api/events/{w['e']}/checkin")).json()
-    assert summary == [{"skill_id": w["s"], "skill": w["skill"]["name"], "session": "1", "present": 1, "late": 1, "absent": 1, "pending": 0, "total": 3}]
+    assert summary == [
+        {"skill_id": w["s"], "skill": w["skill"]["name"], "session": "1", "present": 1, "late": 1, "absent": 1, "pending": 0, "total": 3}
+    ]
     await org.aclose()
 
 
@@ -80,7 +82,13 @@ async def test_corrections_need_a_reason(admin, server):
     r = await org.put(f"{url}/{a['id']}", json={"status": "late", "id_number": a["id_number"], "reason": "误点缺考，选手已到"})
     assert r.status_code == 200, r.text
     assert r.json()["contestant"]["checkin"] | {"checked_at": None, "checked_at_china": None} == {
-        "status": "late", "id_verified": True, "note": "误点缺考，选手已到", "checked_at": None, "checked_at_china": None, "checked_by": "organiser user"}
+        "status": "late",
+        "id_verified": True,
+        "note": "误点缺考，选手已到",
+        "checked_at": None,
+        "checked_at_china": None,
+        "checked_by": "organiser user",
+    }
 
     # Once verified, present ↔ late needs no retyping, but still a reason.
     r = await org.put(f"{url}/{a['id']}", json={"status": "present", "reason": "签到时间登记有误"})

@@ -41,10 +41,20 @@ async def test_refs_follow_the_latest_round(own_db):
     other = await events.create_skill(event["id"], {"name": "焊工", "groups": ["employee"]}, ACTOR)
     ids = []
     for i in range(3):
-        c = await registration.register_one(event["id"], {
-            "name": f"选手{i}", "id_number": make_id("440106", date(1990, 1, 1 + i), i), "skill_id": skill["id"],
-            "group_id": skill["groups"][0]["id"], "employer": "单位", "delegation": "广州市", "phone": f"1380000000{i}",
-            "current_level": "学徒工"}, ACTOR)
+        c = await registration.register_one(
+            event["id"],
+            {
+                "name": f"选手{i}",
+                "id_number": make_id("440106", date(1990, 1, 1 + i), i),
+                "skill_id": skill["id"],
+                "group_id": skill["groups"][0]["id"],
+                "employer": "单位",
+                "delegation": "广州市",
+                "phone": f"1380000000{i}",
+                "current_level": "学徒工",
+            },
+            ACTOR,
+        )
         ids.append(c["id"])
 
     with pytest.raises(AppError) as err:

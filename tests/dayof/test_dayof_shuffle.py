@@ -19,6 +19,7 @@ def test_same_seed_same_result_and_different_seed_different():
     first = shuffle.draw(ids, seed)
     assert first == shuffle.draw(ids, seed)
     assert sorted(first) == ids and sorted(first.values()) == list(range(1, 31))
+
     def order(result):
         return tuple(result[c] for c in ids)
 
@@ -44,7 +45,7 @@ def _reference_draw(ids, seed):
         while len(stream) - pos < 4:
             stream += hashlib.sha256(seed + counter.to_bytes(8, "big")).digest()
             counter += 1
-        w = int.from_bytes(stream[pos:pos + 4], "big")
+        w = int.from_bytes(stream[pos : pos + 4], "big")
         pos += 4
         return w
 

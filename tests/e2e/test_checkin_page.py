@@ -24,16 +24,26 @@ async def _setup(server):
     skill = await new_skill(admin, event["id"])
     people = []
     for i, name in enumerate(["陈志强", "李嘉欣", "黄俊杰"]):
-        body = {"name": name, "id_number": make_id("440305", date(1992, 3, 4 + i), 20 + i, "M" if i != 1 else "F"),
-                "skill_id": skill["id"], "group_id": skill["groups"][0]["id"], "employer": "深圳供电局", "delegation": "深圳市",
-                "current_level": "学徒工", "phone": f"1390000000{i}", "session": "1"}
+        body = {
+            "name": name,
+            "id_number": make_id("440305", date(1992, 3, 4 + i), 20 + i, "M" if i != 1 else "F"),
+            "skill_id": skill["id"],
+            "group_id": skill["groups"][0]["id"],
+            "employer": "深圳供电局",
+            "delegation": "深圳市",
+            "current_level": "学徒工",
+            "phone": f"1390000000{i}",
+            "session": "1",
+        }
         r = await admin.post(f"/api/events/{event['id']}/contestants", json=body)
         assert r.status_code == 201, r.text
         people.append(r.json() | {"id_number": body["id_number"]})
     users = {}
     for role in ("organiser", "encryption_officer"):
         username = unique(role.replace("_", "-") + "-").lower()
-        r = await admin.post(f"/api/events/{event['id']}/accounts", json={"display_name": role, "role": role, "username": username, "password": "password-123"})
+        r = await admin.post(
+            f"/api/events/{event['id']}/accounts", json={"display_name": role, "role": role, "username": username, "password": "password-123"}
+        )
         assert r.status_code == 201, r.text
         users[role] = username
     await admin.aclose()

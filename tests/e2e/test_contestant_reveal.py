@@ -16,9 +16,19 @@ async def test_show_full_id_then_correct_the_phone(server, page):
     e = event["id"]
     skill = await new_skill(admin, e, groups=["employee"])
     id_number = make_id("440104", dt.date(1994, 7, 3), 58, "F")
-    r = await admin.post(f"/api/events/{e}/contestants", json={
-        "name": "林晓华", "id_number": id_number, "skill_id": skill["id"], "group_id": skill["groups"][0]["id"],
-        "employer": "广州某厂", "delegation": "广州市", "phone": "13712345678", "current_level": "学徒工"})
+    r = await admin.post(
+        f"/api/events/{e}/contestants",
+        json={
+            "name": "林晓华",
+            "id_number": id_number,
+            "skill_id": skill["id"],
+            "group_id": skill["groups"][0]["id"],
+            "employer": "广州某厂",
+            "delegation": "广州市",
+            "phone": "13712345678",
+            "current_level": "学徒工",
+        },
+    )
     assert r.status_code == 201, r.text
     c = r.json()
 
@@ -47,7 +57,14 @@ async def test_show_full_id_then_correct_the_phone(server, page):
     await page.wait_for_url(f"{base}/events/{e}/contestants")
     full = (await admin.post(f"/api/events/{e}/contestants/{c['id']}/reveal", json={"reason": "核对更正"})).json()
     assert (full["id_number"], full["phone"]) == (id_number, "13987654321")
-    reasons = [json.loads(r["details"]) if isinstance(r["details"], str) else r["details"] for r in await sql(server.env["DATABASE_URL"], "SELECT details FROM audit_log WHERE action = ? AND target = ? ORDER BY seq",
-                                               "contestant.reveal", f"contestant:{c['id']}")]
+    reasons = [
+        json.loads(r["details"]) if isinstance(r["details"], str) else r["details"]
+        for r in await sql(
+            server.env["DATABASE_URL"],
+            "SELECT details FROM audit_log WHERE action = ? AND target = ? ORDER BY seq",
+            "contestant.reveal",
+            f"contestant:{c['id']}",
+        )
+    ]
     assert [r["reason"] for r in reasons] == ["选手来电更正手机号", "核对更正"]
     await admin.aclose()

@@ -33,7 +33,17 @@ async def test_import_with_errors_then_fixed(server, page):
     second_id = make_id("440604", dt.date(1990, 9, 1), 78, "F")
     rows = [
         ["黄志强", good_id, "电工", "职工组", "深圳供电局", "深圳市", "高级工", "S1234567", "13800001111"],
-        ["梁慧敏", second_id[:-1] + ("0" if second_id[-1] != "0" else "1"), "电工", "职工组", "佛山供电局", "佛山市", "高级工", "S7654321", "13800002222"],
+        [
+            "梁慧敏",
+            second_id[:-1] + ("0" if second_id[-1] != "0" else "1"),
+            "电工",
+            "职工组",
+            "佛山供电局",
+            "佛山市",
+            "高级工",
+            "S7654321",
+            "13800002222",
+        ],
     ]
     base = server.base_url
     await page.goto(base + "/login")
@@ -43,7 +53,10 @@ async def test_import_with_errors_then_fixed(server, page):
     await page.wait_for_url(base + "/")
     await page.goto(f"{base}/events/{event['id']}/contestants/import")
 
-    await page.set_input_files("[name=file]", files=[{"name": "报名表.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": workbook(rows)}])
+    await page.set_input_files(
+        "[name=file]",
+        files=[{"name": "报名表.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": workbook(rows)}],
+    )
     await page.click("button[value=check]")
     await page.wait_for_selector("table.errors")
     report = await page.inner_text("#import-report")
@@ -54,7 +67,10 @@ async def test_import_with_errors_then_fixed(server, page):
     assert "未导入" in await page.inner_text("#import-stored")
 
     rows[1][1] = second_id
-    await page.set_input_files("[name=file]", files=[{"name": "报名表.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": workbook(rows)}])
+    await page.set_input_files(
+        "[name=file]",
+        files=[{"name": "报名表.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": workbook(rows)}],
+    )
     await page.click("button[value=check]")
     await page.wait_for_selector("button[value=all]:not([hidden])")
     assert await page.locator("table.errors").count() == 0

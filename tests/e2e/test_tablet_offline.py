@@ -223,7 +223,8 @@ async def test_tablet_scores_offline_and_every_mark_is_stored_once(server, page)
         if board_page is not None:
             await board_page.wait_for_function(
                 "(refs) => { const t = document.body.innerText; const at = refs.map((r) => t.indexOf(r)); return at.every((p) => p >= 0) && at.every((p, i) => i === 0 || at[i - 1] < p); }",
-                arg=expected, timeout=15000,
+                arg=expected,
+                timeout=15000,
             )
 
         await page.screenshot(path=str(OUTPUT / "tablet-landscape.png"), full_page=True)
@@ -296,20 +297,52 @@ KINDS_SCHEME = {
     "skill": "数控铣",
     "parts": {"practical": "100"},
     "criteria": [
-        {"id": "A", "name": "工艺", "part": "practical", "mark": "30", "sub_criteria": [
-            {"id": "A1", "name": "工艺质量", "aspects": [
-                {"id": "A1.1", "description": "工艺合理", "kind": "J", "max_mark": "10",
-                 "descriptors": ["不合理", "基本合理", "合理", "优秀"]},
-                {"id": "A1.2", "description": "表面质量", "kind": "S", "max_mark": "20"},
-            ]},
-        ]},
-        {"id": "B", "name": "尺寸", "part": "practical", "mark": "70", "sub_criteria": [
-            {"id": "B1", "name": "尺寸精度", "aspects": [
-                {"id": "B1.1", "description": "外形尺寸", "kind": "M", "mode": "full_or_zero", "max_mark": "40"},
-                {"id": "B1.2", "description": "孔距 50±0.1", "kind": "M", "mode": "banded", "max_mark": "30",
-                 "requirement": "50 mm", "bands": [{"tolerance": "0.1", "mark": "30"}, {"tolerance": "0.5", "mark": "15"}]},
-            ]},
-        ]},
+        {
+            "id": "A",
+            "name": "工艺",
+            "part": "practical",
+            "mark": "30",
+            "sub_criteria": [
+                {
+                    "id": "A1",
+                    "name": "工艺质量",
+                    "aspects": [
+                        {
+                            "id": "A1.1",
+                            "description": "工艺合理",
+                            "kind": "J",
+                            "max_mark": "10",
+                            "descriptors": ["不合理", "基本合理", "合理", "优秀"],
+                        },
+                        {"id": "A1.2", "description": "表面质量", "kind": "S", "max_mark": "20"},
+                    ],
+                }
+            ],
+        },
+        {
+            "id": "B",
+            "name": "尺寸",
+            "part": "practical",
+            "mark": "70",
+            "sub_criteria": [
+                {
+                    "id": "B1",
+                    "name": "尺寸精度",
+                    "aspects": [
+                        {"id": "B1.1", "description": "外形尺寸", "kind": "M", "mode": "full_or_zero", "max_mark": "40"},
+                        {
+                            "id": "B1.2",
+                            "description": "孔距 50±0.1",
+                            "kind": "M",
+                            "mode": "banded",
+                            "max_mark": "30",
+                            "requirement": "50 mm",
+                            "bands": [{"tolerance": "0.1", "mark": "30"}, {"tolerance": "0.5", "mark": "15"}],
+                        },
+                    ],
+                }
+            ],
+        },
     ],
 }
 
@@ -344,7 +377,9 @@ async def test_every_kind_of_aspect_and_the_english_switch(server, page):
         assert {m["aspect"]: m["value"] for m in marks} == {"A1.1": "2", "A1.2": "17.5", "B1.1": "0", "B1.2": "15"}
 
         # Touch targets: every button of the tablet is at least 48 px tall.
-        heights = await page.evaluate("() => [...document.querySelectorAll('#tablet button')].filter((b) => b.offsetParent).map((b) => b.getBoundingClientRect().height)")
+        heights = await page.evaluate(
+            "() => [...document.querySelectorAll('#tablet button')].filter((b) => b.offsetParent).map((b) => b.getBoundingClientRect().height)"
+        )
         assert heights and min(heights) >= 48, heights
 
         await page.click("[data-lang-switch]")

@@ -22,8 +22,13 @@ def person_id(region: str = "440106", birth: dt.date = dt.date(1980, 3, 9), sex:
 
 
 async def add_judge(admin: Client, event_id: int, **over: Any) -> dict[str, Any]:
-    body = {"name": "陈建华", "employer": "广东省机械技师学院", "delegation": "广东省机械行业协会", "qualifications": "国家级裁判员",
-            "phone": "13900001111"} | over
+    body = {
+        "name": "陈建华",
+        "employer": "广东省机械技师学院",
+        "delegation": "广东省机械行业协会",
+        "qualifications": "国家级裁判员",
+        "phone": "13900001111",
+    } | over
     r = await admin.post(f"/api/events/{event_id}/judges", json=body)
     assert r.status_code == 201, r.text
     return r.json()
@@ -33,11 +38,20 @@ async def assign(admin: Client, event_id: int, skill_id: int, judge_id: int, **b
     return await admin.put(f"/api/events/{event_id}/skills/{skill_id}/judges/{judge_id}", json={"role": "judge"} | body)
 
 
-async def add_contestant(admin: Client, event_id: int, skill: dict[str, Any], *, delegation: str, employer: str, name: str = "王小明") -> dict[str, Any]:
+async def add_contestant(
+    admin: Client, event_id: int, skill: dict[str, Any], *, delegation: str, employer: str, name: str = "王小明"
+) -> dict[str, Any]:
     group = next(g for g in skill["groups"] if g["kind"] == "employee")
     body = {
-        "name": name, "id_number": person_id(), "skill_id": skill["id"], "group_id": group["id"], "employer": employer,
-        "delegation": delegation, "phone": "13800138000", "current_level": "高级工", "level_certificate_no": "S0000440000123",
+        "name": name,
+        "id_number": person_id(),
+        "skill_id": skill["id"],
+        "group_id": group["id"],
+        "employer": employer,
+        "delegation": delegation,
+        "phone": "13800138000",
+        "current_level": "高级工",
+        "level_certificate_no": "S0000440000123",
     }
     r = await admin.post(f"/api/events/{event_id}/contestants", json=body)
     assert r.status_code == 201, r.text

@@ -22,8 +22,13 @@ async def test_assignment_grants_and_unassignment_revokes_the_role(admin, server
     assert (await client.get(f"/api/events/{e}/skills/{skill['id']}")).status_code == 200
     assert (await client.get(f"/api/events/{e}/skills/{other['id']}")).status_code == 403
     mine = (await client.get(f"/api/events/{e}/judges/me")).json()
-    assert mine == [{"judge_id": j["id"], "name": "周敏", "assignments": [
-        {"skill_id": skill["id"], "skill_name": "电工", "role": "judge", "criteria": ["A", "B1"]}]}]
+    assert mine == [
+        {
+            "judge_id": j["id"],
+            "name": "周敏",
+            "assignments": [{"skill_id": skill["id"], "skill_name": "电工", "role": "judge", "criteria": ["A", "B1"]}],
+        }
+    ]
 
     # Judge → chief judge: the role follows.
     r = await assign(admin, e, skill["id"], j["id"], role="chief_judge", criteria=[])
@@ -104,8 +109,11 @@ async def test_conflict_of_interest_by_delegation_and_by_employer(admin):
     r = await admin.get(f"/api/events/{e}/skills/{s}/may-score", params={"judge_user_id": gz["user"]["id"], "contestant_id": from_gz["id"]})
     assert r.status_code == 403 and r.json()["code"] == "conflict_of_interest", r.text
     assert r.json()["detail"]["reason"] == "same_delegation" and "广州市" in r.json()["message"]
-    r = await admin.get(f"/api/events/{e}/skills/{s}/may-score", params={"judge_id": fs["id"], "contestant_id": from_fs_company["id"]},
-                        headers={"Accept-Language": "en"})
+    r = await admin.get(
+        f"/api/events/{e}/skills/{s}/may-score",
+        params={"judge_id": fs["id"], "contestant_id": from_fs_company["id"]},
+        headers={"Accept-Language": "en"},
+    )
     assert r.status_code == 403 and r.json()["detail"]["reason"] == "same_employer" and "employer" in r.json()["message"]
     r = await admin.get(f"/api/events/{e}/skills/{s}/may-score", params={"judge_user_id": sz["user"]["id"], "contestant_id": from_gz["id"]})
     assert r.status_code == 200 and r.json()["ok"] is True

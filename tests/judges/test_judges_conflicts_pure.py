@@ -12,7 +12,11 @@ from scoring import presets
         ({"delegation": "广州市", "employer": "A"}, {"delegation": "广州市", "employer": "B"}, "same_delegation"),
         ({"delegation": "广州", "employer": ""}, {"delegation": "广州市代表队", "employer": ""}, "same_delegation"),
         ({"delegation": " 深圳　市 ", "employer": ""}, {"delegation": "深圳市", "employer": ""}, "same_delegation"),
-        ({"delegation": "x", "employer": "佛山市（顺德）精密机械有限公司"}, {"delegation": "y", "employer": "佛山市(顺德)精密机械 有限公司"}, "same_employer"),
+        (
+            {"delegation": "x", "employer": "佛山市（顺德）精密机械有限公司"},
+            {"delegation": "y", "employer": "佛山市(顺德)精密机械 有限公司"},
+            "same_employer",
+        ),
         ({"delegation": "x", "employer": "ＡＢＣ Co."}, {"delegation": "y", "employer": "abc co."}, "same_employer"),
         ({"delegation": "广州市", "employer": "广州地铁"}, {"delegation": "深圳市", "employer": "广州地铁集团"}, None),
         ({"delegation": "", "employer": ""}, {"delegation": "", "employer": ""}, None),

@@ -10,8 +10,15 @@ async def test_add_read_search_edit_remove(admin):
     event = await new_event(admin)
     eid = event["id"]
     id_number = person_id()
-    j = await add_judge(admin, eid, name="  李 志强 ", id_number=id_number.lower()[:-1] + id_number[-1].lower(),
-                        employer="广州市机电技师学院", delegation="广州市", qualifications="省级裁判员")
+    j = await add_judge(
+        admin,
+        eid,
+        name="  李 志强 ",
+        id_number=id_number.lower()[:-1] + id_number[-1].lower(),
+        employer="广州市机电技师学院",
+        delegation="广州市",
+        qualifications="省级裁判员",
+    )
     assert j["name"] == "李 志强" and j["id_number"] == id_number and j["delegation"] == "广州市"
     assert j["user"]["username"].startswith("judge-") and j["assignments"] == []
     other = await add_judge(admin, eid, name="黄丽娟", employer="深圳技师学院", delegation="深圳市", create_account=False)

@@ -20,20 +20,50 @@ SCHEME = {
     "skill": "网络系统管理",
     "parts": {"practical": "100"},
     "criteria": [
-        {"id": "A", "name": "方案设计", "part": "practical", "mark": "20", "sub_criteria": [
-            {"id": "A1", "name": "设计质量", "aspects": [
-                {"id": "A1.1", "description": "拓扑设计合理", "kind": "J", "max_mark": "10",
-                 "descriptors": ["低于行业标准", "达到行业标准", "达到并部分超过", "优秀"]},
-                {"id": "A1.2", "description": "文档规范", "kind": "J", "max_mark": "10",
-                 "descriptors": ["低于行业标准", "达到行业标准", "达到并部分超过", "优秀"]},
-            ]},
-        ]},
-        {"id": "B", "name": "配置实施", "part": "practical", "mark": "80", "sub_criteria": [
-            {"id": "B1", "name": "功能测试", "aspects": [
-                {"id": "B1.1", "description": "路由连通", "kind": "M", "mode": "full_or_zero", "max_mark": "40"},
-                {"id": "B1.2", "description": "安全策略", "kind": "M", "mode": "full_or_zero", "max_mark": "40"},
-            ]},
-        ]},
+        {
+            "id": "A",
+            "name": "方案设计",
+            "part": "practical",
+            "mark": "20",
+            "sub_criteria": [
+                {
+                    "id": "A1",
+                    "name": "设计质量",
+                    "aspects": [
+                        {
+                            "id": "A1.1",
+                            "description": "拓扑设计合理",
+                            "kind": "J",
+                            "max_mark": "10",
+                            "descriptors": ["低于行业标准", "达到行业标准", "达到并部分超过", "优秀"],
+                        },
+                        {
+                            "id": "A1.2",
+                            "description": "文档规范",
+                            "kind": "J",
+                            "max_mark": "10",
+                            "descriptors": ["低于行业标准", "达到行业标准", "达到并部分超过", "优秀"],
+                        },
+                    ],
+                }
+            ],
+        },
+        {
+            "id": "B",
+            "name": "配置实施",
+            "part": "practical",
+            "mark": "80",
+            "sub_criteria": [
+                {
+                    "id": "B1",
+                    "name": "功能测试",
+                    "aspects": [
+                        {"id": "B1.1", "description": "路由连通", "kind": "M", "mode": "full_or_zero", "max_mark": "40"},
+                        {"id": "B1.2", "description": "安全策略", "kind": "M", "mode": "full_or_zero", "max_mark": "40"},
+                    ],
+                }
+            ],
+        },
     ],
 }
 CITIES = ["广州市", "深圳市", "佛山市", "东莞市"]
@@ -87,9 +117,19 @@ async def build(server, *, contestants: int = 4, scheme: dict | None = None) -> 
     ids = []
     for i in range(contestants):
         city = CITIES[i % len(CITIES)]
-        r = await admin.post(f"/api/events/{eid}/contestants", json={
-            "name": f"选手{i}", "id_number": person_id(), "skill_id": sid, "group_id": group_id,
-            "employer": f"{city}网络公司{i}", "delegation": city, "phone": "13800138000", "current_level": "学徒工"})
+        r = await admin.post(
+            f"/api/events/{eid}/contestants",
+            json={
+                "name": f"选手{i}",
+                "id_number": person_id(),
+                "skill_id": sid,
+                "group_id": group_id,
+                "employer": f"{city}网络公司{i}",
+                "delegation": city,
+                "phone": "13800138000",
+                "current_level": "学徒工",
+            },
+        )
         assert r.status_code == 201, r.text
         ids.append(r.json()["id"])
     judges, judge_ids = [], []
@@ -137,4 +177,6 @@ def ack_for(op: str):
 
 
 def mark(world: World, ref: str, aspect: str, value, op_id: str | None = None, **extra) -> str:
-    return json.dumps({"type": "mark", "op_id": op_id or unique("op-"), "skill_id": world.skill["id"], "contestant": ref, "aspect": aspect, "value": value, **extra})
+    return json.dumps(
+        {"type": "mark", "op_id": op_id or unique("op-"), "skill_id": world.skill["id"], "contestant": ref, "aspect": aspect, "value": value, **extra}
+    )

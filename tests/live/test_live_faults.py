@@ -184,7 +184,9 @@ async def test_marks_through_either_worker_see_each_other(two_workers):
         again = await send(first, "2", op="ew-fix", reason="看错了")  # the same op id through b: stored once
         assert again["duplicate"] is True and again["seq"] == fixed["seq"]
         assert (await send(first, "1"))["code"] == "reason_required"
-        marks = (await world.chief.get(f"/api/events/{world.event['id']}/skills/{world.skill['id']}/marks", params={"contestant": ref})).json()["marks"]
+        marks = (await world.chief.get(f"/api/events/{world.event['id']}/skills/{world.skill['id']}/marks", params={"contestant": ref})).json()[
+            "marks"
+        ]
         assert [(m["value"], m["kind"]) for m in marks if m["aspect"] == "A1.1"] == [("0", "mark"), ("2", "correction"), ("2", "mark"), ("3", "mark")]
         await world.close()
     finally:

@@ -47,8 +47,16 @@ async def test_every_refusal_has_a_code_and_the_socket_stays_open(world: World):
         (mark(world, world.refs[1], "A1.1", "1.5"), "bad_value"),
         (mark(world, world.refs[1], "B1.1", "20"), "bad_value"),  # full-or-zero measurement
         (mark(world, world.refs[1], "A1.1", "abc"), "bad_value"),
-        (json.dumps({"type": "mark", "op_id": "bad op id!", "skill_id": world.skill["id"], "contestant": world.refs[1], "aspect": "A1.1", "value": 1}), "bad_op_id"),
-        (json.dumps({"type": "mark", "op_id": unique("op"), "skill_id": 999999, "contestant": world.refs[1], "aspect": "A1.1", "value": 1}), "unknown_skill"),
+        (
+            json.dumps(
+                {"type": "mark", "op_id": "bad op id!", "skill_id": world.skill["id"], "contestant": world.refs[1], "aspect": "A1.1", "value": 1}
+            ),
+            "bad_op_id",
+        ),
+        (
+            json.dumps({"type": "mark", "op_id": unique("op"), "skill_id": 999999, "contestant": world.refs[1], "aspect": "A1.1", "value": 1}),
+            "unknown_skill",
+        ),
         (json.dumps({"type": "mark", "op_id": unique("op")}), "bad_frame"),
         ("not json at all", "bad_json"),
         (json.dumps([1, 2]), "bad_json"),
@@ -190,23 +198,59 @@ async def test_corrections_locks_and_sign_off(world: World):
         assert (await recv_until(ws, ack_for("c-4")))["code"] == "locked"
         # After a lock the chief judge may change it, with a reason, and it shows as such.
         judge_id = world.judge_ids[0]
-        r = await world.chief.post(f"/api/events/{eid}/skills/{sid}/marks", json={
-            "op_id": "chief-fix-1", "contestant": ref, "aspect": "B1.2", "value": "0", "seat": judge_id, "authority": "chief_judge"})
+        r = await world.chief.post(
+            f"/api/events/{eid}/skills/{sid}/marks",
+            json={"op_id": "chief-fix-1", "contestant": ref, "aspect": "B1.2", "value": "0", "seat": judge_id, "authority": "chief_judge"},
+        )
         assert r.status_code == 422 and r.json()["code"] == "reason_required"
-        r = await world.chief.post(f"/api/events/{eid}/skills/{sid}/marks", json={
-            "op_id": "chief-fix-2", "contestant": ref, "aspect": "B1.2", "value": "0", "seat": judge_id, "authority": "chief_judge", "reason": "复核发现策略未生效"})
+        r = await world.chief.post(
+            f"/api/events/{eid}/skills/{sid}/marks",
+            json={
+                "op_id": "chief-fix-2",
+                "contestant": ref,
+                "aspect": "B1.2",
+                "value": "0",
+                "seat": judge_id,
+                "authority": "chief_judge",
+                "reason": "复核发现策略未生效",
+            },
+        )
         assert r.status_code == 201, r.text
         history = (await world.chief.get(f"/api/events/{eid}/skills/{sid}/marks", params={"contestant": ref})).json()["marks"]
-        assert [(m["value"], m["kind"], m["authority"]) for m in history] == [("0", "mark", "judge"), ("40", "correction", "judge"), ("0", "correction", "chief_judge")]
+        assert [(m["value"], m["kind"], m["authority"]) for m in history] == [
+            ("0", "mark", "judge"),
+            ("40", "correction", "judge"),
+            ("0", "correction", "chief_judge"),
+        ]
         assert history[-1]["reason"] == "复核发现策略未生效"
 
         # Sign-off: then only the organiser, with a reason.
         assert (await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/submit")).status_code == 200
-        r = await world.chief.post(f"/api/events/{eid}/skills/{sid}/marks", json={
-            "op_id": "chief-fix-3", "contestant": ref, "aspect": "B1.2", "value": "40", "seat": judge_id, "authority": "chief_judge", "reason": "x"})
+        r = await world.chief.post(
+            f"/api/events/{eid}/skills/{sid}/marks",
+            json={
+                "op_id": "chief-fix-3",
+                "contestant": ref,
+                "aspect": "B1.2",
+                "value": "40",
+                "seat": judge_id,
+                "authority": "chief_judge",
+                "reason": "x",
+            },
+        )
         assert r.status_code == 409 and r.json()["code"] == "signed_off"
-        r = await world.admin.post(f"/api/events/{eid}/skills/{sid}/marks", json={
-            "op_id": "org-fix-1", "contestant": ref, "aspect": "B1.2", "value": "40", "seat": judge_id, "authority": "organiser", "reason": "仲裁裁定"})
+        r = await world.admin.post(
+            f"/api/events/{eid}/skills/{sid}/marks",
+            json={
+                "op_id": "org-fix-1",
+                "contestant": ref,
+                "aspect": "B1.2",
+                "value": "40",
+                "seat": judge_id,
+                "authority": "organiser",
+                "reason": "仲裁裁定",
+            },
+        )
         assert r.status_code == 201 and r.json()["kind"] == "correction"
         await ws.send(mark(world, world.refs[1], "A1.2", "2", op_id="c-5"))
         assert (await recv_until(ws, ack_for("c-5")))["code"] == "signed_off"

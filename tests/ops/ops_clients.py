@@ -109,7 +109,9 @@ class Tablet:
         first = True
         while not self._stop:
             try:
-                ws = await websockets.connect(self.world.ws_url("/ws/judge"), additional_headers=cookie_header(self.client), open_timeout=5, close_timeout=1)
+                ws = await websockets.connect(
+                    self.world.ws_url("/ws/judge"), additional_headers=cookie_header(self.client), open_timeout=5, close_timeout=1
+                )
             except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError) as exc:
                 self.last_error = repr(exc)
                 await asyncio.sleep(backoff)
@@ -288,7 +290,9 @@ async def stored_marks(database_url: str, skill_id: int) -> list[tuple[str, int,
 
     con = await asyncpg.connect(database_url)
     try:
-        return [(r["op_id"], r["entered_by"], r["seq"]) for r in await con.fetch("SELECT op_id, entered_by, seq FROM mark WHERE skill = $1", skill_id)]
+        return [
+            (r["op_id"], r["entered_by"], r["seq"]) for r in await con.fetch("SELECT op_id, entered_by, seq FROM mark WHERE skill = $1", skill_id)
+        ]
     finally:
         await con.close()
 

@@ -71,8 +71,23 @@ class PrivateRedis:
 
     def start(self) -> "PrivateRedis":
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", str(self.dir)],
-            stdout=open(self.dir / "redis.log", "a"), stderr=subprocess.STDOUT,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=open(self.dir / "redis.log", "a"),
+            stderr=subprocess.STDOUT,
         )
         wait_port(self.port, True)
         return self
@@ -153,6 +168,7 @@ class PrivatePostgres:
 
 
 # ---------------------------------------------------------------------------------------- disks
+
 
 def _need_mount() -> None:
     if os.geteuid() != 0 or not shutil.which("mount"):

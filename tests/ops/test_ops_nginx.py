@@ -105,7 +105,11 @@ async def test_nginx_in_front_of_two_servers_sharing_postgres_and_redis(tmp_path
     b = start_server(env, "ops-nginx-b", db_kind="postgres")
     port = free_port()
     ports = [int(s.base_url.rsplit(":", 1)[1]) for s in (a, b)]
-    upstream = "upstream competition_app {\n    least_conn;\n" + "".join(f"    server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;\n" for p in ports) + "    keepalive 32;\n}\n"
+    upstream = (
+        "upstream competition_app {\n    least_conn;\n"
+        + "".join(f"    server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;\n" for p in ports)
+        + "    keepalive 32;\n}\n"
+    )
     main = _config(tmp_path, port, upstream)
     proxy = subprocess.Popen([nginx, "-c", str(main), "-p", str(tmp_path), "-g", "daemon off;"], stderr=open(tmp_path / "nginx.out", "w"))
     front = f"http://127.0.0.1:{port}"
@@ -134,7 +138,9 @@ async def test_nginx_in_front_of_two_servers_sharing_postgres_and_redis(tmp_path
             if len(boards) == 2:
                 break
         assert len(boards) == 2, "websockets through nginx reached only one server"
-        judge = await websockets.connect(front.replace("http", "ws") + "/ws/judge", additional_headers=cookie_header(world.judges[0]), close_timeout=1)
+        judge = await websockets.connect(
+            front.replace("http", "ws") + "/ws/judge", additional_headers=cookie_header(world.judges[0]), close_timeout=1
+        )
         sockets.append(judge)
         welcome = json.loads(await judge.recv())
         assert welcome["type"] == "welcome"

@@ -109,7 +109,8 @@ async def test_disk_full_gives_507_and_recovers_once_space_is_freed(tmp_path):
 
 
 @pytest.mark.xfail(
-    getattr(db, "SQLITE_SYNCHRONOUS", "NORMAL") != "FULL", strict=True,
+    getattr(db, "SQLITE_SYNCHRONOUS", "NORMAL") != "FULL",
+    strict=True,
     reason="SQLite runs with synchronous=NORMAL: commits since the last checkpoint are only in the page cache, "
     "and a file system that fails (or a power cut) loses them, acknowledged marks included; needs synchronous=FULL",
 )

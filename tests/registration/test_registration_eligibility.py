@@ -6,14 +6,7 @@ from datetime import date
 
 import pytest
 
-from scoring.eligibility import (
-    REFUSAL,
-    WARNING,
-    EligibilityRules,
-    check_entrant,
-    check_entrant_counts,
-    looks_like_school,
-)
+from scoring.eligibility import REFUSAL, WARNING, EligibilityRules, check_entrant, check_entrant_counts, looks_like_school
 from scoring.levels import SkillLevel
 from scoring.presets import base_preset, effective_preset
 
@@ -98,12 +91,7 @@ def test_several_findings_at_once():
 
 @pytest.mark.parametrize(
     "section",
-    [
-        {"born_on_or_after": "2003/01/01"},
-        {"min_level": {"employee": "大师"}},
-        {"min_level": {"retiree": "技师"}},
-        {"school_check": "sometimes"},
-    ],
+    [{"born_on_or_after": "2003/01/01"}, {"min_level": {"employee": "大师"}}, {"min_level": {"retiree": "技师"}}, {"school_check": "sometimes"}],
 )
 def test_malformed_sections_are_configuration_errors(section):
     with pytest.raises(ValueError):

@@ -24,9 +24,15 @@ def person_id(birth=dt.date(1995, 5, 17), sex="M", region="440106") -> str:
 def person(skill, kind="employee", **over):
     group = next(g for g in skill["groups"] if g["kind"] == kind)
     return {
-        "name": "王小明", "id_number": person_id(), "skill_id": skill["id"], "group_id": group["id"],
-        "employer": "广州地铁集团有限公司" if kind == "employee" else "广州市工贸技师学院", "delegation": "广州市",
-        "phone": "13800138000", "current_level": "高级工", "level_certificate_no": "S0000440000123",
+        "name": "王小明",
+        "id_number": person_id(),
+        "skill_id": skill["id"],
+        "group_id": group["id"],
+        "employer": "广州地铁集团有限公司" if kind == "employee" else "广州市工贸技师学院",
+        "delegation": "广州市",
+        "phone": "13800138000",
+        "current_level": "高级工",
+        "level_certificate_no": "S0000440000123",
     } | over
 
 
@@ -62,13 +68,19 @@ async def test_register_read_search_edit_withdraw_delete(admin, setup):
     r = await admin.post(f"/api/events/{event['id']}/contestants", json=body)
     assert r.status_code == 201, r.text
     c = r.json()
-    assert c["name"] == "陈建国" and c["sex"] == "M" and c["birth_date"] == f"{body['id_number'][6:10]}-{body['id_number'][10:12]}-{body['id_number'][12:14]}"
+    assert (
+        c["name"] == "陈建国"
+        and c["sex"] == "M"
+        and c["birth_date"] == f"{body['id_number'][6:10]}-{body['id_number'][10:12]}-{body['id_number'][12:14]}"
+    )
     assert c["current_level_name"] == "高级工" and c["group"] == "employee" and c["status"] == "registered"
     found = (await admin.get(f"/api/events/{event['id']}/contestants", params={"q": "建国"})).json()
     assert found["total"] == 1 and found["items"][0]["id"] == c["id"]
     assert (await admin.get(f"/api/events/{event['id']}/contestants", params={"q": body["id_number"][-6:]})).json()["total"] == 1
 
-    r = await admin.patch(f"/api/events/{event['id']}/contestants/{c['id']}", json={"phone": "139 1234 5678", "status": "withdrawn", "reason": "本人申请退赛"})
+    r = await admin.patch(
+        f"/api/events/{event['id']}/contestants/{c['id']}", json={"phone": "139 1234 5678", "status": "withdrawn", "reason": "本人申请退赛"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["phone"] == "139****5678" and r.json()["status"] == "withdrawn"  # masked; stored normalised:
     full = await admin.post(f"/api/events/{event['id']}/contestants/{c['id']}/reveal", json={"reason": "核对手机号"})
@@ -114,7 +126,9 @@ async def test_one_skill_and_group_per_person(admin, setup):
     assert (await admin.post(f"/api/events/{event['id']}/contestants", json=body)).status_code == 201
     again = await admin.post(f"/api/events/{event['id']}/contestants", json=body)
     assert again.status_code == 409 and again.json()["code"] == "already_registered"
-    elsewhere = await admin.post(f"/api/events/{event['id']}/contestants", json=body | {"skill_id": other["id"], "group_id": other["groups"][0]["id"]})
+    elsewhere = await admin.post(
+        f"/api/events/{event['id']}/contestants", json=body | {"skill_id": other["id"], "group_id": other["groups"][0]["id"]}
+    )
     assert elsewhere.status_code == 422 and elsewhere.json()["code"] == "registered_elsewhere"
 
 
@@ -162,7 +176,9 @@ async def test_import_all_or_nothing_valid_only_and_reimport(admin, setup):
 
 async def test_gbk_csv_import(admin, setup):
     event, skill = setup
-    lines = [",".join(HEADERS)] + [",".join(["林晓华", person_id(sex="F"), "电工", "学生组", "广东省机械技师学院", "广州市", "学徒工", "", "13600000000"])]
+    lines = [",".join(HEADERS)] + [
+        ",".join(["林晓华", person_id(sex="F"), "电工", "学生组", "广东省机械技师学院", "广州市", "学徒工", "", "13600000000"])
+    ]
     content = ("\r\n".join(lines) + "\r\n").encode("gbk")
     r = await upload(admin, event["id"], content, "all", filename="baoming.csv")
     assert r.status_code == 200, r.text
@@ -196,12 +212,17 @@ async def test_template_and_export_round_trip(admin, setup):
 async def test_eligibility_refusals_say_which_rule(admin):
     event = await new_event(admin, tier="worldskills", tier_class=None)
     skill = await new_skill(admin, event["id"], name="网络系统管理")
-    r = await admin.put(f"/api/events/{event['id']}/preset", json={"overrides": {"eligibility": {"born_on_or_after": "2004-01-01", "min_level": {"employee": "高级工"}}}})
+    r = await admin.put(
+        f"/api/events/{event['id']}/preset",
+        json={"overrides": {"eligibility": {"born_on_or_after": "2004-01-01", "min_level": {"employee": "高级工"}}}},
+    )
     assert r.status_code == 200, r.text
     too_old = await admin.post(f"/api/events/{event['id']}/contestants", json=person(skill, id_number=person_id(dt.date(1999, 3, 1))))
     assert too_old.status_code == 422 and too_old.json()["code"] == "too_old", too_old.text
     assert "2004" in too_old.json()["message"]
-    low = await admin.post(f"/api/events/{event['id']}/contestants", json=person(skill, id_number=person_id(dt.date(2005, 3, 1)), current_level="中级工"))
+    low = await admin.post(
+        f"/api/events/{event['id']}/contestants", json=person(skill, id_number=person_id(dt.date(2005, 3, 1)), current_level="中级工")
+    )
     assert low.status_code == 422 and low.json()["code"] == "level_too_low"
     ok = await admin.post(f"/api/events/{event['id']}/contestants", json=person(skill, id_number=person_id(dt.date(2005, 3, 1))))
     assert ok.status_code == 201, ok.text
@@ -250,8 +271,12 @@ async def test_contestant_photo(admin, setup):
     assert (await admin.get(url)).status_code == 404
     # A real 1×1 PNG.
     raw = b"\x00\xff\x00\x00"
-    png = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00")
-           + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b""))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00")
+        + _chunk(b"IDAT", zlib.compress(raw))
+        + _chunk(b"IEND", b"")
+    )
     r = await admin.post(url, files={"data": ("photo.png", png, "image/png")})
     assert r.status_code == 201, r.text
     assert r.json()["has_photo"] is True

@@ -10,16 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from competition.registration.sheet import check_ids
-from scoring.idcard import (
-    PROVINCES,
-    IdCardError,
-    checksum_char,
-    is_valid_id,
-    make_id,
-    mask_id,
-    mask_name,
-    parse_id,
-)
+from scoring.idcard import PROVINCES, IdCardError, checksum_char, is_valid_id, make_id, mask_id, mask_name, parse_id
 
 TODAY = date(2025, 6, 1)
 
@@ -138,8 +129,7 @@ def test_mask_id_keeps_first_six_and_last_four():
 
 
 @pytest.mark.parametrize(
-    ("name", "masked"),
-    [("张三明", "张*明"), ("张三", "张*"), ("欧阳明月", "欧**月"), ("张", "张"), ("", ""), ("阿卜杜·热合曼", "阿**·**曼")],
+    ("name", "masked"), [("张三明", "张*明"), ("张三", "张*"), ("欧阳明月", "欧**月"), ("张", "张"), ("", ""), ("阿卜杜·热合曼", "阿**·**曼")]
 )
 def test_mask_name(name, masked):
     assert mask_name(name) == masked
@@ -150,15 +140,7 @@ def test_mask_name(name, masked):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [
-        {"region": "990101"},
-        {"region": "440000"},
-        {"region": "4401"},
-        {"seq": 500},
-        {"seq": -1},
-        {"sex": "X"},
-        {"birth_date": date(1899, 12, 31)},
-    ],
+    [{"region": "990101"}, {"region": "440000"}, {"region": "4401"}, {"seq": 500}, {"seq": -1}, {"sex": "X"}, {"birth_date": date(1899, 12, 31)}],
 )
 def test_make_id_refuses_bad_parts(kwargs):
     args = {"region": "440106", "birth_date": date(1990, 1, 1), "seq": 1, "sex": "M", **kwargs}
@@ -173,11 +155,7 @@ def test_make_id_gives_distinct_numbers_per_seq_and_sex():
 
 # --------------------------------------------------------------------------------- properties
 
-regions = st.builds(
-    lambda p, rest: f"{p}{rest:04d}",
-    st.sampled_from(sorted(PROVINCES)),
-    st.integers(min_value=1, max_value=9999),
-)
+regions = st.builds(lambda p, rest: f"{p}{rest:04d}", st.sampled_from(sorted(PROVINCES)), st.integers(min_value=1, max_value=9999))
 births = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 
 

@@ -64,8 +64,7 @@ def assert_two_people(df):
 
 
 @pytest.mark.parametrize(
-    ("encoding", "bom", "found"),
-    [("gbk", False, "gb18030"), ("gb18030", False, "gb18030"), ("utf-8", True, "utf-8-sig"), ("utf-8", False, "utf-8")],
+    ("encoding", "bom", "found"), [("gbk", False, "gb18030"), ("gb18030", False, "gb18030"), ("utf-8", True, "utf-8-sig"), ("utf-8", False, "utf-8")]
 )
 def test_csv_encodings_are_detected(encoding, bom, found):
     df = read_table(csv_bytes(encoding, bom), "报名.csv")

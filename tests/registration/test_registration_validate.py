@@ -9,14 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from competition.registration.sheet import (
-    ImportContext,
-    Registered,
-    SheetError,
-    SkillOption,
-    read_table,
-    validate_rows,
-)
+from competition.registration.sheet import ImportContext, Registered, SheetError, SkillOption, read_table, validate_rows
 from scoring.idcard import make_id
 from scoring.levels import SkillLevel
 from scoring.presets import effective_preset
@@ -27,7 +20,20 @@ SKILLS = [
     SkillOption(2, "焊工", "W02", {"employee": 21}),
     SkillOption(3, "网络安全", "N03", {"employee": 31, "student": 32, "teacher": 33}),
 ]
-HEADERS = ["姓名", "身份证号", "性别", "出生日期", "竞赛项目", "组别", "工作单位/学校", "代表队", "现职业技能等级", "等级证书编号", "手机号", "团队名称"]
+HEADERS = [
+    "姓名",
+    "身份证号",
+    "性别",
+    "出生日期",
+    "竞赛项目",
+    "组别",
+    "工作单位/学校",
+    "代表队",
+    "现职业技能等级",
+    "等级证书编号",
+    "手机号",
+    "团队名称",
+]
 
 
 def person(i: int = 0, **over: str) -> dict[str, str]:
@@ -121,13 +127,7 @@ def test_error_shape_uses_sheet_row_and_header_text_as_in_file():
     rows[1]["身份证号码"] = rows[1]["身份证号码"][:-1]
     report = check(rows, headers=headers)
     assert [e.to_dict() for e in report.errors] == [
-        {
-            "row": 3,
-            "column": "身份证号码",
-            "code": "id_length",
-            "message_zh": report.errors[0].message_zh,
-            "message_en": report.errors[0].message_en,
-        }
+        {"row": 3, "column": "身份证号码", "code": "id_length", "message_zh": report.errors[0].message_zh, "message_en": report.errors[0].message_en}
     ]
     assert "18" in report.errors[0].message_zh and "18" in report.errors[0].message_en
     assert [r.row for r in report.rows] == [2]
@@ -308,9 +308,7 @@ def test_eligibility_refusals_are_errors_and_warnings_are_listed():
     student = person(202, 组别="学生组", 工作单位="某某电子厂", 现职业技能等级="学徒工", 等级证书编号="")
     report = check([young, old, low, student], ctx(eligibility=preset))
     assert codes(report) == [(3, "出生日期", "too_old"), (4, "现职业技能等级", "level_too_low")]
-    assert [(w.row, w.column, w.code) for w in report.warnings] == [(5, "工作单位/学校", "not_a_school")] + [
-        (None, None, "few_entrants")
-    ] * 6
+    assert [(w.row, w.column, w.code) for w in report.warnings] == [(5, "工作单位/学校", "not_a_school")] + [(None, None, "few_entrants")] * 6
     few = [w for w in report.warnings if w.code == "few_entrants"]
     assert any("电工" in w.message_zh and "职工组" in w.message_zh and "1 人" in w.message_zh for w in few)
 

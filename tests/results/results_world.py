@@ -52,7 +52,10 @@ class ResultsWorld:
 
 
 async def mark(client: Client, w: World, ref: str, aspect: str, value: Any) -> None:
-    r = await client.post(f"/api/events/{w.event['id']}/skills/{w.skill['id']}/marks", json={"op_id": unique("r-"), "contestant": ref, "aspect": aspect, "value": str(value)})
+    r = await client.post(
+        f"/api/events/{w.event['id']}/skills/{w.skill['id']}/marks",
+        json={"op_id": unique("r-"), "contestant": ref, "aspect": aspect, "value": str(value)},
+    )
     assert r.status_code == 201, r.text
 
 

@@ -78,7 +78,9 @@ async def on_delete(url: str, table: str) -> dict[str, str]:
 
 async def indexes(url: str, table: str) -> list[tuple]:
     if is_postgres(url):
-        return sorted((r["indexname"], r["indexdef"]) for r in await sql(url, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ?", table))
+        return sorted(
+            (r["indexname"], r["indexdef"]) for r in await sql(url, "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ?", table)
+        )
     return sorted((r["name"], r["sql"]) for r in await sql(url, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", table))
 
 
@@ -122,6 +124,7 @@ async def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 # ---- 1. marks are never deleted ----------------------------------------------------------------
+
 
 async def test_a_marked_contestant_is_withdrawn_with_a_reason_never_deleted(rw: ResultsWorld, server):
     url, admin, eid = server.env["DATABASE_URL"], rw.w.admin, rw.eid
@@ -217,6 +220,7 @@ async def test_b_an_upgraded_database_keeps_every_row_and_index(rw: ResultsWorld
 
 # ---- 2. identity frozen, the approved snapshot issued ----------------------------------------
 
+
 async def test_c_identity_frozen_once_provisional_and_the_approved_snapshot_issued(rw: ResultsWorld, server):
     url, admin, eid, w = server.env["DATABASE_URL"], rw.w.admin, rw.eid, rw.w
     winner = (await people(rw))["选手0"]
@@ -279,7 +283,9 @@ async def test_c_identity_frozen_once_provisional_and_the_approved_snapshot_issu
     assert listed and {p["name"] for p in listed} == {"选手零"} and all(p["final_score"] for p in listed)
 
     # Behind the server's back the live row is changed: what is issued is the approved snapshot.
-    await sql(url, "UPDATE contestant SET name = ?, id_number = ?, employer = ? WHERE id = ?", "冒名顶替", winner["id_number"], "冒名单位", winner["id"])
+    await sql(
+        url, "UPDATE contestant SET name = ?, id_number = ?, employer = ? WHERE id = ?", "冒名顶替", winner["id_number"], "冒名单位", winner["id"]
+    )
     r = await rw.organiser.post(f"/api/events/{eid}/certificates/issue")
     assert r.status_code == 202, r.text
     batch = r.json()["batch"]
@@ -300,13 +306,17 @@ async def test_c_identity_frozen_once_provisional_and_the_approved_snapshot_issu
 
 # ---- 4. truncation is detectable ---------------------------------------------------------------
 
+
 async def test_d_a_chain_cut_short_is_named_by_verify_and_restore(rw: ResultsWorld, server, tmp_path):
     url, eid = server.env["DATABASE_URL"], rw.eid
     # The heads recorded at sign-off and at both publications, in the rows, the entries and the notice.
     sub = (await sql(url, "SELECT submitted_head_seq, submitted_head_hash, rechecked_head_seq FROM score_submission WHERE skill = ?", rw.sid))[0]
     flow = (await rw.organiser.get(f"{rw.group_url}/results")).json()
     heads = flow["release"]["heads"]
-    assert set(heads) == {"provisional", "final"} and sub["submitted_head_seq"] < sub["rechecked_head_seq"] < heads["provisional"]["seq"] < heads["final"]["seq"]
+    assert (
+        set(heads) == {"provisional", "final"}
+        and sub["submitted_head_seq"] < sub["rechecked_head_seq"] < heads["provisional"]["seq"] < heads["final"]["seq"]
+    )
     entry = await last_entry(url, "results.final", f"group:{rw.gid}")
     assert entry["seq"] == heads["final"]["seq"] and entry["chain_head"]["seq"] == heads["final"]["seq"] - 1
     page = (await rw.anon.get(f"/results/{eid}/skills/{rw.sid}")).text
@@ -329,7 +339,9 @@ async def test_d_a_chain_cut_short_is_named_by_verify_and_restore(rw: ResultsWor
     try:
         env = {**server.env, "DATABASE_URL": target}
         out = await cli(env, "restore", str(backup))
-        assert out.returncode == 0 and f"matches the head recorded at backup time: seq {manifest['head']['seq']}" in out.stdout, out.stdout + out.stderr
+        assert out.returncode == 0 and f"matches the head recorded at backup time: seq {manifest['head']['seq']}" in out.stdout, (
+            out.stdout + out.stderr
+        )
         # A backup claiming a head its file does not hold (its newest entries cut off before it was
         # checksummed): the restore says the chain is truncated.
         claimed = {**manifest, "head": {"seq": manifest["head"]["seq"] + 5, "hash": "0" * 64}}

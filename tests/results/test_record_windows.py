@@ -69,7 +69,9 @@ async def test_publication_holds_windows_to_the_floors_and_records_them(floored)
     try:
         w, url = rw.w, floored.env["DATABASE_URL"]
         # An override stored before the floors existed (or behind the server's back) says 0 h.
-        await sql(url, "UPDATE event SET preset_overrides = ? WHERE id = ?", json.dumps({"results": {"notice_hours": 0, "appeal_window_hours": 0}}), rw.eid)
+        await sql(
+            url, "UPDATE event SET preset_overrides = ? WHERE id = ?", json.dumps({"results": {"notice_hours": 0, "appeal_window_hours": 0}}), rw.eid
+        )
         await sign_off(w)
         await decrypt(w)
         r = await rw.organiser.post(f"{rw.group_url}/results/provisional")

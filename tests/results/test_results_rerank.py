@@ -41,7 +41,12 @@ async def test_upheld_by_an_organiser_is_applied_at_once_and_re_ranks(rw: Result
     prov = (await rw.anon.get(f"/api/public/events/{eid}/skills/{rw.sid}/results")).json()["groups"][0]["ranking"]
     assert prov["standardised"] is True
     assert [(r["name"], r["rank"], r["status"]) for r in prov["rows"]] == [
-        ("选手0", 1, "competed"), ("选手1", 2, "competed"), ("选手2", 3, "competed"), ("选手3", 4, "competed"), ("选手4", None, "disqualified")]
+        ("选手0", 1, "competed"),
+        ("选手1", 2, "competed"),
+        ("选手2", 3, "competed"),
+        ("选手3", 4, "competed"),
+        ("选手4", None, "disqualified"),
+    ]
     assert prov["rows"][0]["award"] == "gold" and prov["rows"][0]["total"] == "100" and float(prov["rows"][0]["score"]) > 700
 
     # The administrator is arbitrator and organiser: the decision's correction is applied with it.
@@ -51,8 +56,14 @@ async def test_upheld_by_an_organiser_is_applied_at_once_and_re_ranks(rw: Result
     r = await rw.contestant.post(f"{url}/appeals", json={"text": "对名次有异议", "contestant_id": people["选手2"]["id"]})
     assert r.status_code == 201, r.text
     other = r.json()
-    r = await admin.post(f"/api/events/{eid}/appeals/{appeal['id']}/decision", json={
-        "outcome": "upheld", "reason": "复测通过", "marks": [{"contestant": w.refs[3], "aspect": "B1.2", "seat": w.judge_ids[0], "value": "40"}]})
+    r = await admin.post(
+        f"/api/events/{eid}/appeals/{appeal['id']}/decision",
+        json={
+            "outcome": "upheld",
+            "reason": "复测通过",
+            "marks": [{"contestant": w.refs[3], "aspect": "B1.2", "seat": w.judge_ids[0], "value": "40"}],
+        },
+    )
     assert r.status_code == 200, r.text
     decided = r.json()
     assert decided["status"] == "upheld" and decided["corrections_pending"] is False and decided["corrections"][0]["seq"] > 0
@@ -62,8 +73,16 @@ async def test_upheld_by_an_organiser_is_applied_at_once_and_re_ranks(rw: Result
     assert "data-open-release" in page and "对名次有异议" in page and "选手3 领队" not in page
     page = (await rw.arbitrator.get(f"/events/{eid}/appeals", headers={"Accept": "text/html"})).text
     assert f'data-decide="/api/events/{eid}/appeals/{other["id"]}/decision"' in page and "东莞市领队" in page
-    assert (await rw.arbitrator.post(f"/api/events/{eid}/appeals/{other['id']}/decision", json={"outcome": "dismissed", "reason": "名次依评分计算", "marks": [
-        {"contestant": w.refs[2], "aspect": "B1.2", "seat": w.judge_ids[0], "value": "40"}]})).status_code == 422
+    assert (
+        await rw.arbitrator.post(
+            f"/api/events/{eid}/appeals/{other['id']}/decision",
+            json={
+                "outcome": "dismissed",
+                "reason": "名次依评分计算",
+                "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": w.judge_ids[0], "value": "40"}],
+            },
+        )
+    ).status_code == 422
     r = await rw.arbitrator.post(f"/api/events/{eid}/appeals/{other['id']}/decision", json={"outcome": "dismissed", "reason": "名次依评分计算"})
     assert r.status_code == 200, r.text
 
@@ -100,7 +119,20 @@ async def test_pages_and_the_standardised_results_book(rw: ResultsWorld):
     r = await rw.organiser.get(f"/api/events/{eid}/results/export")
     assert r.status_code == 200
     rows = sheet_rows(r.content)
-    assert rows[0] == ["名次", "加密号", "工位号", "姓名", "代表队", "工作单位/学校", "A 方案设计", "B 配置实施", "技能操作", "总成绩", "标准分", "奖项"]
+    assert rows[0] == [
+        "名次",
+        "加密号",
+        "工位号",
+        "姓名",
+        "代表队",
+        "工作单位/学校",
+        "A 方案设计",
+        "B 配置实施",
+        "技能操作",
+        "总成绩",
+        "标准分",
+        "奖项",
+    ]
     assert [row[3] for row in rows[1:]] == ["选手0", "选手1", "选手3", "选手2", "选手4"]
     assert rows[1][-1] == "金牌" and rows[5][0] == "取消资格" and float(rows[1][10]) > 700
 
@@ -141,5 +173,10 @@ async def test_each_route_admits_its_roles_only(rw: ResultsWorld):
             else:
                 assert r.status_code == 403 and r.json()["code"] == "forbidden", (method, target, who, r.status_code)
         assert (await rw.anon.request(method, target, json=body)).status_code == 401, (method, target)
-    for url in (f"/api/public/events/{rw.eid}/results", f"/api/public/events/{rw.eid}/skills/{rw.sid}/results", f"/results/{rw.eid}", f"/results/{rw.eid}/skills/{rw.sid}"):
+    for url in (
+        f"/api/public/events/{rw.eid}/results",
+        f"/api/public/events/{rw.eid}/skills/{rw.sid}/results",
+        f"/results/{rw.eid}",
+        f"/results/{rw.eid}/skills/{rw.sid}",
+    ):
         assert (await rw.anon.get(url)).status_code == 200, url

@@ -43,7 +43,20 @@ def test_sheet_titles_are_valid_and_unique():
 
 def test_results_columns_follow_the_scheme_and_the_scale():
     snap = {"criteria": [{"id": "A", "name": "理论"}, {"id": "B", "name": "实操"}], "parts": ["theory", "practical"], "standardised": False}
-    assert results_columns(snap, "zh") == ["名次", "加密号", "工位号", "姓名", "代表队", "工作单位/学校", "A 理论", "B 实操", "理论知识", "技能操作", "总成绩", "奖项"]
+    assert results_columns(snap, "zh") == [
+        "名次",
+        "加密号",
+        "工位号",
+        "姓名",
+        "代表队",
+        "工作单位/学校",
+        "A 理论",
+        "B 实操",
+        "理论知识",
+        "技能操作",
+        "总成绩",
+        "奖项",
+    ]
     assert results_columns({**snap, "standardised": True}, "en")[-3:] == ["Total", "Standardised score", "Award"]
 
 

@@ -50,8 +50,14 @@ async def test_steps_are_taken_in_order_and_by_their_roles(rw: ResultsWorld, ser
 
     # Wrong roles: refused before anything happens.
     judge = w.judges[0]
-    for who, client, status in [("chief", w.chief, 403), ("judge", judge, 403), ("arbitrator", rw.arbitrator, 403),
-                                ("approver", rw.approver, 403), ("contestant", rw.contestant, 403), ("anonymous", rw.anon, 401)]:
+    for who, client, status in [
+        ("chief", w.chief, 403),
+        ("judge", judge, 403),
+        ("arbitrator", rw.arbitrator, 403),
+        ("approver", rw.approver, 403),
+        ("contestant", rw.contestant, 403),
+        ("anonymous", rw.anon, 401),
+    ]:
         r = await client.post(f"{url}/results/provisional")
         assert r.status_code == status, (who, r.text)
     flow = (await rw.organiser.get(f"{url}/results")).json()
@@ -74,7 +80,9 @@ async def test_steps_are_taken_in_order_and_by_their_roles(rw: ResultsWorld, ser
 
     # Appeals within the window: a contestant in person, an organiser on someone's behalf.
     ref2 = w.refs[2]
-    r = await rw.contestant.post(f"{url}/appeals", json={"text": "B1.2 安全策略已生效，请复核", "contestant": ref2, "marks": [{"aspect": "B1.2", "contestant": ref2}]})
+    r = await rw.contestant.post(
+        f"{url}/appeals", json={"text": "B1.2 安全策略已生效，请复核", "contestant": ref2, "marks": [{"aspect": "B1.2", "contestant": ref2}]}
+    )
     assert r.status_code == 201, r.text
     first = r.json()
     assert first["status"] == "pending" and first["filed_by_name"] == "contestant user" and first["contestant"] == ref2
@@ -99,11 +107,24 @@ async def test_appeals_decided_corrected_and_results_made_final(rw: ResultsWorld
     assert (await rw.organiser.post(decision, json={"outcome": "upheld", "reason": "x"})).status_code == 403
     r = await rw.arbitrator.post(decision, json={"outcome": "upheld", "reason": " "})
     assert r.status_code == 422 and r.json()["field"] == "reason"
-    r = await rw.arbitrator.post(decision, json={"outcome": "upheld", "reason": "复测通过", "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": seat, "value": "20"}]})
+    r = await rw.arbitrator.post(
+        decision,
+        json={"outcome": "upheld", "reason": "复测通过", "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": seat, "value": "20"}]},
+    )
     assert r.status_code == 422 and r.json()["field"] == "marks[0].value"
-    r = await rw.arbitrator.post(decision, json={"outcome": "upheld", "reason": "复测通过", "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": 999999, "value": "40"}]})
+    r = await rw.arbitrator.post(
+        decision,
+        json={"outcome": "upheld", "reason": "复测通过", "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": 999999, "value": "40"}]},
+    )
     assert r.status_code == 422 and r.json()["field"] == "marks[0].seat"
-    r = await rw.arbitrator.post(decision, json={"outcome": "upheld", "reason": "复测安全策略生效，应得满分", "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": seat, "value": 40}]})
+    r = await rw.arbitrator.post(
+        decision,
+        json={
+            "outcome": "upheld",
+            "reason": "复测安全策略生效，应得满分",
+            "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": seat, "value": 40}],
+        },
+    )
     assert r.status_code == 200, r.text
     upheld = r.json()
     # The arbitration group's decision is final: its corrections go in at once, under its authority.
@@ -166,7 +187,11 @@ async def test_public_results_show_the_change_and_no_personal_numbers(rw: Result
     assert by_ref[w.refs[2]]["score"] == "96.67" and by_ref[w.refs[2]]["award"] == "excellence" and by_ref[w.refs[2]]["changed"]
     assert by_ref[w.refs[2]]["provisional"]["rank"] == 3 and by_ref[w.refs[2]]["provisional"]["score"] == "56.67"
     assert by_ref[w.refs[1]]["award"] is None and by_ref[w.refs[1]]["provisional"]["award"] == "excellence"
-    assert by_ref[w.refs[0]]["rank"] == 1 and by_ref[w.refs[0]]["award_label"] == {"zh": "三等奖", "en": "Third prize"} and not by_ref[w.refs[0]]["changed"]
+    assert (
+        by_ref[w.refs[0]]["rank"] == 1
+        and by_ref[w.refs[0]]["award_label"] == {"zh": "三等奖", "en": "Third prize"}
+        and not by_ref[w.refs[0]]["changed"]
+    )
     assert {r["name"] for r in rows} == {f"选手{i}" for i in range(5)} and rows[0]["delegation"] == "广州市"
 
     people = (await w.admin.get(f"/api/events/{rw.eid}/contestants", params={"skill_id": rw.sid})).json()
@@ -221,7 +246,11 @@ async def test_proposals_struck_and_approved(rw: ResultsWorld):
     assert r.status_code == 200, r.text
     assert r.json()["approved"] == 6 and r.json()["struck"] == 1
     after = {p["id"]: p for p in (await rw.organiser.get(f"/api/events/{eid}/proposals")).json()}
-    assert after[honour1["id"]]["struck"] and not after[honour1["id"]]["approved"] and after[honour1["id"]]["strike_reason"] == "未获得奖项，不符合表彰条件"
+    assert (
+        after[honour1["id"]]["struck"]
+        and not after[honour1["id"]]["approved"]
+        and after[honour1["id"]]["strike_reason"] == "未获得奖项，不符合表彰条件"
+    )
     assert all(p["approved"] and p["approved_at"] for k, p in after.items() if k != honour1["id"])
     # Approval is final.
     other = next(k for k in after if k != honour1["id"])
@@ -249,10 +278,34 @@ async def test_results_book_columns(rw: ResultsWorld):
 
 
 async def test_every_step_is_in_the_audit_log(rw: ResultsWorld, server):
-    wanted = {"scores.submit", "scores.recheck", "decryption", "results.provisional", "appeal.file", "appeal.decide", "mark.correction",
-              "appeal.apply", "results.final", "proposal.strike", "proposals.approve"}
+    wanted = {
+        "scores.submit",
+        "scores.recheck",
+        "decryption",
+        "results.provisional",
+        "appeal.file",
+        "appeal.decide",
+        "mark.correction",
+        "appeal.apply",
+        "results.final",
+        "proposal.strike",
+        "proposals.approve",
+    }
     actions = [a for a in await audit_actions(server, rw.eid) if a in wanted]
-    assert actions == ["scores.submit", "scores.recheck", "decryption", "results.provisional", "appeal.file", "appeal.file", "appeal.decide",
-                       "mark.correction", "appeal.apply", "appeal.decide", "results.final", "proposal.strike", "proposals.approve"]
+    assert actions == [
+        "scores.submit",
+        "scores.recheck",
+        "decryption",
+        "results.provisional",
+        "appeal.file",
+        "appeal.file",
+        "appeal.decide",
+        "mark.correction",
+        "appeal.apply",
+        "appeal.decide",
+        "results.final",
+        "proposal.strike",
+        "proposals.approve",
+    ]
     chain = await asyncio.to_thread(run_cli, server.env, "audit", "verify")
     assert chain.returncode == 0

@@ -47,14 +47,7 @@ def small_scheme_dict() -> dict[str, Any]:
                                 "mode": "banded",
                                 "bands": [{"tolerance": "0.05", "mark": "10"}, {"tolerance": "0.1", "mark": "5"}],
                             },
-                            {
-                                "id": "A1.3",
-                                "description": "安全规范",
-                                "kind": "M",
-                                "max_mark": "20",
-                                "mode": "deduction",
-                                "deduction_step": "2",
-                            },
+                            {"id": "A1.3", "description": "安全规范", "kind": "M", "max_mark": "20", "mode": "deduction", "deduction_step": "2"},
                         ],
                     }
                 ],

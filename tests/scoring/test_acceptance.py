@@ -224,7 +224,11 @@ def plausible_marks(draw) -> Mark:
     """Mostly marks a real tablet or correction would send (the holder of the authority, a seat of
     the panel, a valid value for the aspect), so acceptance is exercised as much as refusal."""
     authority = draw(st.sampled_from([JUDGE, JUDGE, CHIEF_JUDGE, ORGANISER, ARBITRATION]))
-    user = draw(st.one_of(st.sampled_from(sorted(HOLDERS[authority])), users)) if draw(st.booleans()) else draw(st.sampled_from(sorted(HOLDERS[authority])))
+    user = (
+        draw(st.one_of(st.sampled_from(sorted(HOLDERS[authority])), users))
+        if draw(st.booleans())
+        else draw(st.sampled_from(sorted(HOLDERS[authority])))
+    )
     seat = None if authority == JUDGE and draw(st.booleans()) else draw(st.sampled_from([CHIEF, J1, J2, J3]))
     aspect = draw(st.sampled_from(ASPECTS))
     kind = SCHEME.aspect(aspect).kind

@@ -50,7 +50,12 @@ def test_guangdong_employee_group_top_n_by_class():
 
 def test_never_the_same_honour_twice_and_ties_at_the_cut():
     held = frozenset({"guangdong_technical_expert"})
-    standings = [Standing("e1", 1, group="employee", honours_held=held), Standing("e2", 2, group="employee"), Standing("e3", 3, group="employee"), Standing("e4", 3, group="employee")]
+    standings = [
+        Standing("e1", 1, group="employee", honours_held=held),
+        Standing("e2", 2, group="employee"),
+        Standing("e3", 3, group="employee"),
+        Standing("e4", 3, group="employee"),
+    ]
     decisions = {d.person_id: d.outcome for d in decide_honours(standings, CLASS2["honours"])}
     assert decisions == {"e1": ALREADY_HELD, "e2": GRANTED, "e3": GRANTED, "e4": GRANTED}  # rank 3 tie: both within top 3
     # A person listed twice (two skills) is decided once.
@@ -167,7 +172,9 @@ def test_standings_from_a_team_ranking():
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(1, 12), st.sampled_from([None, "first", "excellence"]), st.sampled_from(["employee", "student"]), st.sampled_from([1, 2, 3])),
+        st.tuples(
+            st.integers(1, 12), st.sampled_from([None, "first", "excellence"]), st.sampled_from(["employee", "student"]), st.sampled_from([1, 2, 3])
+        ),
         max_size=15,
     ),
     st.randoms(),

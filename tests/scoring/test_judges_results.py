@@ -84,12 +84,17 @@ def test_compute_skill_worldskills(scheme_dict):
     codes = [res.awards[r.contestant_id] for r in res.rankings[""]]
     assert codes[0] == "gold"
 
+
 subjective = st.integers(0, 3000).map(lambda u: Decimal(u).scaleb(-2))
 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 100), st.sampled_from([(1, 1, 1), (2, 2, 2), (2, 2, 3), (3, 3, 3)]), st.lists(subjective, min_size=5, max_size=5)), min_size=2, max_size=8),
+    st.lists(
+        st.tuples(st.integers(0, 100), st.sampled_from([(1, 1, 1), (2, 2, 2), (2, 2, 3), (3, 3, 3)]), st.lists(subjective, min_size=5, max_size=5)),
+        min_size=2,
+        max_size=8,
+    ),
     st.data(),
 )
 def test_a_higher_mark_never_lowers_rank_end_to_end(small_scheme, fields, data):

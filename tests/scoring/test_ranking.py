@@ -52,13 +52,7 @@ def test_missing_tie_values_sort_last():
 
 def test_absent_and_disqualified_are_listed_unranked():
     out = rank([e("a", 90), e("x", None, status=ABSENT), e("q", 99, status=DISQUALIFIED), e("p", None), e("b", 91)])
-    assert [(r.contestant_id, r.rank, r.position) for r in out] == [
-        ("b", 1, 1),
-        ("a", 2, 2),
-        ("p", None, 3),
-        ("x", None, 4),
-        ("q", None, 5),
-    ]
+    assert [(r.contestant_id, r.rank, r.position) for r in out] == [("b", 1, 1), ("a", 2, 2), ("p", None, 3), ("x", None, 4), ("q", None, 5)]
 
 
 def test_tie_margin_is_anchored_at_the_group_leader():
@@ -99,9 +93,7 @@ margin_st = st.sampled_from(["0", "0.5", "1", "2.5"])
 
 
 def build(fields):
-    return [
-        e(f"c{i:02d}", None if s is None else D(s) / 2, p, t, d, f, status=stt) for i, (s, p, t, d, f, stt) in enumerate(fields)
-    ]
+    return [e(f"c{i:02d}", None if s is None else D(s) / 2, p, t, d, f, status=stt) for i, (s, p, t, d, f, stt) in enumerate(fields)]
 
 
 @settings(max_examples=120, deadline=None)

@@ -59,7 +59,10 @@ def make_zip(entries: dict[str, bytes | Raw], *, claim: dict[str, int] | None = 
         out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(body), size, len(raw_name), 0))
         out.write(raw_name)
         out.write(body)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(body), size, len(raw_name), 0, 0, 0, 0, 0, offset) + raw_name)
+        central.append(
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(body), size, len(raw_name), 0, 0, 0, 0, 0, offset)
+            + raw_name
+        )
     start = out.tell()
     for c in central:
         out.write(c)

@@ -119,8 +119,9 @@ def app_routes() -> list[tuple[str, str]]:
         import json
 
         root = Path(__file__).resolve().parent.parent.parent
-        proc = subprocess.run([sys.executable, "-c", _ROUTES_SCRIPT], capture_output=True, text=True, cwd=root, timeout=120,
-                              env={**os.environ, "PYTHONPATH": str(root)})
+        proc = subprocess.run(
+            [sys.executable, "-c", _ROUTES_SCRIPT], capture_output=True, text=True, cwd=root, timeout=120, env={**os.environ, "PYTHONPATH": str(root)}
+        )
         assert proc.returncode == 0, proc.stderr
         _routes_cache = [tuple(x) for x in json.loads(proc.stdout)]
     return _routes_cache

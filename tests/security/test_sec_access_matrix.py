@@ -154,7 +154,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/events/{event_id:int}/results": r("organiser", "arbitrator", "approver", "supervisor"),
     "GET /api/events/{event_id:int}/results/export": ORG,
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/results/export": ORG,
-    "GET /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results": r("organiser", "chief_judge", "arbitrator", "approver", "supervisor"),
+    "GET /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results": r(
+        "organiser", "chief_judge", "arbitrator", "approver", "supervisor"
+    ),
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results/preview": ORG | CHIEF,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results/provisional": ORG,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results/final": ORG,

@@ -19,7 +19,9 @@ PASSWORD = "password-123"
 
 async def _own_account(org: Client, event_id: int, role: str, **extra: Any) -> tuple[int, str]:
     username = unique(role.replace("_", "-") + "-").lower()
-    r = await org.post(f"/api/events/{event_id}/accounts", json={"display_name": "账号", "role": role, "username": username, "password": PASSWORD, **extra})
+    r = await org.post(
+        f"/api/events/{event_id}/accounts", json={"display_name": "账号", "role": role, "username": username, "password": PASSWORD, **extra}
+    )
     assert r.status_code == 201, r.text
     return r.json()["id"], username
 
@@ -246,8 +248,12 @@ async def test_once_published_only_the_arbitration_group_changes_marks_by_appeal
     marks_url = f"/api/events/{rw.eid}/skills/{rw.sid}/marks"
     seat = w.judge_ids[0]
     body = {"contestant": w.refs[2], "aspect": "B1.2", "value": "40", "seat": seat, "reason": "更正"}
-    for who, client, authority in [("organiser", rw.organiser, "organiser"), ("admin", w.admin, "organiser"),
-                                   ("chief", w.chief, "chief_judge"), ("judge", w.judges[0], "judge")]:
+    for who, client, authority in [
+        ("organiser", rw.organiser, "organiser"),
+        ("admin", w.admin, "organiser"),
+        ("chief", w.chief, "chief_judge"),
+        ("judge", w.judges[0], "judge"),
+    ]:
         r = await client.post(marks_url, json={**body, "op_id": unique("p-"), "authority": authority})
         assert r.status_code == 409 and r.json()["code"] == "results_published", (who, r.text)
     # Arbitration outside an appeal's decision: refused, even for an administrator.
@@ -257,9 +263,14 @@ async def test_once_published_only_the_arbitration_group_changes_marks_by_appeal
 
     # The decision on 选手2's own appeal may correct 选手2's marks, nobody else's.
     decision = f"/api/events/{rw.eid}/appeals/{rw.state['own_appeal']}/decision"
-    r = await rw.arbitrator.post(decision, json={"outcome": "upheld", "reason": "复测", "marks": [{"contestant": w.refs[0], "aspect": "B1.2", "seat": seat, "value": 0}]})
+    r = await rw.arbitrator.post(
+        decision, json={"outcome": "upheld", "reason": "复测", "marks": [{"contestant": w.refs[0], "aspect": "B1.2", "seat": seat, "value": 0}]}
+    )
     assert r.status_code == 422 and r.json()["field"] == "marks[0].contestant"
-    r = await rw.arbitrator.post(decision, json={"outcome": "upheld", "reason": "复测安全策略生效", "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": seat, "value": 40}]})
+    r = await rw.arbitrator.post(
+        decision,
+        json={"outcome": "upheld", "reason": "复测安全策略生效", "marks": [{"contestant": w.refs[2], "aspect": "B1.2", "seat": seat, "value": 40}]},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["corrections"][0]["seq"] > 0
     history = (await rw.organiser.get(marks_url, params={"contestant": w.refs[2]})).json()["marks"]
@@ -282,12 +293,32 @@ async def test_before_signoff_an_organiser_does_not_mark(server):
     rw = await results_world(server, windows=WINDOWS)
     try:
         w = rw.w
-        r = await rw.organiser.post(f"/api/events/{rw.eid}/skills/{rw.sid}/marks", json={
-            "op_id": unique("s-"), "contestant": w.refs[0], "aspect": "B1.2", "value": "0", "seat": w.judge_ids[0], "authority": "organiser", "reason": "x"})
+        r = await rw.organiser.post(
+            f"/api/events/{rw.eid}/skills/{rw.sid}/marks",
+            json={
+                "op_id": unique("s-"),
+                "contestant": w.refs[0],
+                "aspect": "B1.2",
+                "value": "0",
+                "seat": w.judge_ids[0],
+                "authority": "organiser",
+                "reason": "x",
+            },
+        )
         assert r.status_code == 409 and r.json()["code"] == "not_signed_off"
         await sign_off(w)
-        r = await rw.organiser.post(f"/api/events/{rw.eid}/skills/{rw.sid}/marks", json={
-            "op_id": unique("s-"), "contestant": w.refs[0], "aspect": "B1.2", "value": "0", "seat": w.judge_ids[0], "authority": "organiser", "reason": "复核更正"})
+        r = await rw.organiser.post(
+            f"/api/events/{rw.eid}/skills/{rw.sid}/marks",
+            json={
+                "op_id": unique("s-"),
+                "contestant": w.refs[0],
+                "aspect": "B1.2",
+                "value": "0",
+                "seat": w.judge_ids[0],
+                "authority": "organiser",
+                "reason": "复核更正",
+            },
+        )
         assert r.status_code == 201, r.text
     finally:
         await rw.close()
@@ -320,7 +351,7 @@ def test_the_policy_names_every_capability_once_and_each_guard_uses_one(tmp_path
 #: Routes whose handler narrows what the guard lets through (documented in the matrix file).
 NARROWED = {
     # Before decryption the mapping is the encryption officer's alone; the guard admits the status readers.
-    "GET /api/events/{event_id:int}/skills/{skill_id:int}/encryption/mapping",
+    "GET /api/events/{event_id:int}/skills/{skill_id:int}/encryption/mapping"
 }
 
 

@@ -20,11 +20,7 @@ import pytest
 from harness import ADMIN_PASSWORD, sqlite_env, start_server
 from sec_world import SecWorld, app_routes, fill
 
-EXPECTED = {
-    "x-frame-options": "DENY",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-}
+EXPECTED = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
 
 
 def _missing(r: httpx.Response) -> list[str]:
@@ -123,7 +119,10 @@ async def test_every_unsafe_route_needs_the_csrf_header(sec_world: SecWorld):
     assert not problems, "\n".join(problems[:40])
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "/\\/evil.example", "/\t/evil.example", "https://evil.example", "/%0a/x\n", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/", "/\\evil.example", "/\\/evil.example", "/\t/evil.example", "https://evil.example", "/%0a/x\n", "javascript:alert(1)"],
+)
 async def test_redirects_stay_on_the_site(sqlite_server, target):
     async with httpx.AsyncClient(base_url=sqlite_server.base_url, timeout=30) as c:
         r = await c.get("/lang/en", params={"next": target})

@@ -81,8 +81,10 @@ async def exports(server):
             _ok(await admin.patch(f"/api/events/{e}/contestants/{p['id']}", json={"employer": FORMULAS["at"]}))
     await score_all(w, VALUES)
     organiser = await account(admin, server, e, "organiser")
-    r = await admin.post(f"/api/events/{e}/accounts", json={
-        "display_name": FORMULAS["approver"], "role": "approver", "username": unique("approver-").lower(), "password": "password-123"})
+    r = await admin.post(
+        f"/api/events/{e}/accounts",
+        json={"display_name": FORMULAS["approver"], "role": "approver", "username": unique("approver-").lower(), "password": "password-123"},
+    )
     _ok(r)
     approver = Client(server.base_url)
     await approver.login(r.json()["username"], "password-123")
@@ -145,7 +147,9 @@ def test_no_workbook_cell_is_a_formula(exports, name):
     cells = _cells(exports[name])
     formulas = [(c.parent.title, c.coordinate, c.value) for c in cells if c.data_type == "f"]
     assert not formulas, f"{name}: formulas {formulas[:5]}"
-    unprotected = [(c.parent.title, c.coordinate, c.value) for c in cells if isinstance(c.value, str) and c.value.startswith(TRIGGERS) and not c.quotePrefix]
+    unprotected = [
+        (c.parent.title, c.coordinate, c.value) for c in cells if isinstance(c.value, str) and c.value.startswith(TRIGGERS) and not c.quotePrefix
+    ]
     assert not unprotected, f"{name}: formula-like text without the quote prefix {unprotected[:5]}"
 
 

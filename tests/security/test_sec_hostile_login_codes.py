@@ -35,8 +35,16 @@ async def test_login_codes_are_not_in_the_log(info_server):
     await admin.login("admin", ADMIN_PASSWORD)
     event = await new_event(admin)
     skill = await new_skill(admin, event["id"])
-    r = await admin.post(f"/api/events/{event['id']}/accounts", json={
-        "display_name": "平板裁判", "role": "judge", "skill_id": skill["id"], "username": unique("tablet-").lower(), "password": "password-123"})
+    r = await admin.post(
+        f"/api/events/{event['id']}/accounts",
+        json={
+            "display_name": "平板裁判",
+            "role": "judge",
+            "skill_id": skill["id"],
+            "username": unique("tablet-").lower(),
+            "password": "password-123",
+        },
+    )
     assert r.status_code == 201, r.text
     user_id = r.json()["id"]
 

@@ -82,8 +82,11 @@ async def test_each_field_has_a_bound_and_a_clear_error(world, field, value, cod
     status, body = await _post_huge(w, w.judges[0], 4, **{field: value})
     assert status == 422, body
     assert body["code"] == code and field in body["message"], body
-    en = await w.judges[0].post(_url(w), json={"op_id": unique("huge-"), "contestant": w.refs[1], "aspect": "A1.1", "value": "1", field: value},
-                                headers={"Accept-Language": "en"})
+    en = await w.judges[0].post(
+        _url(w),
+        json={"op_id": unique("huge-"), "contestant": w.refs[1], "aspect": "A1.1", "value": "1", field: value},
+        headers={"Accept-Language": "en"},
+    )
     assert en.status_code == 422 and en.json()["message"] != body["message"], en.text
     # A normal mark still goes through afterwards.
     ok = await w.judges[1].post(_url(w), json={"op_id": unique("ok-"), "contestant": w.refs[0], "aspect": "A1.1", "value": "2"})
@@ -112,7 +115,9 @@ async def test_oversized_websocket_marks_get_error_frames_and_leave_no_memory_be
             ops = [f"{tag}-{i}" for i in range(n)]
             for op in ops:
                 aspect = f"{op}-" + "Z" * (8 * 1024 - 300)
-                await ws.send(json.dumps({"type": "mark", "op_id": op, "skill_id": w.skill["id"], "contestant": w.refs[1], "aspect": aspect, "value": 1}))
+                await ws.send(
+                    json.dumps({"type": "mark", "op_id": op, "skill_id": w.skill["id"], "contestant": w.refs[1], "aspect": aspect, "value": 1})
+                )
             answers = []
             for op in ops:
                 answers.append(await live_world.recv_until(ws, live_world.ack_for(op), timeout=30))

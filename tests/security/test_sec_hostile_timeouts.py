@@ -63,7 +63,7 @@ STALLS = {
     "half a request line": [b"GET /hea"],
     "half the headers": [b"GET /health HTTP/1.1\r\nHost: x\r\nUser-Agent: slow"],
     "headers a byte at a time": [b"G", b"E", b"T", b" ", b"/"],  # drip-fed: the deadline is not extended
-    "half a body": [b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n{csrf}\r\n{\"user"],
+    "half a body": [b'POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n{csrf}\r\n{"user'],
     "idle after an answer": [b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"],
     "half a second request": [b"GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /heal"],
 }

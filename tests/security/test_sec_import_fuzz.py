@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from scoring.idcard import make_id
 
 HEADERS = ["姓名", "身份证号", "竞赛项目", "组别", "工作单位/学校", "代表队", "现职业技能等级", "手机号"]
-FORMULA_TEXTS = ["=HYPERLINK(\"http://evil.example/\",\"点击\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "=1+1"]
+FORMULA_TEXTS = ['=HYPERLINK("http://evil.example/","点击")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "=1+1"]
 _seq = itertools.count(1)
 
 
@@ -188,7 +188,7 @@ async def test_every_spreadsheet_download_writes_text_not_formulas(world):
     """Every .xlsx the API serves for the event (found from the OpenAPI document), after storing
     formula-looking names: no cell is a formula."""
     admin, e, s = world["admin"], world["e"], world["s"]
-    await admin.patch(f"/api/events/{e}/skills/{s}", json={"industry_cluster": "=HYPERLINK(\"http://evil\")"})
+    await admin.patch(f"/api/events/{e}/skills/{s}", json={"industry_cluster": '=HYPERLINK("http://evil")'})
     from live_world import SCHEME
 
     scheme = {**SCHEME, "criteria": [{**SCHEME["criteria"][0], "name": "=cmd|' /C calc'!A0"}, *SCHEME["criteria"][1:]]}
@@ -276,7 +276,8 @@ def _mutations(valid: bytes):
     return st.one_of(
         positions.map(lambda n: valid[:n]),  # truncated
         st.lists(st.tuples(positions, st.integers(0, 255)), min_size=1, max_size=8).map(
-            lambda flips: bytes(b if i not in dict(flips) else dict(flips)[i] for i, b in enumerate(valid))),  # flipped bytes
+            lambda flips: bytes(b if i not in dict(flips) else dict(flips)[i] for i, b in enumerate(valid))
+        ),  # flipped bytes
         st.binary(min_size=1, max_size=2000).map(lambda junk: b"PK\x03\x04" + junk),
     )
 

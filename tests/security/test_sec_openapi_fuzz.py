@@ -120,7 +120,9 @@ async def test_fuzz_every_operation_as_administrator(world: SecWorld, server):
     started = time.monotonic()
     tally = await asyncio.to_thread(fuzz, base, headers, world.ids, ADMIN_PASSES, reset)
     took = time.monotonic() - started
-    print(f"\nadministrator fuzz on {server.db_kind}: {tally.operations} operations, {tally.examples} examples in {took:.0f}s; statuses {dict(sorted(tally.statuses.items()))}")
+    print(
+        f"\nadministrator fuzz on {server.db_kind}: {tally.operations} operations, {tally.examples} examples in {took:.0f}s; statuses {dict(sorted(tally.statuses.items()))}"
+    )
     assert tally.operations > 50 and tally.examples > 10 * tally.operations
     assert not tally.failures, tally.report()
     _healthy(base)
@@ -134,6 +136,8 @@ async def test_fuzz_every_operation_anonymously(world: SecWorld, server):
     started = time.monotonic()
     tally = await asyncio.to_thread(fuzz, server.base_url, headers, world.ids, ANON_PASSES)
     took = time.monotonic() - started
-    print(f"\nanonymous fuzz on {server.db_kind}: {tally.operations} operations, {tally.examples} examples in {took:.0f}s; statuses {dict(sorted(tally.statuses.items()))}")
+    print(
+        f"\nanonymous fuzz on {server.db_kind}: {tally.operations} operations, {tally.examples} examples in {took:.0f}s; statuses {dict(sorted(tally.statuses.items()))}"
+    )
     assert not tally.failures, tally.report()
     _healthy(server.base_url)

@@ -77,9 +77,19 @@ async def distinctive_ids(server, admin: Client) -> None:
         return
     event = await new_event(admin, name="占位赛事")
     skill = await new_skill(admin, event["id"], groups=["employee"])
-    r = await admin.post(f"/api/events/{event['id']}/contestants", json={
-        "name": "占位", "id_number": make_id("440111", dt.date(1960, 1, 1), 1, "M"), "skill_id": skill["id"],
-        "group_id": skill["groups"][0]["id"], "employer": "占位单位", "delegation": "占位", "phone": "13000000000", "current_level": "学徒工"})
+    r = await admin.post(
+        f"/api/events/{event['id']}/contestants",
+        json={
+            "name": "占位",
+            "id_number": make_id("440111", dt.date(1960, 1, 1), 1, "M"),
+            "skill_id": skill["id"],
+            "group_id": skill["groups"][0]["id"],
+            "employer": "占位单位",
+            "delegation": "占位",
+            "phone": "13000000000",
+            "current_level": "学徒工",
+        },
+    )
     assert r.status_code == 201, r.text
     judge = (await admin.post(f"/api/events/{event['id']}/judges", json={"name": "占位裁判"})).json()
     for table, old in (("contestant", r.json()["id"]), ("judge", judge["id"]), ("app_user", judge["user"]["id"])):
@@ -145,8 +155,12 @@ async def _scenario(server) -> Scanned:
     judges = await _ok(await admin.get(f"/api/events/{e}/judges"))
     for n, j in enumerate(judges):
         employers.append(f"扫描裁判单位{unique()}")
-        await _ok(await admin.patch(f"/api/events/{e}/judges/{j['id']}", json={
-            "id_number": make_id("440304", dt.date(1970, 1, 1 + n), 100 + n, "F"), "phone": f"1591234{n:04d}", "employer": employers[-1]}))
+        await _ok(
+            await admin.patch(
+                f"/api/events/{e}/judges/{j['id']}",
+                json={"id_number": make_id("440304", dt.date(1970, 1, 1 + n), 100 + n, "F"), "phone": f"1591234{n:04d}", "employer": employers[-1]},
+            )
+        )
     judges = [await _ok(await admin.get(f"/api/events/{e}/judges/{j['id']}")) for j in judges]
     # Give every contestant their own phone (live_world registers one number for all).
     for n, p in enumerate(people):
@@ -171,7 +185,9 @@ async def _scenario(server) -> Scanned:
     await stranger.post("/auth/login", json={"username": people[0]["id_number"], "password": people[0]["phone"]})
     await stranger.aclose()
     await rw.organiser.put(f"/api/events/{e}/checkin/{people[0]['id']}", json={"status": "present", "id_number": people[0]["id_number"]})
-    await rw.organiser.put(f"/api/events/{e}/checkin/{people[1]['id']}", json={"status": "present", "id_number": people[0]["id_number"]})  # the wrong card
+    await rw.organiser.put(
+        f"/api/events/{e}/checkin/{people[1]['id']}", json={"status": "present", "id_number": people[0]["id_number"]}
+    )  # the wrong card
 
     # Scored (results_world), not yet decrypted: what the boards show now.
     texts = await _public_texts(rw, [])
@@ -241,7 +257,9 @@ def test_redaction_masks_ids_and_phones_only():
     # Not personal: seeds, hashes, timestamps, order numbers inside longer runs, short numbers.
     for text in ("sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "1764159026123", "pid 13800", "GD2026000123", "x" * 5):
         assert redact(text) == text
-    record = __import__("logging").LogRecord("t", 20, __file__, 1, '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5", "GET", "/api/ledger/44010619900101123X", "1.1", 200), None)
+    record = __import__("logging").LogRecord(
+        "t", 20, __file__, 1, '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5", "GET", "/api/ledger/44010619900101123X", "1.1", 200), None
+    )
     from kernel.security import redact_record
 
     assert redact_record(record).getMessage() == '127.0.0.1:5 - "GET /api/ledger/440106********123X HTTP/1.1" 200'

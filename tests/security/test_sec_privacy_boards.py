@@ -142,7 +142,8 @@ async def test_coverage_gives_each_reader_one_side_of_the_mapping(enc: Encrypted
     assert w.refs[0] in (await w.chief.get(f"/events/{e}/judges/skills/{s}", headers={"Accept": "text/html"})).text
     seen = (await enc.organiser.get(f"/api/events/{e}/skills/{s}/coverage")).json()["shortfalls"]
     assert sorted((x["encrypted_no"], x["workstation_no"], x["contestant_id"]) for x in seen) == sorted(
-        (None, people[i]["workstation_no"], people[i]["id"]) for i in enc.short)
+        (None, people[i]["workstation_no"], people[i]["id"]) for i in enc.short
+    )
     conflicts = (await enc.organiser.get(f"/api/events/{e}/skills/{s}/conflicts")).json()
     assert len(conflicts) == 2 and all(c["encrypted_no"] is None for c in conflicts)
     assert w.refs[0] not in (await enc.organiser.get(f"/events/{e}/judges/skills/{s}", headers={"Accept": "text/html"})).text
@@ -159,8 +160,18 @@ async def test_chief_judge_learns_a_conflict_not_the_contestants_delegation(enc:
     r = await w.chief.get(f"/api/events/{e}/skills/{s}/may-score", params=check, headers={"Accept-Language": "en"})
     assert r.status_code == 403 and "广州" not in r.text and "Judge 丁裁判" in r.json()["message"]
     # Correcting 丁's seat tells the chief judge no more.
-    r = await w.chief.post(f"/api/events/{e}/skills/{s}/marks", json={
-        "op_id": unique("c-"), "contestant": w.refs[0], "aspect": "A1.1", "value": "1", "seat": ding, "authority": "chief_judge", "reason": "更正"})
+    r = await w.chief.post(
+        f"/api/events/{e}/skills/{s}/marks",
+        json={
+            "op_id": unique("c-"),
+            "contestant": w.refs[0],
+            "aspect": "A1.1",
+            "value": "1",
+            "seat": ding,
+            "authority": "chief_judge",
+            "reason": "更正",
+        },
+    )
     assert r.status_code == 403 and r.json()["code"] == "conflict_of_interest" and "广州" not in r.text, r.text
     # Organisers may know why.
     r = await enc.organiser.get(f"/api/events/{e}/skills/{s}/may-score", params=check)
@@ -197,9 +208,19 @@ async def test_before_encryption_the_workstation_alone_then_the_encrypted_number
     assert (await admin.put(f"/api/events/{e}/skills/{s}/scheme", json={"scheme": SCHEME})).status_code == 200
 
     async def register(i: int) -> dict[str, Any]:
-        r = await admin.post(f"/api/events/{e}/contestants", json={
-            "name": f"未加密{i}", "id_number": person_id(), "skill_id": s, "group_id": g, "employer": f"单位{i}",
-            "delegation": "深圳市", "phone": "13800138000", "current_level": "学徒工"})
+        r = await admin.post(
+            f"/api/events/{e}/contestants",
+            json={
+                "name": f"未加密{i}",
+                "id_number": person_id(),
+                "skill_id": s,
+                "group_id": g,
+                "employer": f"单位{i}",
+                "delegation": "深圳市",
+                "phone": "13800138000",
+                "current_level": "学徒工",
+            },
+        )
         assert r.status_code == 201, r.text
         return r.json()
 

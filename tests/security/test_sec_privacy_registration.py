@@ -47,8 +47,16 @@ async def world(server, admin):
     skill = await new_skill(admin, e, groups=["employee"])
     people = []
     for i in range(2):
-        body = {"name": f"隐私{i}", "id_number": fresh_id(), "skill_id": skill["id"], "group_id": skill["groups"][0]["id"],
-                "employer": "某公司", "delegation": "广州市", "phone": fresh_phone(), "current_level": "学徒工"}
+        body = {
+            "name": f"隐私{i}",
+            "id_number": fresh_id(),
+            "skill_id": skill["id"],
+            "group_id": skill["groups"][0]["id"],
+            "employer": "某公司",
+            "delegation": "广州市",
+            "phone": fresh_phone(),
+            "current_level": "学徒工",
+        }
         r = await admin.post(f"/api/events/{e}/contestants", json=body)
         assert r.status_code == 201, r.text
         people.append(r.json() | {"full_id": body["id_number"], "full_phone": body["phone"], "answer": r.text})
@@ -56,8 +64,13 @@ async def world(server, admin):
     r = await admin.post(f"/api/events/{e}/judges", json=judge_body)
     assert r.status_code == 201, r.text
     organiser = await account(admin, server, e, "organiser")
-    yield {"e": e, "skill": skill, "people": people, "judge": r.json() | {"full_id": judge_body["id_number"], "full_phone": judge_body["phone"]},
-           "organiser": organiser}
+    yield {
+        "e": e,
+        "skill": skill,
+        "people": people,
+        "judge": r.json() | {"full_id": judge_body["id_number"], "full_phone": judge_body["phone"]},
+        "organiser": organiser,
+    }
     await organiser.aclose()
 
 
@@ -136,8 +149,10 @@ async def test_only_the_events_organisers_may_reveal(world, server, admin):
     skill = world["skill"]
     other = await new_event(admin)
     others = [
-        await account(admin, server, e, "judge", skill["id"]), await account(admin, server, e, "chief_judge", skill["id"]),
-        await account(admin, server, e, "encryption_officer"), await account(admin, server, other["id"], "organiser"),
+        await account(admin, server, e, "judge", skill["id"]),
+        await account(admin, server, e, "chief_judge", skill["id"]),
+        await account(admin, server, e, "encryption_officer"),
+        await account(admin, server, other["id"], "organiser"),
     ]
     anon = Client(server.base_url)
     try:
@@ -148,9 +163,19 @@ async def test_only_the_events_organisers_may_reveal(world, server, admin):
         # Another event's contestant through this event's path: not found.
         org = world["organiser"]
         stranger = await new_skill(admin, other["id"], groups=["employee"])
-        r = await admin.post(f"/api/events/{other['id']}/contestants", json={
-            "name": "别处", "id_number": fresh_id(), "skill_id": stranger["id"], "group_id": stranger["groups"][0]["id"],
-            "employer": "别处公司", "delegation": "深圳市", "phone": fresh_phone(), "current_level": "学徒工"})
+        r = await admin.post(
+            f"/api/events/{other['id']}/contestants",
+            json={
+                "name": "别处",
+                "id_number": fresh_id(),
+                "skill_id": stranger["id"],
+                "group_id": stranger["groups"][0]["id"],
+                "employer": "别处公司",
+                "delegation": "深圳市",
+                "phone": fresh_phone(),
+                "current_level": "学徒工",
+            },
+        )
         assert r.status_code == 201, r.text
         assert (await org.post(f"/api/events/{e}/contestants/{r.json()['id']}/reveal", json={"reason": "核对"})).status_code == 404
         assert not await audit_rows(server, e, "contestant.reveal")

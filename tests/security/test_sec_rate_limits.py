@@ -51,7 +51,9 @@ def test_login_limit_is_shared_by_the_workers(two_workers):
     with _fresh(base) as c:
         token = c.get("/login").cookies.get("csrftoken")
         headers = {"X-CSRFToken": token, "Cookie": f"csrftoken={token}"}
-        statuses = [c.post("/auth/login", json={"username": "admin", "password": f"wrong-{i}"}, headers=headers).status_code for i in range(LIMIT * 3)]
+        statuses = [
+            c.post("/auth/login", json={"username": "admin", "password": f"wrong-{i}"}, headers=headers).status_code for i in range(LIMIT * 3)
+        ]
         assert statuses[:LIMIT] == [401] * LIMIT and set(statuses[LIMIT:]) == {429}, statuses
         r = c.post("/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}, headers=headers)
         assert r.status_code == 429, "the right password does not get past the limit either"

@@ -150,7 +150,7 @@ class Paced:
 
 
 def _answered(sock: Paced, frame: str | bytes, problems: list[str]) -> None:
-    shown = (frame[:120] if isinstance(frame, (str, bytes)) else frame)
+    shown = frame[:120] if isinstance(frame, (str, bytes)) else frame
     try:
         sock.send(frame)
         got = sock.reply()

@@ -31,16 +31,7 @@ from competition.registration.sheet.columns import COLUMNS, KEYS, Column, match_
 from competition.registration.sheet.errors import SheetError
 from competition.registration.sheet.reading import read_table
 from competition.registration.sheet.template import build_template, export_registrations
-from competition.registration.sheet.validation import (
-    ImportContext,
-    ImportReport,
-    Issue,
-    Registered,
-    SkillOption,
-    ValidRow,
-    check_ids,
-    validate_rows,
-)
+from competition.registration.sheet.validation import ImportContext, ImportReport, Issue, Registered, SkillOption, ValidRow, check_ids, validate_rows
 
 __all__ = [
     "COLUMNS",

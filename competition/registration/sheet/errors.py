@@ -58,7 +58,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "birth_date_future": ("出生日期 {value} 晚于今天", "Birth date {value} is in the future"),
     "birth_date_mismatch": ("出生日期 {value} 与身份证号中的 {derived} 不符", "Birth date {value} disagrees with the ID number's {derived}"),
     "unknown_skill": ("本赛事没有竞赛项目“{value}”；可填：{options}", "This event has no skill '{value}'; use one of: {options}"),
-    "bad_group": ("组别“{value}”无法识别，请填 职工组、学生组 或 教师组", "Group '{value}' is not known; use 职工组, 学生组 or 教师组 (employee/student/teacher)"),
+    "bad_group": (
+        "组别“{value}”无法识别，请填 职工组、学生组 或 教师组",
+        "Group '{value}' is not known; use 职工组, 学生组 or 教师组 (employee/student/teacher)",
+    ),
     "unknown_group": ("竞赛项目“{skill}”不设{group}；可填：{options}", "Skill '{skill}' has no {group_en}; use one of: {options_en}"),
     "bad_level": ("职业技能等级“{value}”无法识别；可填：{options}", "Skill level '{value}' is not known; use one of: {options}"),
     "missing_certificate_no": (
@@ -69,7 +72,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "等级证书编号“{value}”格式不对（4–40 个字符，不含空格）",
         "Level certificate number '{value}' is malformed (4-40 characters, no spaces)",
     ),
-    "bad_phone": ("手机号“{value}”不是 11 位大陆手机号（1 开头，第二位为 3–9）", "Phone '{value}' is not an 11-digit mainland mobile number (1, then 3-9, then 9 digits)"),
+    "bad_phone": (
+        "手机号“{value}”不是 11 位大陆手机号（1 开头，第二位为 3–9）",
+        "Phone '{value}' is not an 11-digit mainland mobile number (1, then 3-9, then 9 digits)",
+    ),
     "duplicate_in_sheet": ("身份证号 {id} 在表中出现多次（第 {rows} 行）", "ID number {id} appears more than once in the sheet (rows {rows})"),
     "registered_elsewhere": (
         "此人已报名本赛事的“{skill}”{group}；每人在一个赛事中只能报一个项目和组别",

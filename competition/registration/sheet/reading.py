@@ -44,12 +44,7 @@ _XLSX_EXTS = ("xlsx", "xlsm")
 
 
 def read_table(
-    data: bytes,
-    filename: str,
-    *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_rows: int = DEFAULT_MAX_ROWS,
-    allow_unknown_columns: bool = False,
+    data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = DEFAULT_MAX_ROWS, allow_unknown_columns: bool = False
 ) -> pd.DataFrame:
     """Read an uploaded .xlsx or .csv into a frame of stripped strings.
 
@@ -274,7 +269,9 @@ def _frame(rows: list[tuple[int, list[str]]], source: str, allow_unknown: bool) 
         problems_en.append("missing required column(s) " + ", ".join(f"{COLUMN_BY_KEY[k].zh} ({COLUMN_BY_KEY[k].en})" for k in missing))
     if unknown and not allow_unknown:
         problems_zh.append("无法识别的列 " + "、".join(f"“{u}”" for u in unknown) + "（可用列名：" + "、".join(c.zh for c in COLUMNS) + "）")
-        problems_en.append("unknown column(s) " + ", ".join(f"'{u}'" for u in unknown) + " (known: " + ", ".join(f"{c.zh} {c.en}" for c in COLUMNS) + ")")
+        problems_en.append(
+            "unknown column(s) " + ", ".join(f"'{u}'" for u in unknown) + " (known: " + ", ".join(f"{c.zh} {c.en}" for c in COLUMNS) + ")"
+        )
     if duplicated:
         problems_zh.append("；".join(f"列“{a}”和“{b}”指同一项" for a, b in duplicated))
         problems_en.append("; ".join(f"columns '{a}' and '{b}' mean the same field" for a, b in duplicated))

@@ -81,7 +81,9 @@ def build_template(skills: Sequence[SkillOption], groups: Iterable[str] | None =
         dv.showInputMessage = False
         ws.validate(dv, f"{letters[key]}2:{letters[key]}{last}")
 
-    dropdown("skill", [s.name for s in skills], 1, False, Message("请从列表选择竞赛项目，或填写项目代码", "Pick a skill from the list or type its code"))
+    dropdown(
+        "skill", [s.name for s in skills], 1, False, Message("请从列表选择竞赛项目，或填写项目代码", "Pick a skill from the list or type its code")
+    )
     dropdown("group", [GROUP_LABELS[k].zh for k in kinds], 2, True, Message("请选择组别", "Pick a group"))
     dropdown("sex", ["男", "女"], 3, True, Message("请填 男 或 女", "Use 男 or 女"))
     dropdown("current_level", [lv.zh for lv in SkillLevel], 4, False, Message("请从列表选择职业技能等级", "Pick a level from the list"))

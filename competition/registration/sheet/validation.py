@@ -35,14 +35,7 @@ from competition.registration.sheet.columns import (
 from competition.registration.sheet.errors import SheetError, _m
 from competition.registration.sheet.reading import _clean
 from scoring import eligibility as elig
-from scoring.idcard import (
-    CHECK_CHARS,
-    PROVINCES,
-    WEIGHTS,
-    Message,
-    birth_date_problem,
-    id_error_message,
-)
+from scoring.idcard import CHECK_CHARS, PROVINCES, WEIGHTS, Message, birth_date_problem, id_error_message
 from scoring.levels import SkillLevel, parse_level
 
 # ----------------------------------------------------------------------------------- data shapes
@@ -580,8 +573,10 @@ def _check_teams(E: _Errors, ctx: ImportContext, team: pd.Series, ids: pd.Series
 def _check_eligibility(E: _Errors, warnings_: list[Issue], rules: elig.EligibilityRules, rows: np.ndarray, kind: np.ndarray,
                        birth: np.ndarray, level: np.ndarray, employers: pd.Series, id_ok: np.ndarray,
                        headers: Mapping[str, str]) -> None:  # fmt: skip
-    per_row = rules.born_on_or_after is not None or rules.min_level or (
-        rules.school_check != "off" and any(k in elig.SCHOOL_GROUPS for k in set(kind.tolist()))
+    per_row = (
+        rules.born_on_or_after is not None
+        or rules.min_level
+        or (rules.school_check != "off" and any(k in elig.SCHOOL_GROUPS for k in set(kind.tolist())))
     )
     if not per_row:
         return
