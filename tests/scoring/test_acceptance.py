@@ -5,11 +5,12 @@ policy's answers (``kernel.access``) for the authorities. No server, no database
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import small_scheme_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,18 @@ from scoring.aggregation import Scorer
 from scoring.live.ingest import AUTHORITY_CAPABILITY
 from scoring.scheme import scheme_from_dict
 
-SCHEME = scheme_from_dict(small_scheme_dict())
+
+def _small_scheme_dict() -> dict[str, Any]:
+    """The scoring tests' small scheme (``tests/scoring/conftest.py``), loaded by path: another
+    folder's ``conftest`` may hold that module name when the whole suite is collected."""
+    spec = importlib.util.spec_from_file_location("scoring_tests_conftest", Path(__file__).with_name("conftest.py"))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.small_scheme_dict()
+
+
+SCHEME = scheme_from_dict(_small_scheme_dict())
 SCORER = Scorer(SCHEME)
 ASPECTS = sorted(SCHEME.places)
 
