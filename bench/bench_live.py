@@ -135,8 +135,8 @@ async def prepare(database_url: str, judges: int) -> dict:
     from competition.judges import service as judge_service
     from competition.registration import service as registration
     from kernel import audit, db
+    from marking.live.controller import store_scheme
     from scoring.idcard import make_id
-    from scoring.live.controller import store_scheme
 
     engine = db.engine_from_url(database_url)
     db.bind_engine(engine)
@@ -431,7 +431,7 @@ async def ingest(base_ws: str, skill_id: int, cookies: list[str], refs: list[str
 
 async def stored_ops(database_url: str, skill_id: int) -> list[str]:
     from kernel import db
-    from scoring.tables import Mark
+    from marking.tables import Mark
 
     engine = db.engine_from_url(database_url)
     db.bind_engine(engine)
@@ -491,7 +491,7 @@ def main() -> None:
     args = ap.parse_args()
     # Smoke: at least 5 judges (the fan-out's marks come from five of them), and ingest paced at 25
     # marks/s a judge: 10 judges as fast as acks come back would each pass the server's flood limit
-    # of 50 frames/s a socket (scoring/live/ws.py), which the full run's 200 judges stay under.
+    # of 50 frames/s a socket (marking/live/ws.py), which the full run's 200 judges stay under.
     global CONTESTANTS
     pace = 0.0
     if args.smoke:

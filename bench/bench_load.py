@@ -129,7 +129,7 @@ async def prepare_day(database_url: str, skills: int, contestants: int, judges_p
     from competition.judges import service as judge_service
     from competition.registration import service as registration
     from kernel import audit, db
-    from scoring.live.controller import store_scheme
+    from marking.live.controller import store_scheme
 
     engine = db.engine_from_url(database_url)
     db.bind_engine(engine)

@@ -26,8 +26,8 @@ from kernel.guards import actor_of, allowed, principal, require_principal
 from kernel.i18n import register, t
 from kernel.roles import Principal
 from kernel.settings import Settings
+from marking.release import export
 from scoring.idcard import is_valid_id, mask_id, normalise_id
-from scoring.release import export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Wrong ID checks allowed per certificate number (and per client address) per hour.

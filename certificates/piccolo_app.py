@@ -10,6 +10,6 @@ APP_CONFIG = AppConfig(
     app_name="certificates",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=[CertificateCounter, Certificate, IssuanceBatch, HonourHeld, PromotionLedger, AwardProposal],
-    migration_dependencies=["competition.piccolo_app", "scoring.piccolo_app"],
+    migration_dependencies=["competition.piccolo_app", "marking.piccolo_app"],
     commands=[],
 )

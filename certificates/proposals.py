@@ -1,6 +1,6 @@
 """Awards, honours and promotions proposed from final results (拟表彰名单), and their approval.
 
-When a skill and group's results become final (``scoring.release.service.make_final``, which asks
+When a skill and group's results become final (``marking.release.service.make_final``, which asks
 its ``FINALISED`` extension point in the same transaction: :func:`create_for_final` answers), the
 rules of the event's effective preset propose, per contestant of the final ranking:
 
@@ -43,6 +43,8 @@ from kernel.db import lock_row, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
 from kernel.i18n import china_time
 from kernel.tables import CompetitionGroup, Event, Skill, User
+from marking.release.service import clean_text, now
+from marking.tables import ResultRelease
 from scoring.awards import AWARDS
 from scoring.honours import GRANTED, HONOURS, decide_honours
 from scoring.honours import OUTCOME_LABELS as HONOUR_OUTCOMES
@@ -51,9 +53,7 @@ from scoring.levels import SkillLevel
 from scoring.messages import Message, ScoringError
 from scoring.promotion import NO_CHANGE, decide_promotions
 from scoring.promotion import OUTCOME_LABELS as PROMOTION_OUTCOMES
-from scoring.release.service import clean_text, now
 from scoring.standing import Person, standings_from
-from scoring.tables import ResultRelease
 
 AWARD, HONOUR, PROMOTION = "award", "honour", "promotion"
 KINDS = (AWARD, HONOUR, PROMOTION)

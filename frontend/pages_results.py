@@ -1,6 +1,6 @@
 """Pages of results: the organiser's results control (steps and buttons per skill and group), the
 public provisional and final results, the arbitrator's appeals page and the approver's review of
-the proposed awards, honours and promotions. Forms post to the API (``scoring.release.controller``)."""
+the proposed awards, honours and promotions. Forms post to the API (``marking.release.controller``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from frontend.pages import render
 from kernel import access
 from kernel.guards import allowed, principal
 from kernel.i18n import register
-from scoring.release import appeals, public, service
+from marking.release import appeals, public, service
 
 register(
     {

@@ -1,4 +1,5 @@
 """The pure scoring core (评分核心): plain data in, plain data out; no database, no network.
+The shell that stores and serves it is :mod:`marking`; nothing here imports it.
 
 One module per concern, each rule a plugin chosen by the event's rule preset:
 

@@ -1,7 +1,7 @@
 """Whether a mark is accepted: the rule every mark a tablet (or a correction) passes, as one pure
 function, :func:`judge_mark`.
 
-The live shell (``scoring.live.ingest``) reads what the rule needs — the skill's context (scheme,
+The live shell (``marking.live.ingest``) reads what the rule needs — the skill's context (scheme,
 panel, contestants), the stage of the contestant's results and the criterion locks, read inside
 the write transaction, the judges' latest marks on the slot — calls ``judge_mark`` and writes
 what it accepted. Nothing here touches a database, a clock or the access policy's tables: the
@@ -82,7 +82,7 @@ class Bilingual(Protocol):
 
 
 class Skill(Protocol):
-    """What the rule needs of a skill (``scoring.live.context.SkillContext`` is one)."""
+    """What the rule needs of a skill (``marking.live.context.SkillContext`` is one)."""
 
     skill_id: int
     event_id: int

@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     channels = _channels(settings, redis_health)
 
     async def on_startup(app: Litestar) -> None:
-        from scoring.live.service import Live
+        from marking.live.service import Live
 
         db.bind_engine(engine)
         await db.start(engine)

@@ -19,7 +19,7 @@ from competition.judges import service as competition_judges_service
 from competition.registration import demo as competition_registration_demo
 from kernel import audit
 from kernel.tables import Event, User
-from scoring.release import demo as scoring_release_demo
+from marking.release import demo as scoring_release_demo
 
 #: The features' demo steps, in order; each is ``async def demo(event_id) -> str | None`` returning a
 #: line to print (idempotent: it finds its data already there on a second run). The approver

@@ -16,9 +16,9 @@ from frontend import pages_live as frontend_pages_live
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
 from frontend import pages_tablet as frontend_pages_tablet
-from scoring.live import controller as scoring_live_controller
-from scoring.live import ws as scoring_live_ws
-from scoring.release import controller as scoring_release_controller
+from marking.live import controller as scoring_live_controller
+from marking.live import ws as scoring_live_ws
+from marking.release import controller as scoring_release_controller
 from server import ops as server_ops
 
 

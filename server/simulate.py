@@ -3,7 +3,7 @@ live, so a new user sees the boards and the chief judge's console move.
 
 The simulator is a client of a running server, exactly like the tablets: it signs in as the demo
 organiser, gives each demo skill a realistic marking scheme when it has none (``PUT …/scheme``,
-stored by ``scoring.live.controller.store_scheme``: theory criterion A and practical criteria B–D
+stored by ``marking.live.controller.store_scheme``: theory criterion A and practical criteria B–D
 with judgement and measurement aspects, each part adding up to 100, weighted by the event's preset
 — 30 / 70 for a provincial event), issues one-time login codes to the demo judges through the API,
 signs them in, opens their ``/ws/judge`` sockets and sends marks at a human pace. A panel of judges

@@ -14,8 +14,8 @@ from competition.dayof import anonymisation
 from competition.events import service as events
 from competition.registration import service as registration
 from kernel import audit
-from scoring.live import ingest
-from scoring.release import service as results
+from marking.live import ingest
+from marking.release import service as results
 
 _wired = False
 

@@ -62,7 +62,7 @@ def shown_number(encrypted_no: str | None, workstation_no: int | None, *, skill_
     The latest encrypted number; in a skill never encrypted, the workstation number (the draw list
     is public and judges score by it, so it hides nothing); a contestant still without a number in
     an encrypted skill gets none. Never both: beside the public draw list an encrypted number shown
-    next to its workstation names its contestant. ``scoring.live.board`` sets out the whole rule.
+    next to its workstation names its contestant. ``marking.live.board`` sets out the whole rule.
     """
     if encrypted_no:
         return encrypted_no

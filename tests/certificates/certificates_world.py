@@ -1,6 +1,6 @@
 """A world for the certificate tests, built in a database the test owns.
 
-Approved award proposals come from the results workflow (``scoring/release``), which another
+Approved award proposals come from the results workflow (``marking/release``), which another
 feature is building; until it approves over HTTP, these tests build their data in a database
 of their own — a fresh file (or PostgreSQL database) migrated by ``competition migrate`` —
 through the same services the API uses (events, registration), and write the approved

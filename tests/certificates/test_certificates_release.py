@@ -1,5 +1,5 @@
 """End to end through the public API only: a skill scored, signed off, decrypted, published, made
-final, its proposals approved by the approver (``scoring/release``), then certificates issued,
+final, its proposals approved by the approver (``marking/release``), then certificates issued,
 verified and downloaded, and the promotions in the ledger."""
 
 from __future__ import annotations

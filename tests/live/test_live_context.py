@@ -9,8 +9,8 @@ import asyncio
 import time
 from types import SimpleNamespace
 
-from scoring.live import context
-from scoring.live.context import ContextCache
+from marking.live import context
+from marking.live.context import ContextCache
 
 
 async def test_a_load_overtaken_by_a_change_is_not_kept(monkeypatch):

@@ -36,7 +36,7 @@ from scoring.idcard import make_id, mask_id
 WINDOWS = {"notice_hours": 0, "appeal_window_hours": 0}
 #: The migrations that made the record's foreign keys RESTRICT, and what they changed.
 FK_MIGRATIONS = [
-    ("scoring", "scoring.piccolo_migrations.scoring_2026_12_03t13_28_30_000000"),
+    ("scoring", "marking.piccolo_migrations.scoring_2026_12_03t13_28_30_000000"),
     ("certificates", "certificates.piccolo_migrations.certificates_2026_12_03t13_28_40_000000"),
 ]
 

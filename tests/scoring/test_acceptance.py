@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from competition.judges.conflicts import conflict_reason, withheld
 from kernel import access
+from marking.live.ingest import AUTHORITY_CAPABILITY
 from scoring import acceptance
 from scoring.acceptance import ARBITRATION, CHIEF_JUDGE, JUDGE, ORGANISER, Accepted, Authority, Mark, Refusal, Standing, judge_mark
 from scoring.aggregation import Scorer
-from scoring.live.ingest import AUTHORITY_CAPABILITY
 from scoring.scheme import scheme_from_dict
 
 

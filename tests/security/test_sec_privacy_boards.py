@@ -3,7 +3,7 @@
 The draw's list of who sits at which workstation is public, so wherever an encrypted number stood
 beside its workstation number anyone could name its contestant. Before decryption the public
 boards (JSON feeds, pages, websockets) and the chief judge's console show one anonymous number per
-contestant (the rule in ``scoring/live/board.py``); the results preview names rows by the number
+contestant (the rule in ``marking/live/board.py``); the results preview names rows by the number
 judges know, not by internal ids; coverage gives the chief judge encrypted numbers only and
 organisers workstations only; a conflict of interest is told to a chief judge without the
 contestant's delegation or employer. After decryption names and delegations appear as before.

@@ -194,7 +194,7 @@ def fuzz_socket(url: str, headers: dict[str, str], strategy, examples: int) -> t
     return sent, problems
 
 
-#: Longest frame a listening socket reads (``scoring.live.ws.LISTENER_MAX_FRAME``).
+#: Longest frame a listening socket reads (``marking.live.ws.LISTENER_MAX_FRAME``).
 LISTENER_MAX_FRAME = 256
 
 

@@ -19,13 +19,13 @@ from competition.events import service as events
 from kernel import audit
 from kernel.guards import load_principal
 from kernel.tables import CompetitionGroup, Skill, User
+from marking.live.context import ContextCache
+from marking.live.controller import store_scheme
+from marking.live.ingest import MarkRefused, MarkRequest, MarkWriter
+from marking.release import service
+from marking.tables import Mark, MarkingScheme, ResultRelease
 from scoring import presets
-from scoring.live.context import ContextCache
-from scoring.live.controller import store_scheme
-from scoring.live.ingest import MarkRefused, MarkRequest, MarkWriter
-from scoring.release import service
 from scoring.scheme import BANDED, DEDUCTION, FULL_OR_ZERO, JUDGEMENT, MEASUREMENT
-from scoring.tables import Mark, MarkingScheme, ResultRelease
 
 FINISHED_SKILL = "数控车工"
 ARBITRATOR = ("demo-arbitrator", "大赛监督仲裁组（演示）")

@@ -33,11 +33,11 @@ from typing import Any, Callable
 from kernel import access, audit
 from kernel.db import Query, batch_transaction, rows_in, values_in
 from kernel.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
+from marking.live.context import ContextCache, SkillContext
 from scoring import acceptance
-from scoring.live.context import ContextCache, SkillContext
 from scoring.messages import Message
 
-log = logging.getLogger("scoring.live")
+log = logging.getLogger("marking.live")
 
 OP_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 #: Longest text each field of a mark may carry (characters), checked before the mark is queued, so
@@ -85,7 +85,7 @@ class MarkRequest:
     seat: int | None = None  # whose mark; another judge's only for a chief judge or organiser
     authority: str = JUDGE  # judge / chief_judge / organiser / arbitration: the role the user acts in
     measured: Any = None  # a banded measurement's measured deviation, instead of ``value``
-    appeal_id: int | None = None  # arbitration only: the upheld appeal whose correction this is (set by scoring.release.appeals)
+    appeal_id: int | None = None  # arbitration only: the upheld appeal whose correction this is (set by marking.release.appeals)
 
 
 def check_sizes(req: MarkRequest) -> None:
@@ -486,7 +486,7 @@ async def check_marks(page: int = 5000) -> tuple[int, tuple[int, str] | None]:
     """Compare every stored mark with the audit entry of its sequence number, and every mark entry
     with its row: a mark altered, added or deleted in the database (behind the server's back) is
     named by its entry's number. For ``competition audit verify`` (``audit.RECORD_CHECKS``)."""
-    from scoring.tables import Mark
+    from marking.tables import Mark
 
     checked, last = 0, 0
     while True:
@@ -525,6 +525,6 @@ async def check_marks(page: int = 5000) -> tuple[int, tuple[int, str] | None]:
 
 async def record_of(contestant_id: int, skill_id: int) -> list[str]:
     """For registration: has this contestant been marked?"""
-    from scoring.tables import Mark
+    from marking.tables import Mark
 
     return ["marks"] if await Mark.exists().where(Mark.contestant == contestant_id) else []

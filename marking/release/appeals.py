@@ -35,11 +35,8 @@ from kernel.errors import AppError, BilingualError, forbidden, invalid, not_foun
 from kernel.i18n import china_time
 from kernel.roles import Principal
 from kernel.tables import Skill
-from scoring.aggregation import Scorer
-from scoring.live.ingest import ARBITRATION, MarkRefused, MarkRequest
-from scoring.messages import ScoringError
-from scoring.numbers import decimal_str
-from scoring.release.service import (
+from marking.live.ingest import ARBITRATION, MarkRefused, MarkRequest
+from marking.release.service import (
     FINAL,
     SkillData,
     _check_signed_off_and_decrypted,
@@ -51,7 +48,10 @@ from scoring.release.service import (
     now,
     release_row,
 )
-from scoring.tables import Appeal
+from marking.tables import Appeal
+from scoring.aggregation import Scorer
+from scoring.messages import ScoringError
+from scoring.numbers import decimal_str
 
 PENDING, UPHELD, DISMISSED = "pending", "upheld", "dismissed"
 MAX_TEXT = 4000

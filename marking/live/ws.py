@@ -37,9 +37,9 @@ from kernel.errors import request_lang
 from kernel.guards import SESSION_ENDED, account_channel, actor_of, principal
 from kernel.roles import CHIEF_JUDGE, JUDGE
 from kernel.tables import Skill
-from scoring.live.board import board_channel, judge_channel, staff_channel
-from scoring.live.ingest import MarkRefused, MarkRequest
-from scoring.live.service import Live
+from marking.live.board import board_channel, judge_channel, staff_channel
+from marking.live.ingest import MarkRefused, MarkRequest
+from marking.live.service import Live
 
 _encode = msgspec.json.Encoder().encode
 MAX_FRAME = 8 * 1024

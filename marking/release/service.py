@@ -2,7 +2,7 @@
 
 Steps, in order, each by its role and recorded in the audit log; none can be skipped:
 
-1. **scoring** — judges' marks (``scoring.live``);
+1. **scoring** — judges' marks (``marking.live``);
 2. **submitted** and **rechecked** — the chief judge's sign-off (``ScoreSubmission``);
 3. **decrypted** — the encryption officer's decryption (``Decryption``);
 4. **provisional** — the organiser publishes provisional results: the ranking with awards is
@@ -10,7 +10,7 @@ Steps, in order, each by its role and recorded in the audit log; none can be ski
    ``results.notice_hours`` and appeals (申诉) close after ``results.appeal_window_hours``, both
    counted from publication (fractions of an hour are allowed);
 5. **notice** and **appeals** — the notice period runs out; every appeal is decided, and the
-   corrections of upheld ones are applied (``scoring.release.appeals``);
+   corrections of upheld ones are applied (``marking.release.appeals``);
 6. **final** — the organiser makes the results final: the ranking is computed again from the
    marks as they now are (an upheld appeal may have changed some), kept in ``ResultRelease.final``
    with ``changed_by_appeal`` when it differs from the provisional one, and the rules' awards,
@@ -48,6 +48,8 @@ from kernel.errors import BilingualError, invalid, not_found
 from kernel.extension import Extension
 from kernel.i18n import china_time, register
 from kernel.tables import CompetitionGroup, Skill
+from marking.tables import Appeal, Mark, ResultRelease
+from marking.tables import MarkingScheme as SchemeRow
 from scoring import presets
 from scoring.aggregation import COMPLETE
 from scoring.awards import AWARDS
@@ -56,8 +58,6 @@ from scoring.numbers import decimal_str
 from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED
 from scoring.results import ContestantInfo, SkillResults, compute_skill
 from scoring.scheme import MarkingScheme, scheme_from_dict
-from scoring.tables import Appeal, Mark, ResultRelease
-from scoring.tables import MarkingScheme as SchemeRow
 
 register(
     {

@@ -2,7 +2,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from scoring.tables import Appeal, BoardState, CriterionLock, Mark, MarkingScheme, ResultRelease
+from marking.tables import Appeal, BoardState, CriterionLock, Mark, MarkingScheme, ResultRelease
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 

@@ -24,9 +24,9 @@ from competition.judges.conflicts import withheld as withheld_reason
 from competition.judges.tables import JudgeAssignment
 from competition.registration.tables import Contestant
 from kernel.tables import Event, Skill
+from marking.tables import MarkingScheme as SchemeRow
 from scoring.aggregation import Scorer
 from scoring.scheme import MarkingScheme, scheme_from_dict
-from scoring.tables import MarkingScheme as SchemeRow
 
 TTL_S = 5.0
 

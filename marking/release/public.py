@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.release import service
+from marking.release import service
 
 #: The fields of a published row the public sees (``changed`` and ``provisional``: what an
 #: upheld appeal changed; ``provisional`` holds only rank, score, award and status).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from litestar.channels import ChannelsPlugin
 
-from scoring.live.board import BoardService
-from scoring.live.context import ContextCache
-from scoring.live.ingest import MarkWriter
+from marking.live.board import BoardService
+from marking.live.context import ContextCache
+from marking.live.ingest import MarkWriter
 
 
 class Live:

@@ -24,13 +24,13 @@ from kernel.guards import actor_of, allowed, allowed_any, require_principal
 from kernel.i18n import register
 from kernel.roles import CHIEF_JUDGE, JUDGE
 from kernel.tables import Skill
+from marking.live.ingest import MarkRefused, MarkRequest
+from marking.live.service import Live
+from marking.tables import CriterionLock, Mark, MarkingScheme
 from scoring.judges import panels_from_marks, review_judges
-from scoring.live.ingest import MarkRefused, MarkRequest
-from scoring.live.service import Live
 from scoring.messages import ScoringError
 from scoring.scheme import scheme_from_dict, scheme_to_dict
 from scoring.scheme_xlsx import read_scheme_xlsx, write_scheme_xlsx
-from scoring.tables import CriterionLock, Mark, MarkingScheme
 
 register({"thing.scheme": ("评分标准", "marking scheme"), "thing.lock": ("锁定", "lock")})
 

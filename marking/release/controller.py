@@ -13,7 +13,7 @@ from competition.registration.controller import XLSX, attachment
 from kernel.audit import Actor
 from kernel.errors import not_found, request_lang
 from kernel.guards import actor_of, allowed, require_principal
-from scoring.release import appeals, export, public, service
+from marking.release import appeals, export, public, service
 
 
 class NamedMarkIn(msgspec.Struct):

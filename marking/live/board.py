@@ -44,15 +44,15 @@ from litestar.channels import ChannelsPlugin
 
 from competition.dayof.codes import shown_number
 from competition.dayof.tables import Decryption
+from marking.live.context import ContextCache, SkillContext
+from marking.live.ingest import Accepted
+from marking.tables import BoardState, Mark
 from scoring.aggregation import NEEDS_REMARK
-from scoring.live.context import ContextCache, SkillContext
-from scoring.live.ingest import Accepted
 from scoring.numbers import decimal_str
 from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED
 from scoring.results import ContestantInfo, compute_skill
-from scoring.tables import BoardState, Mark
 
-log = logging.getLogger("scoring.live")
+log = logging.getLogger("marking.live")
 REFRESH_S = 0.2
 
 

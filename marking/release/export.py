@@ -18,7 +18,7 @@ from competition.events import service as events
 from kernel.db import json_value
 from kernel.i18n import register, t
 from kernel.tables import Skill
-from scoring.release import service
+from marking.release import service
 from scoring.spreadsheet import BOLD, Book
 
 register(
