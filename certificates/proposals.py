@@ -40,10 +40,10 @@ from competition.events import service as events
 from competition.registration.tables import Contestant
 from kernel import audit
 from kernel.db import lock_row, write_transaction
-from kernel.errors import BilingualError, invalid, not_found
+from kernel.errors import BilingualError, clean_text, invalid, not_found
 from kernel.i18n import china_time
 from kernel.tables import CompetitionGroup, Event, Skill, User
-from marking.release.service import clean_text, now
+from marking.release.service import now
 from marking.tables import ResultRelease
 from scoring.awards import AWARDS
 from scoring.honours import GRANTED, HONOURS, decide_honours

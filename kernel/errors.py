@@ -8,6 +8,7 @@ leaks an English-only or framework-shaped error body.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -44,6 +45,25 @@ def not_found(thing: str) -> AppError:
 def invalid(field: str, reason_zh: str, reason_en: str, code: str = "invalid") -> AppError:
     """A validation failure naming the field; the reason comes in both languages."""
     return BilingualError(422, code, field=field, zh=f"字段“{field}”无效：{reason_zh}", en=f"Field '{field}' is invalid: {reason_en}")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: Any, field: str, *, max_len: int, required: bool = True, single_line: bool = False) -> str:
+    """Written text (a name, an appeal, a reason): trimmed, within ``max_len``, without control
+    characters (they break spreadsheet exports and pages); ``single_line`` refuses line breaks and
+    tabs too."""
+    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    if text is None:
+        raise invalid(field, "应为文本", "must be text")
+    if required and not text:
+        raise invalid(field, "不能为空", "must not be empty")
+    if len(text) > max_len:
+        raise invalid(field, f"不能超过 {max_len} 个字符", f"at most {max_len} characters")
+    if _CONTROL.search(text) or (single_line and ("\n" in text or "\r" in text or "\t" in text)):
+        raise invalid(field, "不能包含控制字符", "must not contain control characters")
+    return text
 
 
 def conflict(thing: str, field: str | None = None) -> AppError:

@@ -8,7 +8,7 @@ from typing import Any, Awaitable, Callable
 
 from kernel import audit
 from kernel.db import write_transaction
-from kernel.errors import AppError, BilingualError, conflict, invalid, not_found
+from kernel.errors import AppError, BilingualError, clean_text, conflict, invalid, not_found
 from kernel.extension import Extension
 from kernel.tables import CompetitionGroup, Event, Skill
 from scoring import presets
@@ -19,7 +19,6 @@ OCCUPATION_CODE_RE = re.compile(r"^\d-\d{2}-\d{2}-\d{2}(-\d{2})?$")
 GROUP_KINDS = ("employee", "student", "teacher")
 GROUP_NAMES = {"employee": "职工组", "student": "学生组", "teacher": "教师组"}
 EVENT_FIELDS = ("name", "code", "tier", "tier_class", "starts_on", "ends_on", "venue", "host")
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 #: Does anything printed carry the event's code (``async (event_id) -> bool``)? Certificates
 #: answer: their numbers contain it, so the code can no longer change (``server/wiring.py``).
@@ -27,16 +26,7 @@ CODE_LOCKS: Extension[Callable[[int], Awaitable[bool]]] = Extension("is the even
 
 
 def _text(value: Any, field: str, *, max_len: int, required: bool) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        raise invalid(field, "应为文本", "must be text")
-    if required and not text:
-        raise invalid(field, "不能为空", "must not be empty")
-    if len(text) > max_len:
-        raise invalid(field, f"不能超过 {max_len} 个字符", f"at most {max_len} characters")
-    if CONTROL_RE.search(text):  # they break spreadsheet exports and pages
-        raise invalid(field, "不能包含控制字符", "must not contain control characters")
-    return text
+    return clean_text(value, field, max_len=max_len, required=required, single_line=True)
 
 
 def clean_event(data: dict[str, Any]) -> dict[str, Any]:

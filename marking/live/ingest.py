@@ -54,7 +54,6 @@ AUTHORITY_CAPABILITY = {
     ORGANISER: "correct_mark_after_signoff",
     ARBITRATION: "correct_mark_by_appeal",
 }
-assert set(AUTHORITY_CAPABILITY) == set(acceptance.AUTHORITIES) and set(acceptance.STAGE_REFUSALS) == set(access.STAGES)
 _PROFILE = bool(os.environ.get("COMPETITION_PROFILE_BATCHES"))
 MARK_COLUMNS = ["skill", "contestant", "aspect", "judge", "value", "kind", "reason", "entered_by", "authority", "op_id", "seq", "created_at"]
 
@@ -327,13 +326,8 @@ class MarkWriter:
             phases.append(time.perf_counter())
             self.current.apply(missing, since_rows, slot_rows, head[0]["seq"] if head else 0)
             existing = {(m["entered_by"], m["op_id"]): m for m in found}
-            locks: dict[int, set[str]] = {}
-            for lk in lock_rows:
-                locks.setdefault(lk["skill"], set()).add(lk["criterion"])
-            signed = {r["skill"] for r in signed_rows}
-            releases = {(r["skill"], r["group"]): r["stage"] for r in release_rows}
+            standing = _BatchStanding(lock_rows, signed_rows, release_rows)
             current = self.current.panels(slots)
-            standing = _BatchStanding(locks, signed, releases)
             entries: list[audit.Entry] = []
             in_batch: dict[tuple[int, str], int] = {}
             for p in batch:
@@ -464,17 +458,27 @@ def _authority(user: Principal, ctx: SkillContext | None) -> acceptance.Authorit
 
 @dataclasses.dataclass
 class _BatchStanding:
-    """The stages, sign-offs and locks a batch read, per skill."""
+    """Each skill's results stages, sign-off and locked criteria as a batch read them, built once
+    per batch; each mark adds its slot's panel."""
 
-    locks: dict[int, set[str]]
-    signed: set[int]
-    releases: dict[tuple[int, int], str]
+    def __init__(self, lock_rows: list[dict[str, Any]], signed_rows: list[dict[str, Any]], release_rows: list[dict[str, Any]]) -> None:
+        locks: dict[int, set[str]] = {}
+        for lk in lock_rows:
+            locks.setdefault(lk["skill"], set()).add(lk["criterion"])
+        releases: dict[int, dict[int, str]] = {}
+        for r in release_rows:
+            releases.setdefault(r["skill"], {})[r["group"]] = r["stage"]
+        signed = {r["skill"] for r in signed_rows}
+        self.skills = {
+            skill: acceptance.Standing(releases.get(skill, {}), skill in signed, frozenset(locks.get(skill, ())))
+            for skill in locks.keys() | releases.keys() | signed
+        }
 
     def of(self, skill_id: int, panel: dict[int, str]) -> acceptance.Standing:
-        return acceptance.Standing(
-            {g: stage for (s, g), stage in self.releases.items() if s == skill_id}, skill_id in self.signed,
-            frozenset(self.locks.get(skill_id, ())), panel,
-        )  # fmt: skip
+        return dataclasses.replace(self.skills.get(skill_id, _SCORING), panel=panel)
+
+
+_SCORING = acceptance.Standing()
 
 
 #: What a mark row repeats of its audit entry (``_validate`` writes both): the entry's details

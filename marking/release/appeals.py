@@ -31,23 +31,12 @@ from competition.judges.tables import JudgeAssignment
 from competition.registration.tables import Contestant
 from kernel import access, audit
 from kernel.db import json_value, lock_row, write_transaction
-from kernel.errors import AppError, BilingualError, forbidden, invalid, not_found
+from kernel.errors import AppError, BilingualError, clean_text, forbidden, invalid, not_found
 from kernel.i18n import china_time
 from kernel.roles import Principal
 from kernel.tables import Skill
 from marking.live.ingest import ARBITRATION, MarkRefused, MarkRequest
-from marking.release.service import (
-    FINAL,
-    SkillData,
-    _check_signed_off_and_decrypted,
-    aware,
-    clean_text,
-    iso,
-    load_skill,
-    missing_step,
-    now,
-    release_row,
-)
+from marking.release.service import FINAL, SkillData, _check_signed_off_and_decrypted, aware, iso, load_skill, missing_step, now, release_row
 from marking.tables import Appeal
 from scoring.aggregation import Scorer
 from scoring.messages import ScoringError

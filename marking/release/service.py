@@ -34,7 +34,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import json
-import re
 from collections import OrderedDict
 from typing import Any
 
@@ -44,7 +43,7 @@ from competition.events import service as events
 from competition.registration.tables import Contestant
 from kernel import audit
 from kernel.db import json_value, lock_row, write_transaction
-from kernel.errors import BilingualError, invalid, not_found
+from kernel.errors import BilingualError, not_found
 from kernel.extension import Extension
 from kernel.i18n import china_time, register
 from kernel.tables import CompetitionGroup, Skill
@@ -119,23 +118,6 @@ def window_hours(preset: dict[str, Any], key: str, default: float | None = None)
     never below the tier's floor (``scoring.presets.windows``; ``default`` is not used: the
     presets module knows the defaults)."""
     return presets.windows(preset)[key]
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(value: Any, field: str, *, max_len: int, required: bool = True, single_line: bool = False) -> str:
-    """Written text (an appeal, a reason): trimmed, within ``max_len``, without control characters."""
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        raise invalid(field, "应为文本", "must be text")
-    if required and not text:
-        raise invalid(field, "不能为空", "must not be empty")
-    if len(text) > max_len:
-        raise invalid(field, f"不能超过 {max_len} 个字符", f"at most {max_len} characters")
-    if _CONTROL.search(text) or (single_line and ("\n" in text or "\r" in text or "\t" in text)):
-        raise invalid(field, "不能包含控制字符", "must not contain control characters")
-    return text
 
 
 def missing_step(code: str, step: str, *, extra: Any = None) -> BilingualError:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kernel.errors import AppError
+from kernel.errors import AppError, clean_text
 from marking.release.export import _sheet_title, results_columns
-from marking.release.service import clean_text, differences, window_hours
+from marking.release.service import differences, window_hours
 
 
 def row(cid, rank, score, award=None, status="competed"):
