@@ -37,14 +37,14 @@ from competition.auth import service as accounts
 from competition.dayof import anonymisation
 from competition.demo_data import DEMO_PASSWORD
 from competition.events import service as events
-from competition.registration.tables import Contestant
+from competition.registration import face as registration
 from kernel import audit
 from kernel.db import lock_row, write_transaction
 from kernel.errors import BilingualError, clean_text, invalid, not_found
 from kernel.i18n import china_time
 from kernel.tables import CompetitionGroup, Event, Skill, User
+from marking.release import face as results
 from marking.release.service import now
-from marking.tables import ResultRelease
 from scoring.awards import AWARDS
 from scoring.honours import GRANTED, HONOURS, decide_honours
 from scoring.honours import OUTCOME_LABELS as HONOUR_OUTCOMES
@@ -288,13 +288,8 @@ async def _unfinished(event_id: int, skill_id: int | None) -> list[dict[str, Any
     groups = await CompetitionGroup.select(CompetitionGroup.id, CompetitionGroup.name, CompetitionGroup.skill.name).where(
         CompetitionGroup.skill.is_in(ids)
     )
-    with_people = {
-        r["group"]
-        for r in await Contestant.select(Contestant.group).where(Contestant.skill.is_in(ids) & (Contestant.status != "withdrawn")).distinct()
-    }
-    final = {
-        r["group"] for r in await ResultRelease.select(ResultRelease.group).where(ResultRelease.skill.is_in(ids) & (ResultRelease.stage == "final"))
-    }
+    with_people = await registration.groups_with_contestants(ids, excluding=("withdrawn",))
+    final = await results.final_groups(ids)
     return [{"group_id": g["id"], "group": g["name"], "skill": g["skill.name"]} for g in groups if g["id"] in with_people and g["id"] not in final]
 
 

@@ -168,7 +168,7 @@ async def results_group(request: Request, event_id: int, skill_id: int, group_id
 
 @get("/events/{event_id:int}/appeals", include_in_schema=False, guards=[allowed("read_appeals")])
 async def appeals_page(request: Request, event_id: int) -> Template:
-    from competition.judges.tables import JudgeAssignment
+    from competition.judges import face as judge_panels
 
     p = await principal(request)
     assert p is not None
@@ -187,11 +187,9 @@ async def appeals_page(request: Request, event_id: int) -> Template:
                         open_releases.append({"skill": s, "group": g, "rows": g["ranking"].get("rows", [])})
     judges: dict[int, list[dict[str, Any]]] = {}
     if is_arb:
-        for a in await JudgeAssignment.select(
-            JudgeAssignment.skill, JudgeAssignment.judge.user, JudgeAssignment.judge.name, JudgeAssignment.role
-        ).where(JudgeAssignment.skill.event == event_id):
-            if a["judge.user"] is not None:
-                judges.setdefault(a["skill"], []).append({"id": a["judge.user"], "name": a["judge.name"], "role": a["role"]})
+        for a in await judge_panels.assignments_of_event(event_id):
+            if a["user_id"] is not None:
+                judges.setdefault(a["skill_id"], []).append({"id": a["user_id"], "name": a["name"], "role": a["role"]})
     return await render(
         request, "results_appeals.html", event=event, items=items, open_releases=open_releases, is_organiser=is_org, is_arbitrator=is_arb,
         judges=judges,

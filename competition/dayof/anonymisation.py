@@ -21,11 +21,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from competition.dayof import codes
+from competition.dayof import codes, face
 from competition.dayof.common import active_contestants, editable_skill, skill_of
 from competition.dayof.tables import Decryption, EncryptedNumber, ScoreSubmission
 from competition.events import service as events
-from competition.registration.tables import Contestant
+from competition.registration import face as registration
 from kernel import audit
 from kernel.db import lock_row, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
@@ -54,20 +54,12 @@ def _latest(rounds: dict[int, str]) -> tuple[int, str] | None:
     return last, rounds[last]
 
 
-async def contestant_refs(contestant_ids: list[int]) -> dict[int, str]:
-    """Each contestant's encrypted number of the latest round (for lists that show them)."""
-    out: dict[int, tuple[int, str]] = {}
-    if contestant_ids:
-        for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
-            EncryptedNumber.contestant.is_in(contestant_ids)
-        ):
-            if n["contestant"] not in out or out[n["contestant"]][0] < n["round"]:
-                out[n["contestant"]] = (n["round"], n["encrypted_no"])
-    return {k: v[1] for k, v in out.items()}
+contestant_refs = face.contestant_refs
+is_decrypted = face.is_decrypted
 
 
 async def decryption_of(skill_id: int) -> dict[str, Any] | None:
-    row = await Decryption.select(Decryption.all_columns(), Decryption.decrypted_by.display_name).where(Decryption.skill == skill_id).first()
+    row = await face.decryption(skill_id)
     if row is None:
         return None
     return {
@@ -79,13 +71,7 @@ async def decryption_of(skill_id: int) -> dict[str, Any] | None:
 
 
 async def submission_of(skill_id: int) -> dict[str, Any] | None:
-    row = (
-        await ScoreSubmission.select(
-            ScoreSubmission.all_columns(), ScoreSubmission.submitted_by.display_name, ScoreSubmission.rechecked_by.display_name
-        )
-        .where(ScoreSubmission.skill == skill_id)
-        .first()
-    )
+    row = await face.submission(skill_id)
     if row is None:
         return None
     return {
@@ -102,16 +88,12 @@ async def submission_of(skill_id: int) -> dict[str, Any] | None:
     }
 
 
-async def is_decrypted(skill_id: int) -> bool:
-    return await Decryption.exists().where(Decryption.skill == skill_id)
-
-
 async def status(event_id: int, skill_id: int) -> dict[str, Any]:
     """What anyone involved may know: counts per round, submission, decryption. No mapping."""
     await events.get_event(event_id)
     skill = await skill_of(event_id, skill_id)
     numbers = await _numbers(skill_id)
-    active = {c["id"] for c in await active_contestants(skill_id, columns=(Contestant.id,))}
+    active = {c["id"] for c in await active_contestants(skill_id, columns=("id",))}
     rounds = {str(r): sum(1 for cid in active if r in numbers.get(cid, {})) for r in codes.ROUNDS}
     return {
         "skill_id": skill_id,
@@ -158,19 +140,12 @@ async def judging_list(event_id: int, skill_id: int) -> dict[str, Any]:
     Contestants without a number yet are not listed; neither are those checked in as absent.
     After decryption each entry also carries ``name`` and ``delegation``.
     """
-    from competition.dayof.tables import CheckIn
-
     await events.get_event(event_id)
     await skill_of(event_id, skill_id)
     decrypted = await is_decrypted(skill_id)
     numbers = await _numbers(skill_id)
     rows = await active_contestants(skill_id)
-    absent = set()
-    if rows:
-        absent = {
-            r["contestant"]
-            for r in await CheckIn.select(CheckIn.contestant).where(CheckIn.contestant.is_in([c["id"] for c in rows]) & (CheckIn.status == "absent"))
-        }
+    absent = await face.absent(c["id"] for c in rows)
     items = []
     for c in rows:
         latest = _latest(numbers.get(c["id"], {}))
@@ -198,7 +173,7 @@ async def judge_ref(contestant_id: int) -> str:
     Raises ``not_found("contestant")`` (404) for an unknown id and ``NotEncrypted`` (409) before
     the contestant's skill is encrypted.
     """
-    contestant = await Contestant.select(Contestant.skill).where(Contestant.id == contestant_id).first()
+    contestant = await registration.contestant(contestant_id, ("skill",))
     if contestant is None:
         raise not_found("contestant")
     rows = await EncryptedNumber.select(EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
@@ -224,7 +199,7 @@ async def contestant_for_ref(skill_id: int, encrypted_no: str) -> int:
         others = await EncryptedNumber.select(EncryptedNumber.round).where(
             (EncryptedNumber.contestant == r["contestant"]) & (EncryptedNumber.skill == skill_id)
         )
-        current = await Contestant.exists().where((Contestant.id == r["contestant"]) & (Contestant.skill == skill_id))
+        current = await registration.is_of_skill(r["contestant"], skill_id)
         if current and max(o["round"] for o in others) == r["round"]:
             return r["contestant"]
     raise not_found("encrypted_no")
@@ -248,7 +223,7 @@ async def generate_round(event_id: int, skill_id: int, round_no: int, actor: aud
         await lock_row(Skill, skill_id)
         if await is_decrypted(skill_id):
             raise _already_decrypted()
-        contestants = [c["id"] for c in await active_contestants(skill_id, columns=(Contestant.id,))]
+        contestants = [c["id"] for c in await active_contestants(skill_id, columns=("id",))]
         if not contestants:
             raise BilingualError(409, "no_contestants", zh="本项目还没有选手", en="This skill has no contestants yet")
         numbers = await _numbers(skill_id)

@@ -21,9 +21,9 @@ from typing import Any
 from competition.dayof.common import ACTIVE, active_contestants, clean_session, editable_skill, session_key, sessions_of, skill_of
 from competition.dayof.tables import CheckIn
 from competition.events import service as events
-from competition.registration.tables import Contestant
+from competition.registration import face as registration
 from kernel import audit
-from kernel.db import lock_row, write_transaction
+from kernel.db import write_transaction
 from kernel.errors import BilingualError, invalid, not_found
 from kernel.i18n import china_time
 from kernel.tables import CompetitionGroup, Skill
@@ -107,9 +107,7 @@ async def event_summary(event_id: int) -> list[dict[str, Any]]:
     """Per skill and session: present, late, absent, pending (not yet checked in), total."""
     await events.get_event(event_id)
     skills = {s["id"]: s["name"] for s in await Skill.select(Skill.id, Skill.name).where(Skill.event == event_id)}
-    rows = await Contestant.select(Contestant.id, Contestant.skill, Contestant.session).where(
-        (Contestant.event == event_id) & (Contestant.status == ACTIVE)
-    )
+    rows = await registration.contestants_of_event(event_id, ("id", "skill", "session"), statuses=(ACTIVE,))
     statuses = await _statuses(event_id) if rows else {}
     out: dict[tuple[int, str], dict[str, Any]] = {}
     for r in rows:
@@ -152,7 +150,7 @@ async def set_checkin(
     if len(reason) > 200 or len(note) > 200:
         raise invalid("reason" if len(reason) > 200 else "note", "不能超过 200 个字符", "at most 200 characters")
     await events.editable_event(event_id)
-    contestant = await Contestant.select().where((Contestant.id == contestant_id) & (Contestant.event == event_id)).first()
+    contestant = await registration.contestant(contestant_id, event_id=event_id)
     if contestant is None:
         raise not_found("contestant")
     await editable_skill(event_id, contestant["skill"])
@@ -175,7 +173,7 @@ async def set_checkin(
         )
 
     async with write_transaction():
-        await lock_row(Contestant, contestant_id)
+        await registration.lock_contestant(contestant_id)
         current = await CheckIn.select().where(CheckIn.contestant == contestant_id).first()
         verified_before = bool(current and current["id_verified"] and current["status"] in ARRIVED)
         if status in ARRIVED and not typed and not verified_before:
@@ -222,7 +220,7 @@ async def set_checkin(
 
 async def arrived_ids(skill_id: int, session: str) -> tuple[bool, list[int]]:
     """(any check-in recorded for the session?, ids of present/late active contestants, ascending)."""
-    contestants = await active_contestants(skill_id, session, columns=(Contestant.id,))
+    contestants = await active_contestants(skill_id, session, columns=("id",))
     ids = [c["id"] for c in contestants]
     if not ids:
         return False, []

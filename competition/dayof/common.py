@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from competition.events import service as events
-from competition.registration.tables import Contestant
+from competition.registration import face as registration
 from kernel.errors import invalid, not_found
 from kernel.i18n import register
 from kernel.tables import Skill
@@ -42,14 +42,10 @@ def session_key(session: str) -> tuple[int, Any]:
 
 
 async def sessions_of(skill_id: int) -> list[str]:
-    rows = await Contestant.select(Contestant.session).where((Contestant.skill == skill_id) & (Contestant.status == ACTIVE)).distinct()
-    return sorted({r["session"] for r in rows}, key=session_key)
+    return sorted(await registration.sessions_of(skill_id, statuses=(ACTIVE,)), key=session_key)
 
 
-async def active_contestants(skill_id: int, session: str | None = None, columns: tuple = ()) -> list[dict[str, Any]]:
-    """The skill's active contestants (one session, or all), ordered by id."""
-    where = (Contestant.skill == skill_id) & (Contestant.status == ACTIVE)
-    if session is not None:
-        where &= Contestant.session == session
-    cols = columns or (Contestant.all_columns(),)
-    return await Contestant.select(*cols).where(where).order_by(Contestant.id)
+async def active_contestants(skill_id: int, session: str | None = None, columns: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The skill's active contestants (one session, or all), ordered by id; ``columns`` name
+    ``Contestant`` columns (all, when empty)."""
+    return await registration.contestants_of_skill(skill_id, columns or None, statuses=(ACTIVE,), session=session)

@@ -9,7 +9,6 @@ from competition.auth import service as accounts
 from competition.dayof import anonymisation, checkin, draw
 from competition.dayof.common import active_contestants, sessions_of
 from competition.dayof.tables import CheckIn, EncryptedNumber
-from competition.registration.tables import Contestant
 from kernel import audit
 from kernel.roles import ENCRYPTION_OFFICER
 from kernel.tables import Skill, User
@@ -38,7 +37,7 @@ async def demo(event_id: int) -> str | None:
     checked = drawn = encrypted = 0
     for skill in await Skill.select(Skill.id).where(Skill.event == event_id).order_by(Skill.id):
         skill_id = skill["id"]
-        contestants = await active_contestants(skill_id, columns=(Contestant.id, Contestant.id_number))
+        contestants = await active_contestants(skill_id, columns=("id", "id_number"))
         if not contestants:
             continue
         done = {r["contestant"] for r in await CheckIn.select(CheckIn.contestant).where(CheckIn.contestant.is_in([c["id"] for c in contestants]))}

@@ -8,8 +8,8 @@ A draw:
 3. takes a fresh seed, ``secrets.token_bytes(32)``, stored as hex;
 4. runs ``shuffle.draw`` (algorithm ``sha256-ctr-fisher-yates/1``, described in ``shuffle.py``):
    contestant ids → workstations 1…n;
-5. stores the ``Draw`` row (seed, algorithm, result, who, when), sets ``Contestant.workstation_no``
-   (contestants of the session outside the pool get none), and records an audit entry
+5. stores the ``Draw`` row (seed, algorithm, result, who, when), sets the workstation numbers
+   (``registration.set_workstations``: those of the session outside the pool get none), and records an audit entry
    (``draw.run``) with the seed, algorithm, pool, input ids and result, in the same transaction.
 
 A redraw needs a reason; the earlier draw stays on record, marked superseded. Once the skill's
@@ -31,9 +31,9 @@ from competition.dayof.checkin import arrived_ids
 from competition.dayof.common import active_contestants, clean_session, editable_skill, session_key, sessions_of, skill_of
 from competition.dayof.tables import Draw, ScoreSubmission
 from competition.events import service as events
-from competition.registration.tables import Contestant
+from competition.registration import face as registration
 from kernel import audit
-from kernel.db import execute_many, json_value, lock_row, write_transaction
+from kernel.db import json_value, lock_row, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
 from kernel.i18n import china_time
 from kernel.tables import AuditLog, Skill
@@ -85,9 +85,7 @@ def draw_json(row: dict[str, Any], recorded: dict[str, Any] | None, names: dict[
 async def _names(contestant_ids: set[int]) -> dict[int, dict[str, Any]]:
     if not contestant_ids:
         return {}
-    rows = await Contestant.select(Contestant.id, Contestant.name, Contestant.delegation, Contestant.id_number).where(
-        Contestant.id.is_in(sorted(contestant_ids))
-    )
+    rows = await registration.contestants_by_id(contestant_ids, ("id", "name", "delegation", "id_number"))
     return {r["id"]: {"name": r["name"], "delegation": r["delegation"], "id_masked": mask_id(r["id_number"])} for r in rows}
 
 
@@ -137,7 +135,7 @@ async def run_draw(event_id: int, skill_id: int, session: Any, actor: audit.Acto
         if checked:
             pool, ids = "checked_in", arrived
         else:
-            pool, ids = "registered", [c["id"] for c in await active_contestants(skill_id, session, columns=(Contestant.id,))]
+            pool, ids = "registered", [c["id"] for c in await active_contestants(skill_id, session, columns=("id",))]
         if not ids:
             raise invalid(
                 "session",
@@ -163,9 +161,8 @@ async def run_draw(event_id: int, skill_id: int, session: Any, actor: audit.Acto
             )
         ).returning(Draw.id)
         draw_id = rows[0]["id"]
-        everyone = [c["id"] for c in await active_contestants(skill_id, session, columns=(Contestant.id,))]
-        await Contestant.update({Contestant.workstation_no: None}).where((Contestant.skill == skill_id) & (Contestant.session == session))
-        await execute_many('UPDATE "contestant" SET "workstation_no" = ? WHERE "id" = ?', [(ws, cid) for cid, ws in result.items()])
+        everyone = [c["id"] for c in await active_contestants(skill_id, session, columns=("id",))]
+        await registration.set_workstations(skill_id, session, result)
         await audit.record(
             "draw.run",
             actor,

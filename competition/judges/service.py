@@ -13,18 +13,17 @@ Other features call:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any, Iterable
 
 from competition.auth import service as accounts
-from competition.dayof.anonymisation import is_decrypted
-from competition.dayof.tables import EncryptedNumber
+from competition.dayof import face as dayof
 from competition.events import service as events
 from competition.judges import conflicts
 from competition.judges.conflicts import CHIEF_JUDGE, JUDGE
+from competition.judges.face import assignments_of, criteria_list
 from competition.judges.tables import Judge, JudgeAssignment
-from competition.registration.tables import Contestant
+from competition.registration import face as registration
 from kernel import audit
 from kernel.db import current_engine, write_transaction
 from kernel.errors import BilingualError, conflict, invalid, not_found
@@ -115,10 +114,7 @@ def clean_criteria(value: Any) -> list[str]:
     return codes
 
 
-def _criteria(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = json.loads(value or "[]")
-    return list(value or [])
+_criteria = criteria_list
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -225,7 +221,7 @@ async def _check_unique(event_id: int, values: dict[str, Any], judge_id: int | N
         q = q & (Judge.id != judge_id)
     if await Judge.exists().where(q):
         raise conflict("judge", "id_number")
-    if await Contestant.exists().where((Contestant.event == event_id) & (Contestant.id_number == values["id_number"])):
+    if await registration.id_number_registered(event_id, values["id_number"]):
         raise BilingualError(
             409,
             "judge_is_contestant",
@@ -429,34 +425,7 @@ async def unassign(event_id: int, skill_id: int, judge_id: int, actor: audit.Act
 
 
 async def _panel_rows(skill_id: int) -> list[dict[str, Any]]:
-    rows = (
-        await JudgeAssignment.select(
-            JudgeAssignment.judge,
-            JudgeAssignment.role,
-            JudgeAssignment.criteria,
-            JudgeAssignment.judge.name,
-            JudgeAssignment.judge.user,
-            JudgeAssignment.judge.employer,
-            JudgeAssignment.judge.delegation,
-            JudgeAssignment.judge.qualifications,
-        )
-        .where(JudgeAssignment.skill == skill_id)
-        .order_by(JudgeAssignment.id)
-    )
-    return [
-        {
-            "id": r["judge"],
-            "judge_id": r["judge"],
-            "user_id": r["judge.user"],
-            "name": r["judge.name"],
-            "role": r["role"],
-            "criteria": _criteria(r["criteria"]),
-            "employer": r["judge.employer"],
-            "delegation": r["judge.delegation"],
-            "qualifications": r["judge.qualifications"],
-        }
-        for r in rows
-    ]
+    return [{"id": a["judge_id"], **a} for a in await assignments_of(skill_id)]
 
 
 async def skill_panel(event_id: int, skill_id: int) -> dict[str, Any]:
@@ -475,21 +444,12 @@ async def skill_panel(event_id: int, skill_id: int) -> dict[str, Any]:
 
 async def _contestants(skill_id: int) -> list[dict[str, Any]]:
     """The skill's active contestants, each with ``encrypted_no`` (latest round, or None)."""
-    rows = (
-        await Contestant.select(
-            Contestant.id, Contestant.name, Contestant.employer, Contestant.delegation, Contestant.workstation_no, Contestant.session
-        )
-        .where((Contestant.skill == skill_id) & Contestant.status.not_in(list(INACTIVE_STATUSES)))
-        .order_by(Contestant.id)
+    rows = await registration.contestants_of_skill(
+        skill_id, ("id", "name", "employer", "delegation", "workstation_no", "session"), excluding=INACTIVE_STATUSES
     )
-    numbers: dict[int, tuple[int, str]] = {}
-    for e in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
-        EncryptedNumber.skill == skill_id
-    ):
-        if e["contestant"] not in numbers or e["round"] > numbers[e["contestant"]][0]:
-            numbers[e["contestant"]] = (e["round"], e["encrypted_no"])
+    numbers = await dayof.latest_refs(skill_id)
     for r in rows:
-        r["encrypted_no"] = numbers.get(r["id"], (0, None))[1]
+        r["encrypted_no"] = numbers.get(r["id"])
     return rows
 
 
@@ -536,7 +496,7 @@ async def coverage(event_id: int, skill_id: int, *, organiser: bool = False) -> 
     assignments = await _panel_rows(skill_id)
     people = await _contestants(skill_id)
     by_id = {c["id"]: c for c in people}
-    seen = {"organiser": organiser, "decrypted": await is_decrypted(skill_id), "encrypted": any(c["encrypted_no"] for c in people)}
+    seen = {"organiser": organiser, "decrypted": await dayof.is_decrypted(skill_id), "encrypted": any(c["encrypted_no"] for c in people)}
     shortfalls = [
         {"criterion": s.criterion, **_ref(by_id[s.contestant_id], **seen), "eligible": s.eligible, "needed": s.needed}
         for s in conflicts.shortfalls(assignments, people, needed)
@@ -557,7 +517,7 @@ async def skill_conflicts(event_id: int, skill_id: int) -> list[dict[str, Any]]:
     await events.get_skill(event_id, skill_id)
     assignments = await _panel_rows(skill_id)
     people = await _contestants(skill_id)
-    seen = {"organiser": True, "decrypted": await is_decrypted(skill_id), "encrypted": any(c["encrypted_no"] for c in people)}
+    seen = {"organiser": True, "decrypted": await dayof.is_decrypted(skill_id), "encrypted": any(c["encrypted_no"] for c in people)}
     out = []
     for a in assignments:
         for c in people:
@@ -576,11 +536,7 @@ async def skill_conflicts(event_id: int, skill_id: int) -> list[dict[str, Any]]:
 
 
 async def _contestant(contestant_id: int) -> dict[str, Any]:
-    row = (
-        await Contestant.select(Contestant.id, Contestant.event, Contestant.skill, Contestant.employer, Contestant.delegation, Contestant.status)
-        .where(Contestant.id == contestant_id)
-        .first()
-    )
+    row = await registration.contestant(contestant_id, ("id", "event", "skill", "employer", "delegation", "status"))
     if row is None:
         raise BilingualError(404, "not_found", zh="未找到选手", en="contestant not found")
     return row

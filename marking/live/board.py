@@ -42,8 +42,8 @@ from typing import Any
 
 from litestar.channels import ChannelsPlugin
 
+from competition.dayof import face as dayof
 from competition.dayof.codes import shown_number
-from competition.dayof.tables import Decryption
 from marking.live.context import ContextCache, SkillContext
 from marking.live.ingest import Accepted
 from marking.tables import BoardState, Mark
@@ -208,7 +208,7 @@ class BoardService:
         state = await self.board_state(skill_id)
         frozen = bool(state["frozen"])
         upto = state["frozen_seq"] if (public and frozen) else None
-        decrypted = await Decryption.exists().where(Decryption.skill == skill_id)
+        decrypted = await dayof.is_decrypted(skill_id)
         return build_snapshot(ctx, sm, upto=upto, frozen=frozen, decrypted=decrypted, staff=not public)
 
     async def publish(self, skill_id: int) -> None:

@@ -17,12 +17,12 @@ import time
 from typing import Any
 
 from competition.dayof import codes
-from competition.dayof.tables import CheckIn, EncryptedNumber
+from competition.dayof import face as dayof
 from competition.events import service as events
+from competition.judges import face as judges
 from competition.judges.conflicts import Reason, conflict_reason
 from competition.judges.conflicts import withheld as withheld_reason
-from competition.judges.tables import JudgeAssignment
-from competition.registration.tables import Contestant
+from competition.registration import face as registration
 from kernel.tables import Event, Skill
 from marking.tables import MarkingScheme as SchemeRow
 from scoring.aggregation import Scorer
@@ -118,33 +118,18 @@ async def load(skill_id: int) -> SkillContext | None:
     scheme_row = await SchemeRow.select(SchemeRow.data, SchemeRow.version).where(SchemeRow.skill == skill_id).first()
     scheme = scheme_from_dict(_json(scheme_row["data"], {})) if scheme_row else None
     scorer = Scorer(scheme, preset.get("scoring")) if scheme else None
-    rows = await Contestant.select(
-        Contestant.id,
-        Contestant.workstation_no,
-        Contestant.group,
-        Contestant.group.kind,
-        Contestant.delegation,
-        Contestant.employer,
-        Contestant.status,
-        Contestant.name,
-        Contestant.team,
-    ).where(Contestant.skill == skill_id)
-    ids = [r["id"] for r in rows]
-    numbers: dict[int, tuple[int, str]] = {}
+    rows = await registration.contestants_of_skill(
+        skill_id, ("id", "workstation_no", "group", "group.kind", "delegation", "employer", "status", "name", "team")
+    )
+    numbers: dict[int, str] = {}
     absent: set[int] = set()
-    if ids:
-        for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
-            EncryptedNumber.skill == skill_id
-        ):
-            if n["contestant"] not in numbers or numbers[n["contestant"]][0] < n["round"]:
-                numbers[n["contestant"]] = (n["round"], n["encrypted_no"])
-        absent = {
-            c["contestant"] for c in await CheckIn.select(CheckIn.contestant).where((CheckIn.contestant.is_in(ids)) & (CheckIn.status == "absent"))
-        }
+    if rows:
+        numbers = await dayof.latest_refs(skill_id)
+        absent = await dayof.absent(r["id"] for r in rows)
     contestants = {
         r["id"]: ContestantInfo(
             r["id"],
-            numbers[r["id"]][1] if r["id"] in numbers else None,
+            numbers.get(r["id"]),
             r["workstation_no"],
             r["group"],
             r["group.kind"],
@@ -158,18 +143,9 @@ async def load(skill_id: int) -> SkillContext | None:
         for r in rows
     }
     seats: dict[int, JudgeSeat] = {}
-    for a in await JudgeAssignment.select(
-        JudgeAssignment.role,
-        JudgeAssignment.criteria,
-        JudgeAssignment.judge.user,
-        JudgeAssignment.judge.delegation,
-        JudgeAssignment.judge.employer,
-        JudgeAssignment.judge.name,
-    ).where(JudgeAssignment.skill == skill_id):
-        if a["judge.user"] is not None:
-            seats[a["judge.user"]] = JudgeSeat(
-                a["judge.user"], a["role"], list(_json(a["criteria"], [])), a["judge.delegation"], a["judge.employer"], a["judge.name"]
-            )
+    for a in await judges.assignments_of(skill_id):
+        if a["user_id"] is not None:
+            seats[a["user_id"]] = JudgeSeat(a["user_id"], a["role"], a["criteria"], a["delegation"], a["employer"], a["name"])
     return SkillContext(
         skill_id,
         skill["event"],

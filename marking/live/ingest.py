@@ -30,6 +30,7 @@ import sys
 import time
 from typing import Any, Callable
 
+from competition.dayof import face as dayof
 from kernel import access, audit
 from kernel.db import Query, batch_transaction, rows_in, values_in
 from kernel.roles import CHIEF_JUDGE, JUDGE, ORGANISER, Principal
@@ -210,7 +211,7 @@ def _reads(batch: list[_Pending], contexts: dict[int, SkillContext | None], mark
     return [
         (f'SELECT "entered_by", "op_id", "seq", "kind", "skill", "aspect", "value", "contestant" FROM "mark" WHERE {used}', used_params),
         (f'SELECT "skill", "criterion" FROM "criterion_lock" WHERE {skills}', skill_params),
-        (f'SELECT "skill" FROM "score_submission" WHERE {skills}', skill_params),
+        dayof.submitted_query(skills, skill_params),
         (f'SELECT "skill", "group", "stage" FROM "result_release" WHERE {skills}', skill_params),
         (audit.HEAD_SQL, []),
         *marks,

@@ -8,4 +8,10 @@ package never imports it.
 - ``appeals``: filing, deciding and applying appeals.
 - ``export``: the ``.xlsx`` results book and the proposal list's layout.
 - ``public``: what anyone may read of the published results (no employers, no internal ids).
+- ``face``: what other features read of the releases instead of ``marking.tables``:
+  ``published_groups(skill_ids)`` and ``final_groups(skill_ids)``, one query each.
 """
+
+from marking.release.face import final_groups, published_groups
+
+__all__ = ["final_groups", "published_groups"]

@@ -27,8 +27,8 @@ from typing import Any
 
 from competition.dayof import anonymisation, codes
 from competition.events import service as events
-from competition.judges.tables import JudgeAssignment
-from competition.registration.tables import Contestant
+from competition.judges import face as judges
+from competition.registration import face as registration
 from kernel import access, audit
 from kernel.db import json_value, lock_row, write_transaction
 from kernel.errors import AppError, BilingualError, clean_text, forbidden, invalid, not_found
@@ -118,8 +118,7 @@ async def list_appeals(
 async def delegation_contestants(event_id: int, delegations: set[str]) -> set[int]:
     if not delegations:
         return set()
-    rows = await Contestant.select(Contestant.id).where((Contestant.event == event_id) & Contestant.delegation.is_in(sorted(delegations)))
-    return {r["id"] for r in rows}
+    return {r["id"] for r in await registration.contestants_of_event(event_id, ("id",), delegations=delegations)}
 
 
 async def own_contestants(user: Principal, event_id: int) -> set[int]:
@@ -255,11 +254,7 @@ async def _check_corrections(data: SkillData, marks: list[dict[str, Any]]) -> li
     if data.scheme is None:
         raise BilingualError(409, "no_scheme", zh="本项目还没有评分标准", en="This skill has no marking scheme yet")
     scorer = Scorer(data.scheme, data.preset.get("scoring"))
-    seats = {
-        a["judge.user"]: a["judge.name"]
-        for a in await JudgeAssignment.select(JudgeAssignment.judge.user, JudgeAssignment.judge.name).where(JudgeAssignment.skill == data.skill["id"])
-        if a["judge.user"] is not None
-    }
+    seats = {a["user_id"]: a["name"] for a in await judges.assignments_of(data.skill["id"]) if a["user_id"] is not None}
     out = []
     for i, m in enumerate(marks):
         ref = str(m.get("contestant") or "")

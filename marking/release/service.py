@@ -37,16 +37,17 @@ import json
 from collections import OrderedDict
 from typing import Any
 
+from competition.dayof import face as dayof
 from competition.dayof.common import skill_of
-from competition.dayof.tables import CheckIn, Decryption, EncryptedNumber, ScoreSubmission
 from competition.events import service as events
-from competition.registration.tables import Contestant
+from competition.registration import face as registration
 from kernel import audit
 from kernel.db import json_value, lock_row, write_transaction
 from kernel.errors import BilingualError, not_found
 from kernel.extension import Extension
 from kernel.i18n import china_time, register
 from kernel.tables import CompetitionGroup, Skill
+from marking.release.face import published_groups as published_groups  # for registration (server/wiring.py)
 from marking.tables import Appeal, Mark, ResultRelease
 from marking.tables import MarkingScheme as SchemeRow
 from scoring import presets
@@ -164,37 +165,14 @@ async def load_skill(event_id: int, skill_id: int) -> SkillData:
     preset = (await events.event_preset(event_id))["effective"]
     scheme_row = await SchemeRow.select(SchemeRow.data, SchemeRow.version).where(SchemeRow.skill == skill_id).first()
     scheme = scheme_from_dict(json_value(scheme_row["data"], {})) if scheme_row else None
-    rows = (
-        await Contestant.select(
-            Contestant.id,
-            Contestant.group,
-            Contestant.name,
-            Contestant.delegation,
-            Contestant.employer,
-            Contestant.workstation_no,
-            Contestant.status,
-            Contestant.id_number,
-            Contestant.current_level,
-            Contestant.team,
-        )
-        .where((Contestant.skill == skill_id) & (Contestant.status != "withdrawn"))
-        .order_by(Contestant.id)
+    rows = await registration.contestants_of_skill(
+        skill_id,
+        ("id", "group", "name", "delegation", "employer", "workstation_no", "status", "id_number", "current_level", "team"),
+        excluding=("withdrawn",),
     )
     people = {r["id"]: r for r in rows}
-    refs: dict[int, str] = {}
-    latest: dict[int, int] = {}
-    for n in await EncryptedNumber.select(EncryptedNumber.contestant, EncryptedNumber.round, EncryptedNumber.encrypted_no).where(
-        EncryptedNumber.skill == skill_id
-    ):
-        if n["contestant"] not in latest or latest[n["contestant"]] < n["round"]:
-            latest[n["contestant"]] = n["round"]
-            refs[n["contestant"]] = n["encrypted_no"]
-    absent: set[int] = set()
-    if people:
-        absent = {
-            r["contestant"]
-            for r in await CheckIn.select(CheckIn.contestant).where(CheckIn.contestant.is_in(list(people)) & (CheckIn.status == "absent"))
-        }
+    refs = await dayof.latest_refs(skill_id)
+    absent = await dayof.absent(people) if people else set()
     results = None
     if scheme is not None:
         infos = [
@@ -339,14 +317,7 @@ def heads_json(row: dict[str, Any]) -> dict[str, Any]:
 async def recorded_heads() -> list[audit.RecordedHead]:
     """Every head recorded at a sign-off (``ScoreSubmission``) or a publication (``ResultRelease``),
     for ``competition audit verify`` (``audit.HEAD_SOURCES``)."""
-    heads: list[audit.RecordedHead] = []
-    for r in await ScoreSubmission.select(
-        ScoreSubmission.skill, ScoreSubmission.submitted_head_seq, ScoreSubmission.submitted_head_hash,
-        ScoreSubmission.rechecked_head_seq, ScoreSubmission.rechecked_head_hash,
-    ):  # fmt: skip
-        for step in ("submitted", "rechecked"):
-            if r[f"{step}_head_seq"]:
-                heads.append(audit.RecordedHead(f"skill {r['skill']} scores {step}", r[f"{step}_head_seq"], r[f"{step}_head_hash"]))
+    heads = await dayof.recorded_heads()
     for r in await ResultRelease.select(
         ResultRelease.id, ResultRelease.skill, ResultRelease.group, ResultRelease.provisional_head_seq, ResultRelease.provisional_head_hash,
         ResultRelease.final_head_seq, ResultRelease.final_head_hash,
@@ -379,20 +350,6 @@ def published_view(row: dict[str, Any]) -> dict[str, Any]:
 # ---- the workflow ---------------------------------------------------------------------------
 
 
-async def _submission(skill_id: int) -> dict[str, Any] | None:
-    return (
-        await ScoreSubmission.select(
-            ScoreSubmission.all_columns(), ScoreSubmission.submitted_by.display_name, ScoreSubmission.rechecked_by.display_name
-        )
-        .where(ScoreSubmission.skill == skill_id)
-        .first()
-    )
-
-
-async def _decryption(skill_id: int) -> dict[str, Any] | None:
-    return await Decryption.select(Decryption.all_columns(), Decryption.decrypted_by.display_name).where(Decryption.skill == skill_id).first()
-
-
 async def appeal_counts(skill_id: int, group_id: int) -> dict[str, int]:
     """Appeals of a skill and group: pending (undecided) and upheld with corrections not yet applied."""
     rows = await Appeal.select(Appeal.status, Appeal.marks).where((Appeal.skill == skill_id) & (Appeal.group == group_id))
@@ -407,8 +364,8 @@ async def workflow(event_id: int, skill_id: int, group_id: int, data: SkillData 
     """Every step of one skill and group with its state; ``next`` names the step to take now."""
     data = data or await load_skill(event_id, skill_id)
     group = data.group(group_id)
-    sub = await _submission(skill_id)
-    dec = await _decryption(skill_id)
+    sub = await dayof.submission(skill_id)
+    dec = await dayof.decryption(skill_id)
     rel = await release_row(skill_id, group_id)
     appeals = await appeal_counts(skill_id, group_id)
     members = data.in_group(group_id)
@@ -474,7 +431,7 @@ async def preview(event_id: int, skill_id: int, group_id: int) -> dict[str, Any]
 
     data = await load_skill(event_id, skill_id)
     snap = snapshot(data, group_id)
-    if not await Decryption.exists().where(Decryption.skill == skill_id):
+    if not await dayof.is_decrypted(skill_id):
         encrypted = bool(data.refs)
         for r in snap["rows"]:
             del r["contestant_id"]
@@ -487,12 +444,12 @@ async def preview(event_id: int, skill_id: int, group_id: int) -> dict[str, Any]
 
 
 async def _check_signed_off_and_decrypted(skill_id: int) -> None:
-    sub = await ScoreSubmission.select().where(ScoreSubmission.skill == skill_id).first()
+    sub = await dayof.submission(skill_id)
     if sub is None:
         raise missing_step("not_submitted", "submitted")
     if sub["rechecked_at"] is None:
         raise missing_step("not_rechecked", "rechecked")
-    if not await Decryption.exists().where(Decryption.skill == skill_id):
+    if not await dayof.is_decrypted(skill_id):
         raise missing_step("not_decrypted", "decrypted")
 
 
@@ -673,12 +630,6 @@ async def public_skill(event_id: int, skill_id: int) -> dict[str, Any]:
 FINALISED: Extension = Extension("what follows from a group's final results", required=True)
 #: Asked for the workflow's last step, with ``(skill_id, group_id)``: ``{"done": bool, "proposals": n}``.
 APPROVALS: Extension = Extension("how far a group's proposals are approved", required=True)
-
-
-async def published_groups(skill_ids: list[int]) -> set[tuple[int, int]]:
-    """For registration: the (skill, group) pairs of these skills with results published."""
-    rows = await ResultRelease.select(ResultRelease.skill, ResultRelease.group).where(ResultRelease.skill.is_in(list(skill_ids) or [0]))
-    return {(r["skill"], r["group"]) for r in rows}
 
 
 async def record_of(contestant_id: int, skill_id: int) -> list[str]:
