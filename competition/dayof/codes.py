@@ -8,6 +8,9 @@ numbers are sparse: knowing some numbers says nothing about the others. Numbers 
 0, so widths cannot be confused (``A123`` vs ``A0123``). The numbers come out in random order and
 are handed to contestants in that order, so they are not derivable from registration order or
 workstation.
+
+Who a contestant is shown by before decryption (``shown_number``) is a rule of the pure core,
+``scoring.board``; it is re-exported here for the callers that hold a number.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Collection
+
+from scoring.board import shown_number as shown_number
 
 ROUND_PREFIX = {1: "A", 2: "B"}
 ROUNDS = tuple(ROUND_PREFIX)
@@ -53,19 +58,3 @@ def generate(count: int, round_no: int, taken: Collection[str] = (), total: int 
 def normalise(text: str) -> str:
     """How a typed number is compared: trimmed, upper-case (``a123`` is ``A123``)."""
     return (text or "").strip().upper()
-
-
-def shown_number(encrypted_no: str | None, workstation_no: int | None, *, skill_encrypted: bool) -> str | None:
-    """The one number a contestant is shown by before decryption, wherever more than the
-    encryption officer looks (boards, the chief judge's console and checks, the results preview).
-
-    The latest encrypted number; in a skill never encrypted, the workstation number (the draw list
-    is public and judges score by it, so it hides nothing); a contestant still without a number in
-    an encrypted skill gets none. Never both: beside the public draw list an encrypted number shown
-    next to its workstation names its contestant. ``marking.live.board`` sets out the whole rule.
-    """
-    if encrypted_no:
-        return encrypted_no
-    if skill_encrypted or workstation_no is None:
-        return None
-    return str(workstation_no)

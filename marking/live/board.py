@@ -11,24 +11,10 @@ Channels: ``board:{skill}`` (public; silent while the board is frozen), ``staff:
 (chief judge and organisers; never frozen) and ``judge:{user}`` (re-marking flags for the tablets
 of the panel's judges).
 
-**Who a row names** (the public board, and the staff view the chief judge and organisers follow;
-one rule, ``competition.dayof.codes.shown_number``):
-
-- After decryption: name and delegation, with the encrypted and the workstation number.
-- Before it, one anonymous number only: the contestant's latest encrypted number. The draw's list
-  of who sits at which workstation is public, so an encrypted number shown beside its workstation
-  number would name its contestant to anyone — and to the judges who mark by that number. The
-  chief judge is a judge and organisers do not hold the mapping, so the staff view follows suit.
-- In a skill never encrypted, the workstation number alone: no encrypted number exists to
-  protect, judges score by workstation, and the draw list already says who sits there.
-- In an encrypted skill, a contestant still without a number (registered after the round was
-  generated) is shown by none rather than by the workstation the draw list names.
-- Rows of one rank, and the unranked ones, are ordered by the number shown, never by registration
-  (the order of internal ids), so their order says nothing about who they are.
-
-What no rule can hide is that scores carry over: a board that showed marks under workstation
-numbers before encryption, or under round-1 numbers before round 2 (二次加密), lets whoever watched
-it match old and new numbers by their scores. Generate every round before the first mark.
+**Who a row names**, in which order, and what the public and the staff see is the pure view
+``scoring.board.board_view`` (its docstring sets out the rule, ``shown_number``, and why); this
+module keeps the marks and the scoring cache, reads the board's state and the decryption, and
+hands the view plain facts (``board_skill``).
 """
 
 from __future__ import annotations
@@ -43,14 +29,11 @@ from typing import Any
 from litestar.channels import ChannelsPlugin
 
 from competition.dayof import face as dayof
-from competition.dayof.codes import shown_number
 from marking.live.context import ContextCache, SkillContext
 from marking.live.ingest import Accepted
 from marking.tables import BoardState, Mark
 from scoring.aggregation import NEEDS_REMARK
-from scoring.numbers import decimal_str
-from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED
-from scoring.results import ContestantInfo, compute_skill
+from scoring.board import BoardEntrant, BoardSkill, board_results, board_view
 
 log = logging.getLogger("marking.live")
 REFRESH_S = 0.2
@@ -92,6 +75,8 @@ class SkillMarks:
     scheme_version: int = -1
     #: The latest value of every (contestant, aspect, judge), as ``view()`` returns it.
     current: dict[str, dict[str, dict[str, str]]] = dataclasses.field(default_factory=dict)
+    #: The live context last shown and the board's facts taken from it (rebuilt with the context).
+    board: tuple[SkillContext, BoardSkill] | None = None
 
     def add(self, seq: int, contestant: int, aspect: str, judge: int, value: str) -> None:
         cid = str(contestant)
@@ -246,6 +231,15 @@ class BoardService:
         self.touch({skill_id})
 
 
+def board_skill(ctx: SkillContext) -> BoardSkill:
+    """The facts of the live context the board's view reads."""
+    entrants = {
+        c.id: BoardEntrant(c.id, c.ref, c.workstation_no, c.group_id, c.group_kind, c.status, c.absent, c.name, c.delegation)
+        for c in ctx.contestants.values()
+    }
+    return BoardSkill(ctx.skill_id, ctx.event_id, ctx.skill_name, ctx.scheme, ctx.preset, entrants)
+
+
 def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, frozen: bool, decrypted: bool, staff: bool) -> dict[str, Any]:
     marks, seq = sm.view(upto)
     if sm.scheme_version != ctx.scheme_version:
@@ -253,80 +247,31 @@ def build_snapshot(ctx: SkillContext, sm: SkillMarks, *, upto: int | None, froze
         sm.aspect_results.clear()
         sm.dirty.clear()
         sm.scheme_version = ctx.scheme_version
-    base: dict[str, Any] = {
-        "type": "snapshot", "skill_id": ctx.skill_id, "event_id": ctx.event_id, "skill": ctx.skill_name, "seq": seq,
-        "frozen": frozen, "decrypted": decrypted, "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-    }  # fmt: skip
-    if ctx.scheme is None:
-        return {**base, "groups": [], "has_scheme": False}
-    people = []
-    for c in ctx.contestants.values():
-        if c.status == "withdrawn":
-            continue
-        status = DISQUALIFIED if c.status == "disqualified" else ABSENT if c.absent else COMPETED
-        people.append(ContestantInfo(str(c.id), group=str(c.group_id), status=status))
-    known = {str(c.id) for c in ctx.contestants.values()}
-    marks = {cid: m for cid, m in marks.items() if cid in known}
+    if sm.board is None or sm.board[0] is not ctx:
+        sm.board = (ctx, board_skill(ctx))
+    skill = sm.board[1]
+    now = dt.datetime.now(dt.timezone.utc)
+    if skill.scheme is None:
+        return board_view(skill, marks, seq=seq, frozen=frozen, decrypted=decrypted, staff=staff, generated_at=now)
     # The current view re-scores only the aspects with new marks; a frozen view is computed whole.
     cache: dict[str, Any] = {}
     if upto is None:
         assert ctx.scorer is not None
-        for cid in known:
+        for cid in map(str, ctx.contestants):
             if cid in sm.results:
                 cache[cid] = sm.results[cid]
                 continue
             per_aspect = sm.aspect_results.get(cid)
             if per_aspect is None:
-                continue  # never scored: compute_skill scores it whole
+                continue  # never scored: board_results scores it whole
             for aspect_id in sm.dirty.pop(cid, set()):
                 per_aspect[aspect_id] = ctx.scorer.score_aspect(aspect_id, marks.get(cid, {}).get(aspect_id))
             cache[cid] = sm.results[cid] = ctx.scorer.totals(cid, per_aspect)
-    results = compute_skill(ctx.scheme, ctx.preset, people, marks, scorer=ctx.scorer, known=cache)
+    results = board_results(skill, marks, scorer=ctx.scorer, known=cache)
     if upto is None:
         for cid, res in results.results.items():
             if cid not in sm.aspect_results:
                 sm.aspect_results[cid] = dict(res.aspects)
                 sm.dirty.pop(cid, None)
             sm.results[cid] = res
-    aspect_count = sum(1 for _ in ctx.scheme.aspects())
-    encrypted = any(c.ref for c in ctx.contestants.values())
-    shown = {c.id: shown_number(c.ref, c.workstation_no, skill_encrypted=encrypted) for c in ctx.contestants.values()}
-    groups = []
-    kinds = {c.group_id: c.group_kind for c in ctx.contestants.values()}
-    for group_id, ranking in sorted(results.rankings.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0):
-        rows = []
-        for r in ranking:
-            c = ctx.contestants[int(r.contestant_id)]
-            res = results.results[r.contestant_id]
-            done = res.counts().get("complete", 0)
-            row = {
-                "rank": r.rank, "ref": shown[c.id], "score": decimal_str(results.scores.get(r.contestant_id)),
-                "total": decimal_str(res.total), "status": r.status, "complete": done == aspect_count,
-                "progress": f"{done}/{aspect_count}",
-            }  # fmt: skip
-            if decrypted:
-                row.update(workstation_no=c.workstation_no, name=c.name, delegation=c.delegation)
-            if r.contestant_id not in marks:
-                # Not marked yet: listed after the ranked ones, without a rank or a score.
-                row.update(rank=None, score=None, total=None, started=False)
-            rows.append(row)
-        rows.sort(key=_row_order)
-        groups.append({"group_id": int(group_id), "kind": kinds.get(int(group_id), ""), "rows": rows})
-    snap = {**base, "has_scheme": True, "groups": groups, "complete": results.complete}
-    if staff:
-        flags = []
-        for cid, res in results.results.items():
-            for aspect_id, ar in res.aspects.items():
-                if ar.status == NEEDS_REMARK:
-                    c = ctx.contestants[int(cid)]
-                    scores = dict(marks.get(cid, {}).get(aspect_id, {}))
-                    flags.append({"contestant": shown[c.id], "aspect": aspect_id, "scores": scores})
-        snap["flags"] = flags
-    return snap
-
-
-def _row_order(row: dict[str, Any]) -> tuple:
-    """Ranked rows by rank, then the rest; within one rank by the number shown (natural order:
-    A99 before A100), so ties and unranked rows are not listed in registration order."""
-    ref = row["ref"] or ""
-    return (row["rank"] is None, row["rank"] or 0, ref == "", len(ref), ref)
+    return board_view(skill, marks, seq=seq, frozen=frozen, decrypted=decrypted, staff=staff, generated_at=now, results=results)
