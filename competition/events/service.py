@@ -131,8 +131,9 @@ async def update_event(event_id: int, patch: dict[str, Any], actor: audit.Actor)
                     "现有规则覆盖不适用于新的级别：" + ", ".join(problems),
                     "existing preset overrides do not fit the new tier: " + ", ".join(problems),
                 )
-            # The new tier's floors may be higher than the windows the event's overrides set.
-            check_windows(presets.effective_preset(values["preset_name"], _overrides(current)))
+            # The new tier's floors may be higher than the windows the event's overrides set, and its
+            # strategies may not take the parameters the overrides give.
+            check_effective(effective_or_422(values["preset_name"], _overrides(current)))
         await Event.update({**values, "updated_at": dt.datetime.now(dt.timezone.utc)}).where(Event.id == event_id)
         changed = {k: str(v) for k, v in values.items() if current.get(k) != v}
         await audit.record("event.update", actor, event_id=event_id, target=f"event:{event_id}", details=changed)

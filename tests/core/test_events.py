@@ -185,3 +185,13 @@ async def test_city_industry_and_enterprise_tiers(admin):
         assert p["honours"]["strategy"] == honour
     r = await admin.post("/api/events", json={"name": "x", "code": "XTIER", "tier": "city", "tier_class": "class1"})
     assert r.status_code == 422 and r.json()["field"] == "tier_class"
+
+
+async def test_a_tier_change_is_refused_when_the_overrides_do_not_fit_its_strategies(admin):
+    eid = (await new_event(admin, tier="provincial", tier_class="class2"))["id"]
+    r = await admin.put(f"/api/events/{eid}/preset", json={"overrides": {"awards": {"params": {"split": "unit"}}}})
+    assert r.status_code == 200, r.text
+    r = await admin.patch(f"/api/events/{eid}", json={"tier": "worldskills", "tier_class": None})
+    assert r.status_code == 422 and r.json()["field"] == "awards.params.split", r.text
+    r = await admin.patch(f"/api/events/{eid}", json={"tier": "city", "tier_class": None})
+    assert r.status_code == 200 and r.json()["preset_name"] == "city", r.text
