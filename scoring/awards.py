@@ -10,10 +10,19 @@ their Chinese and English labels and their standing (lower is better, for "优�
   silvers → no bronze. A shared bronze goes to all. A contestant without a medal scoring at or
   above ``excellence_threshold`` (700) gets the Medallion for Excellence (优胜奖).
 - ``provincial`` (省赛): 一/二/三等奖 in ``ratio`` (1:2:3), together at most ``cap_fraction`` (20 %)
-  of entrants, the cap rounded by ``rounding`` (floor) and split by ``split`` (see
-  :func:`split_counts`); then 优胜奖 to the others in the top ``excellence_fraction`` (50 %).
+  of entrants, the cap rounded by ``cap_rounding`` (floor) and split by ``split`` (see
+  :func:`split_counts`); then 优胜奖 to the others in the top ``excellence_fraction`` (50 %), that
+  cut rounded by its own ``excellence_rounding`` (floor; published national totals show the half
+  cut often rounded up while the prize cap is rounded down). Roundings: floor, ceil, half_up.
 - ``national`` (国赛): gold, silver, bronze to ranks up to ``medal_ranks`` (1st, 2nd, 3rd; ties
   share, competition ranking skips), then 优胜奖 as provincial.
+- ``guangdong`` (广东省职业技能大赛): 金/银/铜牌 by rank as ``national`` — not 一/二/三等奖 — then
+  优胜奖 to the rest of the top ``excellence_fraction``.
+
+**Who uses up places** (``count_among``). The caller may say who is eligible for an award at all
+(``eligible``; everyone when not given). Those not eligible never receive one; with
+``count_among: "all"`` (default) they still take their places, with ``"eligible"`` places and the
+entrant count *N* are counted among the eligible only (the next eligible moves up).
 
 **Ties at a quota boundary.** Tied contestants (same rank) always get the same award. When a tie
 group straddles a boundary (say 6 prizes and ranks 5, 6, 6), ``tie_at_boundary`` decides:
@@ -30,7 +39,8 @@ An optional ``min_score`` withholds any award from scores below it (成绩不合
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -82,6 +92,17 @@ class AwardRule(Strategy):
     def assign(self, ranking: Sequence[Ranked]) -> dict[str, str | None]:
         """Every contestant of the ranking → an award code, or None."""
 
+    def award(self, ranking: Sequence[Ranked], eligible: Collection[str] | None = None) -> dict[str, str | None]:
+        """:meth:`assign`, with only ``eligible`` contestants receiving (see ``count_among``)."""
+        if eligible is None:
+            return self.assign(ranking)
+        eligible = set(eligible)
+        out: dict[str, str | None] = {r.contestant_id: None for r in ranking}
+        if getattr(self.params, "count_among", "all") == "eligible":
+            out.update(self.assign(places_among([r for r in ranking if r.contestant_id in eligible])))
+            return out
+        return {cid: (code if cid in eligible else None) for cid, code in self.assign(ranking).items()}
+
 
 AWARD_RULES: Registry[AwardRule] = Registry("award", "奖项")
 
@@ -96,6 +117,33 @@ def _tie_groups(ranking: Sequence[Ranked]) -> list[list[Ranked]]:
         else:
             groups.append([r])
     return groups
+
+
+COUNT_AMONG = ("all", "eligible")
+
+
+def check_count_among(value: str) -> None:
+    if value not in COUNT_AMONG:
+        raise ScoringError(
+            "bad_param",
+            Message("count_among 须为 all（全部参赛者）或 eligible（符合条件者）", "count_among must be all or eligible"),
+            param="count_among",
+        )
+
+
+def places_among(ranking: Sequence[Ranked]) -> list[Ranked]:
+    """The same contestants re-placed among themselves: a rank is 1 + those ranked above."""
+    ranked = sorted((r for r in ranking if r.rank is not None), key=lambda r: (r.rank, r.position))
+    out: list[Ranked] = []
+    above = 0
+    for i, r in enumerate(ranked):
+        if i and r.rank != ranked[i - 1].rank:
+            above = i
+        shared = (i and r.rank == ranked[i - 1].rank) or (i + 1 < len(ranked) and ranked[i + 1].rank == r.rank)
+        out.append(dataclasses.replace(r, rank=above + 1, position=i + 1, tied=bool(shared)))
+    rest = [r for r in ranking if r.rank is None]
+    out.extend(dataclasses.replace(r, position=len(out) + j + 1) for j, r in enumerate(rest))
+    return out
 
 
 def _count(fraction: Decimal, n: int, mode: str) -> int:
@@ -157,6 +205,17 @@ def _entrants(ranking: Sequence[Ranked], basis: str) -> int:
     raise ScoringError("bad_param", Message(f"未知的参赛人数口径 {basis!r}", f"unknown basis {basis!r}"))
 
 
+def _check_rounding(param: str, mode: str) -> None:
+    try:
+        normalise_mode(mode)
+    except ScoringError:
+        raise ScoringError(
+            "bad_param",
+            Message(f"{param} 须为 floor、ceil、half_up 等舍入方式", f"{param} must be a rounding mode such as floor, ceil or half_up"),
+            param=param,
+        ) from None
+
+
 def _check_tie_policy(policy: str) -> None:
     if policy not in ("lower", "higher"):
         raise ScoringError("bad_param", Message("tie_at_boundary 须为 lower 或 higher", "tie_at_boundary must be lower or higher"))
@@ -179,12 +238,14 @@ class ProvincialAwards(AwardRule):
     class Params:
         ratio: tuple[int, ...] = (1, 2, 3)
         cap_fraction: Decimal = Decimal("0.20")
-        rounding: str = "floor"
+        cap_rounding: str = "floor"
         split: str = "largest_remainder"
         excellence_fraction: Decimal = Decimal("0.50")
+        excellence_rounding: str = "floor"
         tie_at_boundary: str = "lower"
         basis: str = "ranked"
         min_score: Decimal | None = None
+        count_among: str = "all"
 
     codes = ("first", "second", "third")
 
@@ -192,7 +253,9 @@ class ProvincialAwards(AwardRule):
         p = self.params
         if len(p.ratio) != 3:
             raise ScoringError("bad_param", Message("一、二、三等奖比例须为三个数", "ratio needs three numbers"))
-        normalise_mode(p.rounding)
+        _check_rounding("cap_rounding", p.cap_rounding)
+        _check_rounding("excellence_rounding", p.excellence_rounding)
+        check_count_among(p.count_among)
         split_counts(6, p.ratio, p.split)
         _check_tie_policy(p.tie_at_boundary)
         if not (0 <= p.cap_fraction <= 1 and 0 <= p.excellence_fraction <= 1):
@@ -200,7 +263,7 @@ class ProvincialAwards(AwardRule):
 
     def quotas(self, entrants: int) -> list[int]:
         """Prize counts ``[first, second, third]`` before ties are considered."""
-        cap = _count(self.params.cap_fraction, entrants, self.params.rounding)
+        cap = _count(self.params.cap_fraction, entrants, self.params.cap_rounding)
         return split_counts(cap, self.params.ratio, self.params.split)
 
     def assign(self, ranking: Sequence[Ranked]) -> dict[str, str | None]:
@@ -212,7 +275,7 @@ class ProvincialAwards(AwardRule):
         for code, count in zip(self.codes, self.quotas(n), strict=True):
             cumulative += count
             limits.append((code, cumulative))
-        limits.append(("excellence", max(cumulative, _count(p.excellence_fraction, n, p.rounding))))
+        limits.append(("excellence", max(cumulative, _count(p.excellence_fraction, n, p.excellence_rounding))))
         _allot(_eligible(ranking, p.min_score), limits, p.tie_at_boundary, out)
         return out
 
@@ -227,13 +290,15 @@ class NationalAwards(AwardRule):
     class Params:
         medal_ranks: dict[str, int] | None = None  # {"gold": 1, "silver": 2, "bronze": 3}: last rank per medal
         excellence_fraction: Decimal = Decimal("0.50")
-        rounding: str = "floor"
+        excellence_rounding: str = "floor"
         tie_at_boundary: str = "lower"
         basis: str = "ranked"
         min_score: Decimal | None = None
+        count_among: str = "all"
 
     def check_params(self) -> None:
-        normalise_mode(self.params.rounding)
+        _check_rounding("excellence_rounding", self.params.excellence_rounding)
+        check_count_among(self.params.count_among)
         _check_tie_policy(self.params.tie_at_boundary)
         unknown = set(self.medal_ranks()) - {"gold", "silver", "bronze"}
         if unknown:
@@ -252,9 +317,16 @@ class NationalAwards(AwardRule):
         # Medals go by rank: competition ranking already makes ties share and skip.
         _allot(groups, limits, p.tie_at_boundary, out, start_rank_only=True)
         last_medal = max((limit for _, limit in limits), default=0)
-        cut = max(last_medal, _count(p.excellence_fraction, n, p.rounding))
+        cut = max(last_medal, _count(p.excellence_fraction, n, p.excellence_rounding))
         _allot(groups, [("excellence", cut)], p.tie_at_boundary, out)
         return out
+
+
+@AWARD_RULES.register
+class GuangdongAwards(NationalAwards):
+    """广东省职业技能大赛：金、银、铜牌 by rank (not 一/二/三等奖), then 优胜奖 to the top half."""
+
+    name = "guangdong"
 
 
 @AWARD_RULES.register
@@ -267,8 +339,10 @@ class WorldSkillsAwards(AwardRule):
     class Params:
         medal_margin: Decimal = Decimal(0)
         excellence_threshold: Decimal | None = Decimal(700)
+        count_among: str = "all"
 
     def check_params(self) -> None:
+        check_count_among(self.params.count_among)
         if self.params.medal_margin < 0:
             raise ScoringError("bad_param", Message("奖牌分差不能为负", "medal_margin cannot be negative"))
 
@@ -325,6 +399,9 @@ def award_rule(section: Mapping[str, Any] | AwardRule) -> AwardRule:
     return AWARD_RULES.from_section(section)
 
 
-def assign_awards(ranking: Sequence[Ranked], section: Mapping[str, Any] | AwardRule) -> dict[str, str | None]:
-    """Awards for one ranking (one skill and group) under the preset's ``awards`` section."""
-    return award_rule(section).assign(ranking)
+def assign_awards(
+    ranking: Sequence[Ranked], section: Mapping[str, Any] | AwardRule, eligible: Collection[str] | None = None
+) -> dict[str, str | None]:
+    """Awards for one ranking (one skill and group) under the preset's ``awards`` section; only
+    ``eligible`` contestants (everyone when None) receive one (see ``count_among``)."""
+    return award_rule(section).award(ranking, eligible)

@@ -10,7 +10,11 @@ Chosen by the preset's ``honours`` section:
 - ``none``: the event grants no honour (世赛 selections).
 
 "Top N" means rank ≤ N under competition ranking (前 N 名), so a tie at place N includes all of
-it. ``min_award`` optionally also requires an award at least that good. Honours need approval
+it. ``count_among`` says who uses up those N places: ``"all"`` (default) counts every ranked
+entrant; ``"eligible"`` counts only the candidates (in ``groups``, with ``min_award``, not already
+holding the honour) — a student ranked above does not take an employee's place, nor does an
+entrant who already holds the honour — so a candidate's place is 1 + the candidates (a team
+counted once) ranked above. ``min_award`` optionally also requires an award at least that good. Honours need approval
 (须经省人社厅审批) when ``requires_approval``; the decision records it, the certificate issue acts
 on it. Nobody receives the same honour twice: a person already holding it gets the outcome
 ``already_held`` instead of ``granted``.
@@ -19,11 +23,12 @@ on it. Nobody receives the same honour twice: a person already holding it gets t
 from __future__ import annotations
 
 import abc
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scoring.awards import AWARDS, award_standing
+from scoring.awards import AWARDS, award_standing, check_count_among
 from scoring.messages import Message, ScoringError
 from scoring.standing import Standing
 from scoring.strategy import Registry, Strategy
@@ -31,6 +36,7 @@ from scoring.strategy import Registry, Strategy
 HONOURS = {
     "guangdong_technical_expert": Message("广东省技术能手", "Guangdong Technical Expert"),
     "national_technical_expert": Message("全国技术能手", "National Technical Expert"),
+    "city_technical_expert": Message("市技术能手", "City Technical Expert"),
 }
 GRANTED = "granted"
 ALREADY_HELD = "already_held"
@@ -84,6 +90,7 @@ class TopByRankParams:
     groups: tuple[str, ...] | None = None  # None: every group
     min_award: str | None = None
     requires_approval: bool = True
+    count_among: str = "all"
 
 
 @HONOUR_RULES.register
@@ -97,6 +104,7 @@ class TopByRank(HonourRule):
         p = self.params
         if not p.honour:
             raise ScoringError("bad_param", Message("须指明授予的荣誉称号", "honour is required"))
+        check_count_among(p.count_among)
         if p.min_award is not None and p.min_award not in AWARDS:
             raise ScoringError("bad_param", Message(f"未知的奖项 {p.min_award!r}", f"unknown award {p.min_award!r}"))
         for size in p.top_by_team_size or {}:
@@ -111,11 +119,10 @@ class TopByRank(HonourRule):
             return self.params.top if team_size == 1 else 0
         return self.params.top
 
-    def earns(self, s: Standing) -> bool:
+    def qualifies(self, s: Standing) -> bool:
+        """In the listed groups, ranked, with the award asked for (place aside)."""
         p = self.params
         if s.rank is None or (p.groups is not None and s.group not in p.groups):
-            return False
-        if s.rank > self.limit(s.team_size):
             return False
         if p.min_award is not None:
             got = award_standing(s.award)
@@ -123,13 +130,32 @@ class TopByRank(HonourRule):
                 return False
         return True
 
+    def earns(self, s: Standing, place: int | None = None) -> bool:
+        """Qualifies, at ``place`` (its rank unless counted among the eligible) within the limit."""
+        return self.qualifies(s) and (place if place is not None else s.rank or 0) <= self.limit(s.team_size)
+
+    def places(self, standings: Sequence[Standing]) -> dict[int, int]:
+        """Each standing (by index) → its place among the candidates (``count_among: eligible``):
+        1 + the candidates not holding the honour, one per team, ranked strictly above."""
+        honour = self.params.honour
+        taking: dict[str, int] = {}
+        for s in standings:
+            if self.qualifies(s) and honour not in s.honours_held:
+                key = s.team_id or s.person_id
+                taking[key] = min(taking.get(key, s.rank or 0), s.rank or 0)
+        ranks = sorted(taking.values())
+        return {i: 1 + bisect.bisect_left(ranks, s.rank or 0) for i, s in enumerate(standings) if s.rank is not None}
+
     def decide(self, standings: Sequence[Standing]) -> list[HonourDecision]:
         p = self.params
         out = []
         seen: set[str] = set()
+        standings = list(standings)
+        places = self.places(standings) if p.count_among == "eligible" else {}
         # Best rank first, so a person listed twice is decided by the better standing, once.
-        for s in sorted(standings, key=lambda s: (s.rank is None, s.rank or 0, s.person_id)):
-            if s.person_id in seen or not self.earns(s):
+        for i in sorted(range(len(standings)), key=lambda i: (standings[i].rank is None, standings[i].rank or 0, standings[i].person_id)):
+            s = standings[i]
+            if s.person_id in seen or not self.earns(s, places.get(i)):
                 continue
             seen.add(s.person_id)
             outcome = ALREADY_HELD if p.honour in s.honours_held else GRANTED

@@ -1,6 +1,7 @@
 """Level promotion (晋升职业技能等级): who moves from which level to which, and by which rule.
 
-Rules are data in the preset's ``promotion.rules`` list, each::
+Rules are data in the preset's ``promotion`` section, ``{"strategy": "level_rules", "params":
+{"rules": [...]}}`` (the flat ``{"rules": [...]}`` stored before 2026-12 is read too), each::
 
     {"id": "award_to_technician",
      "who": {"min_award": "excellence"},          # 优胜奖 and above
@@ -34,6 +35,7 @@ from scoring.awards import AWARDS, award_standing
 from scoring.levels import SkillLevel, parse_level
 from scoring.messages import Message, ScoringError
 from scoring.standing import Standing
+from scoring.strategy import Registry, Strategy
 
 PROMOTED = "promoted"
 PROMOTED_ALREADY_HELD = "promoted_already_held"
@@ -105,11 +107,43 @@ def _bad(rule_id: str, zh: str, en: str) -> ScoringError:
     return ScoringError("bad_promotion_rule", Message(f"晋级规则 {rule_id}：{zh}", f"promotion rule {rule_id}: {en}"), rule_id=rule_id)
 
 
+class PromotionStrategy(Strategy):
+    """Base of promotion strategies: ``rules`` is what :func:`decide_promotions` applies."""
+
+    rules: list[PromotionRule]
+
+
+PROMOTION_RULES: Registry[PromotionStrategy] = Registry("promotion", "晋级")
+
+
+@PROMOTION_RULES.register
+class LevelRules(PromotionStrategy):
+    """A list of rules, each granting a level to those it matches (see the module doc)."""
+
+    name = "level_rules"
+
+    @dataclass(frozen=True)
+    class Params:
+        rules: tuple[Any, ...] = ()
+
+    def check_params(self) -> None:
+        self.rules = _parse_list(self.params.rules)
+
+
 def parse_rules(section: Mapping[str, Any] | None) -> list[PromotionRule]:
     """Read the preset's ``promotion`` section; every mistake names the rule."""
+    section = dict(section or {})
+    if "strategy" in section or "params" in section:
+        return PROMOTION_RULES.from_section({"strategy": "level_rules", **section}).rules
+    return _parse_list(section.get("rules") or ())
+
+
+def _parse_list(raws: Sequence[Any]) -> list[PromotionRule]:
     out = []
     seen: set[str] = set()
-    for i, raw in enumerate((section or {}).get("rules") or ()):
+    for i, raw in enumerate(raws):
+        if not isinstance(raw, Mapping):
+            raise _bad(f"#{i + 1}", "须为对象", "must be an object")
         rid = str(raw.get("id") or f"#{i + 1}")
         if rid in seen:
             raise _bad(rid, "编号重复", "id is used twice")

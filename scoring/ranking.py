@@ -17,6 +17,12 @@ score (the standardised score where the event standardises, else the total):
   ``"part:<name>"`` and ``"criterion:<id>"`` (higher first) and
   ``{"field": name, "order": "asc" | "desc"}`` for any value the caller supplies. A missing value
   always sorts after a present one.
+- **Unshared ranks** (选手排名不并列; ``ranking.params.unshared``, off by default): after the whole
+  chain, a last recorded tie-break decides what is still tied — ``unshared_by: "lot"`` a lot drawn
+  from the chief judge's seed (``lot_seed``: each contestant's SHA-256 of seed and id, smaller
+  first), or ``"earlier_finish"``: the earlier finish time where the data has it, then the lot.
+  Without a seed, ties the lot would decide stay shared and :func:`lot_needed` names them (the
+  release refuses to publish until a seed is set and recorded).
 - **Absent (缺考) and disqualified (取消资格)** contestants, and those without a score yet, are
   listed after the ranked ones, without a rank.
 
@@ -28,6 +34,7 @@ and reports which contestants changed rank, for the live board (实时排名).
 from __future__ import annotations
 
 import bisect
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,6 +42,7 @@ from typing import Any, NamedTuple
 
 from scoring.messages import Message, ScoringError
 from scoring.numbers import decimal_str, to_decimal
+from scoring.strategy import Registry, Strategy
 
 COMPETED = "competed"
 ABSENT = "absent"
@@ -95,22 +103,114 @@ def parse_tie_breaks(spec: Iterable[Any] | None) -> tuple[TieBreak, ...]:
     return tuple(out)
 
 
+#: The tie-break field of the lot (选手排名不并列 by lot).
+LOT = "lot"
+LOT_ALGORITHM = "sha256(seed|id)/1"
+_LOT_LINK = TieBreak(LOT, False, Message("抽签决定", "drawn by lot"))
+_FINISH_LINK = _ALIASES["earlier_finish"]
+UNSHARED_BY = ("lot", "earlier_finish")
+
+
+def lot_value(seed: str, contestant_id: str) -> str:
+    """A contestant's lot under ``seed``: smaller draws first. Same seed, same order."""
+    return hashlib.sha256(f"{seed}\x00{contestant_id}".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class RankingRules:
     """The preset's ``ranking`` section, read."""
 
     tie_margin: Decimal = Decimal(0)
     tie_break: tuple[TieBreak, ...] = ()
+    unshared: bool = False
+    unshared_by: str = "lot"
+    lot_seed: str | None = None
+
+    @property
+    def chain(self) -> tuple[TieBreak, ...]:
+        """The tie-break chain with the last, recorded link of unshared ranks (when on)."""
+        if not self.unshared:
+            return self.tie_break
+        extra: tuple[TieBreak, ...] = ()
+        if self.unshared_by == "earlier_finish" and _FINISH_LINK not in self.tie_break:
+            extra = (_FINISH_LINK,)
+        if self.lot_seed is not None:
+            extra += (_LOT_LINK,)
+        return self.tie_break + extra
+
+    def key(self, entry: Entry) -> tuple[Any, ...]:
+        """The tie-break part of the sort key (smaller sorts first), the lot included."""
+        chain = self.chain
+        if self.lot_seed is None or not self.unshared:
+            return tie_key(entry, chain)
+        values = {**entry.tie_values, LOT: lot_value(self.lot_seed, entry.contestant_id)}
+        return tuple(_component(values.get(tb.field), tb.descending) for tb in chain)
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any] | RankingRules | None) -> RankingRules:
         if isinstance(section, RankingRules):
             return section
-        section = section or {}
-        margin = to_decimal(section.get("tie_margin", 0), what="tie_margin")
-        if margin < 0:
-            raise ScoringError("bad_param", Message("并列分差不能为负", "tie_margin cannot be negative"))
-        return cls(margin, parse_tie_breaks(section.get("tie_break")))
+        if isinstance(section, CompetitionRanking):
+            return section.rules
+        section = dict(section or {})
+        if "strategy" in section or "params" in section:
+            return RANKING_RULES.from_section({"strategy": "competition", **section}).rules
+        return CompetitionRanking(section).rules  # the flat shape stored before 2026-12
+
+
+class RankingRule(Strategy):
+    """Base of ranking strategies: ``rules`` is what :func:`rank` applies."""
+
+    rules: RankingRules
+
+
+RANKING_RULES: Registry[RankingRule] = Registry("ranking", "排名")
+
+
+@RANKING_RULES.register
+class CompetitionRanking(RankingRule):
+    """Competition ranking (1, 1, 3) with a tie margin, a tie-break chain and unshared ranks."""
+
+    name = "competition"
+
+    @dataclass(frozen=True)
+    class Params:
+        tie_margin: Decimal = Decimal(0)
+        tie_break: tuple[Any, ...] = ()
+        unshared: bool = False
+        unshared_by: str = "lot"
+        lot_seed: str | None = None
+
+    def check_params(self) -> None:
+        p = self.params
+        if p.tie_margin < 0:
+            raise ScoringError("bad_param", Message("并列分差不能为负", "tie_margin cannot be negative"), param="tie_margin")
+        if p.unshared_by not in UNSHARED_BY:
+            raise ScoringError(
+                "bad_param",
+                Message("unshared_by 须为 lot（抽签）或 earlier_finish（先完成者在前）", "unshared_by must be lot or earlier_finish"),
+                param="unshared_by",
+            )
+        if p.lot_seed is not None and not p.lot_seed.strip():
+            raise ScoringError("bad_param", Message("抽签种子不能为空", "lot_seed cannot be empty"), param="lot_seed")
+        self.rules = RankingRules(p.tie_margin, parse_tie_breaks(p.tie_break), p.unshared, p.unshared_by, p.lot_seed)
+
+
+def lot_needed(ranking: Sequence[Ranked], rules: RankingRules | Mapping[str, Any] | None) -> list[list[str]]:
+    """Groups of contestants still sharing a rank where ranks must be unshared (no seed yet)."""
+    rules = RankingRules.from_section(rules)
+    if not rules.unshared:
+        return []
+    by: dict[int, list[str]] = {}
+    for r in ranking:
+        if r.rank is not None and r.tied:
+            by.setdefault(r.rank, []).append(r.contestant_id)
+    return [by[k] for k in sorted(by)]
+
+
+def decided_by_lot(ranking: Sequence[Ranked]) -> list[str]:
+    """Contestants placed below the one above them by the lot (for the audit record)."""
+    return [r.contestant_id for r in ranking if r.decided_by == LOT]
 
 
 @dataclass(frozen=True)
@@ -217,10 +317,10 @@ def rank(entries: Iterable[Entry], rules: RankingRules | Mapping[str, Any] | Non
 
     by_score = sorted(ranked, key=lambda e: (-e.score, e.contestant_id))  # type: ignore[operator]
     groups = margin_groups([e.score for e in by_score], rules.tie_margin)  # type: ignore[misc]
-    chain = rules.tie_break
+    chain = rules.chain
     keyed = []
     for e, g in zip(by_score, groups, strict=True):
-        tk = tie_key(e, chain)
+        tk = rules.key(e)
         # Rank is decided by (group, tie-break values); score and id only fix the display order.
         keyed.append(((g, tk), (-e.score, e.contestant_id), e))  # type: ignore[operator]
     keyed.sort(key=lambda t: (t[0], t[1]))
@@ -369,7 +469,7 @@ class LiveRanking:
         if not e.rankable:
             return None
         # (rank-deciding prefix, id): equal prefixes share a rank; the id only orders them.
-        return ((-e.score, *tie_key(e, self.rules.tie_break)), e.contestant_id)  # type: ignore[operator]
+        return ((-e.score, *self.rules.key(e)), e.contestant_id)  # type: ignore[operator]
 
     def _rebuild(self) -> None:
         if self.rules.tie_margin:

@@ -26,6 +26,7 @@ class ContestantInfo:
     group: str = ""
     status: str = COMPETED  # competed | absent | disqualified
     finish_time: Any = None  # anything orderable (datetime, seconds); earlier ranks first in a tie
+    award_eligible: bool = True  # may receive an award (see the awards' ``count_among``)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def compute_skill(
     ]
     rankings = rank_by_group(entries, RankingRules.from_section(preset.get("ranking")))
     awards: dict[str, str | None] = {}
+    ineligible = {c.contestant_id for c in people if not c.award_eligible}
+    eligible = None if not ineligible else {c.contestant_id for c in people} - ineligible
     for ranking in rankings.values():
-        awards.update(assign_awards(ranking, preset["awards"]) if preset.get("awards") else {})
+        awards.update(assign_awards(ranking, preset["awards"], eligible) if preset.get("awards") else {})
     complete = all(results[c.contestant_id].status == COMPLETE for c in competing)
     return SkillResults(results, scores, rankings, awards, complete)

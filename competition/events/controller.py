@@ -14,7 +14,7 @@ from kernel.audit import Actor
 from kernel.guards import allowed, principal, requires_login
 from kernel.tables import Event
 
-Tier = Literal["provincial", "national", "worldskills"]
+Tier = Literal["provincial", "national", "worldskills", "city", "industry", "enterprise"]
 
 
 class EventIn(msgspec.Struct):

@@ -12,6 +12,7 @@ from kernel.errors import AppError, BilingualError, clean_text, conflict, invali
 from kernel.extension import Extension
 from kernel.tables import CompetitionGroup, Event, Skill
 from scoring import presets
+from scoring.messages import ScoringError
 
 EVENT_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
 # 职业编码 of the national occupation classification: 6-31-01-03, sometimes with a further -NN.
@@ -43,7 +44,11 @@ def clean_event(data: dict[str, Any]) -> dict[str, Any]:
         )
     tier = data.get("tier")
     if tier not in presets.TIERS:
-        raise invalid("tier", "须为 provincial（省赛）、national（国赛）或 worldskills（世赛）", "must be provincial, national or worldskills")
+        raise invalid(
+            "tier",
+            "须为 provincial（省赛）、national（国赛）、worldskills（世赛）、city（市赛）、industry（行业竞赛）或 enterprise（企业竞赛）",
+            "must be provincial, national, worldskills, city, industry or enterprise",
+        )
     tier_class = data.get("tier_class") or None
     if tier_class is not None and tier_class not in presets.TIER_CLASSES[tier]:
         raise invalid("tier_class", "该级别没有此类别", "this tier has no such class")
@@ -126,8 +131,9 @@ async def update_event(event_id: int, patch: dict[str, Any], actor: audit.Actor)
                     "现有规则覆盖不适用于新的级别：" + ", ".join(problems),
                     "existing preset overrides do not fit the new tier: " + ", ".join(problems),
                 )
-            # The new tier's floors may be higher than the windows the event's overrides set.
-            check_windows(presets.effective_preset(values["preset_name"], _overrides(current)))
+            # The new tier's floors may be higher than the windows the event's overrides set, and its
+            # strategies may not take the parameters the overrides give.
+            check_effective(effective_or_422(values["preset_name"], _overrides(current)))
         await Event.update({**values, "updated_at": dt.datetime.now(dt.timezone.utc)}).where(Event.id == event_id)
         changed = {k: str(v) for k, v in values.items() if current.get(k) != v}
         await audit.record("event.update", actor, event_id=event_id, target=f"event:{event_id}", details=changed)
@@ -143,12 +149,14 @@ async def set_archived(event_id: int, archived: bool, actor: audit.Actor) -> dic
 
 
 def _overrides(row: dict[str, Any]) -> dict[str, Any]:
+    """The event's overrides as stored, read in the current shape (``presets.normalise_overrides``:
+    events stored before every rule section became ``{strategy, params}`` keep working)."""
     value = row["preset_overrides"]
     if isinstance(value, str):
         import json
 
         value = json.loads(value or "{}")
-    return value or {}
+    return presets.normalise_overrides(row["preset_name"], value or {})
 
 
 async def event_preset(event_id: int) -> dict[str, Any]:
@@ -199,12 +207,40 @@ def check_windows(preset: dict[str, Any], field_prefix: str = "") -> None:
         )  # fmt: skip
 
 
+def _strategy_error(path: str, exc: ScoringError) -> BilingualError:
+    return BilingualError(
+        422, exc.code, field=path, extra={"field": path},
+        zh=f"规则设置 {path} 有误：{exc.message.zh}", en=f"The rule setting {path} is wrong: {exc.message.en}",
+    )  # fmt: skip
+
+
+def effective_or_422(name: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The effective preset, an override naming an unknown strategy refused with the path."""
+    try:
+        return presets.effective_preset(name, overrides)
+    except ScoringError as exc:
+        path = next(
+            (".".join(p) + ".strategy" for p in presets.STRATEGY_SECTIONS if exc.details.get("strategy") == _strategy_at(overrides, p)), "overrides"
+        )
+        raise _strategy_error(path, exc) from None
+
+
+def _strategy_at(tree: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        tree = tree.get(key) if isinstance(tree, dict) else None
+    return tree.get("strategy") if isinstance(tree, dict) else None
+
+
 def check_effective(preset: dict[str, Any]) -> None:
-    """Sections whose values must make sense as a whole (dates, level names, window floors) are read
-    here once, so a bad override is refused when it is saved rather than failing later."""
+    """Sections whose values must make sense as a whole (dates, level names, window floors, each
+    rule's strategy and parameters) are read here once, so a bad override is refused when it is
+    saved rather than failing later."""
     from scoring.eligibility import EligibilityRules
 
     check_windows(preset)
+    problem = presets.preset_problem(preset)
+    if problem is not None:
+        raise _strategy_error(*problem)
 
     try:
         EligibilityRules.from_preset(preset)
@@ -218,6 +254,7 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
     row = await editable_event(event_id)
     if not isinstance(overrides, dict):
         raise invalid("overrides", "应为对象", "must be an object")
+    overrides = presets.normalise_overrides(row["preset_name"], overrides)
     problems = presets.validate_overrides(row["preset_name"], overrides)
     if problems:
         raise BilingualError(
@@ -233,8 +270,17 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
             422, "not_overridable", field=fixed[0],
             zh=f"{'、'.join(fixed)} 是本级别规则的下限，赛事不能修改", en=f"{', '.join(fixed)}: the minimum belongs to the tier's rules and cannot be overridden by an event",
         )  # fmt: skip
-    check_override_types(presets.base_preset(row["preset_name"]), overrides)
-    check_effective(presets.effective_preset(row["preset_name"], overrides))
+    effective = effective_or_422(row["preset_name"], overrides)
+    # Types are held to the sections as they will be: a swapped strategy's own defaults.
+    swapped = {p: {"strategy": s} for p in presets.STRATEGY_SECTIONS if (s := _strategy_at(overrides, p)) is not None}
+    reference: dict[str, Any] = {}
+    for path, stub in swapped.items():
+        node = reference
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = stub
+    check_override_types(presets.merge_preset(presets.base_preset(row["preset_name"]), reference), overrides)
+    check_effective(effective)
     async with write_transaction():
         await Event.update({Event.preset_overrides: overrides, Event.updated_at: dt.datetime.now(dt.timezone.utc)}).where(Event.id == event_id)
         await audit.record("event.preset", actor, event_id=event_id, target=f"event:{event_id}", details={"overrides": overrides})

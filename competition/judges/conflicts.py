@@ -28,6 +28,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from scoring import presets
+
 JUDGE = "judge"
 CHIEF_JUDGE = "chief_judge"
 ASSIGNMENT_ROLES = (JUDGE, CHIEF_JUDGE)
@@ -199,22 +201,8 @@ def panel_sizes(assignments: Sequence[Any]) -> list[tuple[str | None, int]]:
 def needed_judges(effective_preset: Mapping[str, Any]) -> tuple[str, int]:
     """How many judges a subjective mark needs under an event's effective rules: (panel, count).
 
-    Events that use the WorldSkills marking scheme (its 700-point standardisation, or WorldSkills
-    awards) mark judgement aspects with the ``scoring.judgement`` panel (3 judges); every other event
-    marks subjective items with the ``scoring.subjective`` panel (5 judges, trimmed mean). Both
-    counts are per-event settings (``scoring.<panel>.params.judges``).
+    The preset names it, not this code: ``judging.panel`` is the scoring rule whose panel must be
+    filled (WorldSkills: ``judgement``, 3 judges; the other tiers: ``subjective``, 5 judges, trimmed
+    mean), its size that rule's ``params.judges`` (``scoring.presets.needed_panel``).
     """
-    scoring = effective_preset.get("scoring") or {}
-    worldskills = (effective_preset.get("standardisation") or {}).get("strategy") == "worldskills_700" or (
-        (effective_preset.get("awards") or {}).get("strategy") == "worldskills"
-    )
-    panel = "judgement" if worldskills and "judgement" in scoring else "subjective"
-    if panel not in scoring and "judgement" in scoring:
-        panel = "judgement"
-    params = (scoring.get(panel) or {}).get("params") or {}
-    count = params.get("judges")
-    try:
-        count = int(count)
-    except (TypeError, ValueError):
-        count = 3 if panel == "judgement" else 5
-    return panel, max(count, 1)
+    return presets.needed_panel(dict(effective_preset))

@@ -55,7 +55,7 @@ from scoring.aggregation import COMPLETE
 from scoring.awards import AWARDS
 from scoring.messages import ScoringError
 from scoring.numbers import decimal_str
-from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED
+from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED, LOT_ALGORITHM, RankingRules, decided_by_lot, lot_needed
 from scoring.results import ContestantInfo, SkillResults, compute_skill
 from scoring.scheme import MarkingScheme, scheme_from_dict
 
@@ -248,6 +248,27 @@ def snapshot(data: SkillData, group_id: int) -> dict[str, Any]:
         "criteria": [{"id": c.id, "name": c.name} for c in data.scheme.criteria], "parts": list(data.scheme.parts),
         "rows": rows,
     }  # fmt: skip
+
+
+def lot_record(data: SkillData, group_id: int) -> dict[str, Any]:
+    """Where ranks must not be shared (选手排名不并列), what decided the last ties — the chief
+    judge's seed, its algorithm and who was placed by the lot — for the publication's audit entry;
+    refused with 409 ``lot_seed_needed`` while ties remain that only a lot can decide."""
+    rules = RankingRules.from_section(data.preset.get("ranking"))
+    if not rules.unshared or data.results is None:
+        return {}
+    ranking = data.results.rankings.get(str(group_id), [])
+    waiting = lot_needed(ranking, rules)
+    if waiting:
+        refs = [str(data.refs.get(int(cid)) or cid) for group in waiting for cid in group]
+        raise BilingualError(
+            409, "lot_seed_needed", field="ranking.params.lot_seed", extra={"contestants": refs},
+            zh=f"本赛事选手排名不并列：{len(refs)} 名选手仍并列（{'、'.join(refs[:10])}），须由裁判长给出抽签种子（ranking.params.lot_seed）",
+            en=f"Ranks may not be shared in this event: {len(refs)} contestant(s) still tie ({', '.join(refs[:10])}); "
+            "the chief judge's lot seed (ranking.params.lot_seed) must be set first",
+        )  # fmt: skip
+    return {"lot": {"unshared_by": rules.unshared_by, "seed": rules.lot_seed, "algorithm": LOT_ALGORITHM,
+                    "decided_by_lot": [int(cid) for cid in decided_by_lot(ranking)]}}  # fmt: skip
 
 
 def incomplete_refs(snap: dict[str, Any]) -> list[str]:
@@ -475,6 +496,7 @@ async def publish_provisional(event_id: int, skill_id: int, group_id: int, actor
                 zh=f"缺少步骤：评分（{len(missing)} 名选手的评分不完整：{'、'.join(missing[:10])}）",
                 en=f"Missing step: scoring ({len(missing)} contestant(s) not fully marked: {', '.join(missing[:10])})",
             )  # fmt: skip
+        lot = lot_record(data, group_id)
         t = now()
         # The windows as the preset sets them, held to the tier's floors, recorded with the release.
         windows = presets.windows(data.preset)
@@ -487,7 +509,7 @@ async def publish_provisional(event_id: int, skill_id: int, group_id: int, actor
         head = await audit.record_step(
             "results.provisional", actor, event_id=event_id, target=f"group:{group_id}",
             details={"skill": skill_id, "group": group_id, "ranked": sum(1 for r in snap["rows"] if r["rank"] is not None),
-                     "notice_ends_at": notice_end.isoformat(), "appeal_ends_at": appeal_end.isoformat(), "windows": windows},
+                     "notice_ends_at": notice_end.isoformat(), "appeal_ends_at": appeal_end.isoformat(), "windows": windows, **lot},
         )  # fmt: skip
         await ResultRelease.update({ResultRelease.provisional_head_seq: head.seq, ResultRelease.provisional_head_hash: head.hash}).where(
             ResultRelease.id == rows[0]["id"]
@@ -548,6 +570,7 @@ async def make_final(event_id: int, skill_id: int, group_id: int, actor: audit.A
                 zh=f"缺少步骤：评分（{len(missing)} 名选手的评分不完整）",
                 en=f"Missing step: scoring ({len(missing)} contestant(s) not fully marked)",
             )
+        lot = lot_record(data, group_id)
         prov = json_value(rel["provisional"], {})
         diff = differences(prov, snap)
         changed = bool(diff)
@@ -560,7 +583,7 @@ async def make_final(event_id: int, skill_id: int, group_id: int, actor: audit.A
             made.update(await answer(data, group_id, actor, snap))
         head = await audit.record_step(
             "results.final", actor, event_id=event_id, target=f"group:{group_id}",
-            details={"skill": skill_id, "group": group_id, "changed_by_appeal": changed, "changed": sorted(diff), **made},
+            details={"skill": skill_id, "group": group_id, "changed_by_appeal": changed, "changed": sorted(diff), **made, **lot},
         )  # fmt: skip
         await ResultRelease.update({ResultRelease.final_head_seq: head.seq, ResultRelease.final_head_hash: head.hash}).where(
             ResultRelease.id == rel["id"]

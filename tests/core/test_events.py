@@ -142,3 +142,56 @@ async def test_tier_presets_differ_as_documented(admin):
     prov = await new_event(admin, tier="provincial", tier_class="class2")
     p = (await admin.get(f"/api/events/{prov['id']}/preset")).json()["effective"]
     assert p["awards"]["strategy"] == "provincial" and p["scoring"]["parts"] == {"theory": "30", "practical": "70"}
+
+
+async def test_an_override_swaps_a_strategy_and_names_a_wrong_parameter(admin):
+    eid = (await new_event(admin, tier="provincial", tier_class="class2"))["id"]
+    url = f"/api/events/{eid}/preset"
+    # Guangdong's 省职业技能大赛 awards medals: the section starts from the new strategy's defaults.
+    overrides = {"awards": {"strategy": "guangdong", "params": {"excellence_rounding": "ceil", "count_among": "eligible"}}}
+    r = await admin.put(url, json={"overrides": overrides})
+    assert r.status_code == 200, r.text
+    again = (await admin.get(url)).json()
+    assert again["overrides"] == overrides
+    awards = again["effective"]["awards"]
+    assert awards["strategy"] == "guangdong" and "ratio" not in awards["params"] and "cap_fraction" not in awards["params"]
+    assert awards["params"]["excellence_rounding"] == "ceil" and awards["params"]["medal_ranks"] is None
+
+    # A parameter the new strategy does not take is named, in Chinese and English.
+    bad = {"awards": {"strategy": "worldskills", "params": {"ratio": [1, 2, 3]}}}
+    r = await admin.put(url, json={"overrides": bad})
+    assert r.status_code == 422 and r.json()["field"] == "awards.params.ratio", r.text
+    assert "ratio" in r.json()["message"] and "规则设置" in r.json()["message"]
+    r = await admin.put(url, json={"overrides": bad}, headers={"Accept-Language": "en"})
+    assert r.status_code == 422 and "rule setting awards.params.ratio is wrong" in r.json()["message"]
+    r = await admin.put(url, json={"overrides": {"awards": {"params": {"cap_rounding": "sideways"}}}})
+    assert r.status_code == 422 and r.json()["field"] == "awards.params.cap_rounding", r.text
+    r = await admin.put(url, json={"overrides": {"awards": {"strategy": "olympic"}}})
+    assert r.status_code == 422 and r.json()["field"] == "awards.strategy" and r.json()["code"] == "unknown_strategy", r.text
+    assert (await admin.get(url)).json()["overrides"] == overrides  # refused ones change nothing
+
+    # The shape stored before every section was {strategy, params} is read, and stored, as the new one.
+    r = await admin.put(url, json={"overrides": {"ranking": {"tie_margin": "0.5"}, "promotion": {"rules": []}}})
+    assert r.status_code == 200, r.text
+    assert r.json()["overrides"] == {"ranking": {"params": {"tie_margin": "0.5"}}, "promotion": {"params": {"rules": []}}}
+    assert r.json()["effective"]["ranking"]["params"]["tie_margin"] == "0.5" and r.json()["effective"]["promotion"]["params"]["rules"] == []
+
+
+async def test_city_industry_and_enterprise_tiers(admin):
+    for tier, tier_class, honour in (("city", None, "top_by_rank"), ("industry", "drill", "none"), ("enterprise", "recognised", "none")):
+        event = await new_event(admin, tier=tier, tier_class=tier_class)
+        assert event["preset_name"] == (f"{tier}.{tier_class}" if tier_class else tier)
+        p = (await admin.get(f"/api/events/{event['id']}/preset")).json()["effective"]
+        assert p["honours"]["strategy"] == honour
+    r = await admin.post("/api/events", json={"name": "x", "code": "XTIER", "tier": "city", "tier_class": "class1"})
+    assert r.status_code == 422 and r.json()["field"] == "tier_class"
+
+
+async def test_a_tier_change_is_refused_when_the_overrides_do_not_fit_its_strategies(admin):
+    eid = (await new_event(admin, tier="provincial", tier_class="class2"))["id"]
+    r = await admin.put(f"/api/events/{eid}/preset", json={"overrides": {"awards": {"params": {"split": "unit"}}}})
+    assert r.status_code == 200, r.text
+    r = await admin.patch(f"/api/events/{eid}", json={"tier": "worldskills", "tier_class": None})
+    assert r.status_code == 422 and r.json()["field"] == "awards.params.split", r.text
+    r = await admin.patch(f"/api/events/{eid}", json={"tier": "city", "tier_class": None})
+    assert r.status_code == 200 and r.json()["preset_name"] == "city", r.text

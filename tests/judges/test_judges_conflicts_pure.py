@@ -64,3 +64,7 @@ def test_needed_judges_from_presets():
     assert c.needed_judges(presets.effective_preset("national", {})) == ("subjective", 5)
     assert c.needed_judges(presets.effective_preset("worldskills", {})) == ("judgement", 3)
     assert c.needed_judges(presets.effective_preset("worldskills", {"scoring": {"judgement": {"params": {"judges": 4}}}})) == ("judgement", 4)
+    # The preset names the panel (judging.panel), not a guess from the strategies' names.
+    assert c.needed_judges(presets.effective_preset("provincial", {"awards": {"strategy": "worldskills"}})) == ("subjective", 5)
+    assert c.needed_judges(presets.effective_preset("provincial", {"judging": {"panel": "judgement"}})) == ("judgement", 3)
+    assert c.needed_judges(presets.effective_preset("city", {})) == ("subjective", 5)

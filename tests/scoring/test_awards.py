@@ -145,7 +145,7 @@ rules_st = st.sampled_from(
     [
         PROV,
         {**PROV, "params": {**PROV["params"], "tie_at_boundary": "higher"}},
-        {**PROV, "params": {**PROV["params"], "split": "floor", "rounding": "half_up"}},
+        {**PROV, "params": {**PROV["params"], "split": "floor", "cap_rounding": "half_up", "excellence_rounding": "ceil"}},
         NAT,
         WS,
         {"strategy": "worldskills", "params": {"medal_margin": "0", "excellence_threshold": "20"}},
