@@ -5,7 +5,7 @@ The pages are shells: the server renders the first snapshot into them (so a boar
 before its websocket connects), and ``static/board.js`` / ``static/console.js`` keep them live over
 ``/ws/board/…`` and ``/ws/staff/…``. What a board shows is what the server's snapshot holds: one
 anonymous number per contestant before decryption (never the encrypted number beside the
-workstation; ``marking.live.board`` gives the rule), names and delegations after it.
+workstation; ``scoring.board`` gives the rule), names and delegations after it.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ function who(row, decrypted) {
   if (decrypted && row.name) {
     return `<span class="who-name">${esc(row.name)}</span><span class="who-sub">${esc(row.delegation || "")}</span>`;
   }
-  // Before decryption a row carries one anonymous number, or none (the rule: marking/live/board.py).
+  // Before decryption a row carries one anonymous number, or none (the rule: scoring/board.py).
   return `<span class="who-ref">${esc(row.ref ?? "—")}</span>`;
 }
 
