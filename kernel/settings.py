@@ -12,6 +12,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlparse
 
+from kernel.passwords import PROFILES
+
 DEFAULT_DATA_DIR = "data"
 
 
@@ -45,6 +47,9 @@ class Settings:
     #: public notice and appeal windows (``presets.window_floors``), so results can be made final
     #: in seconds. Never set it in production.
     min_window_hours: float | None = None
+    #: ``COMPETITION_PASSWORD_HASHING``: the argon2id cost profile, ``rfc9106`` (default) or, for
+    #: tests and throw-away demos only, ``test`` (see ``kernel.passwords.PROFILES``).
+    password_hashing: str = "rfc9106"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -66,6 +71,9 @@ class Settings:
                 raise SettingsError(f"COMPETITION_MIN_WINDOW_HOURS must be a number of hours, got {env['COMPETITION_MIN_WINDOW_HOURS']!r}") from None
             if not 0 <= min_window_hours < 87600:
                 raise SettingsError(f"COMPETITION_MIN_WINDOW_HOURS must be 0 or more hours, got {env['COMPETITION_MIN_WINDOW_HOURS']!r}")
+        password_hashing = env.get("COMPETITION_PASSWORD_HASHING") or "rfc9106"
+        if password_hashing not in PROFILES:
+            raise SettingsError(f"COMPETITION_PASSWORD_HASHING must be one of {', '.join(PROFILES)}, got {password_hashing!r}")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -78,6 +86,7 @@ class Settings:
             debug=(env.get("COMPETITION_DEBUG") or "").lower() in ("1", "true", "yes"),
             redis_prefix=env.get("COMPETITION_REDIS_PREFIX") or "competition",
             min_window_hours=min_window_hours,
+            password_hashing=password_hashing,
         )
 
     @property

@@ -4,6 +4,7 @@ sessions, CSRF, templates, OpenAPI and every feature's routes into one Litestar 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
-from kernel import db, i18n, ratelimit, security
+from kernel import db, i18n, passwords, ratelimit, security
 from kernel.errors import app_error_handler
 from kernel.guards import provide_actor
 from kernel.settings import Settings
@@ -78,6 +79,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     wiring.wire()
     security.install_log_redaction()  # no ID or phone numbers in log files (access log included)
     presets.lower_window_floors(settings.min_window_hours)  # tests and demos only
+    passwords.configure(settings.password_hashing)
+    if settings.password_hashing != passwords.DEFAULT_PROFILE:
+        logging.getLogger("competition").warning(
+            "COMPETITION_PASSWORD_HASHING=%s: passwords are hashed cheaply, for tests and throw-away demos only", settings.password_hashing
+        )
     secret = settings.resolved_secret()
     engine = db.engine_from_url(settings.database_url)
     db.bind_engine(engine)

@@ -8,7 +8,7 @@ import getpass
 import os
 import sys
 
-from kernel import db
+from kernel import db, passwords
 from kernel.settings import Settings, SettingsError
 
 
@@ -227,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
     except SettingsError as exc:
         return _fail(str(exc))
+    passwords.configure(settings.password_hashing)
     if getattr(args, "workers", 1) < 1:
         return _fail("--workers must be at least 1")
     return args.func(settings, args)

@@ -181,6 +181,9 @@ def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **
         # Tests take results from provisional to final in seconds: the tiers' floors of the notice
         # and appeal windows are lifted (a setting for tests and demos only; see scoring/presets.py).
         COMPETITION_MIN_WINDOW_HOURS="0",
+        # The suite makes and logs in thousands of accounts: argon2 at its least cost (a setting for
+        # tests and demos only; kernel/passwords.py). test_settings checks the real cost's path.
+        COMPETITION_PASSWORD_HASHING="test",
         # Test runs may overlap on one Redis: each server gets its own key space.
         COMPETITION_REDIS_PREFIX="test-" + secrets.token_hex(4),
         PYTHONPATH=str(ROOT),

@@ -11,7 +11,7 @@ from kernel import audit
 from kernel.db import write_transaction
 from kernel.errors import BilingualError, conflict, invalid, not_found
 from kernel.extension import Extension
-from kernel.passwords import MIN_PASSWORD_LENGTH, code_hash, hash_password, new_login_code, verify_password
+from kernel.passwords import MIN_PASSWORD_LENGTH, code_hash, hash_password_async, needs_rehash, new_login_code, verify_password_async
 from kernel.roles import CONTESTANT, DELEGATION_LEADER, PLATFORM_ADMIN, PLATFORM_ROLES, ROLES, SKILL_ROLES
 from kernel.tables import EventInvitation, LoginCode, RoleAssignment, Skill, User
 
@@ -53,6 +53,8 @@ async def create_user(
         check_password(password)
     if not display_name.strip():
         raise invalid("display_name", "不能为空", "must not be empty")
+    # Hashed before the write transaction: argon2's tenth of a second must not hold the write lock.
+    password_hash = await hash_password_async(password) if password else None
     async with write_transaction():
         if await User.exists().where(User.username == username):
             raise conflict("user", "username")
@@ -60,7 +62,7 @@ async def create_user(
             User(
                 username=username,
                 display_name=display_name.strip(),
-                password_hash=hash_password(password) if password else None,
+                password_hash=password_hash,
                 is_admin=is_admin,
                 home_event=home_event,
             )
@@ -306,11 +308,12 @@ async def session_version(user_id: int) -> int:
 async def change_password(user_id: int, current: str, new: str, *, actor: audit.Actor) -> None:
     """The account's own password change; every other session of it ends."""
     user = await User.select(User.password_hash).where(User.id == user_id).first()
-    if user is None or not verify_password(user["password_hash"], current):
+    if user is None or not await verify_password_async(user["password_hash"], current):
         raise invalid("current_password", "当前密码不正确", "the current password is wrong")
     check_password(new)
+    password_hash = await hash_password_async(new)
     async with write_transaction():
-        await User.update({User.password_hash: hash_password(new), User.session_version: User.session_version + 1}).where(User.id == user_id)
+        await User.update({User.password_hash: password_hash, User.session_version: User.session_version + 1}).where(User.id == user_id)
         await audit.record("password.change", actor, target=f"user:{user_id}")
 
 
@@ -328,8 +331,9 @@ async def event_account(event_id: int, user_id: int) -> dict:
 async def reset_password(event_id: int, user_id: int, password: str, *, actor: audit.Actor) -> None:
     await event_account(event_id, user_id)
     check_password(password)
+    password_hash = await hash_password_async(password)
     async with write_transaction():
-        await User.update({User.password_hash: hash_password(password), User.session_version: User.session_version + 1}).where(User.id == user_id)
+        await User.update({User.password_hash: password_hash, User.session_version: User.session_version + 1}).where(User.id == user_id)
         await audit.record("password.reset", actor, event_id=event_id, target=f"user:{user_id}")
 
 
@@ -342,9 +346,15 @@ async def set_active(event_id: int, user_id: int, active: bool, *, actor: audit.
 
 async def authenticate(username: str, password: str) -> int | None:
     user = await User.select(User.id, User.password_hash, User.active).where(User.username == username.strip()).first()
-    ok = verify_password(user["password_hash"] if user else None, password)
+    ok = await verify_password_async(user["password_hash"] if user else None, password)
     if not ok or not user or not user["active"]:
         return None
+    if needs_rehash(user["password_hash"]):
+        # Made at another cost (an earlier profile): stored again at today's, with the password
+        # just proven; the hash changes, the account's sessions do not.
+        rehashed = await hash_password_async(password)
+        async with write_transaction():
+            await User.update({User.password_hash: rehashed}).where((User.id == user["id"]) & (User.password_hash == user["password_hash"]))
     return user["id"]
 
 

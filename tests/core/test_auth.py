@@ -1,7 +1,7 @@
 """Login, logout, one-time codes, CSRF and the login rate limit, over HTTP."""
 
 import httpx
-from harness import ADMIN_PASSWORD, Client, base_env, new_event, new_skill, run_cli, start_server
+from harness import ADMIN_PASSWORD, Client, base_env, new_event, new_skill, run_cli, sql, start_server
 
 
 async def test_login_me_logout(anon):
@@ -115,3 +115,29 @@ async def test_pages_redirect_to_login_when_signed_out(server):
     assert page.status_code == 200 and "一次性登录码" in page.text
     en = httpx.get(server.base_url + "/login?lang=en")
     assert "One-time login code" in en.text
+
+
+async def test_a_password_hashed_at_the_test_cost_is_rehashed_at_the_real_one_on_login(tmp_path):
+    """The suite hashes at argon2's least cost (COMPETITION_PASSWORD_HASHING=test); a server at the
+    default (RFC 9106: t=3, 64 MiB, p=4) still lets such an account in, and stores its hash again at
+    its own cost, which the next login verifies."""
+    url = f"sqlite:///{tmp_path / 'p.sqlite3'}"
+    env = base_env(tmp_path, url)
+    run_cli(env, "migrate")
+    run_cli(env, "create-user", "cheap", "--name", "便宜的哈希", "--password", ADMIN_PASSWORD, "--admin")
+    (before,) = await sql(url, "SELECT password_hash FROM app_user WHERE username = ?", "cheap")
+    assert "m=8,t=1,p=1" in before["password_hash"], before
+    server = start_server({**env, "COMPETITION_PASSWORD_HASHING": "rfc9106"}, "rehash")
+    try:
+        for _ in range(2):
+            c = Client(server.base_url)
+            await c.login("cheap", ADMIN_PASSWORD)
+            await c.aclose()
+        (after,) = await sql(url, "SELECT password_hash FROM app_user WHERE username = ?", "cheap")
+        assert "m=65536,t=3,p=4" in after["password_hash"], after
+        c = Client(server.base_url)
+        r = await c.post("/auth/login", json={"username": "cheap", "password": "wrong-password"})
+        assert r.status_code == 401
+        await c.aclose()
+    finally:
+        server.stop()

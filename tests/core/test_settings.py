@@ -45,6 +45,7 @@ def test_postgres_and_redis_from_env(tmp_path):
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"COMPETITION_LOGIN_RATE": "lots"}, "COMPETITION_LOGIN_RATE"),
+        ({"COMPETITION_PASSWORD_HASHING": "md5"}, "COMPETITION_PASSWORD_HASHING"),
     ],
 )
 def test_bad_settings_name_the_variable(tmp_path, env, word):
