@@ -41,6 +41,7 @@ def configure(profile: str) -> None:
         _hasher, _DUMMY = _make(profile)
         _profile = profile
 
+
 MIN_PASSWORD_LENGTH = 8
 # No 0/O, 1/I/L: codes are read off paper and typed on tablets.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -59,13 +59,7 @@ async def create_user(
         if await User.exists().where(User.username == username):
             raise conflict("user", "username")
         rows = await User.insert(
-            User(
-                username=username,
-                display_name=display_name.strip(),
-                password_hash=password_hash,
-                is_admin=is_admin,
-                home_event=home_event,
-            )
+            User(username=username, display_name=display_name.strip(), password_hash=password_hash, is_admin=is_admin, home_event=home_event)
         ).returning(User.id)
         user_id = rows[0]["id"]
         await audit.record(
