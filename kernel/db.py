@@ -558,9 +558,16 @@ async def run_with(database_url: str, work: Callable[[], Awaitable[Any]]) -> Any
         await stop(engine)
 
 
-async def start(engine: Engine) -> None:
+#: PostgreSQL connections per server process (``COMPETITION_DB_POOL_SIZE``), beside the mark
+#: writer's two. Processes × (pool + 2) must stay under the server's ``max_connections``.
+DEFAULT_POOL_SIZE = 20
+#: A pooled connection idle this long is closed: a burst's connections go back to PostgreSQL.
+POOL_IDLE_S = 60.0
+
+
+async def start(engine: Engine, pool_size: int = DEFAULT_POOL_SIZE) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=20)
+        await engine.start_connection_pool(min_size=min(2, pool_size), max_size=pool_size, max_inactive_connection_lifetime=POOL_IDLE_S)
 
 
 async def stop(engine: Engine) -> None:

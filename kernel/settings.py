@@ -50,6 +50,9 @@ class Settings:
     #: ``COMPETITION_PASSWORD_HASHING``: the argon2id cost profile, ``rfc9106`` (default) or, for
     #: tests and throw-away demos only, ``test`` (see ``kernel.passwords.PROFILES``).
     password_hashing: str = "rfc9106"
+    #: ``COMPETITION_DB_POOL_SIZE``: PostgreSQL connections per server process (``kernel.db.start``);
+    #: with several workers or servers, keep processes × (pool + 2) under PostgreSQL's max_connections.
+    db_pool_size: int = 20
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -74,6 +77,14 @@ class Settings:
         password_hashing = env.get("COMPETITION_PASSWORD_HASHING") or "rfc9106"
         if password_hashing not in PROFILES:
             raise SettingsError(f"COMPETITION_PASSWORD_HASHING must be one of {', '.join(PROFILES)}, got {password_hashing!r}")
+        db_pool_size = 20
+        if env.get("COMPETITION_DB_POOL_SIZE"):
+            try:
+                db_pool_size = int(env["COMPETITION_DB_POOL_SIZE"])
+            except ValueError:
+                db_pool_size = 0
+            if not 1 <= db_pool_size <= 1000:
+                raise SettingsError(f"COMPETITION_DB_POOL_SIZE must be a whole number from 1 to 1000, got {env['COMPETITION_DB_POOL_SIZE']!r}")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -87,6 +98,7 @@ class Settings:
             redis_prefix=env.get("COMPETITION_REDIS_PREFIX") or "competition",
             min_window_hours=min_window_hours,
             password_hashing=password_hashing,
+            db_pool_size=db_pool_size,
         )
 
     @property

@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         from marking.live.service import Live
 
         db.bind_engine(engine)
-        await db.start(engine)
+        await db.start(engine, settings.db_pool_size)
         app.state.live = Live(channels)
         ops.settle_heap()
         if os.environ.get("COMPETITION_PROFILE_BATCHES"):

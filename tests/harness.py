@@ -184,6 +184,9 @@ def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **
         # The suite makes and logs in thousands of accounts: argon2 at its least cost (a setting for
         # tests and demos only; kernel/passwords.py). test_settings checks the real cost's path.
         COMPETITION_PASSWORD_HASHING="test",
+        # Each test process keeps a server per database kind for the session, beside the servers
+        # tests start: PostgreSQL's 100 connections are shared by all of them.
+        COMPETITION_DB_POOL_SIZE="6",
         # Test runs may overlap on one Redis: each server gets its own key space.
         COMPETITION_REDIS_PREFIX="test-" + secrets.token_hex(4),
         PYTHONPATH=str(ROOT),
@@ -249,34 +252,68 @@ def postgres_url() -> Iterator[str]:
     asyncio.run(drop_pg_database(url))
 
 
-def _make_server(kind: str, tmp_path_factory, request) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp(f"data-{kind}")
-    if kind == "postgres":
-        # A database of its own each time: a worker may finalise and set up this session fixture
-        # again (parametrised fixtures switch), and a second set-up must not meet the first's data.
-        need_postgres()
-        url = asyncio.run(create_pg_database())
-    else:
-        url = f"sqlite:///{data_dir / 'test.sqlite3'}"
-    try:
-        server = start_server(migrated_env(data_dir, url), kind, db_kind=kind)
-        yield server
-        server.stop()
-    finally:
+class _Pool:
+    """The servers of one test process (an xdist worker), one per database kind, started when
+    first asked for and kept until the session ends. Files take turns on SQLite and PostgreSQL;
+    a parametrised session fixture would stop one server and start another at every turn (twice
+    per file: migrate, an administrator, a server start, each a Python process)."""
+
+    def __init__(self, tmp_path_factory) -> None:
+        self.tmp = tmp_path_factory
+        self.servers: dict[str, Server] = {}
+        self.urls: dict[str, str] = {}
+
+    def get(self, kind: str) -> Server:
+        running = self.servers.get(kind)
+        if running is not None and running.proc.poll() is None:
+            return running
+        if running is not None:  # a test stopped or killed it: a new one, on a database of its own
+            self._drop(kind)
+        data_dir = self.tmp.mktemp(f"data-{kind}")
         if kind == "postgres":
+            need_postgres()
+            url = asyncio.run(create_pg_database())
+        else:
+            url = f"sqlite:///{data_dir / 'test.sqlite3'}"
+        self.urls[kind] = url
+        try:
+            self.servers[kind] = start_server(migrated_env(data_dir, url), kind, db_kind=kind)
+        except BaseException:
+            self._drop(kind)
+            raise
+        return self.servers[kind]
+
+    def _drop(self, kind: str) -> None:
+        server = self.servers.pop(kind, None)
+        if server is not None:
+            server.stop()
+        url = self.urls.pop(kind, None)
+        if kind == "postgres" and url:
             asyncio.run(drop_pg_database(url))
 
-
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def server(request, tmp_path_factory) -> Iterator[Server]:
-    """The server under test, once on SQLite and once on PostgreSQL."""
-    yield from _make_server(request.param, tmp_path_factory, request)
+    def close(self) -> None:
+        for kind in list(self.urls):
+            self._drop(kind)
 
 
 @pytest.fixture(scope="session")
-def sqlite_server(request, tmp_path_factory) -> Iterator[Server]:
+def server_pool(tmp_path_factory) -> Iterator[_Pool]:
+    pool = _Pool(tmp_path_factory)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request, server_pool: _Pool) -> Server:
+    """The server under test, once on SQLite and once on PostgreSQL: the test process's shared one
+    of each kind (files share it as users share a deployment: each makes its own events)."""
+    return server_pool.get(request.param)
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(server_pool: _Pool) -> Server:
     """A SQLite-only server, for tests whose subject does not depend on the database."""
-    yield from _make_server("sqlite", tmp_path_factory, request)
+    return server_pool.get("sqlite")
 
 
 class Client:

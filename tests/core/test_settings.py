@@ -46,6 +46,8 @@ def test_postgres_and_redis_from_env(tmp_path):
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"COMPETITION_LOGIN_RATE": "lots"}, "COMPETITION_LOGIN_RATE"),
         ({"COMPETITION_PASSWORD_HASHING": "md5"}, "COMPETITION_PASSWORD_HASHING"),
+        ({"COMPETITION_DB_POOL_SIZE": "0"}, "COMPETITION_DB_POOL_SIZE"),
+        ({"COMPETITION_DB_POOL_SIZE": "many"}, "COMPETITION_DB_POOL_SIZE"),
     ],
 )
 def test_bad_settings_name_the_variable(tmp_path, env, word):
