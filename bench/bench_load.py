@@ -28,7 +28,7 @@ The client (3,300 sockets, one process) runs on the same machine as the server, 
 Redis: figures are for the whole machine and move with whatever else runs on it.
 
     python bench/bench_load.py [--seconds 40] [--spectators 3000] [--skills 60] [--skip-sqlite] [--skip-postgres] [--smoke]
-``--smoke``: the same day for 4 skills (20 judges, 2 dropping offline), 30 spectators, 6 s of scoring, the judges' pauses,
+``--smoke``: the same day for 2 skills (10 judges, 2 dropping offline), 20 spectators, 3 s of scoring, the judges' pauses,
 ramp-up and time offline at a fifth (seconds; the figures mean nothing, the checks still hold).
 Last line: ``RESULT load <marks/s> target 300 ok|short`` (the lower of the two configurations).
 """
@@ -763,11 +763,11 @@ def main() -> None:
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--timeline", action="store_true", help="ack and /health p99 per 5 s of the day")
     ap.add_argument("--without-results-hub", action="store_true", help="organisers skip /events/{id}/results (it recomputes every skill per view)")
-    ap.add_argument("--smoke", action="store_true", help="4 skills, 30 spectators, 6 s, human timings at a fifth: the same day in seconds")
+    ap.add_argument("--smoke", action="store_true", help="2 skills, 20 spectators, 3 s, human timings at a fifth: the same day in seconds")
     args = ap.parse_args()
     args.pace = 1.0
-    if args.smoke:  # 20 judges (2 drop offline); 30 spectators: the 10 event boards and 5 a skill at least
-        args.skills, args.spectators, args.seconds, args.pace = 4, 30, 6.0, 0.2
+    if args.smoke:  # 10 judges (2 drop offline); 20 spectators: the 10 event boards and 5 a skill at least
+        args.skills, args.spectators, args.seconds, args.pace = 2, 20, 3.0, 0.2
     judges = args.skills * JUDGES_PER_SKILL
     limit = raise_fd_limit(2 * (args.spectators + judges) + 500)  # client and server ends on one machine
     print(

@@ -20,25 +20,33 @@ PROFILES: dict[str, tuple[int, int, int]] = {"rfc9106": (3, 65536, 4), "test": (
 DEFAULT_PROFILE = "rfc9106"
 
 
-def _make(profile: str) -> tuple[PasswordHasher, str]:
+def _make(profile: str) -> PasswordHasher:
     time_cost, memory_cost, parallelism = PROFILES[profile]
-    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
-    # Verifying against this when the user does not exist keeps the timing of both failures alike.
-    return hasher, hasher.hash("not-a-real-password")
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
-_hasher, _DUMMY = _make(DEFAULT_PROFILE)
+_hasher = _make(DEFAULT_PROFILE)
 _profile = DEFAULT_PROFILE
+#: Verifying against this when the user does not exist keeps the timing of both failures alike;
+#: made at the first login, not at every import (a tenth of a second of each CLI command's start).
+_dummy: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _dummy
+    if _dummy is None:
+        _dummy = _hasher.hash("not-a-real-password")
+    return _dummy
 
 
 def configure(profile: str) -> None:
     """Hash new passwords at ``profile``'s cost (one of :data:`PROFILES`); the server and the CLI
     call it once with the setting."""
-    global _hasher, _DUMMY, _profile
+    global _hasher, _dummy, _profile
     if profile not in PROFILES:
         raise ValueError(f"unknown password hashing profile {profile!r}; one of {', '.join(PROFILES)}")
     if profile != _profile:
-        _hasher, _DUMMY = _make(profile)
+        _hasher, _dummy = _make(profile), None
         _profile = profile
 
 
@@ -53,7 +61,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

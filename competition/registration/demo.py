@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-import pandas as pd
-
 from competition.registration import service, sheet
 from competition.registration.tables import Contestant
 from kernel import audit
@@ -51,7 +49,7 @@ async def demo(event_id: int) -> str | None:
                     "level_certificate_no": f"S{rng.randrange(10**13, 10**14)}", "phone": f"13{rng.randrange(10**8, 10**9)}",
                 })  # fmt: skip
                 seq += 1
-    report = sheet.validate_rows(pd.DataFrame(rows, dtype=str), ctx)
+    report = sheet.validate_rows(sheet.frame_of(rows), ctx)
     if not report.ok:
         raise RuntimeError(f"demo registrations invalid: {report.errors[:3]}")
     async with write_transaction():

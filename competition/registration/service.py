@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any, Awaitable, Callable, Iterable
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
 
 from competition.events import service as events
 from competition.registration import sheet
@@ -28,6 +26,9 @@ from kernel.security import redact
 from scoring import eligibility as elig
 from scoring.idcard import mask_id, mask_phone
 from scoring.levels import SkillLevel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 register(
     {
@@ -126,9 +127,7 @@ def _one_row_frame(data: dict[str, Any], skills: list[sheet.SkillOption]) -> pd.
             values["current_level"] = SkillLevel(data["current_level"]).zh
         except ValueError:
             raise invalid("current_level", "没有这个技能等级", "no such skill level") from None
-    frame = pd.DataFrame([values], dtype=str)
-    frame.attrs["headers"] = {k: k for k in sheet.KEYS}
-    return frame
+    return sheet.frame_of([values], headers={k: k for k in sheet.KEYS})
 
 
 def _field_of(column: str | None) -> str | None:

@@ -51,6 +51,8 @@ async def test_offline_and_dropped_sockets_recover_and_catch_up(server, page):
         judge = await connect(world, world.judges[0])
         await judge.recv()
         a1 = await score(world, judge, world.refs[1], "B1.1", "40")
+        # The mark's own snapshot, not only its row on top (refs[1] may sort first unmarked too).
+        await page.wait_for_function(BOARD_SEQ, arg=a1["seq"])
         await page.wait_for_function(FIRST_ROW, arg=world.refs[1])
         await console.wait_for_function(CONSOLE_FIRST, arg=world.refs[1])
 

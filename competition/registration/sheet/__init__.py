@@ -27,11 +27,48 @@ value words) ← ``errors`` (``SheetError`` and the message texts) ← ``reading
 ``export_registrations``). This package exposes the names the rest of the project uses.
 """
 
+# pandas, numpy and openpyxl (a third of a second to import) load when a sheet is first read,
+# validated or written, not at every start of the server and of each CLI command: the names of
+# ``reading``, ``validation`` and ``template`` are looked up on first use (PEP 562).
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from competition.registration.sheet.columns import COLUMNS, KEYS, Column, match_header
 from competition.registration.sheet.errors import SheetError
-from competition.registration.sheet.reading import read_table
-from competition.registration.sheet.template import build_template, export_registrations
-from competition.registration.sheet.validation import ImportContext, ImportReport, Issue, Registered, SkillOption, ValidRow, check_ids, validate_rows
+
+if TYPE_CHECKING:
+    from competition.registration.sheet.reading import read_table
+    from competition.registration.sheet.template import build_template, export_registrations
+    from competition.registration.sheet.validation import (
+        ImportContext,
+        ImportReport,
+        Issue,
+        Registered,
+        SkillOption,
+        ValidRow,
+        check_ids,
+        frame_of,
+        validate_rows,
+    )
+
+_LATER = {
+    "read_table": "reading",
+    "build_template": "template",
+    "export_registrations": "template",
+    **dict.fromkeys(
+        ("ImportContext", "ImportReport", "Issue", "Registered", "SkillOption", "ValidRow", "check_ids", "frame_of", "validate_rows"), "validation"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COLUMNS",
@@ -47,6 +84,7 @@ __all__ = [
     "build_template",
     "check_ids",
     "export_registrations",
+    "frame_of",
     "match_header",
     "read_table",
     "validate_rows",

@@ -193,6 +193,15 @@ _PHONE_PREFIX = r"^(?:\+86|0086|86)(?=1[0-9]{10}$)"
 _CERT = r"\S{4,40}"
 
 
+def frame_of(records: Sequence[Mapping[str, str]], headers: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Rows given as field → text (a form entry, the demo's contestants) as the frame
+    ``validate_rows`` checks, as if read from a sheet whose headers were ``headers``."""
+    frame = pd.DataFrame(list(records), dtype=str)
+    if headers is not None:
+        frame.attrs["headers"] = dict(headers)
+    return frame
+
+
 def normalise_id_column(values: pd.Series) -> pd.Series:
     """The vectorised ``idcard.normalise_id``."""
     s = _clean(values)
