@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 from harness import ROOT, need_postgres, need_redis
 
+pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+
 BENCHES = sorted(p.name for p in (ROOT / "bench").glob("bench_*.py"))
 RESULT = re.compile(r"^RESULT \S+ \S+ target \S+ (ok|short)$")
 NEED = {"postgresql": need_postgres, "redis": need_redis}

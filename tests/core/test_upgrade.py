@@ -28,6 +28,8 @@ from harness import (
     start_server,
 )
 
+pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+
 BASE = "b4ab2c4"
 #: The last commit before the floors (kernel/, server/): judges' and day-of tables were declared in
 #: ``competition/registration/tables.py`` and the CLI was ``python -m competition``.

@@ -10,8 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "live"))
 
+import pytest
 from harness import unique  # noqa: E402
 from live_world import World, ack_for, build, connect, mark, recv_until  # noqa: E402
+
+pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
 
 
 async def score(world: World, ws, ref: str, aspect: str, value: str) -> dict:

@@ -20,7 +20,10 @@ from pathlib import Path
 from harness import OUTPUT, unique
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
+import pytest
 from live_world import build  # noqa: E402
+
+pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
 
 NAMES = ["选手0", "选手1", "选手2", "选手3"]
 

@@ -23,6 +23,8 @@ from harness import (
 )
 from live_world import build, connect, mark, recv_until
 
+pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+
 
 async def test_sigkill_mid_stream_loses_no_acknowledged_mark(tmp_path, request):
     env = base_env(tmp_path, f"sqlite:///{tmp_path / 'kill.sqlite3'}")

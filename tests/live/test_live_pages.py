@@ -12,8 +12,11 @@ import sys
 import time
 
 import httpx
+import pytest
 from harness import OUTPUT, Client, account, base_env, free_port, new_skill, run_cli
 from live_world import build
+
+pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
 
 HTML = {"Accept": "text/html"}
 

@@ -33,6 +33,8 @@ from results_world import ResultsWorld, decrypt, results_world, sign_off
 
 from scoring.idcard import make_id, mask_id
 
+pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+
 WINDOWS = {"notice_hours": 0, "appeal_window_hours": 0}
 #: The migrations that made the record's foreign keys RESTRICT, and what they changed.
 FK_MIGRATIONS = [

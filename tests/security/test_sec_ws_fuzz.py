@@ -31,6 +31,8 @@ from sec_world import cookie_header
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+
 MAX_PROTOCOL_FRAME = 8 * 1024
 MAX_WS_FRAME = 64 * 1024
 EXAMPLES = 200
