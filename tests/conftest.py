@@ -1,4 +1,11 @@
-"""Fixtures for the whole suite; the harness itself lives in ``harness.py`` so tests can import it."""
+"""Fixtures for the whole suite; the harness itself lives in ``harness.py`` so tests can import it.
+
+The folders mirror the packages (``tests/kernel``, ``tests/competition/registration``,
+``tests/marking/live``, ``tests/server/ops`` …); ``tests/security``, ``tests/bench`` and
+``tests/frontend/e2e`` cut across them. The world builders every folder may use (a scorable
+competition, published results, the operations tests' services) are in ``tests/worlds/``, on
+the import path with ``tests/`` itself (pyproject's ``pythonpath``).
+"""
 
 from harness import *  # noqa: F401,F403  (fixtures are registered by being names in this module)
 from harness import admin, anon, postgres_url, server, server_pool, sqlite_server  # noqa: F401

@@ -5,10 +5,6 @@ verified and downloaded, and the promotions in the ledger."""
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "results"))
 
 from results_world import decrypt, results_world, sign_off  # noqa: E402
 

@@ -1,18 +1,6 @@
-"""The security tests build on the other features' world builders (``tests/live/live_world.py``,
-``tests/results/results_world.py``) and the operations tests' nginx runner
-(``tests/ops/test_ops_nginx.py``): make them importable when only this folder is collected."""
+"""The security suite's shared world (one event with every role)."""
 
-import sys
-from pathlib import Path
-
-_TESTS = Path(__file__).resolve().parent.parent
-for _sub in ("live", "results", "dayof", "ops"):
-    _path = str(_TESTS / _sub)
-    if _path not in sys.path:
-        sys.path.append(_path)
-
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")

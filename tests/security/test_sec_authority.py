@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from harness import Client, account, new_event, new_skill, run_cli, sql, unique
-from results.results_world import ResultsWorld, decrypt, results_world, sign_off, wait_until
+from results_world import ResultsWorld, decrypt, results_world, sign_off, wait_until
 
 pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
 

@@ -101,8 +101,9 @@ def test_redaction_of_code_parameters():
 
 
 def test_nginx_logs_the_login_link_without_its_code(info_server, tmp_path):
+    from ops_services import nginx_binary as _nginx
+    from ops_services import nginx_config as _config
     from ops_services import wait_port
-    from test_ops_nginx import _config, _nginx
 
     nginx = _nginx()
     port = free_port()

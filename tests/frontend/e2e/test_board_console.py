@@ -5,10 +5,6 @@ flag after a spread, locks, corrects and signs off, and an organiser's freeze sh
 from __future__ import annotations
 
 import asyncio
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "live"))
 
 import pytest
 from harness import unique  # noqa: E402

@@ -12,15 +12,11 @@ offline reload came from the cache by the page's render stamp.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-from harness import OUTPUT, unique
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
 import pytest
+from harness import OUTPUT, unique
 from live_world import build  # noqa: E402
 
 pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)

@@ -3,7 +3,7 @@ the public page that lists their certificate to downloading it (with the last 6 
 number) and verifies its number on the public verification page.
 
 Approved proposals come from the test's own seeded database (see
-``tests/certificates/certificates_world.py``). The public results page
+``tests/worlds/certificates_world.py``). The public results page
 (``/results/{event}/skills/{skill}``) is used as the starting point when the server has it and it
 links the certificate; otherwise the contestant starts from the certificate's public page (the
 page the results page links to, ``/certificates/{number}``).
@@ -13,15 +13,10 @@ from __future__ import annotations
 
 import io
 import re
-import sys
-from pathlib import Path
-
-from pypdf import PdfReader
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "certificates"))
 
 from certificates_world import seeded_server  # noqa: E402
 from harness import OUTPUT, Client, unique  # noqa: E402
+from pypdf import PdfReader
 
 
 async def _login(page, base: str, username: str, password: str) -> None:

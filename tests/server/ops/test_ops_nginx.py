@@ -11,20 +11,15 @@ nginx keeps answering from the other.
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-from pathlib import Path
 
 import httpx
 import ops_services  # noqa: F401
-import pytest
 import websockets
 from harness import (
     ADMIN_PASSWORD,
-    IN_CI,
     REDIS_URL,
-    ROOT,
     base_env,
     create_pg_database,
     drop_pg_database,
@@ -35,56 +30,12 @@ from harness import (
     start_server,
 )
 from live_world import build, cookie_header, mark, recv_until
-from ops_services import wait_port
-
-DEPLOY = ROOT / "deploy"
-
-
-def _nginx() -> str:
-    path = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    if not path:
-        if IN_CI:
-            pytest.fail("nginx is not installed (apt-get install nginx); CI=true, so this is a failure")
-        pytest.skip("nginx is not installed (apt-get install nginx)")
-    return path
-
-
-def _config(tmp: Path, port: int, upstream: str) -> Path:
-    """A main nginx.conf around deploy/nginx.conf: only the listen address and log paths changed."""
-    site = (DEPLOY / "nginx.conf").read_text()
-    for old, new in [
-        ("\n    listen 80;", f"\n    listen 127.0.0.1:{port};"),
-        ("\n    listen [::]:80;\n", "\n"),
-        ("/var/log/nginx/kernel.access.log", str(tmp / "access.log")),
-        ("/var/log/nginx/competition.error.log", str(tmp / "error.log")),
-    ]:
-        assert old in site, f"deploy/nginx.conf no longer contains {old!r}"
-        site = site.replace(old, new, 1)
-    (tmp / "site.conf").write_text(site)
-    (tmp / "upstream.conf").write_text(upstream)
-    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must write the temp dirs below
-    main = tmp / "nginx.conf"
-    main.write_text(f"""{user}worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {tmp}/upstream.conf;
-    include {tmp}/site.conf;
-}}
-""")
-    return main
+from ops_services import DEPLOY, nginx_binary, nginx_config, wait_port
 
 
 def test_shipped_nginx_files_pass_nginx_t(tmp_path):
-    nginx = _nginx()
-    main = _config(tmp_path, free_port(), (DEPLOY / "nginx-upstream.conf").read_text())
+    nginx = nginx_binary()
+    main = nginx_config(tmp_path, free_port(), (DEPLOY / "nginx-upstream.conf").read_text())
     proc = subprocess.run([nginx, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     # The compose upstream names containers (app1, app2) that resolve only inside compose: check its shape.
@@ -93,7 +44,7 @@ def test_shipped_nginx_files_pass_nginx_t(tmp_path):
 
 
 async def test_nginx_in_front_of_two_servers_sharing_postgres_and_redis(tmp_path):
-    nginx = _nginx()
+    nginx = nginx_binary()
     need_postgres()
     need_redis()
     url = await create_pg_database()
@@ -110,7 +61,7 @@ async def test_nginx_in_front_of_two_servers_sharing_postgres_and_redis(tmp_path
         + "".join(f"    server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;\n" for p in ports)
         + "    keepalive 32;\n}\n"
     )
-    main = _config(tmp_path, port, upstream)
+    main = nginx_config(tmp_path, port, upstream)
     proxy = subprocess.Popen([nginx, "-c", str(main), "-p", str(tmp_path), "-g", "daemon off;"], stderr=open(tmp_path / "nginx.out", "w"))
     front = f"http://127.0.0.1:{port}"
     sockets: list = []

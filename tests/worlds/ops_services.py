@@ -13,21 +13,14 @@ import pwd
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from harness import IN_CI, ROOT, free_port
 
-HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent
-# live_world.py (a scorable competition built through the API) lives beside the live tests.
-for p in (TESTS, TESTS / "live"):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
-
-from harness import IN_CI, free_port  # noqa: E402
+DEPLOY = ROOT / "deploy"
 
 PG_BIN = Path(os.environ.get("TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -246,3 +239,46 @@ class SmallDisk:
         if self.mounted:
             subprocess.run(["umount", "-l", str(self.mount_point)])
             self.mounted = False
+
+
+def nginx_binary() -> str:
+    """nginx, or a skip (a failure with CI=true) naming the package."""
+    path = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if not path:
+        if IN_CI:
+            pytest.fail("nginx is not installed (apt-get install nginx); CI=true, so this is a failure")
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    return path
+
+
+def nginx_config(tmp: Path, port: int, upstream: str) -> Path:
+    """A main nginx.conf around deploy/nginx.conf: only the listen address and log paths changed."""
+    site = (DEPLOY / "nginx.conf").read_text()
+    for old, new in [
+        ("\n    listen 80;", f"\n    listen 127.0.0.1:{port};"),
+        ("\n    listen [::]:80;\n", "\n"),
+        ("/var/log/nginx/kernel.access.log", str(tmp / "access.log")),
+        ("/var/log/nginx/competition.error.log", str(tmp / "error.log")),
+    ]:
+        assert old in site, f"deploy/nginx.conf no longer contains {old!r}"
+        site = site.replace(old, new, 1)
+    (tmp / "site.conf").write_text(site)
+    (tmp / "upstream.conf").write_text(upstream)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must write the temp dirs below
+    main = tmp / "nginx.conf"
+    main.write_text(f"""{user}worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/upstream.conf;
+    include {tmp}/site.conf;
+}}
+""")
+    return main

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-from pathlib import Path
 
 import pytest
 from harness import Client
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
 from live_world import World, build  # noqa: E402
 
 from frontend.pages_tablet import JS_TEXTS, OFFLINE_ASSETS, STATIC, TEXTS  # noqa: E402

@@ -1,5 +1,5 @@
 """A competition scored and ready for the results workflow, built through the public API only:
-``tests/live/live_world.py``'s ``build`` (one skill, one employee group, judges, chief judge,
+``tests/worlds/live_world.py``'s ``build`` (one skill, one employee group, judges, chief judge,
 encryption officer, round-1 numbers), then every aspect marked over HTTP, plus the accounts the
 results workflow needs (organiser, arbitrator, approver, contestant)."""
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness import Client, account, unique
-from live.live_world import World, build
+from live_world import World, build
 
 #: Per contestant: A1.1 and A1.2 (judgement, 0–3, the same from all three judges), B1.1 and B1.2
 #: (measurement, full or zero). Totals: 100, 93.34, 56.67, 46.66, 0.

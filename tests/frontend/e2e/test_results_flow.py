@@ -5,11 +5,6 @@ strikes an entry with a reason and approves the rest."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "results"))
-
 from results_world import decrypt, results_world, sign_off, wait_until  # noqa: E402
 
 

@@ -6,12 +6,7 @@ and catches up again."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from harness import OUTPUT, unique
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
 from live_world import World, ack_for, build, connect, mark, recv_until  # noqa: E402
 
 FIRST_ROW = "(ref) => { const tr = document.querySelector('.board-panel tbody tr'); return tr && tr.dataset.ref === ref; }"
