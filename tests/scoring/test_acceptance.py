@@ -5,14 +5,13 @@ policy's answers (``kernel.access``) for the authorities. No server, no database
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from small_scheme import small_scheme_dict
 
 from competition.judges.conflicts import conflict_reason, withheld
 from kernel import access
@@ -22,18 +21,7 @@ from scoring.acceptance import ARBITRATION, CHIEF_JUDGE, JUDGE, ORGANISER, Accep
 from scoring.aggregation import Scorer
 from scoring.scheme import scheme_from_dict
 
-
-def _small_scheme_dict() -> dict[str, Any]:
-    """The scoring tests' small scheme (``tests/scoring/conftest.py``), loaded by path: another
-    folder's ``conftest`` may hold that module name when the whole suite is collected."""
-    spec = importlib.util.spec_from_file_location("scoring_tests_conftest", Path(__file__).with_name("conftest.py"))
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.small_scheme_dict()
-
-
-SCHEME = scheme_from_dict(_small_scheme_dict())
+SCHEME = scheme_from_dict(small_scheme_dict())
 SCORER = Scorer(SCHEME)
 ASPECTS = sorted(SCHEME.places)
 

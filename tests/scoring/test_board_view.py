@@ -6,32 +6,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.util
 import json
 import random
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from small_scheme import small_scheme_dict
 
 from competition.dayof import codes
 from scoring.board import BoardEntrant, BoardSkill, board_results, board_view, shown_number
 from scoring.presets import base_preset
 from scoring.scheme import scheme_from_dict
 
-
-def _small_scheme_dict() -> dict[str, Any]:
-    """The scoring tests' small scheme (``tests/scoring/conftest.py``), loaded by path: another
-    folder's ``conftest`` may hold that module name when the whole suite is collected."""
-    spec = importlib.util.spec_from_file_location("scoring_tests_conftest", Path(__file__).with_name("conftest.py"))
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.small_scheme_dict()
-
-
-SCHEME = scheme_from_dict(_small_scheme_dict())
+SCHEME = scheme_from_dict(small_scheme_dict())
 PRESET = base_preset("provincial")  # theory 30 %, practical 70 %; J by 3 judges (spread 1), S by 5
 NOW = dt.datetime(2026, 12, 5, 9, 30, tzinfo=dt.timezone.utc)
 ROW_FIELDS = {"rank", "ref", "score", "total", "status", "complete", "progress"}
