@@ -61,6 +61,8 @@ async def test_cancel_sends_nothing_confirm_does_the_step(sqlite_server, page, c
         for _ in range(3):
             await page.keyboard.press("Tab")
             assert await page.evaluate("!!document.activeElement.closest('#confirm-dialog')")
+        OUTPUT.mkdir(exist_ok=True)
+        await page.screenshot(path=str(OUTPUT / "confirm_dialog_draw.png"))
         message = await cancel_dialog(page)
         assert "不能撤销" in message and "工位号" in message
         await page.click("#draw-form [type=submit]")
@@ -79,8 +81,12 @@ async def test_cancel_sends_nothing_confirm_does_the_step(sqlite_server, page, c
         await cancel_dialog(page)
         await page.wait_for_timeout(300)
         assert archives == [] and (await admin.get(f"/api/events/{e}")).json()["archived"] is False
+        await page.set_viewport_size({"width": 390, "height": 800})  # a phone
         await page.click("button:has-text('归档')")
+        await page.locator("#confirm-dialog[open]").wait_for()
+        await page.screenshot(path=str(OUTPUT / "confirm_dialog_phone.png"))
         await confirm_dialog(page)
+        await page.set_viewport_size({"width": 1024, "height": 768})
         await page.wait_for_selector("button:has-text('取消归档')")
         assert len(archives) == 1 and (await admin.get(f"/api/events/{e}")).json()["archived"] is True
         # Unarchiving can be undone: it does not ask.
@@ -107,7 +113,6 @@ async def test_cancel_sends_nothing_confirm_does_the_step(sqlite_server, page, c
         assert await dialog.is_visible()
         await code_input.fill(event["code"])
         assert await ok.is_enabled()
-        OUTPUT.mkdir(exist_ok=True)
         await page.screenshot(path=str(OUTPUT / "confirm_dialog_code.png"))
         await page.keyboard.press("Escape")
         await dialog.wait_for(state="hidden")
