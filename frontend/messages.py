@@ -1,5 +1,6 @@
 """Texts of the pages (zh, en)."""
 
+from frontend import messages_confirm  # noqa: F401  (the confirmation dialog and its steps)
 from kernel.i18n import register
 
 register(

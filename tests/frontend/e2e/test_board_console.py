@@ -80,7 +80,7 @@ async def test_board_follows_the_judges(server, page):
         await world.close()
 
 
-async def test_console_flags_locks_corrections_and_sign_off(server, page):
+async def test_console_flags_locks_corrections_and_sign_off(server, page, confirm_dialog):
     world = await build(server)
     eid, sid = world.event["id"], world.skill["id"]
     base = server.base_url
@@ -142,8 +142,10 @@ async def test_console_flags_locks_corrections_and_sign_off(server, page):
 
         # Sign-off: submit, then re-check.
         await page.click("#submit-scores")
+        await confirm_dialog(page)
         await page.wait_for_selector("#recheck-scores")
         await page.click("#recheck-scores")
+        await confirm_dialog(page)
         await page.wait_for_selector("#signoff p:has-text('复核')")
         assert await page.locator("#submit-scores, #recheck-scores").count() == 0
 
