@@ -44,6 +44,11 @@ def has(key: str) -> bool:
     return key in _CATALOGUE
 
 
+def keys() -> frozenset[str]:
+    """Every registered key (tests look for one rendered raw, which is what a missing key shows)."""
+    return frozenset(_CATALOGUE)
+
+
 def pick_lang(query: str | None, cookie: str | None, accept_language: str | None) -> str:
     for candidate in (query, cookie):
         if candidate and candidate[:2].lower() in LANGS:
