@@ -147,6 +147,7 @@ class Journey:
         self.n += 1
         label = f"{self.n:02d}-{name}"
         await page.wait_for_load_state("load")
+        await page.wait_for_function("() => !document.querySelector('#toast.show')")  # the last step's note has gone
         await page.screenshot(path=str(SHOTS / f"{label}.png"), full_page=True)
         found = await page_raw_keys(page)
         # The same address in English, in another tab of the same browser (a GET: nothing changes).
