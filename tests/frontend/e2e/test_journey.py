@@ -147,7 +147,8 @@ class Journey:
         self.n += 1
         label = f"{self.n:02d}-{name}"
         await page.wait_for_load_state("load")
-        await page.wait_for_function("() => !document.querySelector('#toast.show')")  # the last step's note has gone
+        # The last step's note (a toast) has gone, faded out too.
+        await page.wait_for_function("() => { const t = document.querySelector('#toast'); return !t || getComputedStyle(t).opacity === '0'; }")
         await page.screenshot(path=str(SHOTS / f"{label}.png"), full_page=True)
         found = await page_raw_keys(page)
         # The same address in English, in another tab of the same browser (a GET: nothing changes).
