@@ -22,7 +22,13 @@ PAGE_TEXTS = """() => {
       if (a.name === "value" && el.matches("input[type=submit], input[type=button], button, option")) out.push(a.value);
     }
   }
-  for (const s of document.querySelectorAll("script[type='application/json']")) out.push(s.textContent);
+  // A JSON block's values are texts a script may show; its keys are names (the confirmation
+  // dialog's texts are keyed by their message keys), never shown.
+  const values = (v) => typeof v === "string" ? [v] : Array.isArray(v) ? v.flatMap(values)
+    : v && typeof v === "object" ? Object.values(v).flatMap(values) : [];
+  for (const s of document.querySelectorAll("script[type='application/json']")) {
+    try { out.push(...values(JSON.parse(s.textContent))); } catch (e) { out.push(s.textContent); }
+  }
   for (const d of document.querySelectorAll("dialog")) out.push(d.textContent);
   return out.join("\\n");
 }"""

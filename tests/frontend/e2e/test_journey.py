@@ -199,19 +199,24 @@ async def open_details(page, summary: str) -> None:
         await details.locator("summary").click()
 
 
-async def click_through(page, target, then: str, code: str, timeout: float = 30_000) -> None:
+async def click_through(page, target, then: str, code: str, timeout: float = 30_000) -> bool:
     """Click an irreversible step's button and wait for ``then`` (a selector of what follows).
-    Such a step may ask first (``data-confirm``: a dialog; ``data-confirm-code``: the event code
-    typed): where the page asks, the dialog is answered; where it does not, nothing else happens."""
+    Such a step asks first (``data-confirm``: the confirmation dialog, ``#confirm-dialog``; with
+    ``data-confirm-code`` the event code typed, as the organiser would type it): the dialog is
+    answered. Returns whether it asked."""
     await (page.locator(target) if isinstance(target, str) else target).click()
-    await page.wait_for_selector(f"dialog[open]:not(#reason-dialog):not(#unlock-dialog), {then}", timeout=timeout)
-    dialog = page.locator("dialog[open]:not(#reason-dialog):not(#unlock-dialog)")
-    if await dialog.count():
-        typed = dialog.locator("input:not([type=hidden]):not([type=checkbox]):not([type=radio])")
-        if await typed.count():
-            await typed.first.fill(code)
-        await dialog.locator("button.primary, [type=submit]").first.click()
+    await page.wait_for_selector(f"#confirm-dialog[open], {then}", timeout=timeout)
+    dialog = page.locator("#confirm-dialog[open]")
+    asked = bool(await dialog.count())
+    if asked:
+        wanted = await dialog.get_attribute("data-code")
+        if wanted:
+            assert wanted == code, f"the dialog asks for {wanted!r}, not the event code {code!r}"
+            await dialog.locator("[data-confirm-code-input]").fill(code)
+        await dialog.locator("[data-confirm-ok]").click()
+        await dialog.wait_for(state="hidden")
     await page.wait_for_selector(then, timeout=timeout)
+    return asked
 
 
 async def test_a_new_event_from_an_empty_database_to_verified_certificates(browser, tmp_path):
@@ -365,7 +370,7 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
     assert await desk.inner_text("[data-count=present]") == str(len(PEOPLE))
     await j.shot(desk, "checkin")
     await desk.goto(f"{base}/events/{eid}/draw")
-    await click_through(desk, "#draw-form [type=submit]", "#draw-result", code)
+    assert await click_through(desk, "#draw-form [type=submit]", "#draw-result", code)
     drawn = await desk.inner_text("#draw-result")
     assert all(name in drawn for name, _, _ in PEOPLE)
     await j.shot(desk, "draw")
@@ -375,7 +380,7 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
     await login(officer, base, people["encryption_officer"], PASSWORD)
     await officer.goto(f"{base}/events/{eid}")
     await officer.click("text=加密与解密")
-    await click_through(officer, "#round1-form [type=submit]", "#mapping td.no:has-text('A')", code)
+    assert await click_through(officer, "#round1-form [type=submit]", "#mapping td.no:has-text('A')", code)
     await j.shot(officer, "encryption")
     # The officer's own record of who is who (the judges never see it).
     refs = {}
@@ -421,21 +426,21 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
     for criterion in ("A", "B"):
         await chief.click(f"[data-lock='{criterion}']")
         await chief.wait_for_selector(f"#locks tr[data-criterion='{criterion}'].locked")
-    await click_through(chief, "#submit-scores", "#recheck-scores", code)
-    await click_through(chief, "#recheck-scores", "#signoff:not(:has(#recheck-scores)) p:has-text('复核')", code)
+    assert await click_through(chief, "#submit-scores", "#recheck-scores", code)
+    assert await click_through(chief, "#recheck-scores", "#signoff:not(:has(#recheck-scores)) p:has-text('复核')", code)
     await j.shot(chief, "signed-off")
 
     # ---- The officer decrypts.
     await officer.reload()
     await officer.fill("#decrypt-form [name=note]", "监督员 钱芳 在场")
-    await click_through(officer, "#decrypt-form [type=submit]", "section:has(> h2) p:has-text('解密'):has-text('监督员 钱芳')", code)
+    assert await click_through(officer, "#decrypt-form [type=submit]", "section:has(> h2) p:has-text('解密'):has-text('监督员 钱芳')", code)
     await j.shot(officer, "decrypted")
 
     # ---- The organiser publishes the provisional results and records an appeal.
     await desk.goto(f"{base}/events/{eid}")
     await desk.click(f"a[href='/events/{eid}/results']")
     row = desk.locator(f"#results-overview tr[data-group='{gid}']")
-    await click_through(
+    assert await click_through(
         desk, row.locator("button:has-text('公布暂定成绩')"), f"#results-overview tr[data-group='{gid}'] button:has-text('确定最终成绩')", code
     )
     await j.shot(desk, "published")
@@ -462,27 +467,27 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
     decide = arbitrator.locator("form[data-decide]")
     await decide.locator("[name=outcome][value=dismissed]").check()
     await decide.locator("[name=reason]").fill("复核评分记录与现场录像，A1.2 未达到要求，维持原评分")
-    await click_through(arbitrator, decide.locator("[type=submit]"), "[data-appeal][data-status=dismissed]", code)
+    assert await click_through(arbitrator, decide.locator("[type=submit]"), "[data-appeal][data-status=dismissed]", code)
     await j.shot(arbitrator, "appeal-decided")
 
     # ---- The organiser makes the results final once the appeal window is over.
     await wait_until(release["appeal_ends_at"])
     await desk.goto(f"{base}/events/{eid}/results/skills/{sid}/groups/{gid}")
-    await click_through(desk, "button:has-text('确定最终成绩')", "[data-step=final][data-done=yes]", code)
+    assert await click_through(desk, "button:has-text('确定最终成绩')", "[data-step=final][data-done=yes]", code)
     await j.shot(desk, "final")
 
     # ---- The approver approves the awards and honours.
     approver = await j.person()
     await login(approver, base, people["approver"], PASSWORD)
     await approver.goto(f"{base}/events/{eid}/proposals")
-    await click_through(approver, "#approve-form [type=submit]", "tr[data-proposal] .tag:has-text('已审批')", code)
+    assert await click_through(approver, "#approve-form [type=submit]", "tr[data-proposal] .tag:has-text('已审批')", code)
     await j.shot(approver, "approved")
 
     # ---- The organiser issues the certificates.
     await desk.goto(f"{base}/events/{eid}")
     await desk.click(f"a[href='/events/{eid}/certificates']")
     await desk.wait_for_selector("[data-plan-summary]")
-    await click_through(desk, "[data-issue]", "#certificates tr[data-number]", code, timeout=180_000)
+    assert await click_through(desk, "[data-issue]", "#certificates tr[data-number]", code, timeout=180_000)
     await desk.wait_for_function("!document.querySelector('#certificates .muted')", timeout=180_000)  # every PDF written
     await j.shot(desk, "issued")
     row = desk.locator("#certificates tr", has_text="陈志强").filter(has_text="获奖证书")
