@@ -7,6 +7,8 @@ scheme, and once marks exist no change goes through."""
 from __future__ import annotations
 
 import io
+import json
+import re
 
 import openpyxl
 import pytest
@@ -17,6 +19,7 @@ from small_scheme import small_scheme_dict
 
 from scoring.scheme_xlsx import COLUMNS
 
+HTML = {"Accept": "text/html"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -206,5 +209,53 @@ async def test_no_change_once_marks_exist(server):
         en = await world.admin.put(url, json={"scheme": LIVE_SCHEME}, headers={"Accept-Language": "en"})
         assert en.json()["message"] == "Marks have been given under this scheme; it can no longer change"
         assert (await world.admin.get(url)).json()["version"] == 1
+        page = await world.admin.get(f"/events/{eid}/skills/{sid}/scheme", headers=HTML)
+        assert page.status_code == 200 and "本项目已有评分，评分标准不能再修改" in page.text
+        assert 'id="scheme-save"' not in page.text and 'id="scheme-upload"' not in page.text and "scheme/export" in page.text
+        assert page_config(page.text)["editable"] is False
     finally:
         await world.close()
+
+
+def page_config(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="scheme-config">(.*?)</script>', html, re.S)
+    assert m, "no #scheme-config in the page"
+    return json.loads(m.group(1))
+
+
+async def test_the_console_and_event_page_link_the_editor(place, server):
+    from harness import account
+
+    admin, eid = place
+    skill, url = await fresh_skill(admin, eid)
+    sid = skill["id"]
+    console = await admin.get(f"/events/{eid}/skills/{sid}/console", headers=HTML)
+    assert console.status_code == 200
+    assert 'id="no-scheme"' in console.text and f'href="/events/{eid}/skills/{sid}/scheme"' in console.text and "设置评分标准" in console.text
+    event_page = (await admin.get(f"/events/{eid}", headers=HTML)).text
+    assert f'data-scheme-skill="{sid}"' in event_page and "尚未设置" in event_page
+
+    page = await admin.get(f"/events/{eid}/skills/{sid}/scheme", headers=HTML)
+    assert page.status_code == 200 and "/static/scheme.js" in page.text and f"{url}/template" in page.text
+    cfg = page_config(page.text)
+    assert cfg["editable"] is True and cfg["scheme"] is None and cfg["total"] == "100" and cfg["skill"]["name"] == skill["name"]
+    assert cfg["judges"] == {"M": 1, "J": 3, "S": 5} and cfg["strings"]["max_mark"] == "配分"
+    en = page_config((await admin.get(f"/events/{eid}/skills/{sid}/scheme?lang=en", headers=HTML)).text)
+    assert en["strings"]["max_mark"] == "Max mark" and en["lang"] == "en"
+
+    assert (await admin.put(url, json={"scheme": small_scheme_dict()})).status_code == 200
+    console = (await admin.get(f"/events/{eid}/skills/{sid}/console", headers=HTML)).text
+    assert 'id="no-scheme"' not in console and "data-scheme-link" in console
+    assert "第 1 版" in (await admin.get(f"/events/{eid}/skills/{sid}/scheme", headers=HTML)).text
+
+    # A judge reads it, without the editing controls; someone of no role in the event does not.
+    judge = await account(admin, server, eid, "judge", sid)
+    outsider_event = await new_event(admin)
+    outsider = await account(admin, server, outsider_event["id"], "organiser")
+    try:
+        seen = await judge.get(f"/events/{eid}/skills/{sid}/scheme", headers=HTML)
+        assert seen.status_code == 200 and page_config(seen.text)["editable"] is False and 'id="scheme-upload"' not in seen.text
+        assert (await outsider.get(f"/events/{eid}/skills/{sid}/scheme", headers=HTML)).status_code == 403
+    finally:
+        await judge.aclose()
+        await outsider.aclose()
