@@ -104,15 +104,9 @@ function render() {
 }
 
 function renderWeights() {
-  let box = document.getElementById("scheme-weights");
-  if (!box) {
-    box = document.createElement("div");
-    box.id = "scheme-weights";
-    box.className = "scheme-weights";
-    root.before(box);
-  }
-  box.innerHTML = `<span>${esc(S.part_theory)} / ${esc(S.part_practical)} %</span>` +
-    PARTS.map((p) => `<label class="inline">${esc(S[`part_${p}`])}<input data-weight="${p}" value="${esc(scheme.parts[p])}" inputmode="decimal"${dis}></label>`).join("");
+  const box = document.getElementById("scheme-weights");
+  if (box.childElementCount) return; // typed into: keep the inputs (and the cursor)
+  box.innerHTML = PARTS.map((p) => `<label class="inline">${esc(S[`part_${p}`])}<input data-weight="${p}" value="${esc(scheme.parts[p])}" inputmode="decimal"${dis}></label>`).join("");
 }
 
 // ---- the live sums -------------------------------------------------------------------------------
@@ -179,6 +173,9 @@ root.addEventListener("input", (ev) => {
     sums();
   }
 });
+
+// A renamed criterion, sub-criterion or aspect: the headings and the suggested ids follow once typed.
+root.addEventListener("change", (ev) => { if (ev.target.dataset.path?.endsWith(".id")) render(); });
 
 document.addEventListener("input", (ev) => {
   const w = ev.target.dataset?.weight;
