@@ -2,6 +2,9 @@
 scheme in the on-screen editor watching the sum against the total, is refused while it does not
 add up, fixes it and saves; then checks the blank template in the upload form."""
 
+import io
+
+import openpyxl
 from harness import ADMIN_PASSWORD, OUTPUT, Client, new_event, new_skill
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,5 +78,18 @@ async def test_build_a_small_scheme_in_the_editor(sqlite_server, page):
         assert "5 个评分项" in await page.inner_text("#scheme-report-counts")
         assert await page.is_visible("#scheme-upload-save")
         assert (await admin.get(api)).json()["version"] == 1
+
+        # A sheet with a bad cell: the report names its row and column, and there is nothing to save.
+        wb = openpyxl.load_workbook(io.BytesIO(template))
+        wb.worksheets[0]["J3"] = "X"  # the type of the second aspect
+        buf = io.BytesIO()
+        wb.save(buf)
+        await page.set_input_files("#scheme-upload [name=file]", files=[{"name": "评分标准.xlsx", "mimeType": XLSX, "buffer": buf.getvalue()}])
+        await page.click("#scheme-upload button[value=check]")
+        await page.wait_for_selector("#scheme-report-errors table.errors")
+        cells = await page.locator("#scheme-report-errors table.errors tbody tr >> nth=0").locator("td").all_inner_texts()
+        assert cells[0] == "3" and cells[1] == "类型" and "X" in cells[2], cells
+        assert not await page.is_visible("#scheme-upload-save")
+        await page.screenshot(path=str(OUTPUT / "scheme-upload-report.png"), full_page=True)
     finally:
         await admin.aclose()
