@@ -15,6 +15,7 @@ from kernel.errors import request_lang
 from kernel.guards import allowed, principal, requires_login
 from kernel.i18n import LANGS
 from kernel.security import safe_next as safe_next_path
+from marking.live import schemes
 from scoring.presets import TIER_CLASSES, TIERS
 
 
@@ -86,6 +87,7 @@ async def event_page(request: Request, event_id: int) -> Template:
         "event_detail.html",
         event=event,
         skills=skills,
+        with_scheme=await schemes.has_schemes([s["id"] for s in skills]),
         preset_json=json.dumps(preset["overrides"], ensure_ascii=False, indent=2),
         effective_json=json.dumps(preset["effective"], ensure_ascii=False, indent=2),
     )

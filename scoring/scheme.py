@@ -377,6 +377,16 @@ def _check_bands(asp: Aspect, bad: Any, decimals_ok: Any) -> None:
 # Plain dicts (JSON) in and out
 
 
+_FIELD_LABELS = {
+    "max_mark": Message("配分", "max mark"),
+    "mark": Message("模块配分", "criterion mark"),
+    "deduction_step": Message("扣分步长", "deduction step"),
+    "tolerance": Message("公差", "tolerance"),
+    "total": Message("总分", "total"),
+    "weight": Message("权重", "weight"),
+}
+
+
 def scheme_to_dict(scheme: MarkingScheme) -> dict[str, Any]:
     """The scheme as JSON-able data; decimals are strings so nothing is lost."""
     return {
@@ -431,16 +441,23 @@ def scheme_from_dict(
     def err(path: str, fld: str, zh: str, en: str) -> None:
         problems.append(SchemeProblem("bad_value", path, Message(zh, en), fld))
 
-    def dec(value: Any, path: str, fld: str, *, optional: bool = False) -> Decimal | None:
+    # Where a value sits, in the words of the person who typed it ("评分项 A1.2", "criterion B").
+    places: dict[str, Message] = {"scheme": Message("评分标准", "the scheme")}
+
+    def place(path: str) -> Message:
+        return places.get(path) or Message(path, path)
+
+    def dec(value: Any, path: str, fld: str, *, optional: bool = False, label: Message | None = None) -> Decimal | None:
+        where, label = place(path), label or _FIELD_LABELS.get(fld, Message(fld, fld))
         if value is None or value == "":
             if optional:
                 return None
-            err(path, fld, f"{path} 缺少 {fld}", f"{path}: {fld} is missing")
+            err(path, fld, f"{where.zh}：缺少{label.zh}", f"{where.en}: the {label.en} is missing")
             return None
         try:
             return to_decimal(value, what=fld)
         except ScoringError:
-            err(path, fld, f"{path} 的 {fld} 不是数字：{value!r}", f"{path}: {fld} is not a number: {value!r}")
+            err(path, fld, f"{where.zh}：{label.zh}不是数字（{value}）", f"{where.en}: the {label.en} is not a number ({value})")
             return None
 
     def text(value: Any) -> str:
@@ -457,12 +474,18 @@ def scheme_from_dict(
         err("scheme", "parts", "parts 须为 部分→权重", "parts must map part → weight")
     else:
         for name, weight in raw_parts.items():
+            label = PART_LABELS.get(str(name), Message(str(name), str(name)))
+            places[f"parts.{name}"] = Message(f"{label.zh}部分", f"the {label.en.lower()} part")
             w = dec(weight, f"parts.{name}", "weight")
             if w is not None:
                 parts[str(name)] = w
     criteria = []
     for ci, c in enumerate(data.get("criteria") or []):
         cpath = f"criteria[{ci}]"
+        cname = text(c.get("id")) if isinstance(c, Mapping) else ""
+        places[cpath] = Message(
+            f"评分模块 {cname}" if cname else f"第 {ci + 1} 个评分模块", f"criterion {cname}" if cname else f"criterion no. {ci + 1}"
+        )
         if not isinstance(c, Mapping):
             err(cpath, "", f"{cpath} 须为对象", f"{cpath} must be an object")
             continue
@@ -475,6 +498,13 @@ def scheme_from_dict(
             aspects = []
             for ai, a in enumerate(s.get("aspects") or []):
                 apath = f"{spath}.aspects[{ai}]"
+                aname = text(a.get("id")) if isinstance(a, Mapping) else ""
+                cwhere = places[cpath]
+                places[apath] = (
+                    Message(f"评分项 {aname}", f"aspect {aname}")
+                    if aname
+                    else Message(f"{cwhere.zh} 的第 {ai + 1} 个评分项", f"aspect no. {ai + 1} of {cwhere.en}")
+                )
                 if not isinstance(a, Mapping):
                     err(apath, "", f"{apath} 须为对象", f"{apath} must be an object")
                     continue
@@ -482,8 +512,9 @@ def scheme_from_dict(
                 bands = []
                 for bi, b in enumerate(a.get("bands") or []):
                     bpath = f"{apath}.bands[{bi}]"
+                    places[bpath] = Message(f"{places[apath].zh} 的第 {bi + 1} 档", f"band {bi + 1} of {places[apath].en}")
                     tol = dec(b.get("tolerance") if isinstance(b, Mapping) else None, bpath, "tolerance")
-                    mark = dec(b.get("mark") if isinstance(b, Mapping) else None, bpath, "mark")
+                    mark = dec(b.get("mark") if isinstance(b, Mapping) else None, bpath, "mark", label=Message("得分", "mark"))
                     if tol is not None and mark is not None:
                         bands.append(Band(tol, mark))
                 max_mark = dec(a.get("max_mark"), apath, "max_mark")

@@ -72,6 +72,9 @@ class SchemeImport:
 
     scheme: MarkingScheme | None
     errors: list[SheetError] = field(default_factory=list)
+    #: The skill's occupation code as the settings sheet gives it ("" when it does not): a scheme
+    #: made for another skill can be noticed before it is stored.
+    occupation_code: str = ""
 
     @property
     def ok(self) -> bool:
@@ -119,6 +122,7 @@ _BY_KEY = {c.key: c for c in COLUMNS}
 _SETTINGS_NAMES = ("设置", "settings")
 _SETTINGS = {
     "skill": ("项目名称", "Skill", ("项目", "竞赛项目", "skill name")),
+    "occupation_code": ("职业编码", "Occupation code", ("项目代码", "项目编码", "skill code", "code")),
     "total": ("总分", "Total", ("满分", "total marks")),
     "weight:theory": ("理论权重(%)", "Theory weight (%)", ("理论权重", "theory weight", "theory")),
     "weight:practical": ("实操权重(%)", "Practical weight (%)", ("实操权重", "practical weight", "practical")),
@@ -259,8 +263,9 @@ def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | No
     total = to_decimal(defaults.get("total", DEFAULT_TOTAL))
     parts = {k: to_decimal(v) for k, v in (defaults.get("parts") or DEFAULT_PARTS).items()}
     settings_rows: dict[str, int] = {}
+    code = ""
     if settings_ws is not None:
-        skill, total, parts, settings_rows = _read_settings(settings_ws, skill, total, parts, errors)
+        skill, code, total, parts, settings_rows = _read_settings(settings_ws, skill, total, parts, errors)
 
     rows = _rows(scheme_ws)
     header_at, columns = _find_header(rows)
@@ -276,14 +281,14 @@ def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | No
                 sheet,
             )
         )
-        return SchemeImport(None, errors)
+        return SchemeImport(None, errors, code)
     header_row = header_at + 1
     headers = {key: _cell_text(rows[header_at][i]) for key, i in columns.items()}
     for col in COLUMNS:
         if col.required and col.key not in columns:
             errors.append(SheetError(header_row, col.zh, Message(f"缺少必需的列“{col.zh}”", f"required column '{col.en}' is missing"), sheet))
     if errors:
-        return SchemeImport(None, errors)
+        return SchemeImport(None, errors, code)
 
     def colname(key: str) -> str:
         return headers.get(key) or _BY_KEY[key].zh
@@ -420,7 +425,7 @@ def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | No
             )
         )
     if errors:
-        return SchemeImport(None, errors)
+        return SchemeImport(None, errors, code)
     if not crit_order:
         return SchemeImport(None, [SheetError(header_row + 1, None, Message("表中没有任何评分项", "the sheet has no aspects"), sheet)])
 
@@ -454,8 +459,8 @@ def _read_workbook(wb: Any, defaults: Mapping[str, Any], rounding: Rounding | No
         else:
             errors.append(SheetError(None, colname("max_mark") if p.field == "max_mark" else None, p.message, sheet))
     if errors:
-        return SchemeImport(None, errors)
-    return SchemeImport(scheme, [])
+        return SchemeImport(None, errors, code)
+    return SchemeImport(scheme, [], code)
 
 
 def _decimal(text: str, raw: Any) -> Decimal | None:
@@ -501,7 +506,8 @@ def _find_header(rows: list[tuple[Any, ...]]) -> tuple[int | None, dict[str, int
 
 def _read_settings(
     ws: Any, skill: str, total: Decimal, parts: dict[str, Decimal], errors: list[SheetError]
-) -> tuple[str, Decimal, dict[str, Decimal], dict[str, int]]:
+) -> tuple[str, str, Decimal, dict[str, Decimal], dict[str, int]]:
+    code = ""
     rows_seen: dict[str, int] = {}
     new_parts: dict[str, Decimal] = {}
     for ri, row in enumerate(_rows(ws), start=1):
@@ -516,6 +522,9 @@ def _read_settings(
         if key == "skill":
             skill = _cell_text(value)
             continue
+        if key == "occupation_code":
+            code = _cell_text(value)
+            continue
         number = _decimal(_cell_text(value), value)
         if number is None:
             errors.append(
@@ -529,15 +538,26 @@ def _read_settings(
             new_parts[key.partition(":")[2]] = number
     if new_parts:
         parts = {THEORY: Decimal(0), PRACTICAL: Decimal(0), **new_parts}
-    return skill, total, parts, rows_seen
+    return skill, code, total, parts, rows_seen
 
 
-def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | None = None, *, lang: str = "zh") -> bytes:
+def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | None = None, *, lang: str = "zh", occupation_code: str = "") -> bytes:
     """The scheme as a workbook (one row per aspect, plus the settings sheet); returns the bytes.
 
     ``lang`` picks the headers: ``"zh"`` (default), ``"en"``, or ``"both"`` (``配分 / Max mark``).
     Written through :mod:`scoring.spreadsheet`: a name such as ``=HYPERLINK(…)`` stays text.
+    ``occupation_code`` (the skill's) goes into the settings sheet beside the skill's name.
     """
+    data = _scheme_book(scheme, lang, occupation_code).save()
+    if target is not None:
+        if isinstance(target, (str, Path)):
+            Path(target).write_bytes(data)
+        else:
+            target.write(data)
+    return data
+
+
+def _scheme_book(scheme: MarkingScheme, lang: str, occupation_code: str) -> Any:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from scoring.spreadsheet import Book, Style
@@ -582,17 +602,146 @@ def write_scheme_xlsx(scheme: MarkingScheme, target: str | Path | BinaryIO | Non
     en = lang == "en"
     st = book.sheet("设置" if not en else "Settings", widths={"A": 20})
     st.append([_SETTINGS["skill"][1 if en else 0], scheme.skill])
+    if occupation_code:
+        st.append([_SETTINGS["occupation_code"][1 if en else 0], occupation_code])
     st.append([_SETTINGS["total"][1 if en else 0], _number(scheme.total)])
     for part in (THEORY, PRACTICAL):
         st.append([_SETTINGS[f"weight:{part}"][1 if en else 0], _number(scheme.parts.get(part, Decimal(0)))])
+    return book
 
-    data = book.save()
-    if target is not None:
-        if isinstance(target, (str, Path)):
-            Path(target).write_bytes(data)
-        else:
-            target.write(data)
-    return data
+
+_EXAMPLE_DESCRIPTORS = (
+    ("低于行业标准", "below the industry standard"),
+    ("达到行业标准", "meets the industry standard"),
+    ("达到并部分超过行业标准", "meets and in parts exceeds it"),
+    ("优秀，远超行业标准", "excellent, far beyond it"),
+)
+
+
+def example_scheme(skill: str = "", *, lang: str = "zh") -> MarkingScheme:
+    """A small valid scheme (practical only, 100 marks) showing every kind of row: the example rows
+    of the template, to overwrite."""
+    en = lang.startswith("en")
+
+    def w(zh: str, e: str) -> str:
+        return e if en else zh
+
+    descriptors = tuple(w(zh, e) for zh, e in _EXAMPLE_DESCRIPTORS)
+    return MarkingScheme(
+        skill=skill,
+        total=DEFAULT_TOTAL,
+        parts={THEORY: Decimal(0), PRACTICAL: Decimal(100)},
+        criteria=(
+            Criterion(
+                id="A",
+                name=w("方案设计", "Design"),
+                part=PRACTICAL,
+                standards_section="1",
+                mark=Decimal(30),
+                sub_criteria=(
+                    SubCriterion(
+                        "A1",
+                        w("设计质量", "Quality of the design"),
+                        (
+                            Aspect("A1.1", w("方案结构合理", "The design is well structured"), JUDGEMENT, Decimal(15), descriptors=descriptors),
+                            Aspect("A1.2", w("图纸标注完整", "The drawing is fully dimensioned"), MEASUREMENT, Decimal(15)),
+                        ),
+                    ),
+                ),
+            ),
+            Criterion(
+                id="B",
+                name=w("制作工艺", "Making"),
+                part=PRACTICAL,
+                standards_section="2",
+                mark=Decimal(70),
+                sub_criteria=(
+                    SubCriterion(
+                        "B1",
+                        w("尺寸精度", "Dimensions"),
+                        (
+                            Aspect(
+                                "B1.1",
+                                w("长度 100 mm", "Length 100 mm"),
+                                MEASUREMENT,
+                                Decimal(20),
+                                mode=BANDED,
+                                bands=(Band(Decimal("0.02"), Decimal(20)), Band(Decimal("0.05"), Decimal(10))),
+                                requirement="100 ± 0.05",
+                            ),
+                            Aspect("B1.2", w("安全文明生产", "Safe working"), MEASUREMENT, Decimal(20), mode=DEDUCTION, deduction_step=Decimal(2)),
+                        ),
+                    ),
+                    SubCriterion(
+                        "B2", w("外观", "Finish"), (Aspect("B2.1", w("表面处理", "Surface finish"), JUDGEMENT, Decimal(30), descriptors=descriptors),)
+                    ),
+                ),
+            ),
+        ),
+    )
+
+
+#: What each column takes, for the template's instructions sheet (zh, en).
+COLUMN_RULES: dict[str, tuple[str, str]] = {
+    "criterion": (
+        "评分模块编号，如 A、B、C；同一模块只在第一行填写也可（空格表示同上）",
+        "Criterion id, e.g. A, B, C; a blank cell means the same as above",
+    ),
+    "criterion_name": ("模块名称", "The criterion's name"),
+    "part": ("理论 或 实操（空白为实操）", "theory or practical (blank: practical)"),
+    "standards_section": ("对应的技术标准章节（可空）", "Section of the standards specification (optional)"),
+    "criterion_mark": (
+        "模块配分（可空）；填写时须等于本模块各评分项配分之和",
+        "Criterion mark (optional); when given, its aspects must add up to it",
+    ),
+    "sub_criterion": ("子标准编号，如 A1；空格表示同上", "Sub-criterion id, e.g. A1; a blank cell means the same as above"),
+    "sub_criterion_name": ("子标准名称", "The sub-criterion's name"),
+    "aspect": ("评分项编号，如 A1.1；空白时自动编号", "Aspect id, e.g. A1.1; numbered automatically when blank"),
+    "description": ("评分项描述（必填）", "What is marked (required)"),
+    "kind": ("M 测量、J 评价（0–3 分）或 S 主观评分", "M measurement, J judgement (scores 0–3) or S subjective"),
+    "max_mark": ("配分（必填，大于 0）；各部分评分项配分之和须等于总分", "Max mark (required, above 0); each weighted part must add up to the total"),
+    "requirement": ("评分要求或标准尺寸（可空）", "Requirement or nominal size (optional)"),
+    "mode": (
+        "测量项的评分方式：全有全无、分档 或 扣分（空白为全有全无）",
+        "Measurement mode: full_or_zero, banded or deduction (blank: full or zero)",
+    ),
+    "bands": (
+        "分档项的公差与得分，如 0.02:20; 0.05:10（最严一档得满分）",
+        "Tolerance:mark pairs, e.g. 0.02:20; 0.05:10 (the tightest earns the max mark)",
+    ),
+    "deduction_step": ("扣分项每处扣分", "Marks lost per fault (deduction mode)"),
+    "descriptor_0": ("评价项 0 分的描述（J 必填四条）", "Judgement score 0 descriptor (J needs all four)"),
+    "descriptor_1": ("评价项 1 分的描述", "Judgement score 1 descriptor"),
+    "descriptor_2": ("评价项 2 分的描述", "Judgement score 2 descriptor"),
+    "descriptor_3": ("评价项 3 分的描述", "Judgement score 3 descriptor"),
+}
+
+
+def write_scheme_template(skill: str = "", occupation_code: str = "", *, lang: str = "zh") -> bytes:
+    """A blank scheme workbook to fill in: the scheme sheet with example rows (to overwrite), the
+    settings sheet naming the skill, and an instructions sheet explaining every column. Reading
+    it back unchanged gives :func:`example_scheme` (the template is itself a valid scheme)."""
+    from scoring.spreadsheet import Style
+
+    en = lang.startswith("en")
+    book = _scheme_book(example_scheme(skill, lang=lang), lang, occupation_code)
+    help_ws = book.sheet("Instructions" if en else "填写说明", widths={"A": 22, "B": 12, "C": 90})
+    help_ws.append(
+        [
+            "How to fill in this workbook" if en else "填写说明",
+            "",
+            "One row per aspect on the first sheet; the example rows show each kind and may be overwritten. "
+            "The Settings sheet names the skill, the total (100) and the part weights."
+            if en
+            else "第一张表每行一个评分项；示例行展示各种类型，可直接覆盖。“设置”表填写项目名称、总分（100）和理论/实操权重。",
+        ],
+        Style(bold=True),
+    )
+    help_ws.append(["Column" if en else "列", "Required" if en else "必填", "What it takes" if en else "填写规则"], Style(bold=True))
+    for col in COLUMNS:
+        zh, e = COLUMN_RULES[col.key]
+        help_ws.append([col.header(lang), ("yes" if en else "是") if col.required else "", e if en else zh])
+    return bytes(book.save())
 
 
 def _number(d: Decimal | None) -> int | float | None:

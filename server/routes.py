@@ -16,6 +16,7 @@ from frontend import pages_live as frontend_pages_live
 from frontend import pages_province as frontend_pages_province
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
+from frontend import pages_scheme as frontend_pages_scheme
 from frontend import pages_tablet as frontend_pages_tablet
 from marking.live import controller as scoring_live_controller
 from marking.live import ws as scoring_live_ws
@@ -56,6 +57,7 @@ def route_handlers() -> list:
         *frontend_pages_judges.page_handlers(),
         *frontend_pages_tablet.page_handlers(),
         *frontend_pages_live.page_handlers(),
+        *frontend_pages_scheme.page_handlers(),
         *frontend_pages_results.page_handlers(),
         certificates_controller.ProposalsController,
         certificates_controller.CertificateController,

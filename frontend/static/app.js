@@ -60,6 +60,16 @@ function showError(form, err) {
   }
 }
 
+const escHtml = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+// An import's report: one table row per problem, { row, column, message_zh, message_en }, under a
+// heading with the count (T: the headers' texts, { row, column, reason }). "" when there is none.
+export function reportTable(title, items, cls, T, lang) {
+  if (!items || !items.length) return "";
+  const rows = items.map((e) => `<tr><td>${escHtml(e.row ?? "")}</td><td>${escHtml(e.column ?? "")}</td><td>${escHtml(lang === "zh" ? e.message_zh : e.message_en)}</td></tr>`).join("");
+  return `<h2>${escHtml(title)} (${items.length})</h2><div class="table-wrap"><table class="table ${cls}"><thead><tr><th>${escHtml(T.row)}</th><th>${escHtml(T.column)}</th><th>${escHtml(T.reason)}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
 export function toast(text) {
   const el = document.getElementById("toast");
   if (!el) return;

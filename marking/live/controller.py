@@ -3,9 +3,9 @@ locks, freezing the public board, the chief judge's console data and the public 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
@@ -24,13 +24,14 @@ from kernel.guards import actor_of, allowed, allowed_any, require_principal
 from kernel.i18n import register
 from kernel.roles import CHIEF_JUDGE, JUDGE
 from kernel.tables import Skill
+from marking.live import schemes
 from marking.live.ingest import MarkRefused, MarkRequest
 from marking.live.service import Live
 from marking.tables import CriterionLock, Mark, MarkingScheme
 from scoring.judges import panels_from_marks, review_judges
 from scoring.messages import ScoringError
 from scoring.scheme import scheme_from_dict, scheme_to_dict
-from scoring.scheme_xlsx import read_scheme_xlsx, write_scheme_xlsx
+from scoring.scheme_xlsx import write_scheme_template, write_scheme_xlsx
 
 register({"thing.scheme": ("评分标准", "marking scheme"), "thing.lock": ("锁定", "lock")})
 
@@ -89,18 +90,22 @@ def _scheme_error(exc: ScoringError) -> BilingualError:
 async def store_scheme(event_id: int, skill_id: int, data: dict[str, Any], actor: audit.Actor, live: Live | None) -> dict[str, Any]:
     """Validate and store a skill's scheme; refused once marks exist (they were given under it)."""
     await events.editable_event(event_id)
-    await _skill(event_id, skill_id)
+    skill = await _skill(event_id, skill_id)
     preset = (await events.event_preset(event_id))["effective"]
+    defaults = schemes.scheme_defaults(preset, skill)
     try:
-        scheme = scheme_from_dict(data, defaults=preset.get("scoring"))
+        # The skill's total first: a scheme made for another total fails every sum, for one reason.
+        total = scheme_from_dict(data, defaults=defaults, validate=False).total
+        if total != Decimal(skill.get("total_marks") or 100):
+            wrong = schemes.total_mismatch(total, skill)
+            raise BilingualError(422, "scheme_total_mismatch", field="total", zh=wrong.zh, en=wrong.en)
+        scheme = scheme_from_dict(data, defaults=defaults)
     except ScoringError as exc:
         raise _scheme_error(exc) from None
     stored = scheme_to_dict(scheme)
     async with write_transaction():
         if await Mark.exists().where(Mark.skill == skill_id):
-            raise BilingualError(
-                409, "scheme_in_use", zh="本项目已有评分，评分标准不能再修改", en="Marks have been given under this scheme; it can no longer change"
-            )
+            raise BilingualError(409, "scheme_in_use", zh=schemes.IN_USE.zh, en=schemes.IN_USE.en)
         row = await MarkingScheme.select(MarkingScheme.version).where(MarkingScheme.skill == skill_id).first()
         now = dt.datetime.now(dt.timezone.utc)
         if row:
@@ -148,7 +153,10 @@ class SchemeController(Controller):
 
     @post(
         "/import",
-        summary="Import the marking scheme from .xlsx (one row per aspect)",
+        summary="Import the marking scheme from .xlsx (one row per aspect; mode: check or save)",
+        description="check: read the workbook and report, storing nothing: the scheme it holds (`scheme`, `counts`), every "
+        "problem by row and column (`errors`), warnings such as a sheet naming another skill (`warnings`), and whether marks "
+        "already forbid a change (`in_use`). save (the default): store it; a workbook with errors is refused (422).",
         operation_id="import_scheme",
         guards=[allowed("manage_scheme")],
     )
@@ -159,29 +167,47 @@ class SchemeController(Controller):
         event_id: int,
         skill_id: int,
         data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
-    ) -> dict[str, Any]:
-        preset = (await events.event_preset(event_id))["effective"]
-        result = await asyncio.to_thread(read_scheme_xlsx, await data.read(), defaults=preset.get("scoring"))  # parsing: off the event loop
-        if result.errors or result.scheme is None:
-            errs = [e.to_dict() for e in result.errors]
-            first = result.errors[0] if result.errors else None
-            raise BilingualError(
-                422,
-                "invalid_scheme_file",
-                field="file",
-                zh=first.message.zh if first else "评分标准无效",
-                en=first.message.en if first else "invalid scheme",
-                extra=errs,
-            )
-        return await store_scheme(event_id, skill_id, scheme_to_dict(result.scheme), actor, _live(request))
+        mode: str = "save",
+    ) -> Response[dict[str, Any]]:
+        if mode not in ("check", "save"):
+            raise invalid("mode", "须为 check 或 save", "must be check or save")
+        await _skill(event_id, skill_id)
+        report = await schemes.check_file(event_id, skill_id, await data.read())
+        result = report.pop("result")
+        if mode == "check":
+            return Response(report, status_code=200)
+        if not report["ok"]:
+            errs = [e.to_dict() for e in result.errors] or [
+                {"row": e["row"], "column": e["column"], "sheet": e["sheet"], "message": {"zh": e["message_zh"], "en": e["message_en"]}}
+                for e in report["errors"]
+            ]
+            first = errs[0]["message"] if errs else {"zh": "评分标准无效", "en": "invalid scheme"}
+            raise BilingualError(422, "invalid_scheme_file", field="file", zh=first["zh"], en=first["en"], extra=errs)
+        saved = await store_scheme(event_id, skill_id, report["scheme"], actor, _live(request))
+        return Response({**saved, "warnings": report["warnings"]}, status_code=201)
+
+    @get(
+        "/template",
+        summary="A blank marking scheme workbook (.xlsx): example rows, the skill in its settings, every column explained",
+        operation_id="scheme_template",
+        guards=[allowed("read_scheme")],
+        media_type=XLSX,
+    )
+    async def scheme_template(self, request: Request, event_id: int, skill_id: int) -> Response[bytes]:
+        skill = await _skill(event_id, skill_id)
+        lang = request_lang(request)
+        content = write_scheme_template(skill["name"], skill.get("occupation_code") or "", lang=lang)
+        return attachment(content, "评分标准模板.xlsx" if lang == "zh" else "marking-scheme-template.xlsx")
 
     @get("/export", summary="Export the marking scheme as .xlsx", operation_id="export_scheme", guards=[allowed("read_scheme")], media_type=XLSX)
     async def export_scheme(self, request: Request, event_id: int, skill_id: int) -> Response[bytes]:
         found = await load_scheme(skill_id)
         if found is None:
             raise not_found("scheme")
+        skill = await _skill(event_id, skill_id)
         lang = request_lang(request)
-        return attachment(write_scheme_xlsx(scheme_from_dict(found["scheme"]), lang=lang), "评分标准.xlsx" if lang == "zh" else "marking-scheme.xlsx")
+        content = write_scheme_xlsx(scheme_from_dict(found["scheme"]), lang=lang, occupation_code=skill.get("occupation_code") or "")
+        return attachment(content, "评分标准.xlsx" if lang == "zh" else "marking-scheme.xlsx")
 
 
 class MarksController(Controller):

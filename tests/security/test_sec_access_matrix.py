@@ -139,6 +139,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "PUT /api/events/{event_id:int}/skills/{skill_id:int}/scheme": ORG | CHIEF,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/scheme/import": ORG | CHIEF,
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/scheme/export": STAFF,
+    "GET /api/events/{event_id:int}/skills/{skill_id:int}/scheme/template": STAFF,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/marks": r("judge", "chief_judge", "organiser"),
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/marks": ORG | CHIEF,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/locks": CHIEF,
