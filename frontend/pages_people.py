@@ -67,6 +67,7 @@ register(
         "people.account": ("账号", "Account"),
         "people.own": ("本赛事账号", "This event's account"),
         "people.invited": ("受邀账号", "Invited account"),
+        "people.platform": ("平台账号", "Platform account"),
         "people.inactive": ("已停用", "Deactivated"),
         "people.actions": ("操作", "Actions"),
         "people.none": ("暂无。", "Nobody yet."),

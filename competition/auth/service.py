@@ -376,7 +376,7 @@ async def event_accounts(event_id: int) -> list[dict]:
     for r in rows:
         u = users.setdefault(r["user"], {
             "id": r["user"], "username": r["user.username"], "display_name": r["user.display_name"],
-            "own": r["user.home_event"] == event_id, "active": r["user.active"], "roles": [],
+            "own": r["user.home_event"] == event_id, "platform": r["user.home_event"] is None, "active": r["user.active"], "roles": [],
         })  # fmt: skip
         u["roles"].append({"role": r["role"], "skill_id": r["skill"], "contestant_id": r["contestant"], "delegation": r["delegation"]})
     bare = User.select(User.id, User.username, User.display_name, User.active).where(User.home_event == event_id)
@@ -388,6 +388,7 @@ async def event_accounts(event_id: int) -> list[dict]:
             "username": r["username"],
             "display_name": r["display_name"],
             "own": True,
+            "platform": False,
             "active": r["active"],
             "roles": [],
         }

@@ -27,7 +27,8 @@ function show(form, data) {
   }
   const qr = box.querySelector("[data-secret-qr]");
   qr.hidden = !data.qr_svg;
-  qr.src = data.qr_svg ? "data:image/svg+xml;charset=utf-8," + encodeURIComponent(data.qr_svg) : "";
+  if (data.qr_svg) qr.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(data.qr_svg);
+  else qr.removeAttribute("src");
   box.hidden = false;
   box.scrollIntoView({ block: "start" });
   box.querySelector("[data-secret-done]").focus();
