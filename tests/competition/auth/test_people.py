@@ -199,6 +199,10 @@ async def test_a_new_events_creator_opens_its_encryption_and_people_pages(server
     assert r.status_code == 403
     en = await org.get(f"/events/{e}/people?lang=en", headers=html)
     assert "People and roles" in en.text and "Appoint a new arbitrator" in en.text
+    assert "people." not in en.text.replace("/static/people.js", ""), "a message key without its text"
+    zh = await org.get(f"/events/{e}/encryption", headers=html)
+    text = zh.text.replace("/static/dayof.", "")
+    assert "dayof." not in text and "people." not in text
 
 
 def test_the_policy_decides_who_appoints_whom():
