@@ -216,10 +216,13 @@ class AccountController(Controller):
                                  actor=actor)  # fmt: skip
         return {"ok": True}
 
-    @delete("/roles", summary="Revoke a role in the event", operation_id="revoke_role", guards=[allowed("grant_event_role")], status_code=200)
-    async def revoke(self, request: Request, actor: Actor, event_id: int, user_id: int, role: str, skill_id: int | None = None) -> dict[str, Any]:
+    @delete("/roles", summary="Revoke a role in the event (a delegation leader's for one delegation, when named)", operation_id="revoke_role",
+            guards=[allowed("grant_event_role")], status_code=200)  # fmt: skip
+    async def revoke(
+        self, request: Request, actor: Actor, event_id: int, user_id: int, role: str, skill_id: int | None = None, delegation: str | None = None
+    ) -> dict[str, Any]:
         await _may_appoint(request, role, event_id, skill_id)
-        await service.revoke_role(user_id, role, event_id, skill_id, actor=actor)
+        await service.revoke_role(user_id, role, event_id, skill_id, actor=actor, delegation=delegation)
         return {"ok": True}
 
     @post("/invitations", summary="Invite an account of the platform or another event to a role (granted when its owner accepts)",

@@ -193,12 +193,14 @@ async def grant_role(
             )
 
 
-async def revoke_role(user_id: int, role: str, event_id: int, skill_id: int | None, *, actor: audit.Actor) -> None:
-    """Take ``role`` (in that skill, for skill roles) from the account; the event's last
-    organiser keeps theirs (someone must be able to run the event)."""
+async def revoke_role(user_id: int, role: str, event_id: int, skill_id: int | None, *, actor: audit.Actor, delegation: str | None = None) -> None:
+    """Take ``role`` (in that skill, for skill roles; for that delegation only, when one is named)
+    from the account; the event's last organiser keeps theirs (someone must be able to run the event)."""
     async with write_transaction():
         q = (RoleAssignment.user == user_id) & (RoleAssignment.role == role) & (RoleAssignment.event == event_id)
         q = q & (RoleAssignment.skill.is_null() if skill_id is None else RoleAssignment.skill == skill_id)
+        if delegation:
+            q &= RoleAssignment.delegation == delegation
         if not await RoleAssignment.exists().where(q):
             raise not_found("role")
         if role == ORGANISER:
@@ -214,7 +216,8 @@ async def revoke_role(user_id: int, role: str, event_id: int, skill_id: int | No
                     en="This is the event's only organiser and cannot be removed: appoint another organiser first",
                 )
         await RoleAssignment.delete().where(q)
-        await audit.record("role.revoke", actor, event_id=event_id, target=f"user:{user_id}", details={"role": role, "skill_id": skill_id})
+        details = {"role": role, "skill_id": skill_id} | ({"delegation": delegation} if delegation else {})
+        await audit.record("role.revoke", actor, event_id=event_id, target=f"user:{user_id}", details=details)
 
 
 async def invite(event_id: int, username: str, role: str, skill_id: int | None, *, actor: audit.Actor) -> dict:

@@ -84,6 +84,16 @@ async def test_removing_a_role_takes_its_authority_and_the_last_organiser_stays(
     assert listed[arb["id"]]["roles"] == [] and listed[arb["id"]]["own"]
     assert (await org.post(f"/api/events/{e}/roles", json={"user_id": arb["id"], "role": "arbitrator"})).status_code == 201
 
+    # A leader of two delegations loses only the one removed.
+    leader = await _appoint(org, e, "delegation_leader", delegation="广州市")
+    assert (
+        await org.post(f"/api/events/{e}/roles", json={"user_id": leader["id"], "role": "delegation_leader", "delegation": "佛山市"})
+    ).status_code == 201
+    r = await org.delete(f"/api/events/{e}/roles", params={"user_id": leader["id"], "role": "delegation_leader", "delegation": "广州市"})
+    assert r.status_code == 200
+    listed = {u["id"]: u for u in (await org.get(f"/api/events/{e}/accounts")).json()}
+    assert [g["delegation"] for g in listed[leader["id"]]["roles"]] == ["佛山市"]
+
     # A fresh event's only organiser is its creator: it cannot remove itself.
     solo = await new_event(org)
     me = (await org.get("/api/me")).json()["user"]["id"]
