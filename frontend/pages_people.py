@@ -18,7 +18,7 @@ from competition.auth import service as accounts
 from competition.events import service as events
 from frontend.pages import render
 from kernel.guards import allowed
-from kernel.i18n import register
+from kernel.i18n import china_time, register
 from kernel.roles import APPROVER, ARBITRATOR, CHIEF_JUDGE, CONTESTANT, DELEGATION_LEADER, ENCRYPTION_OFFICER, ORGANISER, ROLE_LABELS, SUPERVISOR
 from scoring.idcard import mask_id
 
@@ -109,6 +109,13 @@ register(
         "people.secret_expires": ("有效期至", "Valid until"),
         "people.secret_done": ("我已记下，关闭", "Noted, close"),
         "people.print": ("打印", "Print"),
+        "people.invite": (
+            "或邀请平台或其他赛事的已有账号（本人接受后生效）",
+            "Or invite an existing account of the platform or another event (granted once its owner accepts)",
+        ),
+        "people.invite_username": ("对方的用户名", "Their username"),
+        "people.invite_send": ("发送邀请", "Send invitation"),
+        "people.pending": ("待接受的邀请：{who}（{at}）", "Invitation waiting: {who} ({at})"),
         "people.judges": ("裁判员在裁判管理中维护。", "Judges are kept on the judges pages."),
     }
 )
@@ -139,6 +146,9 @@ async def people_page(request: Request, event_id: int) -> Template:
             if g["role"] in holders:
                 holders[g["role"]].append({"user": u, "grant": g, "scope": _scope(g, skills, contestants)})
     linked = {g["grant"]["contestant_id"] for g in holders[CONTESTANT]}
+    invitations: dict[str, list[dict[str, Any]]] = {}
+    for inv in await accounts.pending_invitations(event_id):
+        invitations.setdefault(inv["role"], []).append({**inv, "created_at_china": china_time(inv["created_at"])})
     chiefs = {s["id"]: [h for h in holders[CHIEF_JUDGE] if h["grant"]["skill_id"] == s["id"]] for s in skill_rows}
     return await render(
         request,
@@ -151,6 +161,7 @@ async def people_page(request: Request, event_id: int) -> Template:
         own_accounts=[u for u in everyone if u["own"] and u["active"]],
         free_contestants=[c for c in contestants.values() if c["id"] not in linked],
         delegations=sorted({c["delegation"] for c in contestants.values() if c["delegation"]}),
+        invitations=invitations,
     )
 
 

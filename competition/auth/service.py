@@ -279,6 +279,23 @@ async def my_invitations(user_id: int) -> list[dict]:
     ]
 
 
+async def pending_invitations(event_id: int) -> list[dict]:
+    """The event's invitations not yet answered, with the invited account's name (one query)."""
+    rows = (
+        await EventInvitation.select(
+            EventInvitation.id, EventInvitation.role, EventInvitation.skill, EventInvitation.created_at,
+            EventInvitation.user.username, EventInvitation.user.display_name,
+        )
+        .where((EventInvitation.event == event_id) & (EventInvitation.status == PENDING))
+        .order_by(EventInvitation.id)
+    )  # fmt: skip
+    return [
+        {"id": r["id"], "role": r["role"], "skill_id": r["skill"], "username": r["user.username"], "display_name": r["user.display_name"],
+         "created_at": r["created_at"]}
+        for r in rows
+    ]  # fmt: skip
+
+
 async def answer_invitation(invitation_id: int, user_id: int, accept: bool, *, actor: audit.Actor) -> dict:
     """The invited account's owner accepts (the role is granted, the account now belongs to the
     event too) or declines."""

@@ -198,7 +198,12 @@ async def test_a_new_events_creator_opens_its_encryption_and_people_pages(server
     page = await org.get(f"/events/{e}/encryption", headers=html)
     assert page.status_code == 200, page.text[:300]
     assert 'id="officer-only"' in page.text and "round1-form" not in page.text and "decrypt-form" not in page.text
-    assert (await org.get(f"/events/{e}/people", headers=html)).status_code == 200
+    # An account of another event invited as approver is listed as waiting until its owner answers.
+    other = await new_event(org)
+    guest = await _appoint(org, other["id"], "supervisor")
+    assert (await org.post(f"/api/events/{e}/invitations", json={"username": guest["username"], "role": "approver"})).status_code == 201
+    page = await org.get(f"/events/{e}/people", headers=html)
+    assert page.status_code == 200 and f'data-invitation="{guest["username"]}"' in page.text and 'data-invite="approver"' in page.text
     # The encryption officer still has the page's forms, and the mapping.
     officer = await account(org, server, e, "encryption_officer")
     page = await officer.get(f"/events/{e}/encryption", headers=html)
