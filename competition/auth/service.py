@@ -223,11 +223,13 @@ async def revoke_role(user_id: int, role: str, event_id: int, skill_id: int | No
 async def invite(event_id: int, username: str, role: str, skill_id: int | None, *, actor: audit.Actor) -> dict:
     """Invite an existing account (of the platform or another event) to a role in the event;
     nothing is granted until its owner accepts."""
-    if role not in ROLES or role == CONTESTANT:
+    if role not in ROLES or role in (CONTESTANT, DELEGATION_LEADER):
+        # A contestant account is linked to one of the event's contestants, a leader to a
+        # delegation: neither is carried by an invitation, so both are made for the event.
         raise invalid(
             "role",
-            "未知角色，或不能邀请的角色（选手账号须为本赛事创建）",
-            "unknown role, or one that cannot be invited (contestant accounts are made for the event)",
+            "未知角色，或不能邀请的角色（选手和领队账号须为本赛事创建）",
+            "unknown role, or one that cannot be invited (contestant and delegation leader accounts are made for the event)",
         )
     if role in SKILL_ROLES and skill_id is None:
         raise invalid("skill_id", "裁判和裁判长须指定竞赛项目", "judges and chief judges need a skill")

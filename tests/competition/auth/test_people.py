@@ -177,6 +177,9 @@ async def test_no_reset_for_accounts_not_the_events_own(server, world):
     stranger = await _appoint(org, other["id"], "supervisor")
     r = await org.post(f"/api/events/{e}/accounts/{stranger['id']}/password", json={})
     assert r.status_code == 403 and r.json()["code"] == "account_not_in_event"
+    # Leaders and contestants are not invited (an invitation carries no delegation or contestant).
+    r = await org.post(f"/api/events/{other['id']}/invitations", json={"username": stranger["username"], "role": "delegation_leader"})
+    assert r.status_code == 422 and r.json()["field"] == "role" and "领队" in r.json()["message"]
     # An account of this event invited to another one (and accepting) is no longer this event's alone.
     mine = await _appoint(org, e, "supervisor")
     invite = await org.post(f"/api/events/{other['id']}/invitations", json={"username": mine["username"], "role": "arbitrator"})
