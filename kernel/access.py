@@ -95,7 +95,17 @@ _ALL = (
     _cap("archive_event", {ORGANISER}, EVENT, "归档赛事", "archive the event"),
     # People and accounts.
     _cap("read_event_accounts", {ORGANISER}, EVENT, "查看赛事账号", "read the event's accounts"),
-    _cap("grant_event_role", {ORGANISER}, EVENT, "授予和收回赛事角色", "grant and revoke roles in the event"),
+    _cap("grant_event_role", {ORGANISER}, EVENT, "打开人员与角色页、授予和收回赛事角色", "open the people page, grant and revoke roles in the event"),
+    # Which roles one may grant and revoke: ``APPOINTING`` maps each role to one of these.
+    _cap("appoint_organiser", {ORGANISER}, EVENT, "任命和撤销联合组织方", "appoint and remove co-organisers"),
+    _cap(
+        "appoint_official",
+        {ORGANISER},
+        EVENT,
+        "任命和撤销加密员、监督仲裁组、审批人、监督员",
+        "appoint and remove encryption officers, arbitrators, approvers and supervisors",
+    ),
+    _cap("appoint_delegation_account", {ORGANISER}, EVENT, "任命领队、开设选手账号", "appoint delegation leaders and open contestant accounts"),
     _cap("issue_login_code", {ORGANISER}, EVENT, "发放平板登录码", "issue tablet login codes"),
     _cap("manage_event_accounts", {ORGANISER}, EVENT, "重置密码、停用赛事账号", "reset passwords and deactivate the event's accounts"),
     # Registration and personal data.
@@ -161,6 +171,22 @@ _ALL = (
 
 CAPABILITIES: dict[str, Capability] = {c.name: c for c in _ALL}
 
+#: Who may appoint whom: the capability that grants and revokes each role of an event. Judges and
+#: chief judges are appointed on the skills' judge panels (``manage_judges``: the registry knows
+#: their delegations, for conflicts of interest). A holder of ``grant_event_role`` reaches the
+#: people page and the account routes; each grant or revocation then asks this table.
+APPOINTING: dict[str, str] = {
+    ORGANISER: "appoint_organiser",
+    CHIEF_JUDGE: "manage_judges",
+    JUDGE: "manage_judges",
+    ENCRYPTION_OFFICER: "appoint_official",
+    ARBITRATOR: "appoint_official",
+    APPROVER: "appoint_official",
+    SUPERVISOR: "appoint_official",
+    DELEGATION_LEADER: "appoint_delegation_account",
+    CONTESTANT: "appoint_delegation_account",
+}
+
 
 def capability(name: str) -> Capability:
     try:
@@ -189,6 +215,12 @@ def allows(p: Principal | None, name: str, event_id: int | None = None, skill_id
         return False
     skill = skill_id if cap.scope == SKILL else None
     return any(p.holds(role, event_id, skill) for role in cap.roles)
+
+
+def may_appoint(p: Principal | None, role: str, event_id: int, skill_id: int | None = None) -> bool:
+    """May ``p`` grant (and revoke) ``role`` in the event (and skill)? Unknown roles: nobody."""
+    name = APPOINTING.get(role)
+    return name is not None and allows(p, name, event_id, skill_id)
 
 
 def stage_allows(name: str, stage: str) -> bool:
@@ -226,6 +258,10 @@ class Checker:
 
     def __call__(self, name: str, event_id: int | None = None, skill_id: int | None = None, stage: str | None = None) -> bool:
         return allows(self.p, name, event_id, skill_id, stage)
+
+    def appoint(self, role: str, event_id: int, skill_id: int | None = None) -> bool:
+        """``can.appoint('arbitrator', event.id)``: may grant and revoke that role."""
+        return may_appoint(self.p, role, event_id, skill_id)
 
 
 def matrix() -> list[dict]:

@@ -72,6 +72,13 @@ def new_login_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def new_password() -> str:
+    """A generated password (shown once to whoever reset it): 12 characters of the code alphabet
+    in groups of four, ``ABCD-EFGH-JKMN``; ~59 bits."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
 def needs_rehash(password_hash: str) -> bool:
     """Whether a stored hash was made at another cost than the current profile's."""
     try:

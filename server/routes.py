@@ -13,6 +13,7 @@ from frontend import pages_certificates as frontend_pages_certificates
 from frontend import pages_dayof as frontend_pages_dayof
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
+from frontend import pages_people as frontend_pages_people
 from frontend import pages_province as frontend_pages_province
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
@@ -55,6 +56,7 @@ def route_handlers() -> list:
         *frontend_pages_registration.page_handlers(),
         *frontend_pages_dayof.page_handlers(),
         *frontend_pages_judges.page_handlers(),
+        *frontend_pages_people.page_handlers(),
         *frontend_pages_tablet.page_handlers(),
         *frontend_pages_live.page_handlers(),
         *frontend_pages_scheme.page_handlers(),

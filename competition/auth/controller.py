@@ -13,10 +13,10 @@ from litestar import Controller, Request, delete, get, post
 from litestar.channels import ChannelsPlugin
 
 from competition.auth import service
-from kernel import audit, ratelimit
+from kernel import access, audit, ratelimit
 from kernel.audit import Actor
 from kernel.db import write_transaction
-from kernel.errors import AppError, invalid, not_found
+from kernel.errors import AppError, BilingualError, invalid, not_found
 from kernel.guards import (
     SESSION_ENDED,
     SESSION_USER_KEY,
@@ -29,9 +29,9 @@ from kernel.guards import (
     require_principal,
     requires_login,
 )
-from kernel.roles import ROLES
+from kernel.roles import ROLE_LABELS, ROLES
 from kernel.settings import Settings
-from kernel.tables import RoleAssignment, User
+from kernel.tables import User
 
 
 class LoginIn(msgspec.Struct):
@@ -56,6 +56,8 @@ class AccountIn(msgspec.Struct):
     password: str | None = None
     contestant_id: int | None = None
     delegation: str | None = None
+    #: Generate a password and answer it (once) in ``password``; ``password`` must then be empty.
+    generate_password: bool = False
 
 
 class RoleIn(msgspec.Struct):
@@ -77,7 +79,8 @@ class LoginCodeIn(msgspec.Struct):
 
 
 class ResetIn(msgspec.Struct):
-    password: str
+    #: The new password; empty or absent: one is generated and answered once.
+    password: str | None = None
 
 
 class AuthController(Controller):
@@ -177,59 +180,55 @@ class AccountController(Controller):
 
     @get("/accounts", summary="List the event's accounts and their roles", operation_id="list_accounts", guards=[allowed("read_event_accounts")])
     async def list_accounts(self, event_id: int) -> list[dict[str, Any]]:
-        rows = await RoleAssignment.select(
-            RoleAssignment.user,
-            RoleAssignment.role,
-            RoleAssignment.skill,
-            RoleAssignment.contestant,
-            RoleAssignment.delegation,
-            RoleAssignment.user.username,
-            RoleAssignment.user.display_name,
-            RoleAssignment.user.home_event,
-            RoleAssignment.user.active,
-        ).where(RoleAssignment.event == event_id)
-        users: dict[int, dict[str, Any]] = {}
-        for r in rows:
-            u = users.setdefault(r["user"], {
-                "id": r["user"], "username": r["user.username"], "display_name": r["user.display_name"],
-                "own": r["user.home_event"] == event_id, "active": r["user.active"], "roles": [],
-            })  # fmt: skip
-            u["roles"].append({"role": r["role"], "skill_id": r["skill"], "contestant_id": r["contestant"], "delegation": r["delegation"]})
-        return sorted(users.values(), key=lambda u: u["id"])
+        return await service.event_accounts(event_id)
 
     @post(
-        "/accounts", summary="Create an account of the event with a role in it", operation_id="create_account", guards=[allowed("grant_event_role")]
+        "/accounts",
+        summary="Create an account of the event with a role in it (who may appoint which role: the access policy's APPOINTING)",
+        operation_id="create_account",
+        guards=[allowed("grant_event_role")],
     )
     async def create_account(self, request: Request, event_id: int, data: AccountIn) -> dict[str, Any]:
-        if data.role not in ROLES:
-            raise invalid("role", "未知角色", "unknown role")
         p = await principal(request)
+        await _may_appoint(request, data.role, event_id, data.skill_id)
         actor = actor_of(request, p)
+        if data.generate_password and data.password:
+            raise invalid("password", "已选择自动生成密码，请不要另填", "leave it empty when the password is generated")
+        password = service.new_password() if data.generate_password else data.password
         username = data.username or service.generated_username(data.role.replace("_", "-"))
         async with write_transaction():
-            user_id = await service.create_user(username, data.display_name, data.password, home_event=event_id, actor=actor)
+            user_id = await service.create_user(username, data.display_name, password, home_event=event_id, actor=actor)
             await service.grant_role(
                 user_id, data.role, event_id, data.skill_id, contestant_id=data.contestant_id, delegation=data.delegation, actor=actor
             )
-        return {"id": user_id, "username": username, "display_name": data.display_name.strip(), "role": data.role, "skill_id": data.skill_id,
-                "contestant_id": data.contestant_id, "delegation": data.delegation}  # fmt: skip
+        out = {"id": user_id, "username": username, "display_name": data.display_name.strip(), "role": data.role, "skill_id": data.skill_id,
+               "contestant_id": data.contestant_id, "delegation": data.delegation}  # fmt: skip
+        if data.generate_password:
+            out["password"] = password  # shown once: only its hash is kept
+        return out
 
     @post(
         "/roles", summary="Grant a role in the event to one of the event's accounts", operation_id="grant_role", guards=[allowed("grant_event_role")]
     )
     async def grant(self, request: Request, actor: Actor, event_id: int, data: RoleIn) -> dict[str, Any]:
+        await _may_appoint(request, data.role, event_id, data.skill_id)
         await service.grant_role(data.user_id, data.role, event_id, data.skill_id, contestant_id=data.contestant_id, delegation=data.delegation,
                                  actor=actor)  # fmt: skip
         return {"ok": True}
 
-    @delete("/roles", summary="Revoke a role in the event", operation_id="revoke_role", guards=[allowed("grant_event_role")], status_code=200)
-    async def revoke(self, request: Request, actor: Actor, event_id: int, user_id: int, role: str, skill_id: int | None = None) -> dict[str, Any]:
-        await service.revoke_role(user_id, role, event_id, skill_id, actor=actor)
+    @delete("/roles", summary="Revoke a role in the event (a delegation leader's for one delegation, when named)", operation_id="revoke_role",
+            guards=[allowed("grant_event_role")], status_code=200)  # fmt: skip
+    async def revoke(
+        self, request: Request, actor: Actor, event_id: int, user_id: int, role: str, skill_id: int | None = None, delegation: str | None = None
+    ) -> dict[str, Any]:
+        await _may_appoint(request, role, event_id, skill_id)
+        await service.revoke_role(user_id, role, event_id, skill_id, actor=actor, delegation=delegation)
         return {"ok": True}
 
     @post("/invitations", summary="Invite an account of the platform or another event to a role (granted when its owner accepts)",
           operation_id="invite_account", guards=[allowed("grant_event_role")], status_code=201)  # fmt: skip
     async def invite(self, request: Request, actor: Actor, event_id: int, data: InviteIn) -> dict[str, Any]:
+        await _may_appoint(request, data.role, event_id, data.skill_id)
         return await service.invite(event_id, data.username, data.role, data.skill_id, actor=actor)
 
     @post(
@@ -250,9 +249,10 @@ class AccountController(Controller):
     async def reset_password(
         self, request: Request, actor: Actor, event_id: int, user_id: int, data: ResetIn, channels: ChannelsPlugin
     ) -> dict[str, Any]:
-        await service.reset_password(event_id, user_id, data.password, actor=actor)
+        password = await service.reset_password(event_id, user_id, data.password or None, actor=actor)
         sessions_ended(channels, user_id)
-        return {"ok": True}
+        # A generated password is answered once (only its hash is kept); a typed one is not echoed.
+        return {"ok": True} if data.password else {"ok": True, "password": password}
 
     @post("/accounts/{user_id:int}/deactivate", summary="Deactivate one of the event's accounts (its sessions end at once)",
           operation_id="deactivate_account", guards=[allowed("manage_event_accounts")], status_code=200)  # fmt: skip
@@ -266,6 +266,20 @@ class AccountController(Controller):
     async def activate(self, request: Request, actor: Actor, event_id: int, user_id: int) -> dict[str, Any]:
         await service.set_active(event_id, user_id, True, actor=actor)
         return {"ok": True}
+
+
+async def _may_appoint(request: Request, role: str, event_id: int, skill_id: int | None) -> None:
+    """The access policy decides who may grant (and revoke) which role (``access.APPOINTING``)."""
+    if role not in ROLES:
+        raise invalid("role", "未知角色", "unknown role")
+    if not access.may_appoint(await principal(request), role, event_id, skill_id):
+        raise BilingualError(
+            403,
+            "forbidden_role",
+            field="role",
+            zh=f"您无权任命或撤销“{ROLE_LABELS[role][0]}”",
+            en=f"You may not appoint or remove the role {ROLE_LABELS[role][1]}",
+        )
 
 
 def qr_svg(text: str) -> str:

@@ -11,8 +11,8 @@ from kernel import audit
 from kernel.db import write_transaction
 from kernel.errors import BilingualError, conflict, invalid, not_found
 from kernel.extension import Extension
-from kernel.passwords import MIN_PASSWORD_LENGTH, code_hash, hash_password_async, needs_rehash, new_login_code, verify_password_async
-from kernel.roles import CONTESTANT, DELEGATION_LEADER, PLATFORM_ADMIN, PLATFORM_ROLES, ROLES, SKILL_ROLES
+from kernel.passwords import MIN_PASSWORD_LENGTH, code_hash, hash_password_async, needs_rehash, new_login_code, new_password, verify_password_async
+from kernel.roles import CONTESTANT, DELEGATION_LEADER, ORGANISER, PLATFORM_ADMIN, PLATFORM_ROLES, ROLES, SKILL_ROLES
 from kernel.tables import EventInvitation, LoginCode, RoleAssignment, Skill, User
 
 PENDING = "pending"
@@ -193,24 +193,43 @@ async def grant_role(
             )
 
 
-async def revoke_role(user_id: int, role: str, event_id: int, skill_id: int | None, *, actor: audit.Actor) -> None:
+async def revoke_role(user_id: int, role: str, event_id: int, skill_id: int | None, *, actor: audit.Actor, delegation: str | None = None) -> None:
+    """Take ``role`` (in that skill, for skill roles; for that delegation only, when one is named)
+    from the account; the event's last organiser keeps theirs (someone must be able to run the event)."""
     async with write_transaction():
         q = (RoleAssignment.user == user_id) & (RoleAssignment.role == role) & (RoleAssignment.event == event_id)
         q = q & (RoleAssignment.skill.is_null() if skill_id is None else RoleAssignment.skill == skill_id)
+        if delegation:
+            q &= RoleAssignment.delegation == delegation
         if not await RoleAssignment.exists().where(q):
             raise not_found("role")
+        if role == ORGANISER:
+            others = await RoleAssignment.count().where(
+                (RoleAssignment.role == ORGANISER) & (RoleAssignment.event == event_id) & (RoleAssignment.user != user_id)
+            )
+            if not others:
+                raise BilingualError(
+                    409,
+                    "last_organiser",
+                    field="user_id",
+                    zh="这是本赛事唯一的组织方，不能撤销：请先任命另一名组织方",
+                    en="This is the event's only organiser and cannot be removed: appoint another organiser first",
+                )
         await RoleAssignment.delete().where(q)
-        await audit.record("role.revoke", actor, event_id=event_id, target=f"user:{user_id}", details={"role": role, "skill_id": skill_id})
+        details = {"role": role, "skill_id": skill_id} | ({"delegation": delegation} if delegation else {})
+        await audit.record("role.revoke", actor, event_id=event_id, target=f"user:{user_id}", details=details)
 
 
 async def invite(event_id: int, username: str, role: str, skill_id: int | None, *, actor: audit.Actor) -> dict:
     """Invite an existing account (of the platform or another event) to a role in the event;
     nothing is granted until its owner accepts."""
-    if role not in ROLES or role == CONTESTANT:
+    if role not in ROLES or role in (CONTESTANT, DELEGATION_LEADER):
+        # A contestant account is linked to one of the event's contestants, a leader to a
+        # delegation: neither is carried by an invitation, so both are made for the event.
         raise invalid(
             "role",
-            "未知角色，或不能邀请的角色（选手账号须为本赛事创建）",
-            "unknown role, or one that cannot be invited (contestant accounts are made for the event)",
+            "未知角色，或不能邀请的角色（选手和领队账号须为本赛事创建）",
+            "unknown role, or one that cannot be invited (contestant and delegation leader accounts are made for the event)",
         )
     if role in SKILL_ROLES and skill_id is None:
         raise invalid("skill_id", "裁判和裁判长须指定竞赛项目", "judges and chief judges need a skill")
@@ -260,6 +279,23 @@ async def my_invitations(user_id: int) -> list[dict]:
         }
         for r in rows
     ]
+
+
+async def pending_invitations(event_id: int) -> list[dict]:
+    """The event's invitations not yet answered, with the invited account's name (one query)."""
+    rows = (
+        await EventInvitation.select(
+            EventInvitation.id, EventInvitation.role, EventInvitation.skill, EventInvitation.created_at,
+            EventInvitation.user.username, EventInvitation.user.display_name,
+        )
+        .where((EventInvitation.event == event_id) & (EventInvitation.status == PENDING))
+        .order_by(EventInvitation.id)
+    )  # fmt: skip
+    return [
+        {"id": r["id"], "role": r["role"], "skill_id": r["skill"], "username": r["user.username"], "display_name": r["user.display_name"],
+         "created_at": r["created_at"]}
+        for r in rows
+    ]  # fmt: skip
 
 
 async def answer_invitation(invitation_id: int, user_id: int, accept: bool, *, actor: audit.Actor) -> dict:
@@ -322,13 +358,63 @@ async def event_account(event_id: int, user_id: int) -> dict:
     return user
 
 
-async def reset_password(event_id: int, user_id: int, password: str, *, actor: audit.Actor) -> None:
+async def reset_password(event_id: int, user_id: int, password: str | None, *, actor: audit.Actor) -> str:
+    """A new password for one of the event's own accounts (generated when none is given, and
+    returned to be shown once); its sessions end. Never for an account that holds a role in
+    another event or on the platform: the event's staff would take over that role too."""
     await event_account(event_id, user_id)
+    if await RoleAssignment.exists().where((RoleAssignment.user == user_id) & (RoleAssignment.event.is_null() | (RoleAssignment.event != event_id))):
+        raise BilingualError(
+            403,
+            "account_elsewhere",
+            field="user_id",
+            zh="该账号在其他赛事或平台上另有角色，不能由本赛事重置密码",
+            en="That account holds a role in another event or on the platform; this event cannot reset its password",
+        )
+    password = password or new_password()
     check_password(password)
     password_hash = await hash_password_async(password)
     async with write_transaction():
         await User.update({User.password_hash: password_hash, User.session_version: User.session_version + 1}).where(User.id == user_id)
         await audit.record("password.reset", actor, event_id=event_id, target=f"user:{user_id}")
+    return password
+
+
+async def event_accounts(event_id: int) -> list[dict]:
+    """The accounts holding a role in the event, each with its grants, and the event's own
+    accounts left without one (their roles were removed; they may be appointed again)."""
+    rows = await RoleAssignment.select(
+        RoleAssignment.user,
+        RoleAssignment.role,
+        RoleAssignment.skill,
+        RoleAssignment.contestant,
+        RoleAssignment.delegation,
+        RoleAssignment.user.username,
+        RoleAssignment.user.display_name,
+        RoleAssignment.user.home_event,
+        RoleAssignment.user.active,
+    ).where(RoleAssignment.event == event_id)
+    users: dict[int, dict] = {}
+    for r in rows:
+        u = users.setdefault(r["user"], {
+            "id": r["user"], "username": r["user.username"], "display_name": r["user.display_name"],
+            "own": r["user.home_event"] == event_id, "platform": r["user.home_event"] is None, "active": r["user.active"], "roles": [],
+        })  # fmt: skip
+        u["roles"].append({"role": r["role"], "skill_id": r["skill"], "contestant_id": r["contestant"], "delegation": r["delegation"]})
+    bare = User.select(User.id, User.username, User.display_name, User.active).where(User.home_event == event_id)
+    if users:
+        bare = bare.where(User.id.not_in(list(users)))
+    for r in await bare:
+        users[r["id"]] = {
+            "id": r["id"],
+            "username": r["username"],
+            "display_name": r["display_name"],
+            "own": True,
+            "platform": False,
+            "active": r["active"],
+            "roles": [],
+        }
+    return sorted(users.values(), key=lambda u: u["id"])
 
 
 async def set_active(event_id: int, user_id: int, active: bool, *, actor: audit.Actor) -> None:

@@ -210,7 +210,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /events/{event_id:int}/contestants/{contestant_id:int}": ORG,
     "GET /events/{event_id:int}/checkin": ORG,
     "GET /events/{event_id:int}/draw": ORG,
-    "GET /events/{event_id:int}/encryption": EO,
+    # The organiser and chief judges see the progress there; the mapping stays the officer's (test_people).
+    "GET /events/{event_id:int}/encryption": ORG | CHIEF | EO,
+    "GET /events/{event_id:int}/people": ORG,
     "GET /events/{event_id:int}/skills/{skill_id:int}/judging": r("judge", "chief_judge", "encryption_officer"),
     "GET /events/{event_id:int}/judges": ORG,
     "GET /events/{event_id:int}/judges/{judge_id:int}/edit": ORG,

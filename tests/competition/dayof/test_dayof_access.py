@@ -31,7 +31,7 @@ ROUTES: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/api/events/{e}/skills/{s}/encryption", None, ORG | CHIEF | EO),
     ("POST", "/api/events/{e}/skills/{s}/encryption/rounds", {"round": 1}, EO),
     ("GET", "/api/events/{e}/skills/{s}/encryption/mapping", None, EO),
-    ("GET", "/events/{e}/encryption", None, EO),
+    ("GET", "/events/{e}/encryption", None, ORG | CHIEF | EO),  # the progress; the mapping and its forms are the officer's
     ("GET", "/api/events/{e}/skills/{s}/judging-list", None, {"judge", "chief_judge"} | EO),
     ("GET", "/api/events/{e}/skills/{o}/judging-list", None, EO),
     ("GET", "/events/{e}/skills/{s}/judging", None, {"judge", "chief_judge"} | EO),
