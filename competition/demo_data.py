@@ -9,7 +9,7 @@ from typing import Any
 from scoring.scheme import BANDED, DEDUCTION, FULL_OR_ZERO, JUDGEMENT, MEASUREMENT
 
 DEMO_EVENT_CODE = "GD2026"
-DEMO_USERS = {"organiser": ("demo-organiser", "省技能竞赛组委会（演示）")}
+DEMO_USERS = {"organiser": ("demo-organiser", "省技能竞赛组委会（演示）"), "province": ("demo-province", "省人社厅职业能力建设处（演示）")}
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_SKILLS = [
     {"name": "电工", "occupation_code": "6-31-01-03", "industry_cluster": "E06", "groups": ["employee", "student"]},

@@ -41,6 +41,11 @@ async def load_demo() -> list[str]:
     user = await User.select(User.id).where(User.username == org_name).first()
     org_id = user["id"] if user else await accounts.create_user(org_name, org_display, DEMO_PASSWORD, actor=actor)
     await accounts.grant_platform_role(org_id, "event_creator", actor=actor)
+    # The province's supervisor (人社厅): reads the statistics of every event, no personal data.
+    prov_name, prov_display = DEMO_USERS["province"]
+    prov = await User.select(User.id).where(User.username == prov_name).first()
+    prov_id = prov["id"] if prov else await accounts.create_user(prov_name, prov_display, DEMO_PASSWORD, actor=actor)
+    await accounts.grant_platform_role(prov_id, "province_supervisor", actor=actor)
 
     existing = await Event.select(Event.id).where(Event.code == DEMO_EVENT_CODE).first()
     if existing:
@@ -72,4 +77,5 @@ async def load_demo() -> list[str]:
         if line:
             lines.append(line)
     lines.append(f"组织方账号 / organiser login: {org_name} / {DEMO_PASSWORD}")
+    lines.append(f"全省统计账号 / province statistics login: {prov_name} / {DEMO_PASSWORD} (/province/statistics)")
     return lines

@@ -257,3 +257,13 @@ for (const select of document.querySelectorAll("[data-tier-select]")) {
 }
 
 for (const form of document.querySelectorAll("form[data-autosubmit]")) submit(form);
+
+// The language switch keeps the page's query (its filters) — added here, at the click, so a search
+// typed into the page (a full ID number, say) is never written into the page's HTML.
+document.addEventListener("click", (ev) => {
+  const a = ev.target instanceof Element ? ev.target.closest("a[data-lang-switch]") : null;
+  if (!a || !location.search) return;
+  const url = new URL(a.href, location.href);
+  url.searchParams.set("next", location.pathname + location.search);
+  a.href = url.pathname + url.search;
+});

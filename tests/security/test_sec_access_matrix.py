@@ -219,6 +219,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /events/{event_id:int}/judges/skills/{skill_id:int}": ORG | CHIEF,
     "GET /events/{event_id:int}/judges/cards": ORG,
     "GET /events/{event_id:int}/skills/{skill_id:int}/console": ORG | CHIEF,
+    "GET /events/{event_id:int}/skills/{skill_id:int}/scheme": STAFF,  # the scheme page (read-only but for organisers and chief judges)
     "GET /events/{event_id:int}/results": ALL,
     "GET /events/{event_id:int}/results/skills/{skill_id:int}/groups/{group_id:int}": ORG | CHIEF,
     "GET /events/{event_id:int}/appeals": r("organiser", "arbitrator", "supervisor", "contestant", "delegation_leader"),

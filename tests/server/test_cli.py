@@ -122,6 +122,8 @@ def test_demo_is_idempotent_and_prints_credentials(tmp_path):
     assert "demo-organiser" in first.stdout and "第三届广东省职业技能大赛" in first.stdout
     # The arbitration group's login is printed too: appeals in the demo have someone to decide them.
     assert "arbitrator login: demo-arbitrator / demo-password-2026" in first.stdout
+    # And the province's supervisor, whose statistics page shows the demo's figures.
+    assert "province statistics login: demo-province / demo-password-2026" in first.stdout
     second = run_cli(env, "demo")
     assert "already loaded" in second.stdout
     con = sqlite3.connect(tmp_path / "d.sqlite3")

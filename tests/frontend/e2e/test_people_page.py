@@ -14,7 +14,7 @@ from scoring.idcard import make_id
 PASSWORD = "password-123"
 
 
-async def test_people_page(sqlite_server, page):
+async def test_people_page(sqlite_server, page, confirm_dialog):
     server = sqlite_server
     creator = unique("creator-").lower()
     run_cli(server.env, "create-user", creator, "--password", PASSWORD, "--name", "赛事创建人")
@@ -27,7 +27,6 @@ async def test_people_page(sqlite_server, page):
     person = await new_contestant(api, e, name="陈小明", delegation="佛山市", id_number=id_number)
 
     base = server.base_url
-    page.on("dialog", lambda d: d.accept())  # removal and resets ask first
     await page.goto(base + "/login")
     await page.fill("#login-form [name=username]", creator)
     await page.fill("#login-form [name=password]", PASSWORD)
@@ -97,6 +96,7 @@ async def test_people_page(sqlite_server, page):
     row = page.locator("#section-arbitrator tr:has-text('王仲裁')")
     assert await row.locator("form[data-secret=code]").get_attribute("data-confirm")
     await row.locator("form[data-secret=code] [type=submit]").click()
+    await confirm_dialog(page)
     await page.wait_for_selector("#secret:not([hidden]) img[data-secret-qr]:not([hidden])")
     code = (await page.inner_text("#secret [data-secret-value]")).strip()
     assert len(code) == 9 and code[4] == "-"
@@ -104,6 +104,7 @@ async def test_people_page(sqlite_server, page):
     await page.click("[data-secret-done]")
     row = page.locator("#section-arbitrator tr:has-text('王仲裁')")
     await row.locator("form[data-secret=password] [type=submit]").click()
+    await confirm_dialog(page)
     await page.wait_for_selector("#secret:not([hidden])")
     reset = (await page.inner_text("#secret [data-secret-value]")).strip()
     assert reset and reset != shown
@@ -114,6 +115,7 @@ async def test_people_page(sqlite_server, page):
     remove = row.locator("form:has([data-remove-role])")
     assert "撤销" in (await remove.get_attribute("data-confirm"))
     await remove.locator("[type=submit]").click()
+    assert "撤销" in await confirm_dialog(page)
     await page.wait_for_load_state("load")
     await page.locator("#section-delegation_leader tr:has-text('李领队')").wait_for(state="detached")
     await page.screenshot(path=str(OUTPUT / "people_page.png"), full_page=True)

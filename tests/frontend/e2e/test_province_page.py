@@ -50,3 +50,33 @@ async def test_the_supervisor_reads_the_province_in_charts_and_tables(page, tmp_
     finally:
         server.stop()
         await db.__aexit__(None, None, None)
+
+
+async def test_after_the_demo_the_supervisor_sees_its_figures(page, tmp_path):
+    """The real pipeline: the demo's final results, approved proposals and certificates, counted."""
+    import asyncio
+
+    from harness import base_env, run_cli, start_server
+
+    env = base_env(tmp_path, f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    out = (await asyncio.to_thread(run_cli, env, "demo", timeout=600)).stdout
+    assert "demo-province" in out
+    server = await asyncio.to_thread(start_server, env, "province-demo")
+    try:
+        base = server.base_url
+        await page.goto(base + "/login")
+        await page.fill("#login-form [name=username]", "demo-province")
+        await page.fill("#login-form [name=password]", "demo-password-2026")
+        await page.click("#login-form [type=submit]")
+        await page.wait_for_url(base + "/")
+        await page.goto(base + "/province/statistics?by=cluster")
+        await page.wait_for_selector("#prov-chart[data-ready='1']")
+        assert int(await page.inner_text("[data-measure=contests]")) == 1
+        assert int(await page.inner_text("[data-measure=entrants]")) > 0
+        assert int(await page.inner_text("[data-measure=prizes]")) > 0
+        clusters = await page.locator("#prov-table tbody tr td:first-child").all_inner_texts()
+        assert set(clusters) <= {"新能源", "高端装备制造", "新一代电子信息"} and clusters, clusters
+        OUTPUT.mkdir(exist_ok=True)
+        await page.screenshot(path=str(OUTPUT / "province-statistics-demo.png"), full_page=True)
+    finally:
+        server.stop()
