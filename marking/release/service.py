@@ -658,3 +658,26 @@ APPROVALS: Extension = Extension("how far a group's proposals are approved", req
 async def record_of(contestant_id: int, skill_id: int) -> list[str]:
     """For registration: appeals about this contestant."""
     return ["appeals"] if await Appeal.exists().where(Appeal.contestant == contestant_id) else []
+
+
+async def dependants(target: events.Target) -> list[tuple[str, str]]:
+    """For events: the marks, marking scheme, releases and appeals of a skill (or a group)."""
+    found = []
+    if target.kind == "session":
+        return found
+    if target.kind == "skill":
+        marks = await Mark.count().where(Mark.skill == target.skill_id)
+        if marks:
+            found.append((f"{marks} 条评分记录", f"{marks} mark(s)"))
+        if await SchemeRow.exists().where(SchemeRow.skill == target.skill_id):
+            found.append(("评分标准", "the marking scheme"))
+    release = ResultRelease.skill == target.skill_id
+    appeal = Appeal.skill == target.skill_id
+    if target.group_id is not None:
+        release, appeal = release & (ResultRelease.group == target.group_id), appeal & (Appeal.group == target.group_id)
+    if await ResultRelease.exists().where(release):
+        found.append(("已公布的成绩", "published results"))
+    n = await Appeal.count().where(appeal)
+    if n:
+        found.append((f"{n} 件申诉", f"{n} appeal(s)"))
+    return found
