@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any, Awaitable, Callable
 
 from kernel import audit
@@ -194,6 +195,24 @@ async def event_preset(event_id: int) -> dict[str, Any]:
     }
 
 
+def _decimal_text(value: Any) -> bool:
+    """Decimals are kept as text ("0.20"): is this such a value?"""
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return isinstance(value, str)
+
+
+_KIND_NAMES = {
+    "bool": ("是或否", "yes or no"),
+    "number": ("数字", "a number"),
+    "text": ("文字", "text"),
+    "list": ("一组值（列表）", "a list of values"),
+    "object": ("一组设置", "a set of settings"),
+}
+
+
 def check_override_types(base: Any, over: Any, path: str = "") -> None:
     """Refuse an override whose value is of another shape than the preset's (a list for a number …)."""
     if isinstance(over, dict):
@@ -207,13 +226,16 @@ def check_override_types(base: Any, over: Any, path: str = "") -> None:
         return
     kinds = {bool: "bool", int: "number", float: "number", str: "text", list: "list", dict: "object"}
     base_kind, over_kind = kinds.get(type(base)), kinds.get(type(over))
-    if base_kind == "text" and over_kind == "number":
+    if base_kind == "text" and _decimal_text(base):
+        base_kind = "number" if over_kind != "text" or not _decimal_text(over) else "text"
+    if base_kind in ("text", "number") and over_kind == "number":
         return  # decimals are kept as text ("0.20"); a plain number is an acceptable spelling
     if base_kind != over_kind:
-        raise invalid(path, f"类型应为 {base_kind}", f"must be of type {base_kind}")
+        zh, en = _KIND_NAMES.get(base_kind or "", (base_kind, base_kind))
+        raise invalid(path, f"应为{zh}", f"must be {en}")
 
 
-_WINDOW_NAMES = {"results.notice_hours": ("公示期", "the public notice"), "results.appeal_window_hours": ("申诉期", "the appeal window")}
+_WINDOW_NAMES = {"results.notice_hours": ("公示时长", "the public notice"), "results.appeal_window_hours": ("申诉时长", "the appeal window")}
 
 
 def _hours_text(hours: float) -> str:
@@ -226,8 +248,8 @@ def check_windows(preset: dict[str, Any], field_prefix: str = "") -> None:
         zh, en = _WINDOW_NAMES.get(path, (path, path))
         raise BilingualError(
             422, "below_minimum", field=field_prefix + path, extra={"field": path, "minimum_hours": floor, "hours": hours},
-            zh=f"{zh}（{path}）不能短于 {_hours_text(floor)} 小时，这是本级别规则的下限（现为 {_hours_text(hours)} 小时）",
-            en=f"{path} ({en}) must be at least {_hours_text(floor)} h, the minimum of this tier's rules (it is {_hours_text(hours)} h)",
+            zh=f"{zh}不能短于 {_hours_text(floor)} 小时，这是本级别规则的下限（现为 {_hours_text(hours)} 小时）",
+            en=f"{en[0].upper() + en[1:]} must be at least {_hours_text(floor)} h, the minimum of this tier's rules (it is {_hours_text(hours)} h)",
         )  # fmt: skip
 
 
@@ -269,17 +291,33 @@ def check_effective(preset: dict[str, Any]) -> None:
     try:
         EligibilityRules.from_preset(preset)
     except ValueError as exc:
+        named = re.search(r"eligibility\.\w+", str(exc))
         raise BilingualError(
-            422, "bad_preset_value", field="eligibility", zh=f"资格条件设置有误：{exc}", en=f"The eligibility settings are wrong: {exc}"
+            422,
+            "bad_preset_value",
+            field=named.group(0) if named else "eligibility",
+            zh=f"资格条件设置有误：{exc}",
+            en=f"The eligibility settings are wrong: {exc}",
         ) from None
 
 
-async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
-    row = await editable_event(event_id)
+def checked_overrides(preset_name: str, overrides: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The overrides (normalised) and the effective rules they make, or the refusal naming the
+    first setting that is wrong — in the words of the rules form (``rule_fields``), its path in
+    ``field``. Saving and previewing share it, so a preview is refused exactly as a save would be."""
+    from competition.events import rule_fields
+
+    try:
+        return _checked_overrides(preset_name, overrides)
+    except AppError as exc:
+        raise rule_fields.worded(exc) from None
+
+
+def _checked_overrides(preset_name: str, overrides: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     if not isinstance(overrides, dict):
         raise invalid("overrides", "应为对象", "must be an object")
-    overrides = presets.normalise_overrides(row["preset_name"], overrides)
-    problems = presets.validate_overrides(row["preset_name"], overrides)
+    overrides = presets.normalise_overrides(preset_name, overrides)
+    problems = presets.validate_overrides(preset_name, overrides)
     if problems:
         raise BilingualError(
             422,
@@ -294,7 +332,7 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
             422, "not_overridable", field=fixed[0],
             zh=f"{'、'.join(fixed)} 是本级别规则的下限，赛事不能修改", en=f"{', '.join(fixed)}: the minimum belongs to the tier's rules and cannot be overridden by an event",
         )  # fmt: skip
-    effective = effective_or_422(row["preset_name"], overrides)
+    effective = effective_or_422(preset_name, overrides)
     # Types are held to the sections as they will be: a swapped strategy's own defaults.
     swapped = {p: {"strategy": s} for p in presets.STRATEGY_SECTIONS if (s := _strategy_at(overrides, p)) is not None}
     reference: dict[str, Any] = {}
@@ -303,8 +341,14 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
         for key in path[:-1]:
             node = node.setdefault(key, {})
         node[path[-1]] = stub
-    check_override_types(presets.merge_preset(presets.base_preset(row["preset_name"]), reference), overrides)
+    check_override_types(presets.merge_preset(presets.base_preset(preset_name), reference), overrides)
     check_effective(effective)
+    return overrides, effective
+
+
+async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+    row = await editable_event(event_id)
+    overrides, _ = checked_overrides(row["preset_name"], overrides)
     async with write_transaction():
         await Event.update({Event.preset_overrides: overrides, Event.updated_at: dt.datetime.now(dt.timezone.utc)}).where(Event.id == event_id)
         await audit.record("event.preset", actor, event_id=event_id, target=f"event:{event_id}", details={"overrides": overrides})
