@@ -82,6 +82,7 @@ async def event_page(request: Request, event_id: int) -> Template:
         "event_detail.html",
         event=event,
         skills=skills,
+        sessions=await events.sessions_of_event(event_id),
         preset_json=json.dumps(preset["overrides"], ensure_ascii=False, indent=2),
         effective_json=json.dumps(preset["effective"], ensure_ascii=False, indent=2),
     )

@@ -15,6 +15,7 @@ from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
+from frontend import pages_rules as frontend_pages_rules
 from frontend import pages_tablet as frontend_pages_tablet
 from marking.live import controller as scoring_live_controller
 from marking.live import ws as scoring_live_ws
@@ -55,6 +56,7 @@ def route_handlers() -> list:
         *frontend_pages_tablet.page_handlers(),
         *frontend_pages_live.page_handlers(),
         *frontend_pages_results.page_handlers(),
+        *frontend_pages_rules.page_handlers(),
         certificates_controller.ProposalsController,
         certificates_controller.CertificateController,
         certificates_controller.person_ledger,

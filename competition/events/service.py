@@ -484,7 +484,7 @@ async def refuse_if_depended_on(target: Target, what: str, *, action: tuple[str,
     zh_kind, en_kind = _KIND_WORDS[target.kind]
     raise BilingualError(
         409, "in_use", extra={"dependants": [{"zh": zh, "en": en} for zh, en in found]},
-        zh=f"{zh_kind}“{what}”不能{action[0]}：还有{'、'.join(zh for zh, _ in found)}依赖它",
+        zh=f"{zh_kind}“{what}”不能{action[0]}，因为还有 {'、'.join(zh for zh, _ in found)} 依赖它",
         en=f"The {en_kind} '{what}' cannot be {action[1]}: {'; '.join(en for _, en in found)} depend on it",
     )  # fmt: skip
 
