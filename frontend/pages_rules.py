@@ -25,7 +25,7 @@ register(
         "rules.link": ("规则设置", "Rules"),
         "rules.intro": (
             "本赛事在“{preset}”规则的基础上可以修改以下设置。每项下方说明其含义；修改后可先预览结果，再保存。",
-            "This event starts from the “{preset}” rules and may change the settings below. Each setting says what it means; preview the effect before saving.",
+            "This event starts from the {preset} rules and may change the settings below. Each setting says what it means; preview the effect before saving.",
         ),
         "rules.save": ("保存规则", "Save the rules"),
         "rules.saved": ("规则已保存", "Rules saved"),

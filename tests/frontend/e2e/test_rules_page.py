@@ -78,6 +78,13 @@ async def test_rules_form_preview_json_and_save(server, page):
     await page.wait_for_selector("#preview-out .preview-table")
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / "rules_form.png"), full_page=True)
+    # The same in English.
+    await page.goto(f"{base}/lang/en?next=/events/{eid}/rules")
+    await page.wait_for_selector("#preview-out .preview-table")
+    assert "Prizes at most (% of entrants)" in await page.inner_text("#form-view")
+    assert "tie across a quota line takes the higher award" in await page.inner_text("#preview-out")
+    await page.screenshot(path=str(OUTPUT / "rules_form_en.png"))
+    await page.goto(f"{base}/lang/zh?next=/events/{eid}/rules")
 
     # The event page: a session is added; the skill with a registration cannot be deleted.
     await page.goto(f"{base}/events/{eid}")
