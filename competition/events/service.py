@@ -562,7 +562,32 @@ def _when(value: Any, field: str) -> dt.datetime | None:
     return when.astimezone(dt.timezone.utc)
 
 
+_SESSION_WORDS = {
+    "code": ("场次编号", "session code"),
+    "name": ("名称", "name"),
+    "venue": ("地点", "venue"),
+    "starts_at": ("开始时间", "start"),
+    "ends_at": ("结束时间", "end"),
+}
+
+
+def _in_words(exc: AppError, words: dict[str, tuple[str, str]]) -> AppError:
+    """A refusal naming its field as the form does (“场次编号”, not “code”)."""
+    if not isinstance(exc, BilingualError) or exc.field not in words:
+        return exc
+    zh, en = words[exc.field]
+    texts = {"zh": exc.texts["zh"].replace(f"“{exc.field}”", f"“{zh}”"), "en": exc.texts["en"].replace(f"'{exc.field}'", f"'{en}'")}
+    return BilingualError(exc.status_code, exc.code, zh=texts["zh"], en=texts["en"], field=exc.field, extra=exc.extra_data)
+
+
 def clean_session(data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _clean_session(data)
+    except AppError as exc:
+        raise _in_words(exc, _SESSION_WORDS) from None
+
+
+def _clean_session(data: dict[str, Any]) -> dict[str, Any]:
     code = _text(data.get("code"), "code", max_len=20, required=True)
     if not SESSION_CODE_RE.fullmatch(code):
         raise invalid("code", "场次编号为 1–20 个字母、数字或汉字，如 1、2、A", "a session code is 1–20 letters or digits, e.g. 1, 2, A")
