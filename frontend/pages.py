@@ -83,7 +83,6 @@ async def event_page(request: Request, event_id: int) -> Template:
         event=event,
         skills=skills,
         sessions=await events.sessions_of_event(event_id),
-        preset_json=json.dumps(preset["overrides"], ensure_ascii=False, indent=2),
         effective_json=json.dumps(preset["effective"], ensure_ascii=False, indent=2),
     )
 
