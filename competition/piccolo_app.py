@@ -5,7 +5,7 @@ from piccolo.conf.apps import AppConfig
 from competition.dayof.tables import CheckIn, Decryption, Draw, EncryptedNumber, ScoreSubmission
 from competition.judges.tables import Judge, JudgeAssignment
 from competition.registration.tables import Contestant, Team
-from kernel.tables import AuditLog, CompetitionGroup, Event, EventInvitation, LoginCode, RoleAssignment, Skill, User
+from kernel.tables import AuditLog, CompetitionGroup, Event, EventInvitation, LoginCode, RoleAssignment, Skill, SkillSession, User
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 
@@ -17,6 +17,7 @@ APP_CONFIG = AppConfig(
         Event,
         Skill,
         CompetitionGroup,
+        SkillSession,
         RoleAssignment,
         LoginCode,
         AuditLog,

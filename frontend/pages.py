@@ -16,6 +16,7 @@ from kernel.guards import allowed, principal, requires_login
 from kernel.i18n import LANGS
 from kernel.security import safe_next as safe_next_path
 from marking.live import schemes
+from scoring import codelists
 from scoring.presets import TIER_CLASSES, TIERS
 
 
@@ -84,7 +85,8 @@ async def event_page(request: Request, event_id: int) -> Template:
         event=event,
         skills=skills,
         with_scheme=await schemes.has_schemes([s["id"] for s in skills]),
-        preset_json=json.dumps(preset["overrides"], ensure_ascii=False, indent=2),
+        sessions=await events.sessions_of_event(event_id),
+        clusters=codelists.CLUSTERS,
         effective_json=json.dumps(preset["effective"], ensure_ascii=False, indent=2),
     )
 

@@ -81,6 +81,20 @@ class CompetitionGroup(Table, tablename="competition_group"):
     name = Varchar(length=50)
 
 
+class SkillSession(Table, tablename="skill_session"):
+    """A session (场次) of a skill: one sitting, named by the ``code`` contestants' ``session`` holds."""
+
+    if TYPE_CHECKING:  # Piccolo adds the primary key at runtime; type checkers learn of it here
+        id: Serial
+
+    skill = ForeignKey(references=Skill, null=False)
+    code = Varchar(length=20, help_text="What a contestant's session holds: 1, 2, A …")
+    name = Varchar(length=100, default="", help_text="How people call it: 第一场 (上午)")
+    starts_at = Timestamptz(null=True, default=None)
+    ends_at = Timestamptz(null=True, default=None)
+    venue = Varchar(length=200, default="")
+
+
 class RoleAssignment(Table):
     """A role held by a user for an event (and a skill for judges; a contestant or a delegation for
     contestants and delegation leaders); no event = a platform role (``roles.PLATFORM_ROLES``)."""

@@ -163,7 +163,7 @@ def split_counts(cap: int, ratio: Sequence[int], split: str = "largest_remainder
     """
     total = sum(ratio)
     if total <= 0 or any(r < 0 for r in ratio):
-        raise ScoringError("bad_param", Message("奖项比例须为非负整数且不全为 0", "ratio must be non-negative, not all 0"))
+        raise ScoringError("bad_param", Message("奖项比例须为非负整数且不全为 0", "ratio must be non-negative, not all 0"), param="ratio")
     shares = [Fraction(cap * r, total) for r in ratio]
     floors = [int(s) for s in shares]  # shares are non-negative: int() floors
     if split == "floor":
@@ -172,7 +172,7 @@ def split_counts(cap: int, ratio: Sequence[int], split: str = "largest_remainder
         unit = cap // total
         return [unit * r for r in ratio]
     if split != "largest_remainder":
-        raise ScoringError("bad_param", Message(f"未知的名额分配方式 {split!r}", f"unknown split {split!r}"))
+        raise ScoringError("bad_param", Message(f"未知的名额分配方式 {split!r}", f"unknown split {split!r}"), param="split")
     left = cap - sum(floors)
     order = sorted(range(len(ratio)), key=lambda i: (-(shares[i] - floors[i]), -i))
     for i in order[:left]:
@@ -218,7 +218,11 @@ def _check_rounding(param: str, mode: str) -> None:
 
 def _check_tie_policy(policy: str) -> None:
     if policy not in ("lower", "higher"):
-        raise ScoringError("bad_param", Message("tie_at_boundary 须为 lower 或 higher", "tie_at_boundary must be lower or higher"))
+        raise ScoringError(
+            "bad_param",
+            Message("tie_at_boundary 须为 lower（取较低奖项）或 higher（取较高奖项）", "tie_at_boundary must be lower or higher"),
+            param="tie_at_boundary",
+        )
 
 
 def _eligible(ranking: Sequence[Ranked], min_score: Decimal | None) -> list[list[Ranked]]:
@@ -252,14 +256,15 @@ class ProvincialAwards(AwardRule):
     def check_params(self) -> None:
         p = self.params
         if len(p.ratio) != 3:
-            raise ScoringError("bad_param", Message("一、二、三等奖比例须为三个数", "ratio needs three numbers"))
+            raise ScoringError("bad_param", Message("一、二、三等奖比例须为三个数", "ratio needs three numbers"), param="ratio")
         _check_rounding("cap_rounding", p.cap_rounding)
         _check_rounding("excellence_rounding", p.excellence_rounding)
         check_count_among(p.count_among)
         split_counts(6, p.ratio, p.split)
         _check_tie_policy(p.tie_at_boundary)
-        if not (0 <= p.cap_fraction <= 1 and 0 <= p.excellence_fraction <= 1):
-            raise ScoringError("bad_param", Message("比例须在 0 与 1 之间", "fractions must be between 0 and 1"))
+        for name in ("cap_fraction", "excellence_fraction"):
+            if not 0 <= getattr(p, name) <= 1:
+                raise ScoringError("bad_param", Message("比例须在 0 与 100 % 之间", "must be between 0 and 100 %"), param=name)
 
     def quotas(self, entrants: int) -> list[int]:
         """Prize counts ``[first, second, third]`` before ties are considered."""
@@ -298,11 +303,15 @@ class NationalAwards(AwardRule):
 
     def check_params(self) -> None:
         _check_rounding("excellence_rounding", self.params.excellence_rounding)
+        if not 0 <= self.params.excellence_fraction <= 1:
+            raise ScoringError("bad_param", Message("比例须在 0 与 100 % 之间", "must be between 0 and 100 %"), param="excellence_fraction")
         check_count_among(self.params.count_among)
         _check_tie_policy(self.params.tie_at_boundary)
         unknown = set(self.medal_ranks()) - {"gold", "silver", "bronze"}
         if unknown:
-            raise ScoringError("bad_param", Message("medal_ranks 只能含 gold、silver、bronze", "medal_ranks takes gold, silver, bronze"))
+            raise ScoringError(
+                "bad_param", Message("medal_ranks 只能含 gold、silver、bronze", "medal_ranks takes gold, silver, bronze"), param="medal_ranks"
+            )
 
     def medal_ranks(self) -> dict[str, int]:
         return dict(self.params.medal_ranks or {"gold": 1, "silver": 2, "bronze": 3})
@@ -344,7 +353,7 @@ class WorldSkillsAwards(AwardRule):
     def check_params(self) -> None:
         check_count_among(self.params.count_among)
         if self.params.medal_margin < 0:
-            raise ScoringError("bad_param", Message("奖牌分差不能为负", "medal_margin cannot be negative"))
+            raise ScoringError("bad_param", Message("奖牌分差不能为负", "medal_margin cannot be negative"), param="medal_margin")
 
     def assign(self, ranking: Sequence[Ranked]) -> dict[str, str | None]:
         margin = self.params.medal_margin

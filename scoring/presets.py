@@ -416,6 +416,10 @@ def preset_problem(preset: dict[str, Any]) -> tuple[str, ScoringError] | None:
         except ScoringError as exc:
             if exc.code == "unknown_strategy":
                 return f"{where}.strategy", exc
+            if exc.code == "bad_promotion_rule":
+                return f"{where}.params.rules", exc
+            if exc.code == "bad_tie_break":
+                return f"{where}.params.tie_break", exc
             unknown = exc.details.get("unknown")
             param = unknown[0] if unknown else exc.details.get("param")
             return (f"{where}.params.{param}" if param else where), exc

@@ -17,6 +17,7 @@ from frontend import pages_people as frontend_pages_people
 from frontend import pages_province as frontend_pages_province
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
+from frontend import pages_rules as frontend_pages_rules
 from frontend import pages_scheme as frontend_pages_scheme
 from frontend import pages_tablet as frontend_pages_tablet
 from marking.live import controller as scoring_live_controller
@@ -61,6 +62,7 @@ def route_handlers() -> list:
         *frontend_pages_live.page_handlers(),
         *frontend_pages_scheme.page_handlers(),
         *frontend_pages_results.page_handlers(),
+        *frontend_pages_rules.page_handlers(),
         certificates_controller.ProposalsController,
         certificates_controller.CertificateController,
         certificates_controller.person_ledger,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from certificates import proposals
 from certificates import service as certificates
 from competition.auth import service as accounts
-from competition.dayof import anonymisation
+from competition.dayof import anonymisation, draw
 from competition.events import service as events
+from competition.judges import service as judges
 from competition.registration import service as registration
 from kernel import audit
 from marking.live import ingest
@@ -33,6 +34,9 @@ def wire() -> None:
     accounts.CONTESTANTS.register(registration.is_contestant_of)
     # Events: certificate numbers print the event code.
     events.CODE_LOCKS.register(certificates.event_code_printed)
+    # Events: a skill, group or session is not deleted while anything is recorded against it.
+    for keeper in (registration.dependants, judges.dependants, draw.dependants, results.dependants):
+        events.DEPENDANTS.register(keeper)
     # Registration: published results freeze identities; a record means withdraw, not delete;
     # an identity correction reaches the copies of it.
     registration.PUBLISHED_GROUPS.register(results.published_groups)

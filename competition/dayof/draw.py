@@ -235,3 +235,26 @@ async def current_draws(skill_id: int) -> dict[str, dict[str, Any]]:
     """The skill's current (not superseded) draw per session."""
     rows = await Draw.select().where((Draw.skill == skill_id) & (Draw.superseded == False))  # noqa: E712
     return {r["session"]: r for r in rows}
+
+
+async def dependants(target: events.Target) -> list[tuple[str, str]]:
+    """For events: the draws (抽签) of a skill or a session, and the chief judge's submission and
+    encrypted numbers of a skill."""
+    from competition.dayof.tables import Decryption, EncryptedNumber
+
+    where = Draw.skill == target.skill_id
+    if target.session is not None:
+        where = where & (Draw.session == target.session)
+    found = []
+    if target.group_id is None:
+        n = await Draw.count().where(where)
+        if n:
+            found.append((f"{n} 次抽签记录", f"{n} draw record(s)"))
+    if target.kind == "skill":
+        if await EncryptedNumber.exists().where(EncryptedNumber.skill == target.skill_id):
+            found.append(("加密号", "encrypted numbers"))
+        if await ScoreSubmission.exists().where(ScoreSubmission.skill == target.skill_id):
+            found.append(("裁判长提交的成绩", "the chief judge's submission"))
+        if await Decryption.exists().where(Decryption.skill == target.skill_id):
+            found.append(("解密记录", "a decryption record"))
+    return found

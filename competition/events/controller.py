@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 import msgspec
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 
 from competition.events import service
 from kernel import access
@@ -63,6 +63,27 @@ class SkillPatch(msgspec.Struct):
 class GroupIn(msgspec.Struct):
     kind: Literal["employee", "student", "teacher"]
     name: str | None = None
+
+
+class GroupPatch(msgspec.Struct):
+    kind: Literal["employee", "student", "teacher"] | msgspec.UnsetType = msgspec.UNSET
+    name: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class SessionIn(msgspec.Struct):
+    code: str
+    name: str = ""
+    venue: str = ""
+    starts_at: str | None = None
+    ends_at: str | None = None
+
+
+class SessionPatch(msgspec.Struct):
+    code: str | msgspec.UnsetType = msgspec.UNSET
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    venue: str | msgspec.UnsetType = msgspec.UNSET
+    starts_at: str | None | msgspec.UnsetType = msgspec.UNSET
+    ends_at: str | None | msgspec.UnsetType = msgspec.UNSET
 
 
 def given(struct: msgspec.Struct) -> dict[str, Any]:
@@ -157,3 +178,71 @@ class EventController(Controller):
     )
     async def add_group(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: GroupIn) -> dict[str, Any]:
         return await service.add_group(event_id, skill_id, data.kind, data.name, actor)
+
+    @delete(
+        "/{event_id:int}/skills/{skill_id:int}",
+        summary="Delete a skill (only while nothing depends on it)",
+        description="409 `in_use` names what depends on it (registrations, judges, draws, marks, the scheme, results …).",
+        operation_id="delete_skill",
+        guards=[allowed("manage_event")],
+    )
+    async def delete_skill(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> None:
+        await service.delete_skill(event_id, skill_id, actor)
+
+    @patch(
+        "/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}",
+        summary="Rename a group, or change its kind while nothing depends on it",
+        operation_id="update_group",
+        guards=[allowed("manage_event")],
+    )
+    async def update_group(self, request: Request, actor: Actor, event_id: int, skill_id: int, group_id: int, data: GroupPatch) -> dict[str, Any]:
+        return await service.update_group(event_id, skill_id, group_id, given(data), actor)
+
+    @delete(
+        "/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}",
+        summary="Delete a group (only while nothing depends on it)",
+        description="409 `in_use` names what depends on it (registrations, teams, results, appeals).",
+        operation_id="delete_group",
+        guards=[allowed("manage_event")],
+    )
+    async def delete_group(self, request: Request, actor: Actor, event_id: int, skill_id: int, group_id: int) -> None:
+        await service.delete_group(event_id, skill_id, group_id, actor)
+
+    @get(
+        "/{event_id:int}/skills/{skill_id:int}/sessions",
+        summary="The sessions (场次) of a skill",
+        operation_id="list_sessions",
+        guards=[allowed("read_skill")],
+    )
+    async def list_sessions(self, event_id: int, skill_id: int) -> list[dict[str, Any]]:
+        return await service.list_sessions(event_id, skill_id)
+
+    @post(
+        "/{event_id:int}/skills/{skill_id:int}/sessions",
+        summary="Add a session (场次) to a skill",
+        description="`code` is what contestants' `session` holds (1, 2, A …); times without an offset are China time.",
+        operation_id="create_session",
+        guards=[allowed("manage_event")],
+    )
+    async def create_session(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: SessionIn) -> dict[str, Any]:
+        return await service.create_session(event_id, skill_id, msgspec.structs.asdict(data), actor)
+
+    @patch(
+        "/{event_id:int}/skills/{skill_id:int}/sessions/{session_id:int}",
+        summary="Change a session (its code only while no contestant or draw names it)",
+        operation_id="update_session",
+        guards=[allowed("manage_event")],
+    )
+    async def update_session(
+        self, request: Request, actor: Actor, event_id: int, skill_id: int, session_id: int, data: SessionPatch
+    ) -> dict[str, Any]:
+        return await service.update_session(event_id, skill_id, session_id, given(data), actor)
+
+    @delete(
+        "/{event_id:int}/skills/{skill_id:int}/sessions/{session_id:int}",
+        summary="Delete a session (only while no contestant or draw names it)",
+        operation_id="delete_session",
+        guards=[allowed("manage_event")],
+    )
+    async def delete_session(self, request: Request, actor: Actor, event_id: int, skill_id: int, session_id: int) -> None:
+        await service.delete_session(event_id, skill_id, session_id, actor)

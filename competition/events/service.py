@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any, Awaitable, Callable
 
 from kernel import audit
 from kernel.db import write_transaction
 from kernel.errors import AppError, BilingualError, clean_text, conflict, invalid, not_found
 from kernel.extension import Extension
-from kernel.tables import CompetitionGroup, Event, Skill
+from kernel.i18n import register
+from kernel.tables import CompetitionGroup, Event, RoleAssignment, Skill, SkillSession
 from scoring import codelists, presets
 from scoring.messages import ScoringError
+
+register({"thing.session": ("场次", "session")})
 
 EVENT_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
 # 职业编码 of the national occupation classification: 6-31-01-03, sometimes with a further -NN.
@@ -24,6 +29,26 @@ EVENT_FIELDS = ("name", "code", "tier", "tier_class", "starts_on", "ends_on", "v
 #: Does anything printed carry the event's code (``async (event_id) -> bool``)? Certificates
 #: answer: their numbers contain it, so the code can no longer change (``server/wiring.py``).
 CODE_LOCKS: Extension[Callable[[int], Awaitable[bool]]] = Extension("is the event code printed", required=True)
+
+#: What depends on a skill, a group or a session (``async (Target) -> [(zh, en), …]``, each a
+#: phrase such as ("12 名报名选手", "12 registrations")), so it is not deleted (nor a session's code
+#: changed) from under them. Registration, judges, the competition day and results answer
+#: (``server/wiring.py``); nothing answering would let a skill with marks go, so it is required.
+DEPENDANTS: "Extension[Callable[[Target], Awaitable[list[tuple[str, str]]]]]" = Extension("what depends on this", required=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """What is about to go: a whole skill (``group_id`` and ``session`` None), one group, or one
+    session (its code) of a skill."""
+
+    skill_id: int
+    group_id: int | None = None
+    session: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "group" if self.group_id is not None else "session" if self.session is not None else "skill"
 
 
 def _text(value: Any, field: str, *, max_len: int, required: bool) -> str:
@@ -170,6 +195,24 @@ async def event_preset(event_id: int) -> dict[str, Any]:
     }
 
 
+def _decimal_text(value: Any) -> bool:
+    """Decimals are kept as text ("0.20"): is this such a value?"""
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return isinstance(value, str)
+
+
+_KIND_NAMES = {
+    "bool": ("是或否", "yes or no"),
+    "number": ("数字", "a number"),
+    "text": ("文字", "text"),
+    "list": ("一组值（列表）", "a list of values"),
+    "object": ("一组设置", "a set of settings"),
+}
+
+
 def check_override_types(base: Any, over: Any, path: str = "") -> None:
     """Refuse an override whose value is of another shape than the preset's (a list for a number …)."""
     if isinstance(over, dict):
@@ -183,13 +226,16 @@ def check_override_types(base: Any, over: Any, path: str = "") -> None:
         return
     kinds = {bool: "bool", int: "number", float: "number", str: "text", list: "list", dict: "object"}
     base_kind, over_kind = kinds.get(type(base)), kinds.get(type(over))
-    if base_kind == "text" and over_kind == "number":
+    if base_kind == "text" and _decimal_text(base):
+        base_kind = "number" if over_kind != "text" or not _decimal_text(over) else "text"
+    if base_kind in ("text", "number") and over_kind == "number":
         return  # decimals are kept as text ("0.20"); a plain number is an acceptable spelling
     if base_kind != over_kind:
-        raise invalid(path, f"类型应为 {base_kind}", f"must be of type {base_kind}")
+        zh, en = _KIND_NAMES.get(base_kind or "", (base_kind, base_kind))
+        raise invalid(path, f"应为{zh}", f"must be {en}")
 
 
-_WINDOW_NAMES = {"results.notice_hours": ("公示期", "the public notice"), "results.appeal_window_hours": ("申诉期", "the appeal window")}
+_WINDOW_NAMES = {"results.notice_hours": ("公示时长", "the public notice"), "results.appeal_window_hours": ("申诉时长", "the appeal window")}
 
 
 def _hours_text(hours: float) -> str:
@@ -202,8 +248,8 @@ def check_windows(preset: dict[str, Any], field_prefix: str = "") -> None:
         zh, en = _WINDOW_NAMES.get(path, (path, path))
         raise BilingualError(
             422, "below_minimum", field=field_prefix + path, extra={"field": path, "minimum_hours": floor, "hours": hours},
-            zh=f"{zh}（{path}）不能短于 {_hours_text(floor)} 小时，这是本级别规则的下限（现为 {_hours_text(hours)} 小时）",
-            en=f"{path} ({en}) must be at least {_hours_text(floor)} h, the minimum of this tier's rules (it is {_hours_text(hours)} h)",
+            zh=f"{zh}不能短于 {_hours_text(floor)} 小时，这是本级别规则的下限（现为 {_hours_text(hours)} 小时）",
+            en=f"{en[0].upper() + en[1:]} must be at least {_hours_text(floor)} h, the minimum of this tier's rules (it is {_hours_text(hours)} h)",
         )  # fmt: skip
 
 
@@ -245,17 +291,33 @@ def check_effective(preset: dict[str, Any]) -> None:
     try:
         EligibilityRules.from_preset(preset)
     except ValueError as exc:
+        named = re.search(r"eligibility\.\w+", str(exc))
         raise BilingualError(
-            422, "bad_preset_value", field="eligibility", zh=f"资格条件设置有误：{exc}", en=f"The eligibility settings are wrong: {exc}"
+            422,
+            "bad_preset_value",
+            field=named.group(0) if named else "eligibility",
+            zh=f"资格条件设置有误：{exc}",
+            en=f"The eligibility settings are wrong: {exc}",
         ) from None
 
 
-async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
-    row = await editable_event(event_id)
+def checked_overrides(preset_name: str, overrides: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The overrides (normalised) and the effective rules they make, or the refusal naming the
+    first setting that is wrong — in the words of the rules form (``rule_fields``), its path in
+    ``field``. Saving and previewing share it, so a preview is refused exactly as a save would be."""
+    from competition.events import rule_fields
+
+    try:
+        return _checked_overrides(preset_name, overrides)
+    except AppError as exc:
+        raise rule_fields.worded(exc) from None
+
+
+def _checked_overrides(preset_name: str, overrides: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     if not isinstance(overrides, dict):
         raise invalid("overrides", "应为对象", "must be an object")
-    overrides = presets.normalise_overrides(row["preset_name"], overrides)
-    problems = presets.validate_overrides(row["preset_name"], overrides)
+    overrides = presets.normalise_overrides(preset_name, overrides)
+    problems = presets.validate_overrides(preset_name, overrides)
     if problems:
         raise BilingualError(
             422,
@@ -270,7 +332,7 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
             422, "not_overridable", field=fixed[0],
             zh=f"{'、'.join(fixed)} 是本级别规则的下限，赛事不能修改", en=f"{', '.join(fixed)}: the minimum belongs to the tier's rules and cannot be overridden by an event",
         )  # fmt: skip
-    effective = effective_or_422(row["preset_name"], overrides)
+    effective = effective_or_422(preset_name, overrides)
     # Types are held to the sections as they will be: a swapped strategy's own defaults.
     swapped = {p: {"strategy": s} for p in presets.STRATEGY_SECTIONS if (s := _strategy_at(overrides, p)) is not None}
     reference: dict[str, Any] = {}
@@ -279,8 +341,14 @@ async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: 
         for key in path[:-1]:
             node = node.setdefault(key, {})
         node[path[-1]] = stub
-    check_override_types(presets.merge_preset(presets.base_preset(row["preset_name"]), reference), overrides)
+    check_override_types(presets.merge_preset(presets.base_preset(preset_name), reference), overrides)
     check_effective(effective)
+    return overrides, effective
+
+
+async def set_preset_overrides(event_id: int, overrides: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+    row = await editable_event(event_id)
+    overrides, _ = checked_overrides(row["preset_name"], overrides)
     async with write_transaction():
         await Event.update({Event.preset_overrides: overrides, Event.updated_at: dt.datetime.now(dt.timezone.utc)}).where(Event.id == event_id)
         await audit.record("event.preset", actor, event_id=event_id, target=f"event:{event_id}", details={"overrides": overrides})
@@ -403,3 +471,230 @@ async def add_group(event_id: int, skill_id: int, kind: str, name: str | None, a
         rows = await CompetitionGroup.insert(CompetitionGroup(skill=skill_id, kind=kind, name=name)).returning(CompetitionGroup.id)
         await audit.record("group.create", actor, event_id=event_id, target=f"group:{rows[0]['id']}", details={"kind": kind})
     return group_json(await CompetitionGroup.select().where(CompetitionGroup.id == rows[0]["id"]).first())
+
+
+# ---- editing and deleting skills, groups and sessions ----------------------------------------
+
+_KIND_WORDS = {"skill": ("竞赛项目", "skill"), "group": ("组别", "group"), "session": ("场次", "session")}
+
+
+async def dependants(target: Target) -> list[tuple[str, str]]:
+    """Everything that depends on ``target`` (asked of every feature that keeps such records)."""
+    found: list[tuple[str, str]] = []
+    if target.kind == "skill":
+        roles = await RoleAssignment.count().where(RoleAssignment.skill == target.skill_id)
+        if roles:
+            found.append((f"{roles} 项本项目的角色授权（如裁判长）", f"{roles} role grant(s) for this skill (chief judge …)"))
+    for answer in DEPENDANTS:
+        found.extend(await answer(target))
+    return found
+
+
+async def refuse_if_depended_on(target: Target, what: str, *, action: tuple[str, str] = ("删除", "deleted")) -> None:
+    """409 ``in_use`` naming every dependant, in words, when something depends on ``target``."""
+    found = await dependants(target)
+    if not found:
+        return
+    zh_kind, en_kind = _KIND_WORDS[target.kind]
+    raise BilingualError(
+        409, "in_use", extra={"dependants": [{"zh": zh, "en": en} for zh, en in found]},
+        zh=f"{zh_kind}“{what}”不能{action[0]}，因为还有 {'、'.join(zh for zh, _ in found)} 依赖它",
+        en=f"The {en_kind} '{what}' cannot be {action[1]}: {'; '.join(en for _, en in found)} depend on it",
+    )  # fmt: skip
+
+
+async def delete_skill(event_id: int, skill_id: int, actor: audit.Actor) -> None:
+    await editable_event(event_id)
+    skill = await get_skill(event_id, skill_id)
+    async with write_transaction():
+        await refuse_if_depended_on(Target(skill_id), skill["name"])
+        await SkillSession.delete().where(SkillSession.skill == skill_id)
+        await CompetitionGroup.delete().where(CompetitionGroup.skill == skill_id)
+        await Skill.delete().where(Skill.id == skill_id)
+        await audit.record("skill.delete", actor, event_id=event_id, target=f"skill:{skill_id}", details={"name": skill["name"]})
+
+
+async def get_group(skill_id: int, group_id: int) -> dict[str, Any]:
+    row = await CompetitionGroup.select().where((CompetitionGroup.id == group_id) & (CompetitionGroup.skill == skill_id)).first()
+    if row is None:
+        raise not_found("group")
+    return row
+
+
+async def update_group(event_id: int, skill_id: int, group_id: int, patch: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+    """A group's name (职工组 → 职工组（A 赛区）); its kind only while nothing depends on it (the
+    kind decides eligibility and honours)."""
+    await editable_event(event_id)
+    await get_skill(event_id, skill_id)
+    current = await get_group(skill_id, group_id)
+    kind = patch.get("kind", current["kind"])
+    if kind not in GROUP_KINDS:
+        raise invalid("kind", "须为 employee（职工组）、student（学生组）或 teacher（教师组）", "must be employee, student or teacher")
+    name = _text(patch.get("name", current["name"]), "name", max_len=50, required=False) or GROUP_NAMES[kind]
+    async with write_transaction():
+        if kind != current["kind"]:
+            if await CompetitionGroup.exists().where(
+                (CompetitionGroup.skill == skill_id) & (CompetitionGroup.kind == kind) & (CompetitionGroup.id != group_id)
+            ):
+                raise conflict("group", "kind")
+            await refuse_if_depended_on(Target(skill_id, group_id=group_id), current["name"], action=("改变组别类型", "changed to another kind"))
+        await CompetitionGroup.update({CompetitionGroup.kind: kind, CompetitionGroup.name: name}).where(CompetitionGroup.id == group_id)
+        await audit.record("group.update", actor, event_id=event_id, target=f"group:{group_id}", details={"kind": kind, "name": name})
+    return group_json(await get_group(skill_id, group_id))
+
+
+async def delete_group(event_id: int, skill_id: int, group_id: int, actor: audit.Actor) -> None:
+    await editable_event(event_id)
+    await get_skill(event_id, skill_id)
+    group = await get_group(skill_id, group_id)
+    async with write_transaction():
+        await refuse_if_depended_on(Target(skill_id, group_id=group_id), group["name"])
+        await CompetitionGroup.delete().where(CompetitionGroup.id == group_id)
+        await audit.record("group.delete", actor, event_id=event_id, target=f"group:{group_id}", details={"kind": group["kind"]})
+
+
+# ---- sessions (场次) ----------------------------------------------------------------------------
+
+SESSION_CODE_RE = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff-]{1,20}$")
+
+
+def _when(value: Any, field: str) -> dt.datetime | None:
+    """A time as typed (ISO; without an offset it is China time)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        when = value
+    else:
+        try:
+            when = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise invalid(field, "时间格式应为 2026-12-08 09:00", "times look like 2026-12-08 09:00") from None
+    if when.tzinfo is None:
+        from kernel.i18n import CHINA_TZ
+
+        when = when.replace(tzinfo=CHINA_TZ)
+    return when.astimezone(dt.timezone.utc)
+
+
+_SESSION_WORDS = {
+    "code": ("场次编号", "session code"),
+    "name": ("名称", "name"),
+    "venue": ("地点", "venue"),
+    "starts_at": ("开始时间", "start"),
+    "ends_at": ("结束时间", "end"),
+}
+
+
+def _in_words(exc: AppError, words: dict[str, tuple[str, str]]) -> AppError:
+    """A refusal naming its field as the form does (“场次编号”, not “code”)."""
+    if not isinstance(exc, BilingualError) or exc.field not in words:
+        return exc
+    zh, en = words[exc.field]
+    texts = {"zh": exc.texts["zh"].replace(f"“{exc.field}”", f"“{zh}”"), "en": exc.texts["en"].replace(f"'{exc.field}'", f"'{en}'")}
+    return BilingualError(exc.status_code, exc.code, zh=texts["zh"], en=texts["en"], field=exc.field, extra=exc.extra_data)
+
+
+def clean_session(data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return _clean_session(data)
+    except AppError as exc:
+        raise _in_words(exc, _SESSION_WORDS) from None
+
+
+def _clean_session(data: dict[str, Any]) -> dict[str, Any]:
+    code = _text(data.get("code"), "code", max_len=20, required=True)
+    if not SESSION_CODE_RE.fullmatch(code):
+        raise invalid("code", "场次编号为 1–20 个字母、数字或汉字，如 1、2、A", "a session code is 1–20 letters or digits, e.g. 1, 2, A")
+    out = {
+        "code": code,
+        "name": _text(data.get("name"), "name", max_len=100, required=False),
+        "venue": _text(data.get("venue"), "venue", max_len=200, required=False),
+        "starts_at": _when(data.get("starts_at"), "starts_at"),
+        "ends_at": _when(data.get("ends_at"), "ends_at"),
+    }
+    if out["starts_at"] and out["ends_at"] and out["ends_at"] <= out["starts_at"]:
+        raise invalid("ends_at", "结束时间须晚于开始时间", "must be after the start")
+    return out
+
+
+def session_json(row: dict[str, Any]) -> dict[str, Any]:
+    from kernel.i18n import china_time
+
+    out = {k: row[k] for k in ("id", "code", "name", "venue")}
+    out["skill_id"] = row["skill"]
+    for key in ("starts_at", "ends_at"):
+        value = row[key]
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        out[key] = value.isoformat() if value else None
+        out[key + "_china"] = china_time(value) if value else ""
+    return out
+
+
+async def list_sessions(event_id: int, skill_id: int) -> list[dict[str, Any]]:
+    await get_skill(event_id, skill_id)
+    rows = await SkillSession.select().where(SkillSession.skill == skill_id).order_by(SkillSession.id)
+    return [session_json(r) for r in rows]
+
+
+async def sessions_of_event(event_id: int) -> dict[int, list[dict[str, Any]]]:
+    """Every skill's sessions (skill id → sessions), in one query."""
+    rows = await SkillSession.select().where(SkillSession.skill.event == event_id).order_by(SkillSession.id)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r["skill"], []).append(session_json(r))
+    return out
+
+
+async def get_session(skill_id: int, session_id: int) -> dict[str, Any]:
+    row = await SkillSession.select().where((SkillSession.id == session_id) & (SkillSession.skill == skill_id)).first()
+    if row is None:
+        raise not_found("session")
+    return row
+
+
+async def create_session(event_id: int, skill_id: int, data: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+    await editable_event(event_id)
+    await get_skill(event_id, skill_id)
+    values = clean_session(data)
+    async with write_transaction():
+        if await SkillSession.exists().where((SkillSession.skill == skill_id) & (SkillSession.code == values["code"])):
+            raise conflict("session", "code")
+        rows = await SkillSession.insert(SkillSession(skill=skill_id, **values)).returning(SkillSession.id)
+        await audit.record(
+            "session.create", actor, event_id=event_id, target=f"session:{rows[0]['id']}", details={"skill": skill_id, "code": values["code"]}
+        )
+    return session_json(await get_session(skill_id, rows[0]["id"]))
+
+
+async def update_session(event_id: int, skill_id: int, session_id: int, patch: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+    await editable_event(event_id)
+    await get_skill(event_id, skill_id)
+    current = await get_session(skill_id, session_id)
+    values = clean_session({k: current[k] for k in ("code", "name", "venue", "starts_at", "ends_at")} | patch)
+    async with write_transaction():
+        if values["code"] != current["code"]:
+            if await SkillSession.exists().where(
+                (SkillSession.skill == skill_id) & (SkillSession.code == values["code"]) & (SkillSession.id != session_id)
+            ):
+                raise conflict("session", "code")
+            # Contestants and draws name the session by its code: it stays while they do.
+            await refuse_if_depended_on(
+                Target(skill_id, session=current["code"]), current["name"] or current["code"], action=("改编号", "renumbered")
+            )
+        await SkillSession.update(values).where(SkillSession.id == session_id)
+        await audit.record(
+            "session.update", actor, event_id=event_id, target=f"session:{session_id}",
+            details={k: str(v) for k, v in values.items() if current[k] != v},
+        )  # fmt: skip
+    return session_json(await get_session(skill_id, session_id))
+
+
+async def delete_session(event_id: int, skill_id: int, session_id: int, actor: audit.Actor) -> None:
+    await editable_event(event_id)
+    await get_skill(event_id, skill_id)
+    current = await get_session(skill_id, session_id)
+    async with write_transaction():
+        await refuse_if_depended_on(Target(skill_id, session=current["code"]), current["name"] or current["code"])
+        await SkillSession.delete().where(SkillSession.id == session_id)
+        await audit.record("session.delete", actor, event_id=event_id, target=f"session:{session_id}", details={"code": current["code"]})

@@ -745,3 +745,11 @@ async def demo(event_id: int) -> str | None:
     if not created and not assigned:
         return "演示裁判已存在 / demo judges already loaded"
     return f"已载入演示裁判 / demo judges loaded: {created} 名裁判 / judges, {assigned} 项分配 / assignments"
+
+
+async def dependants(target: events.Target) -> list[tuple[str, str]]:
+    """For events: the judges assigned to a skill."""
+    if target.kind != "skill":
+        return []
+    n = await JudgeAssignment.count().where(JudgeAssignment.skill == target.skill_id)
+    return [(f"{n} 项裁判分配", f"{n} judge assignment(s)")] if n else []

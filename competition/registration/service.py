@@ -700,3 +700,24 @@ async def photo_file(event_id: int, contestant_id: int, data_dir) -> tuple[bytes
 async def is_contestant_of(contestant_id: int, event_id: int) -> bool:
     """For accounts: is this contestant registered for this event?"""
     return await Contestant.exists().where((Contestant.id == contestant_id) & (Contestant.event == event_id))
+
+
+async def dependants(target: events.Target) -> list[tuple[str, str]]:
+    """For events: the registrations (withdrawn ones too: they are records) and teams of a skill,
+    a group or a session."""
+    where = Contestant.skill == target.skill_id
+    team_where = Team.skill == target.skill_id
+    if target.group_id is not None:
+        where = where & (Contestant.group == target.group_id)
+        team_where = team_where & (Team.group == target.group_id)
+    if target.session is not None:
+        where = where & (Contestant.session == target.session)
+    found = []
+    n = await Contestant.count().where(where)
+    if n:
+        found.append((f"{n} 名报名选手", f"{n} registration(s)"))
+    if target.session is None:
+        teams = await Team.count().where(team_where)
+        if teams:
+            found.append((f"{teams} 支参赛队", f"{teams} team(s)"))
+    return found

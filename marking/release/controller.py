@@ -42,6 +42,15 @@ class DecisionIn(msgspec.Struct):
     marks: list[CorrectionIn] = msgspec.field(default_factory=list)
 
 
+class RulesPreviewIn(msgspec.Struct):
+    #: The draft of the event's overrides, as ``PUT /preset`` would take them.
+    overrides: dict[str, Any] = msgspec.field(default_factory=dict)
+    #: Scores of a sample ranking (used when no group has a ranking yet, or with ``sample_only``).
+    sample_scores: list[Any] | None = None
+    sample_size: int = 20
+    sample_only: bool = False
+
+
 GROUP = "/skills/{skill_id:int}/groups/{group_id:int}"
 
 
@@ -75,6 +84,20 @@ class ResultsController(Controller):
     )
     async def preview(self, event_id: int, skill_id: int, group_id: int) -> dict[str, Any]:
         return await service.preview(event_id, skill_id, group_id)
+
+    @post(
+        "/rules/preview",
+        summary="What a draft of the event's rules would give: awards, honours and promotions with the reasons (never saves)",
+        description="On each group's current ranking, or a sample ranking (`sample_scores`, else `sample_size` contestants, two tied for 2nd) "
+        "when no group has one yet or with `sample_only`. A wrong setting is refused as `PUT /preset` would refuse it, naming it in words.",
+        operation_id="preview_rules",
+        guards=[allowed("manage_event")],
+        status_code=200,
+    )
+    async def rules_preview(self, event_id: int, data: RulesPreviewIn) -> dict[str, Any]:
+        return await service.rules_preview(
+            event_id, data.overrides, sample_scores=data.sample_scores, sample_size=data.sample_size, sample_only=data.sample_only
+        )
 
     @post(
         GROUP + "/results/provisional",

@@ -35,6 +35,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections import OrderedDict
+from decimal import Decimal
 from typing import Any
 
 from competition.dayof import face as dayof
@@ -157,12 +158,13 @@ _RESULTS_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
 _RESULTS_CACHE_SIZE = 64
 
 
-async def load_skill(event_id: int, skill_id: int) -> SkillData:
+async def load_skill(event_id: int, skill_id: int, preset: dict[str, Any] | None = None) -> SkillData:
     """Read the skill (of this event), its groups, scheme, preset, contestants and current marks,
-    and compute its results."""
+    and compute its results (under ``preset`` instead of the event's rules: a draft's preview)."""
     skill = await skill_of(event_id, skill_id)
     groups = {g["id"]: g for g in await CompetitionGroup.select().where(CompetitionGroup.skill == skill_id).order_by(CompetitionGroup.id)}
-    preset = (await events.event_preset(event_id))["effective"]
+    if preset is None:
+        preset = (await events.event_preset(event_id))["effective"]
     scheme_row = await SchemeRow.select(SchemeRow.data, SchemeRow.version).where(SchemeRow.skill == skill_id).first()
     scheme = scheme_from_dict(json_value(scheme_row["data"], {})) if scheme_row else None
     rows = await registration.contestants_of_skill(
@@ -659,3 +661,129 @@ APPROVALS: Extension = Extension("how far a group's proposals are approved", req
 async def record_of(contestant_id: int, skill_id: int) -> list[str]:
     """For registration: appeals about this contestant."""
     return ["appeals"] if await Appeal.exists().where(Appeal.contestant == contestant_id) else []
+
+
+async def dependants(target: events.Target) -> list[tuple[str, str]]:
+    """For events: the marks, marking scheme, releases and appeals of a skill (or a group)."""
+    found = []
+    if target.kind == "session":
+        return found
+    if target.kind == "skill":
+        marks = await Mark.count().where(Mark.skill == target.skill_id)
+        if marks:
+            found.append((f"{marks} 条评分记录", f"{marks} mark(s)"))
+        if await SchemeRow.exists().where(SchemeRow.skill == target.skill_id):
+            found.append(("评分标准", "the marking scheme"))
+    release = ResultRelease.skill == target.skill_id
+    appeal = Appeal.skill == target.skill_id
+    if target.group_id is not None:
+        release, appeal = release & (ResultRelease.group == target.group_id), appeal & (Appeal.group == target.group_id)
+    if await ResultRelease.exists().where(release):
+        found.append(("已公布的成绩", "published results"))
+    n = await Appeal.count().where(appeal)
+    if n:
+        found.append((f"{n} 件申诉", f"{n} appeal(s)"))
+    return found
+
+
+# ---- what a draft of the rules would give (规则预览) ----------------------------------------------
+
+SAMPLE_MAX = 500
+
+
+def _sample_scores(scores: Any) -> list[Decimal] | None:
+    if scores is None:
+        return None
+    from decimal import InvalidOperation
+
+    if not isinstance(scores, list) or not 1 <= len(scores) <= SAMPLE_MAX:
+        raise BilingualError(
+            422, "invalid", field="sample_scores",
+            zh=f"样例成绩须为 1–{SAMPLE_MAX} 个分数", en=f"The sample scores are 1 to {SAMPLE_MAX} scores",
+        )  # fmt: skip
+    out = []
+    for i, v in enumerate(scores):
+        try:
+            if isinstance(v, bool):
+                raise InvalidOperation
+            d = Decimal(str(v).strip())
+            if not d.is_finite() or not 0 <= d <= 10000:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            raise BilingualError(
+                422, "invalid", field="sample_scores", zh=f"样例成绩第 {i + 1} 个（{v}）不是 0–10000 的分数",
+                en=f"Sample score {i + 1} ({v}) is not a score from 0 to 10000",
+            ) from None  # fmt: skip
+        out.append(d)
+    return out
+
+
+async def rules_preview(
+    event_id: int, overrides: Any, *, sample_scores: Any = None, sample_size: int = 20, sample_only: bool = False
+) -> dict[str, Any]:
+    """Who would get what under a draft of the event's rules, on each group's current ranking (or,
+    with none yet or when asked, on a sample ranking), with the reasons. Refused exactly as saving
+    the draft would be; nothing is stored. Before a skill's decryption its rows name contestants
+    only by the number judges know, as the results preview does."""
+    from competition.dayof.codes import shown_number
+    from scoring.levels import parse_level
+    from scoring.rules_preview import PreviewPerson, preview_group, sample_ranking
+
+    row = await events.get_event(event_id)
+    overrides, effective = events.checked_overrides(row["preset_name"], overrides)
+    scores = _sample_scores(sample_scores)
+    if not isinstance(sample_size, int) or isinstance(sample_size, bool) or not 1 <= sample_size <= SAMPLE_MAX:
+        raise BilingualError(422, "invalid", field="sample_size", zh=f"样例人数须为 1–{SAMPLE_MAX}", en=f"The sample size is 1 to {SAMPLE_MAX}")
+    groups: list[dict[str, Any]] = []
+
+    def worded(gp: Any) -> list[dict[str, Any]]:
+        return [r.to_dict() for r in gp.rows]
+
+    if not sample_only:
+        for s in await Skill.select(Skill.id).where(Skill.event == event_id).order_by(Skill.id):
+            data = await load_skill(event_id, s["id"], preset=effective)
+            if data.results is None:
+                continue
+            decrypted = await dayof.is_decrypted(s["id"])
+            encrypted = bool(data.refs)
+            for gid, g in data.groups.items():
+                ranking = data.results.rankings.get(str(gid), [])
+                if not any(r.rank is not None for r in ranking):
+                    continue
+                people = {}
+                for r in ranking:
+                    c = data.people[int(r.contestant_id)]
+                    try:
+                        level = parse_level(c["current_level"]) if c["current_level"] else None
+                    except ValueError:
+                        level = None
+                    people[r.contestant_id] = PreviewPerson(level=level, team_size=int(data.skill["team_size"] or 1))
+                gp = preview_group(effective, ranking, g["kind"], people)
+                rows = worded(gp)
+                for out in rows:
+                    c = data.people[int(out.pop("contestant_id"))]
+                    cid = c["id"]
+                    if decrypted:
+                        out["contestant"] = c["name"] + (f"（{c['delegation']}）" if c["delegation"] else "")
+                    else:
+                        out["contestant"] = shown_number(data.refs.get(cid), c["workstation_no"], skill_encrypted=encrypted) or "—"
+                groups.append(
+                    {"skill": data.skill["name"], "group": g["name"], "group_kind": g["kind"], "source": "current",
+                     "entrants": sum(1 for r in ranking if r.rank is not None), **gp.to_dict(), "rows": rows}
+                )  # fmt: skip
+    source = "current"
+    if not groups:
+        source = "sample"
+        ranking = sample_ranking(scores, sample_size)
+        gp = preview_group(effective, ranking, "employee")
+        rows = worded(gp)
+        for out in rows:
+            out["contestant"] = out.pop("contestant_id")
+        groups.append(
+            {"skill": None, "group": GROUP_NAME_SAMPLE, "group_kind": "employee", "source": "sample",
+             "entrants": len(ranking), **gp.to_dict(), "rows": rows}
+        )  # fmt: skip
+    return {"source": source, "overrides": overrides, "effective": effective, "groups": groups}
+
+
+GROUP_NAME_SAMPLE = "职工组（样例）"

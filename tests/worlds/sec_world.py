@@ -64,6 +64,9 @@ async def build_world(server: Server, contestants: int = 4) -> SecWorld:
     }  # fmt: skip
     draw = await admin.post(f"/api/events/{eid}/skills/{sid}/draws", json={"session": "1"})
     assert draw.status_code == 201, draw.text
+    # Session 1 is named by the contestants and the draw: routes that renumber or delete it are refused (409).
+    session = await admin.post(f"/api/events/{eid}/skills/{sid}/sessions", json={"code": "1", "name": "第一场"})
+    assert session.status_code == 201, session.text
     people = (await admin.get(f"/api/events/{eid}/contestants", params={"skill_id": sid})).json()["items"]
     # Lists mask ID numbers; the ledger route takes a real one.
     revealed = await admin.post(f"/api/events/{eid}/contestants/{people[0]['id']}/reveal", json={"reason": "测试：台账查询"})
@@ -73,7 +76,7 @@ async def build_world(server: Server, contestants: int = 4) -> SecWorld:
     spare = next(j for j in judges if j["name"] == "丁裁判")
     ids = {
         "event_id": eid, "skill_id": sid, "group_id": w.skill["groups"][0]["id"], "contestant_id": people[-1]["id"],
-        "draw_id": draw.json()["id"], "judge_id": spare["id"], "user_id": w.judge_ids[3], "criterion": "A",
+        "draw_id": draw.json()["id"], "session_id": session.json()["id"], "judge_id": spare["id"], "user_id": w.judge_ids[3], "criterion": "A",
         "appeal_id": 1, "proposal_id": 1, "invitation_id": 1, "batch_id": 1, "number": "GD2026000000", "name": "GD2026000000",
         "id_number": revealed.json()["id_number"], "code": "en", "file_path": "app.js", "path": "openapi.json",
         "other_skill_id": other_skill["id"], "other_event_id": other_event["id"],

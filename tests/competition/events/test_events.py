@@ -166,9 +166,11 @@ async def test_an_override_swaps_a_strategy_and_names_a_wrong_parameter(admin):
     bad = {"awards": {"strategy": "worldskills", "params": {"ratio": [1, 2, 3]}}}
     r = await admin.put(url, json={"overrides": bad})
     assert r.status_code == 422 and r.json()["field"] == "awards.params.ratio", r.text
-    assert "ratio" in r.json()["message"] and "规则设置" in r.json()["message"]
+    # …in the words of the rules form, not by its path.
+    assert "「比例（一等奖:二等奖:三等奖）」" in r.json()["message"] and "规则设置" in r.json()["message"]
+    assert "awards.params" not in r.json()["message"]
     r = await admin.put(url, json={"overrides": bad}, headers={"Accept-Language": "en"})
-    assert r.status_code == 422 and "rule setting awards.params.ratio is wrong" in r.json()["message"]
+    assert r.status_code == 422 and "rule setting 'Ratio (first : second : third)' is wrong" in r.json()["message"]
     r = await admin.put(url, json={"overrides": {"awards": {"params": {"cap_rounding": "sideways"}}}})
     assert r.status_code == 422 and r.json()["field"] == "awards.params.cap_rounding", r.text
     r = await admin.put(url, json={"overrides": {"awards": {"strategy": "olympic"}}})

@@ -48,10 +48,10 @@ async def test_overrides_cannot_go_below_the_floors(floored):
 
         r = await admin.put(preset, json={"overrides": {"results": {"notice_hours": 0}}})
         assert r.status_code == 422 and r.json()["code"] == "below_minimum" and r.json()["field"] == "results.notice_hours", r.text
-        assert "results.notice_hours" in r.json()["message"] and "24 小时" in r.json()["message"]
+        assert "公示时长" in r.json()["message"] and "24 小时" in r.json()["message"]
         r = await admin.put(preset, json={"overrides": {"results": {"appeal_window_hours": 0.5}}}, headers={"Accept-Language": "en"})
         assert r.status_code == 422 and r.json()["field"] == "results.appeal_window_hours"
-        assert "results.appeal_window_hours" in r.json()["message"] and "at least 2 h" in r.json()["message"], r.text
+        assert "Appeals within (hours)" in r.json()["message"] and "at least 2 h" in r.json()["message"], r.text
         # The floor belongs to the tier, not to the event.
         for floor in ("min_notice_hours", "min_appeal_window_hours"):
             r = await admin.put(preset, json={"overrides": {"results": {floor: 0, "notice_hours": 0}}})
