@@ -48,6 +48,7 @@ def route_handlers() -> list:
         scoring_release_controller.AppealsController,
         scoring_release_controller.public_event_results,
         scoring_release_controller.public_skill_results,
+        scoring_release_controller.public_notice_pdf,
         *frontend_pages.page_handlers(),
         *frontend_pages_registration.page_handlers(),
         *frontend_pages_dayof.page_handlers(),
@@ -60,5 +61,8 @@ def route_handlers() -> list:
         certificates_controller.person_ledger,
         certificates_controller.verify_certificate,
         certificates_controller.certificate_download,
+        certificates_controller.contestant_lookup,
+        certificates_controller.contestant_own_results,
+        certificates_controller.contestant_appeal,
         *frontend_pages_certificates.page_handlers(),
     ]
