@@ -30,7 +30,7 @@ from certificates.tables import AwardProposal
 from competition.registration import face as registration
 from kernel import audit
 from kernel.db import write_transaction
-from kernel.errors import BilingualError, clean_text, invalid
+from kernel.errors import BilingualError, clean_text
 from kernel.i18n import register, t
 from kernel.settings import Settings
 from marking.release import appeals, service
@@ -120,12 +120,16 @@ def read_token(settings: Settings, token: str) -> set[int]:
 
 def typed_identity(name: str, id_number: str) -> tuple[str, str]:
     """The name and ID number as compared (422 naming the field when one is missing)."""
-    name = clean_text(name or "", "name", max_len=MAX_NAME, single_line=True)
+    if not (name or "").strip():
+        raise BilingualError(422, "invalid", field="name", zh="请填写姓名", en="Enter your name")
+    name = clean_text(name, "name", max_len=MAX_NAME, single_line=True)
     person = normalise_id(id_number or "")
     if not person:
-        raise invalid("id_number", "必填", "is required")
+        raise BilingualError(422, "invalid", field="id_number", zh="请填写证件号码", en="Enter your ID number")
     if len(person) > MAX_ID:
-        raise invalid("id_number", f"不超过 {MAX_ID} 个字符", f"at most {MAX_ID} characters")
+        raise BilingualError(
+            422, "invalid", field="id_number", zh=f"证件号码不超过 {MAX_ID} 个字符", en=f"An ID number has at most {MAX_ID} characters"
+        )
     return name, person
 
 

@@ -13,6 +13,7 @@ from frontend import pages_certificates as frontend_pages_certificates
 from frontend import pages_dayof as frontend_pages_dayof
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
+from frontend import pages_public as frontend_pages_public
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
 from frontend import pages_tablet as frontend_pages_tablet
@@ -65,4 +66,5 @@ def route_handlers() -> list:
         certificates_controller.contestant_own_results,
         certificates_controller.contestant_appeal,
         *frontend_pages_certificates.page_handlers(),
+        *frontend_pages_public.page_handlers(),
     ]

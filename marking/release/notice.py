@@ -54,6 +54,13 @@ register(
         "notice.verify": ("证书真伪可在 {url} 按证书编号查验。", "Certificates can be verified by number at {url}."),
         "notice.nothing": ("尚未公布成绩，没有可公示的内容", "No results are published yet: there is nothing to notice"),
         "notice.host": ("承办单位：{host}", "Host: {host}"),
+        "notice.rank": ("名次", "Rank"),
+        "notice.name": ("姓名", "Name"),
+        "notice.delegation": ("代表队", "Delegation"),
+        "notice.score": ("成绩", "Score"),
+        "notice.award": ("奖项", "Award"),
+        "notice.absent": ("缺考", "Absent"),
+        "notice.disqualified": ("取消资格", "Disqualified"),
     }
 )
 
@@ -71,9 +78,9 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string(
   {% if g.stage == 'final' %}<br>{{ t('notice.final', lang, at=g.final_at_china) }}{% endif %}
   {% if g.windows %}<br>{{ t('results.windows_applied', lang, notice='%g' % g.windows.notice_hours, min_notice='%g' % g.windows.min_notice_hours, appeal='%g' % g.windows.appeal_window_hours, min_appeal='%g' % g.windows.min_appeal_window_hours) }}{% endif %}</p>
   <table>
-    <thead><tr><th>{{ t('results.rank', lang) }}</th><th>{{ t('results.name', lang) }}</th><th>{{ t('results.delegation', lang) }}</th><th>{{ t('results.score', lang) }}</th><th>{{ t('results.award', lang) }}</th></tr></thead>
+    <thead><tr><th>{{ t('notice.rank', lang) }}</th><th>{{ t('notice.name', lang) }}</th><th>{{ t('notice.delegation', lang) }}</th><th>{{ t('notice.score', lang) }}</th><th>{{ t('notice.award', lang) }}</th></tr></thead>
     <tbody>
-    {% for r in g.rows %}<tr><td>{% if r.rank %}{{ r.rank }}{% elif r.status == 'absent' %}{{ t('results.absent', lang) }}{% elif r.status == 'disqualified' %}{{ t('results.disqualified', lang) }}{% endif %}</td>
+    {% for r in g.rows %}<tr><td>{% if r.rank %}{{ r.rank }}{% elif r.status == 'absent' %}{{ t('notice.absent', lang) }}{% elif r.status == 'disqualified' %}{{ t('notice.disqualified', lang) }}{% endif %}</td>
       <td>{{ r.name or '' }}</td><td>{{ r.delegation or '' }}</td><td>{{ r.score or '' }}</td><td>{{ r.award_label[lang] if r.award_label else '' }}</td></tr>
     {% endfor %}
     </tbody>
@@ -100,7 +107,8 @@ CSS = f"""
   @bottom-center {{ content: counter(page) " / " counter(pages); font-size: 9pt; color: #555; }} }}
 body {{ font-family: {CJK_FONTS}; font-size: 10.5pt; line-height: 1.5; color: #111; }}
 h1 {{ text-align: center; font-size: 18pt; margin: 0 0 2mm; }}
-h2.sub {{ text-align: center; font-size: 15pt; margin: 0 0 6mm; letter-spacing: 0.3em; }}
+h2.sub {{ text-align: center; font-size: 15pt; margin: 0 0 6mm; }}
+html[lang=zh] h2.sub {{ letter-spacing: 0.3em; }}
 h3 {{ font-size: 12pt; margin: 6mm 0 2mm; border-bottom: 1px solid #999; }}
 p.meta {{ margin: 0 0 2mm; font-size: 9.5pt; }}
 table {{ width: 100%; border-collapse: collapse; font-size: 9.5pt; }}

@@ -17,8 +17,8 @@ from harness import Burst, Client, sql, statuses
 from live_world import person_id
 from results_world import ResultsWorld, decrypt, results_world, sign_off, wait_until
 
-# Windows of 21.6 s (the first PDF of a process loads the fonts): long enough to look up and appeal, short enough to wait out.
-WINDOWS = {"notice_hours": 0.006, "appeal_window_hours": 0.006}
+# Windows of 36 s: long enough to look up and appeal on a loaded machine, short enough to wait out: long enough to look up and appeal, short enough to wait out.
+WINDOWS = {"notice_hours": 0.01, "appeal_window_hours": 0.01}
 
 
 def pdf_text(content: bytes) -> str:
@@ -46,26 +46,6 @@ async def rw(server):
 
 def lookup(client: Client, name: str, id_number: str, **kw):
     return client.post("/api/public/lookup", json={"name": name, "id_number": id_number}, **kw)
-
-
-async def test_notice_pdf_prints_the_results_the_periods_and_how_to_appeal(rw: ResultsWorld):
-    rel = rw.state["release"]
-    r = await rw.anon.get(f"/api/public/events/{rw.eid}/notice.pdf")
-    assert r.status_code == 200, r.text
-    assert r.headers["content-type"].startswith("application/pdf")
-    text = pdf_text(r.content)
-    assert rw.w.event["name"].replace(" ", "") in text and "成绩公示" in text
-    assert "网络系统管理" in text and "选手0" in text and "选手4" in text
-    for at in (rel["provisional_at_china"], rel["notice_ends_at_china"], rel["appeal_ends_at_china"]):
-        assert at.replace(" ", "") in text
-    assert "公示期" in text and "申诉截止" in text and "北京时间" in text
-    assert "http://testserver.local/lookup" in text and "监督仲裁组" in text and "逾期" in text
-    # Public rows only: no employer, no ID number.
-    assert "网络公司" not in text
-    assert not any(idn in text for idn in rw.state["people"].values())
-    en = pdf_text((await rw.anon.get(f"/api/public/events/{rw.eid}/notice.pdf", params={"lang": "en", "skill_id": rw.sid})).content)
-    assert "Publicnoticeofresults" in en and "Howtoappeal" in en and "Chinatime" in en
-    assert (await rw.anon.get(f"/api/public/events/{rw.eid}/notice.pdf", params={"skill_id": 999999})).status_code == 404
 
 
 async def test_lookup_by_name_and_id_finds_own_results_masked(rw: ResultsWorld, server):
@@ -105,7 +85,7 @@ async def test_every_lookup_is_audited_with_the_id_masked(rw: ResultsWorld, serv
     details = [json.loads(r["details"]) if isinstance(r["details"], str) else r["details"] for r in rows]
     idn = rw.state["people"]["选手1"]
     mine = [d for d in details if d["id_number"] == idn[:6] + "********" + idn[-4:]]
-    assert [d["found"] for d in mine][-3:] == [1, 0, 0] or [d["found"] for d in mine][:2] == [1, 0]
+    assert [d["found"] for d in mine] == [1, 0, 0]  # found; then the wrong name, in Chinese and in English
     assert any(d["found"] == 0 for d in details) and all(idn not in json.dumps(d) for d in details)
 
 
@@ -151,6 +131,26 @@ async def test_appeal_online_within_the_window_then_refused_after(rw: ResultsWor
     await rw.arbitrator.post(f"/api/events/{rw.eid}/appeals/{mine[0]['id']}/decision", json={"outcome": "dismissed", "reason": "测量无误"})
 
 
+async def test_notice_pdf_prints_the_results_the_periods_and_how_to_appeal(rw: ResultsWorld):
+    rel = rw.state["release"]
+    r = await rw.anon.get(f"/api/public/events/{rw.eid}/notice.pdf")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/pdf")
+    text = pdf_text(r.content)
+    assert rw.w.event["name"].replace(" ", "") in text and "成绩公示" in text
+    assert "网络系统管理" in text and "选手0" in text and "选手4" in text
+    for at in (rel["provisional_at_china"], rel["notice_ends_at_china"], rel["appeal_ends_at_china"]):
+        assert at.replace(" ", "") in text
+    assert "公示期" in text and "申诉截止" in text and "北京时间" in text
+    assert "http://testserver.local/lookup" in text and "监督仲裁组" in text and "逾期" in text
+    # Public rows only: no employer, no ID number.
+    assert "网络公司" not in text
+    assert not any(idn in text for idn in rw.state["people"].values())
+    en = pdf_text((await rw.anon.get(f"/api/public/events/{rw.eid}/notice.pdf", params={"lang": "en", "skill_id": rw.sid})).content)
+    assert "Publicnoticeofresults" in en and "Howtoappeal" in en and "Chinatime" in en
+    assert (await rw.anon.get(f"/api/public/events/{rw.eid}/notice.pdf", params={"skill_id": 999999})).status_code == 404
+
+
 async def test_final_results_with_certificates_show_in_the_lookup_and_results_page(rw: ResultsWorld):
     await wait_until(rw.state["release"]["notice_ends_at"])
     r = await rw.organiser.post(f"{rw.group_url}/results/final")
@@ -170,3 +170,23 @@ async def test_final_results_with_certificates_show_in_the_lookup_and_results_pa
     text = pdf_text((await rw.anon.get(f"/api/public/events/{rw.eid}/notice.pdf")).content)
     assert "成绩已于" in text and "确定" in text
     await asyncio.sleep(0)
+
+
+async def test_public_home_and_lookup_page(rw: ResultsWorld):
+    home = await rw.anon.get("/", headers={"Accept": "text/html"})
+    assert home.status_code == 200 and f'data-event="{rw.eid}"' in home.text
+    assert f"/board/event/{rw.eid}" in home.text and f"/results/{rw.eid}" in home.text and f"/api/public/events/{rw.eid}/notice.pdf" in home.text
+    # The logged-in home is still the staff's list of events.
+    staff = await rw.organiser.get("/", headers={"Accept": "text/html"})
+    assert staff.status_code == 200 and f'href="/events/{rw.eid}"' in staff.text and "data-event=" not in staff.text
+    page = await rw.anon.get("/lookup")
+    assert page.status_code == 200 and 'id="lookup-form"' in page.text
+    token = rw.anon.http.cookies.get("csrftoken")
+    r = await rw.anon.http.post("/lookup", data={"name": "无此人", "id_number": person_id(), "_csrf_token": token})
+    assert r.status_code == 404 and "没有找到" in r.text and 'id="lookup-result"' not in r.text
+    idn = rw.state["people"]["选手3"]
+    r = await rw.anon.http.post("/lookup", data={"name": "选手3", "id_number": idn, "_csrf_token": token})
+    assert r.status_code == 200 and "data-entry" in r.text and idn not in r.text
+    # A contestant account sees its own results on the page straight away.
+    mine = await rw.contestant.get("/lookup")
+    assert mine.status_code == 200 and "选*2" in mine.text
