@@ -238,6 +238,8 @@ async def public_skill(request: Request, event_id: int, skill_id: int) -> Templa
     extra = {cid: {"certificates": certs.get(cid, []), "honours": honours.get(cid, [])} for cid in ids if certs.get(cid) or honours.get(cid)}
     view = public.cut(view, extra)
     for g in view["groups"]:
+        ends = service.aware(_parse(g.get("appeal_ends_at")))
+        g["appeal_open"] = g.get("stage") == service.PROVISIONAL and ends is not None and service.now() < ends
         if g.get("ranking"):
             g["ranking"]["with_certificates"] = any(r.get("certificates") or r.get("honours") for r in g["ranking"].get("rows", []))
     return await render(request, "results_public_skill.html", view=view)

@@ -166,6 +166,7 @@ async def test_final_results_with_certificates_show_in_the_lookup_and_results_pa
     assert entry["certificates"][0]["verify"] == f"/verify/{number}"
     page = await rw.anon.get(f"/results/{rw.eid}/skills/{rw.sid}")
     assert page.status_code == 200 and number in page.text and "notice.pdf" in page.text
+    assert "data-appeal-hint" not in page.text  # the window is closed
     # The notice after finalisation says so.
     text = pdf_text((await rw.anon.get(f"/api/public/events/{rw.eid}/notice.pdf")).content)
     assert "成绩已于" in text and "确定" in text
@@ -190,3 +191,25 @@ async def test_public_home_and_lookup_page(rw: ResultsWorld):
     # A contestant account sees its own results on the page straight away.
     mine = await rw.contestant.get("/lookup")
     assert mine.status_code == 200 and "选*2" in mine.text
+
+
+def test_lookup_token_names_its_registrations_expires_and_cannot_be_forged(tmp_path):
+    import time
+
+    from certificates import selfservice
+    from kernel.errors import AppError
+    from kernel.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/x.sqlite3", secret="one")
+    token = selfservice.make_token(settings, [5, 3])
+    assert selfservice.read_token(settings, token) == {3, 5}
+    old = selfservice.make_token(settings, [3], now=time.time() - selfservice.TOKEN_TTL_S - 1)
+    other = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/x.sqlite3", secret="two")
+    payload, _, sig = token.partition(".")
+    forged = selfservice.make_token(settings, [3, 5, 7]).partition(".")[0] + "." + sig
+    for bad in (old, forged, "", "abc", token + "x"):
+        with pytest.raises(AppError) as exc:
+            selfservice.read_token(settings, bad)
+        assert exc.value.code == "lookup_expired"
+    with pytest.raises(AppError):
+        selfservice.read_token(other, token)

@@ -32,6 +32,7 @@ async def test_home_results_lookup_and_appeal(sqlite_server, page):
         await page.wait_for_selector("[data-results-table]")
         assert "选手0" in await page.inner_text("[data-results-table]")
         assert "公示期至" in await page.inner_text("[data-periods]") and "申诉期至" in await page.inner_text("[data-periods]")
+        assert await page.locator("[data-appeal-hint] a[href='/lookup']").count() == 1  # the window is open
         href = await page.get_attribute("[data-notice-pdf]", "href")
         assert href.startswith(f"/api/public/events/{rw.eid}/notice.pdf")
         await page.screenshot(path=str(OUTPUT / "public_results.png"), full_page=True)
