@@ -180,6 +180,8 @@ async def test_public_home_and_lookup_page(rw: ResultsWorld):
     # The logged-in home is still the staff's list of events.
     staff = await rw.organiser.get("/", headers={"Accept": "text/html"})
     assert staff.status_code == 200 and f'href="/events/{rw.eid}"' in staff.text and "data-event=" not in staff.text
+    index = await rw.anon.get(f"/results/{rw.eid}")
+    assert index.status_code == 200 and f"/api/public/events/{rw.eid}/notice.pdf" in index.text and 'href="/lookup"' in index.text
     page = await rw.anon.get("/lookup")
     assert page.status_code == 200 and 'id="lookup-form"' in page.text
     token = rw.anon.http.cookies.get("csrftoken")
