@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from typing import Any
 
@@ -84,6 +85,8 @@ register(
 TOKEN_TTL_S = 1800
 MAX_NAME = 50
 MAX_ID = 32
+#: What an ID number may hold once normalised: 居民身份证, 港澳台 permits (H1234567(8)), passports.
+_ID_CHARS = re.compile(r"[0-9A-Z()\-]+")
 
 
 def _key(settings: Settings) -> bytes:
@@ -129,6 +132,10 @@ def typed_identity(name: str, id_number: str) -> tuple[str, str]:
     if len(person) > MAX_ID:
         raise BilingualError(
             422, "invalid", field="id_number", zh=f"证件号码不超过 {MAX_ID} 个字符", en=f"An ID number has at most {MAX_ID} characters"
+        )
+    if not _ID_CHARS.fullmatch(person):
+        raise BilingualError(
+            422, "invalid", field="id_number", zh="证件号码只能包含字母、数字和括号", en="An ID number has only letters, digits and brackets"
         )
     return name, person
 

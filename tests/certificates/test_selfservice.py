@@ -78,6 +78,8 @@ async def test_wrong_name_or_id_is_the_same_neutral_not_found(rw: ResultsWorld):
     assert en.json()["message"].startswith("No registration matches")
     r = await lookup(rw.anon, "", idn)
     assert r.status_code == 422 and r.json()["field"] == "name"
+    r = await lookup(rw.anon, "选手1", "4401\x00<script>")
+    assert r.status_code == 422 and r.json()["field"] == "id_number" and "字母" in r.json()["message"]
 
 
 async def test_every_lookup_is_audited_with_the_id_masked(rw: ResultsWorld, server):
