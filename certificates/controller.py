@@ -16,7 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import File, Stream
 
-from certificates import issuance, ledger, proposals, service, verify
+from certificates import issuance, ledger, proposals, selfservice, service, verify
 from competition.registration.controller import attachment
 from kernel import access, audit, ratelimit
 from kernel.audit import Actor
@@ -62,6 +62,19 @@ class LedgerLookupIn(msgspec.Struct):
 
 class DownloadIn(msgspec.Struct):
     id6: str = ""
+
+
+class SelfLookupIn(msgspec.Struct):
+    name: str
+    id_number: str
+
+
+class SelfAppealIn(msgspec.Struct):
+    token: str
+    event_id: int
+    skill_id: int
+    group_id: int
+    text: str
 
 
 def _settings(request: Request) -> Settings:
@@ -318,3 +331,62 @@ async def certificate_download(request: Request, name: str) -> Response:
         if row["revoked_at"] is not None:
             raise BilingualError(410, "revoked", zh=t("download.revoked", "zh"), en=t("download.revoked", "en"))
     return _file(await issuance.ensure_pdf(row, _settings(request)), row)
+
+
+async def self_lookup(request: Request, name: str, id_number: str) -> dict[str, Any]:
+    """A contestant's look-up by name and ID number (the API's and the page's): rate-limited,
+    audited whether found or not; 404 ``not_found`` (neutral) when nothing matches."""
+    name, person = selfservice.typed_identity(name, id_number)
+    await ratelimit.of(request).self_lookup(request, person)
+    found = await selfservice.find(name, person)
+    await selfservice.record_lookup(actor_of(request, await principal(request)), how="identity", name=name, id_number=person, found=found)
+    if not found:
+        raise selfservice.not_found_error()
+    return {**await selfservice.own_results(found, request_lang(request)), "token": selfservice.make_token(_settings(request), found)}
+
+
+async def own_lookup(request: Request, p: Principal) -> dict[str, Any]:
+    """The same answer for a logged-in contestant account: its own registrations (audited)."""
+    found = sorted({g.contestant_id for g in p.grants if g.role == "contestant" and g.contestant_id is not None})
+    await selfservice.record_lookup(actor_of(request, p), how="account", name=p.display_name, id_number="", found=found)
+    return {
+        **await selfservice.own_results(found, request_lang(request)),
+        "token": selfservice.make_token(_settings(request), found) if found else "",
+    }
+
+
+@post(
+    "/api/public/lookup",
+    summary="A contestant's own results, honours and certificates by name and ID number (public; rate-limited, audited)",
+    description="Both must match a registration; otherwise 404 `not_found`, the same answer whatever did not match. The person is shown "
+    "masked. `token` lets `POST /api/public/appeals` file an appeal for the registrations found (30 minutes). Rate-limited per ID "
+    "number (10/hour) and per client address (`COMPETITION_SELF_LOOKUP_RATE`).",
+    operation_id="contestant_self_lookup",
+    tags=["public"],
+    status_code=200,
+)
+async def contestant_lookup(request: Request, data: SelfLookupIn) -> dict[str, Any]:
+    return await self_lookup(request, data.name, data.id_number)
+
+
+@get("/api/me/results", summary="The logged-in contestant's own results, honours and certificates (audited)",
+     operation_id="contestant_own_results", tags=["public"])  # fmt: skip
+async def contestant_own_results(request: Request) -> dict[str, Any]:
+    return await own_lookup(request, await require_principal(request))
+
+
+@post(
+    "/api/public/appeals",
+    summary="File an appeal online as the contestant a look-up found (within the appeal window)",
+    description="`token` from `POST /api/public/lookup` (or `GET /api/me/results`). The appeal rules apply: 409 "
+    "appeal_window_closed after the window, results_final, not_provisional; 429 too_many_appeals past the preset's "
+    "`results.max_appeals_per_contestant`; 403 lookup_expired for an old token.",
+    operation_id="contestant_file_appeal",
+    tags=["public"],
+    status_code=201,
+)
+async def contestant_appeal(request: Request, data: SelfAppealIn) -> dict[str, Any]:
+    await ratelimit.of(request).self_lookup(request, "appeal:" + data.token[:64])
+    return await selfservice.file_appeal(
+        _settings(request), data.token, data.event_id, data.skill_id, data.group_id, data.text, actor_of(request, await principal(request))
+    )

@@ -12,7 +12,7 @@ from competition.events import service as events
 from frontend import messages  # noqa: F401  (registers page texts)
 from kernel import access
 from kernel.errors import request_lang
-from kernel.guards import allowed, principal, requires_login
+from kernel.guards import allowed, principal
 from kernel.i18n import LANGS
 from kernel.security import safe_next as safe_next_path
 from marking.live import schemes
@@ -42,8 +42,9 @@ async def switch_lang(request: Request, code: str, next: str = "/") -> Redirect:
     return response
 
 
-@get("/", include_in_schema=False, guards=[requires_login])
-async def home(request: Request, archived: bool = False) -> Template:
+async def staff_home(request: Request, archived: bool = False) -> Template:
+    """The logged-in home: the events one may act in (``/``, routed by ``pages_public.home``,
+    which gives a visitor the public home page instead)."""
     from kernel.tables import Event
 
     p = await principal(request)
@@ -92,4 +93,4 @@ async def event_page(request: Request, event_id: int) -> Template:
 
 
 def page_handlers() -> list:
-    return [login_page, switch_lang, home, new_event, edit_event, event_page]
+    return [login_page, switch_lang, new_event, edit_event, event_page]

@@ -226,7 +226,23 @@ async def public_index(request: Request, event_id: int) -> Template:
 
 @get("/results/{event_id:int}/skills/{skill_id:int}", include_in_schema=False)
 async def public_skill(request: Request, event_id: int, skill_id: int) -> Template:
-    return await render(request, "results_public_skill.html", view=await public.public_skill(event_id, skill_id))
+    from certificates import selfservice
+    from certificates import service as cert_service
+    from kernel.errors import request_lang
+
+    # The published rows, with each contestant's honours and certificates (no personal data).
+    view = await service.public_skill(event_id, skill_id)
+    ids = public.contestant_ids(view)
+    certs = await cert_service.certificates_of(ids, request_lang(request))
+    honours = await selfservice.awards_of(ids, ("honour",))
+    extra = {cid: {"certificates": certs.get(cid, []), "honours": honours.get(cid, [])} for cid in ids if certs.get(cid) or honours.get(cid)}
+    view = public.cut(view, extra)
+    for g in view["groups"]:
+        ends = service.aware(_parse(g.get("appeal_ends_at")))
+        g["appeal_open"] = g.get("stage") == service.PROVISIONAL and ends is not None and service.now() < ends
+        if g.get("ranking"):
+            g["ranking"]["with_certificates"] = any(r.get("certificates") or r.get("honours") for r in g["ranking"].get("rows", []))
+    return await render(request, "results_public_skill.html", view=view)
 
 
 def page_handlers() -> list:

@@ -257,6 +257,8 @@ class Limits:
     #: Wrong ID-number tails allowed per certificate number, and per client address, per hour.
     DOWNLOAD_GUESSES_PER_NUMBER = 10
     DOWNLOAD_GUESSES_PER_ADDRESS = 30
+    #: Self-service look-ups per ID number (as typed, normalised) per hour, from any address.
+    SELF_LOOKUPS_PER_PERSON = 10
 
     def __init__(self, settings: "Settings", limiter: Limiter) -> None:
         self.limiter = limiter
@@ -266,6 +268,8 @@ class Limits:
         self.code_try = Rule.parse("code_try", settings.code_try_rate)
         self.verify_address = Rule.parse("verify_address", settings.verify_rate)
         self.ledger_account = Rule.parse("ledger_account", settings.ledger_rate)
+        self.self_address = Rule.parse("self_lookup_address", settings.self_lookup_rate)
+        self.self_person = Rule("self_lookup_person", self.SELF_LOOKUPS_PER_PERSON, 3600)
         self.guess_number = Rule("download_number", self.DOWNLOAD_GUESSES_PER_NUMBER, 3600)
         self.guess_address = Rule("download_address", self.DOWNLOAD_GUESSES_PER_ADDRESS, 3600)
 
@@ -287,6 +291,11 @@ class Limits:
         """An ID-number tail checked against a certificate: per number and per address. Give the
         slot back when it matched, so only wrong guesses count."""
         return await self.limiter.take((self.guess_number, number), (self.guess_address, client_address(request)))
+
+    async def self_lookup(self, request: "ASGIConnection[Any, Any, Any, Any]", id_number: str) -> Slot:
+        """A contestant's self-service look-up (or appeal) by name and ID number: per client address
+        and per ID number, so neither one address nor many can try one person's data often."""
+        return await self.limiter.take((self.self_person, id_number), (self.self_address, client_address(request)))
 
     async def ledger_lookup(self, user_id: int) -> Slot:
         """A promotion-ledger look-up by ID number: per account."""

@@ -40,6 +40,8 @@ class Settings:
     code_try_rate: str = "5/minute"
     #: Promotion-ledger look-ups by ID number per account.
     ledger_rate: str = "60/hour"
+    #: Contestants' self-service look-ups (own results and certificates by name + ID number) per client address.
+    self_lookup_rate: str = "30/hour"
     debug: bool = False
     #: Prefix of every Redis key (channels, stores): several deployments can share one Redis.
     redis_prefix: str = "competition"
@@ -133,6 +135,7 @@ _NEW_RATES = {
     "COMPETITION_CODE_LOGIN_RATE": "code_login_rate",
     "COMPETITION_CODE_TRY_RATE": "code_try_rate",
     "COMPETITION_LEDGER_RATE": "ledger_rate",
+    "COMPETITION_SELF_LOOKUP_RATE": "self_lookup_rate",
 }
 
 

@@ -15,6 +15,7 @@ from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
 from frontend import pages_people as frontend_pages_people
 from frontend import pages_province as frontend_pages_province
+from frontend import pages_public as frontend_pages_public
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
 from frontend import pages_rules as frontend_pages_rules
@@ -53,6 +54,7 @@ def route_handlers() -> list:
         scoring_release_controller.AppealsController,
         scoring_release_controller.public_event_results,
         scoring_release_controller.public_skill_results,
+        scoring_release_controller.public_notice_pdf,
         *frontend_pages.page_handlers(),
         *frontend_pages_registration.page_handlers(),
         *frontend_pages_dayof.page_handlers(),
@@ -68,7 +70,11 @@ def route_handlers() -> list:
         certificates_controller.person_ledger,
         certificates_controller.verify_certificate,
         certificates_controller.certificate_download,
+        certificates_controller.contestant_lookup,
+        certificates_controller.contestant_own_results,
+        certificates_controller.contestant_appeal,
         *frontend_pages_certificates.page_handlers(),
         province_controller.ProvinceController,
         *frontend_pages_province.page_handlers(),
+        *frontend_pages_public.page_handlers(),
     ]

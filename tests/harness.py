@@ -178,6 +178,7 @@ def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **
         COMPETITION_CODE_TRY_RATE="1000/minute",
         COMPETITION_VERIFY_RATE="1000/minute",
         COMPETITION_LEDGER_RATE="1000/minute",
+        COMPETITION_SELF_LOOKUP_RATE="1000/minute",
         # Tests take results from provisional to final in seconds: the tiers' floors of the notice
         # and appeal windows are lifted (a setting for tests and demos only; see scoring/presets.py).
         COMPETITION_MIN_WINDOW_HOURS="0",

@@ -12,6 +12,7 @@ the day's writes inside the caller's transaction ``lock_contestant`` and ``set_w
 from competition.registration.face import (
     contestant,
     contestants_by_id,
+    contestants_by_identity,
     contestants_of_event,
     contestants_of_skill,
     entrant_counts,
@@ -26,6 +27,7 @@ from competition.registration.face import (
 __all__ = [
     "contestant",
     "contestants_by_id",
+    "contestants_by_identity",
     "contestants_of_event",
     "contestants_of_skill",
     "entrant_counts",

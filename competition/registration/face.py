@@ -104,6 +104,15 @@ async def id_number_registered(event_id: int, id_number: str) -> bool:
     return await Contestant.exists().where((Contestant.event == event_id) & (Contestant.id_number == id_number))
 
 
+async def contestants_by_identity(id_number: str, name: str, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Every registration (in any event) of the person with this normalised ID number and this
+    name as registered (both must match: a contestant's self-service look-up)."""
+    if not id_number or not name:
+        return []
+    where = (Contestant.id_number == id_number) & (Contestant.name == name)
+    return await Contestant.select(*_columns(columns)).where(where).order_by(Contestant.id)
+
+
 async def is_of_skill(contestant_id: int, skill_id: int) -> bool:
     return await Contestant.exists().where((Contestant.id == contestant_id) & (Contestant.skill == skill_id))
 

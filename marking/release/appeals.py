@@ -2,7 +2,8 @@
 
 - **Filing**: a contestant (an account with role ``contestant`` in the event) or a team leader
   files in writing; an organiser may record an appeal on someone's behalf (``filed_by_name`` is
-  then required). Accepted only while the skill and group's provisional results are published
+  then required); a contestant without an account files online after proving who they are by name
+  and ID number (``certificates.selfservice``: ``verified_contestant``, no ``filed_by``). Accepted only while the skill and group's provisional results are published
   and the appeal window (``ResultRelease.appeal_ends_at``) is open; afterwards 409
   ``appeal_window_closed`` with the time it closed.
 - **Decision**: the arbitrator (role ``arbitrator``) decides once — ``upheld`` or ``dismissed`` —
@@ -161,23 +162,34 @@ async def file_appeal(
     group_id: int,
     *,
     text: str,
-    user: Principal,
+    user: Principal | None,
     actor: audit.Actor,
     contestant_id: int | None = None,
     contestant: str | None = None,
     filed_by_name: str = "",
     marks: list[dict[str, Any]] | None = None,
+    verified_contestant: int | None = None,
 ) -> dict[str, Any]:
-    """File an appeal about a skill and group's provisional results (see the module doc)."""
+    """File an appeal about a skill and group's provisional results (see the module doc).
+
+    ``verified_contestant``: filed online by the contestant themselves without an account, who
+    proved who they are by name and ID number (``certificates.selfservice``); ``user`` is then None."""
     await events.editable_event(event_id)
     data = await load_skill(event_id, skill_id)
     data.group(group_id)
     name = clean_text(filed_by_name, "filed_by_name", max_len=100, required=False, single_line=True)
     # An organiser records an appeal made on paper, for anyone; a contestant files about themselves,
     # a delegation leader about the delegation's contestants.
-    on_behalf = access.allows(user, "publish_results", event_id)
+    on_behalf = user is not None and access.allows(user, "publish_results", event_id)
     own: set[int] | None = None
-    if on_behalf:
+    if verified_contestant is not None:
+        if verified_contestant not in data.people:
+            raise not_found("contestant")
+        own = {verified_contestant}
+        name = data.people[verified_contestant]["name"]
+    elif user is None:
+        raise forbidden()
+    elif on_behalf:
         if not name:
             raise invalid(
                 "filed_by_name", "代为登记申诉须填写申诉人（选手或领队）姓名", "an appeal recorded on someone's behalf needs the name of who filed it"
@@ -237,13 +249,14 @@ async def file_appeal(
                     zh=f"每位选手在本项目最多提交 {limit} 份申诉", en=f"At most {limit} appeals per contestant in this skill",
                 )  # fmt: skip
         rows = await Appeal.insert(Appeal(
-            event=event_id, skill=skill_id, group=group_id, contestant=cid, filed_by=user.user_id, filed_by_name=name,
+            event=event_id, skill=skill_id, group=group_id, contestant=cid, filed_by=user.user_id if user else None, filed_by_name=name,
             filed_at=now(), text=body, marks=named, status=PENDING,
         )).returning(Appeal.id)  # fmt: skip
         appeal_id = rows[0]["id"]
         await audit.record(
             "appeal.file", actor, event_id=event_id, target=f"appeal:{appeal_id}",
-            details={"skill": skill_id, "group": group_id, "contestant": cid, "filed_by_name": name, "on_behalf": on_behalf, "marks": named, "chars": len(body)},
+            details={"skill": skill_id, "group": group_id, "contestant": cid, "filed_by_name": name, "on_behalf": on_behalf, "marks": named, "chars": len(body),
+                     **({"identity_verified": True} if verified_contestant is not None else {})},
         )  # fmt: skip
     return await get_appeal(event_id, appeal_id)
 

@@ -13,7 +13,7 @@ from competition.registration.controller import XLSX, attachment
 from kernel.audit import Actor
 from kernel.errors import not_found, request_lang
 from kernel.guards import actor_of, allowed, require_principal
-from marking.release import appeals, export, public, service
+from marking.release import appeals, export, notice, public, service
 
 
 class NamedMarkIn(msgspec.Struct):
@@ -224,3 +224,23 @@ async def public_event_results(event_id: int) -> dict[str, Any]:
 )
 async def public_skill_results(event_id: int, skill_id: int) -> dict[str, Any]:
     return await public.public_skill(event_id, skill_id)
+
+
+@get(
+    "/api/public/events/{event_id:int}/notice.pdf",
+    summary="The formal public notice (成绩公示) as a printable PDF: the published results, notice and appeal periods, how to appeal (public)",
+    description="Every published skill and group of the event, or of `skill_id`; 404 nothing_published before any is published.",
+    operation_id="public_notice_pdf",
+    tags=["public"],
+    media_type="application/pdf",
+)
+async def public_notice_pdf(request: Request, event_id: int, skill_id: int | None = None) -> Response[bytes]:
+    from urllib.parse import quote
+
+    lang = request_lang(request)
+    pdf, title = await notice.notice_pdf(event_id, skill_id, lang=lang, base_url=request.app.state.settings.public_base_url)
+    name = f"notice-event-{event_id}" + (f"-skill-{skill_id}" if skill_id else "") + ".pdf"
+    return Response(
+        pdf, media_type="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=\"{name}\"; filename*=UTF-8''{quote(title + '-' + name)}", "Cache-Control": "no-cache"},
+    )  # fmt: skip

@@ -25,11 +25,23 @@ def public_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in PUBLIC_ROW if k in row}
 
 
-async def public_skill(event_id: int, skill_id: int) -> dict[str, Any]:
-    """``service.public_skill`` with each ranking's rows cut to ``PUBLIC_ROW``."""
-    view = await service.public_skill(event_id, skill_id)
+def contestant_ids(view: dict[str, Any]) -> list[int]:
+    """The contestants of a ``service.public_skill`` view (before its rows are cut)."""
+    return [r["contestant_id"] for g in view["groups"] for r in (g.get("ranking") or {}).get("rows", []) if r.get("contestant_id") is not None]
+
+
+def cut(view: dict[str, Any], extra: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Each ranking's rows of a ``service.public_skill`` view cut to ``PUBLIC_ROW``, plus what a
+    higher floor adds per contestant for the public (``extra``: contestant id → fields, e.g. the
+    certificates and honours the public results page shows)."""
     for group in view["groups"]:
         ranking = group.get("ranking")
         if ranking:
-            group["ranking"] = {**ranking, "rows": [public_row(r) for r in ranking.get("rows", [])]}
+            rows = [{**public_row(r), **(extra or {}).get(r.get("contestant_id"), {})} for r in ranking.get("rows", [])]
+            group["ranking"] = {**ranking, "rows": rows}
     return view
+
+
+async def public_skill(event_id: int, skill_id: int) -> dict[str, Any]:
+    """``service.public_skill`` with each ranking's rows cut to ``PUBLIC_ROW``."""
+    return cut(await service.public_skill(event_id, skill_id))

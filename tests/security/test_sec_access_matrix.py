@@ -183,6 +183,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/events/{event_id:int}/proposals/{proposal_id:int}/strike": r("approver"),
     "GET /api/public/events/{event_id:int}/results": PUBLIC,
     "GET /api/public/events/{event_id:int}/skills/{skill_id:int}/results": PUBLIC,
+    "GET /api/public/events/{event_id:int}/notice.pdf": PUBLIC,
+    # A contestant's own results by name + ID number (rate-limited, audited), and an appeal with it.
+    "POST /api/public/lookup": PUBLIC,
+    "POST /api/public/appeals": PUBLIC,
+    "GET /api/me/results": LOGIN,
     # --- certificates, promotion ledger, verification
     "GET /api/events/{event_id:int}/certificates": r("organiser", "approver"),
     "GET /api/events/{event_id:int}/certificates/plan": r("organiser", "approver"),
@@ -208,7 +213,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/province/statistics.xlsx": NOBODY,
     "GET /province/statistics": NOBODY,
     # --- pages
-    "GET /": LOGIN,
+    "GET /": PUBLIC,  # the public home page for a visitor, the staff's for an account
+    "GET /lookup": PUBLIC,
+    "POST /lookup": PUBLIC,
     "GET /tablet": LOGIN,
     "GET /events/new": NOBODY,
     "GET /events/{event_id:int}": ALL,

@@ -109,8 +109,11 @@ async def test_session_cookie_cannot_be_forged(server):
 
 
 async def test_pages_redirect_to_login_when_signed_out(server):
-    r = httpx.get(server.base_url + "/", headers={"Accept": "text/html"}, follow_redirects=False)
+    r = httpx.get(server.base_url + "/events/new", headers={"Accept": "text/html"}, follow_redirects=False)
     assert r.status_code in (302, 303, 307) and r.headers["location"].startswith("/login")
+    # The home page is the public one for a visitor (events, results, verification, look-up).
+    home = httpx.get(server.base_url + "/", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert home.status_code == 200 and 'href="/lookup"' in home.text and 'href="/login"' in home.text
     page = httpx.get(server.base_url + "/login")
     assert page.status_code == 200 and "一次性登录码" in page.text
     en = httpx.get(server.base_url + "/login?lang=en")

@@ -5,8 +5,9 @@ from harness import ADMIN_PASSWORD, unique
 
 async def test_login_and_create_event(server, page):
     base = server.base_url
-    await page.goto(base + "/")
-    assert page.url.startswith(base + "/login")
+    await page.goto(base + "/")  # a visitor gets the public home page, which links to the staff login
+    await page.click("text=工作人员登录")
+    await page.wait_for_url(lambda url: url.startswith(base + "/login"))
     await page.fill("#login-form [name=username]", "admin")
     await page.fill("#login-form [name=password]", "wrong-password")
     await page.click("#login-form [type=submit]")
