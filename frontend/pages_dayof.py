@@ -11,6 +11,7 @@ from litestar.response import Template
 from competition.dayof import anonymisation, checkin, draw
 from competition.events import service as events
 from frontend.pages import render
+from kernel import access
 from kernel.guards import allowed, principal
 from kernel.i18n import register
 
@@ -176,6 +177,7 @@ async def judging_page(request: Request, event_id: int, skill_id: int) -> Templa
         skill=skill,
         listing=await anonymisation.judging_list(event_id, skill_id),
         state=await anonymisation.status(event_id, skill_id),
+        report=await anonymisation.completeness(event_id, skill_id) if access.allows(p, "sign_off", event_id, skill_id) else None,
     )
 
 
