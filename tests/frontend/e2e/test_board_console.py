@@ -167,7 +167,8 @@ async def test_console_flags_locks_corrections_and_sign_off(server, page):
         await page.wait_for_selector("#recheck-scores")
         await page.fill("#signoff-form [name=override_reason]", "端到端测试：只评了一个选手")
         await page.click("#recheck-scores")
-        await page.wait_for_selector("#signoff p:has-text('复核')")
+        await page.wait_for_selector("#recheck-scores", state="detached")
+        await page.wait_for_selector("#signoff p:has-text('已由')  >> nth=1")
         assert await page.locator("#submit-scores, #recheck-scores").count() == 0
 
         # After decryption the public board shows names and delegations, as the server sends them.

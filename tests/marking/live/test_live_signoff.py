@@ -79,6 +79,9 @@ async def test_sign_off_refuses_an_incomplete_skill_unless_overridden(world: Wor
     assert codes(report) == ["open_remark", "unlocked"]
     assert report["problems"][0]["items"] == [{"contestant": w.refs[2], "aspects": [{"aspect": "A1.1", "scores": 3, "judges": 3}]}]
 
+    # The judging list shows the same report before its sign-off button.
+    page = (await w.chief.get(f"/events/{w.event['id']}/skills/{w.skill['id']}/judging")).text
+    assert 'data-complete="false"' in page and 'data-gap="open_remark"' in page and 'name="override_reason"' in page
     r = await w.chief.post(url(w, "scores/submit"))
     assert r.status_code == 409 and r.json()["code"] == "scores_incomplete" and r.json()["field"] == "override_reason"
     assert "待复评" in r.json()["message"] and "未锁定" in r.json()["message"] and "理由" in r.json()["message"]
@@ -124,6 +127,10 @@ async def test_withdrawal_by_the_chief_judge_then_by_the_organiser_after_decrypt
         r = await w.chief.post(url(w, "scores/withdraw"), json={"reason": ""})
         assert r.status_code == 422 and r.json()["field"] == "reason"
         # Before decryption the withdrawal is the chief judge's, not the organiser's.
+        console = f"/events/{w.event['id']}/skills/{w.skill['id']}/console"
+        page = (await w.chief.get(console)).text
+        assert 'id="withdraw-form"' in page and "data-confirm=" in page and 'id="recheck-scores"' in page
+        assert 'id="withdraw-form"' not in (await organiser.get(console)).text
         r = await organiser.post(url(w, "scores/withdraw"), json={"reason": "组织方撤回"})
         assert r.status_code == 403 and "裁判长" in r.json()["message"]
         r = await w.chief.post(url(w, "scores/withdraw"), json={"reason": "发现B1.2录入有误"})
@@ -141,6 +148,9 @@ async def test_withdrawal_by_the_chief_judge_then_by_the_organiser_after_decrypt
         assert (await w.officer.post(url(w, "decrypt"), json={"note": "监督在场"})).status_code == 200
         r = await w.chief.post(url(w, "scores/withdraw"), json={"reason": "再改"}, headers={"Accept-Language": "en"})
         assert r.status_code == 403 and "organiser" in r.json()["message"]
+        console = f"/events/{w.event['id']}/skills/{w.skill['id']}/console"
+        assert 'id="withdraw-form"' in (await organiser.get(console)).text
+        assert 'id="withdraw-form"' not in (await w.chief.get(console)).text
         r = await organiser.post(url(w, "scores/withdraw"), json={"reason": "解密后发现工位号登记错误"})
         assert r.status_code == 200, r.text
         entries = await audit_details(w, "scores.withdraw")
