@@ -72,6 +72,9 @@ async def test_steps_are_taken_in_order_and_by_their_roles(rw: ResultsWorld, ser
     rel = flow["release"]
     assert flow["stage"] == "provisional" and flow["next"] == "final"
     published = dt.datetime.fromisoformat(rel["provisional_at"])
+    # Once published, the sign-off can no longer be withdrawn, by anyone.
+    r = await rw.organiser.post(f"/api/events/{rw.eid}/skills/{rw.sid}/scores/withdraw", json={"reason": "公示后撤回"})
+    assert r.status_code == 409 and code(r) == "results_published", r.text
     for key in ("notice_ends_at", "appeal_ends_at"):
         assert abs((dt.datetime.fromisoformat(rel[key]) - published).total_seconds() - 4.32) < 0.01
     rw.state["release"] = rel
