@@ -1,8 +1,12 @@
 """``competition certificates …``: issue an event's certificates with progress (resumes an interrupted
 run), and show where an event's issuance stands.
 
-    competition certificates issue --event 3 [--batch-size 50]
+    competition certificates issue --event 3 [--batch-size 50] [--yes]
     competition certificates status --event 3
+
+Issuing cannot be undone, so ``issue`` asks first, like the certificates page: it says what will
+happen and wants the event's code typed; a script passes ``--yes`` instead (without a terminal and
+without ``--yes`` it refuses).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ def add_parser(sub) -> None:
     i = cert_sub.add_parser("issue", help="issue an event's certificates for approved proposals and render their PDFs (idempotent, resumable)")
     i.add_argument("--event", type=int, required=True, help="event id")
     i.add_argument("--batch-size", type=int, default=None, help="certificates per rendered document (default 50)")
+    i.add_argument("--yes", action="store_true", help="do not ask for the event code first (issuing cannot be undone)")
     i.set_defaults(func=cmd_issue)
     s = cert_sub.add_parser("status", help="an event's certificates, issuance plan and recent batches")
     s.add_argument("--event", type=int, required=True, help="event id")
@@ -33,11 +38,43 @@ def _run(settings: Settings, work):
     return asyncio.run(db.run_with(settings.database_url, work))
 
 
+def _confirmed(settings: Settings, event_id: int) -> bool:
+    """Say what issuing does and what cannot be undone; true once the event's code is typed."""
+    from kernel.tables import Event
+
+    async def event():
+        return await Event.select(Event.name, Event.code).where(Event.id == event_id).first()
+
+    row = _run(settings, event)
+    if row is None:
+        print(f"错误 / error: 未找到赛事 {event_id} / event {event_id} not found", file=sys.stderr)
+        return False
+    print(
+        f"将为赛事「{row['name']}」所有已审批的奖项、荣誉和晋级签发证书，分配正式证书编号并生成 PDF。签发不能撤销，编号不会重复使用。\n"
+        f"This issues a certificate for every approved award, honour and promotion of {row['name']}, with its official number "
+        "and PDF. Issuance cannot be undone and numbers are never reused."
+    )
+    if not sys.stdin.isatty():
+        print("错误 / error: 需要确认：在终端中运行并输入赛事代码，或加 --yes / confirmation needed: run it in a terminal "
+              "and type the event code, or pass --yes", file=sys.stderr)  # fmt: skip
+        return False
+    try:
+        typed = input(f"请输入赛事代码 {row['code']} 以确认 / type the event code {row['code']} to confirm: ")
+    except EOFError:
+        typed = ""
+    if typed.strip() != row["code"]:
+        print("未签发：赛事代码不一致 / nothing issued: that is not the event code", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_issue(settings: Settings, args: argparse.Namespace) -> int:
     from certificates import issuance
     from kernel import audit
     from kernel.errors import AppError
 
+    if not args.yes and not _confirmed(settings, args.event):
+        return 2
     started = time.monotonic()
 
     def progress(done: int, total: int) -> None:

@@ -356,3 +356,18 @@ async def demo(event_id: int) -> str | None:
             await approve(event_id, sid, audit.Actor(approver_id, APPROVER[1]))
             approved.append(sid)
     return f"拟表彰名单已审批 / proposals approved ({len(approved)} skill(s) now); 审批人账号 / approver login: {APPROVER[0]} / {DEMO_PASSWORD}"
+
+
+async def approved_outcomes(event_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """What was approved (not struck) in these events (every event when None): rows
+    ``{event, skill, group, contestant, kind, code, outcome}``, one query — the province's
+    statistics count prizes, honours and promotions from them, never from typed-in figures."""
+    where = AwardProposal.approved_at.is_not_null() & (AwardProposal.struck == False)  # noqa: E712
+    if event_ids is not None:
+        if not event_ids:
+            return []
+        where &= AwardProposal.event.is_in(list(event_ids))
+    return await AwardProposal.select(
+        AwardProposal.event, AwardProposal.skill, AwardProposal.group, AwardProposal.contestant,
+        AwardProposal.kind, AwardProposal.code, AwardProposal.outcome,
+    ).where(where)  # fmt: skip

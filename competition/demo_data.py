@@ -12,9 +12,9 @@ DEMO_EVENT_CODE = "GD2026"
 DEMO_USERS = {"organiser": ("demo-organiser", "省技能竞赛组委会（演示）")}
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_SKILLS = [
-    {"name": "电工", "occupation_code": "6-31-01-03", "industry_cluster": "新能源与智能电网", "groups": ["employee", "student"]},
-    {"name": "数控车工", "occupation_code": "6-18-01-01", "industry_cluster": "高端装备制造", "groups": ["employee", "student"]},
-    {"name": "网络安全", "occupation_code": "4-04-04-02", "industry_cluster": "新一代电子信息", "groups": ["employee", "student"]},
+    {"name": "电工", "occupation_code": "6-31-01-03", "industry_cluster": "E06", "groups": ["employee", "student"]},
+    {"name": "数控车工", "occupation_code": "6-18-01-01", "industry_cluster": "E02", "groups": ["employee", "student"]},
+    {"name": "网络安全", "occupation_code": "4-04-04-02", "industry_cluster": "P01", "groups": ["employee", "student"]},
 ]
 
 DESCRIPTORS = ["低于行业标准", "达到行业标准", "达到并部分超过行业标准", "优秀，远超行业标准"]

@@ -1,5 +1,6 @@
 """Texts of the pages (zh, en)."""
 
+from frontend import messages_confirm  # noqa: F401  (the confirmation dialog and its steps)
 from kernel.i18n import register
 
 register(
@@ -76,19 +77,7 @@ register(
         "signoff.override_help": ("例如：该选手中途退出，已由仲裁组确认", "e.g. the contestant left mid-test, confirmed by the arbitration group"),
         "signoff.submit": ("提交成绩", "Submit the scores"),
         "signoff.recheck": ("确认复核", "Confirm the re-check"),
-        "signoff.confirm_submit": (
-            "提交后平板不能再评分，只有组织方可以更正；撤回须填写理由并记入审计日志。确定提交本项目成绩？",
-            "After submission the tablets can no longer score and only an organiser can correct; withdrawing needs a reason and is audited. Submit this skill's scores?",
-        ),
-        "signoff.confirm_recheck": (
-            "复核后即可解密，解密不能撤销。确定复核？",
-            "After the re-check the skill can be decrypted, which cannot be undone. Confirm the re-check?",
-        ),
         "signoff.withdraw": ("撤回提交", "Withdraw the sign-off"),
         "signoff.withdraw_reason": ("撤回理由（记入审计日志）", "Reason for withdrawing (recorded in the audit log)"),
-        "signoff.confirm_withdraw": (
-            "撤回后平板可以重新评分，须重新提交和复核；撤回记入审计日志，不能删除。确定撤回？",
-            "After withdrawal the tablets can score again and the scores must be submitted and re-checked again; the withdrawal stays in the audit log. Withdraw?",
-        ),
     }
 )

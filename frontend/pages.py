@@ -22,7 +22,11 @@ async def render(request: Request, template: str, **context: Any) -> Template:
     lang = request_lang(request)
     p = await principal(request)
     # ``can('capability', event_id, skill_id)``: templates ask the access policy, never a role.
-    return Template(template_name=template, context={"lang": lang, "user": p, "can": access.Checker(p), "path": request.url.path, **context})
+    # ``here``: the path with its query, so a language switch keeps the page's filters.
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Template(
+        template_name=template, context={"lang": lang, "user": p, "can": access.Checker(p), "path": request.url.path, "here": here, **context}
+    )
 
 
 @get("/login", include_in_schema=False)

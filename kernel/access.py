@@ -39,6 +39,7 @@ from kernel.roles import (
     JUDGE,
     ORGANISER,
     PLATFORM_ADMIN,
+    PROVINCE_SUPERVISOR,
     SUPERVISOR,
     Principal,
 )
@@ -85,6 +86,7 @@ _ALL = (
     # The platform.
     _cap("create_event", {EVENT_CREATOR}, PLATFORM, "创建赛事", "create events"),
     _cap("manage_platform", set(), PLATFORM, "管理平台账号", "manage platform accounts"),
+    _cap("read_province_statistics", {PROVINCE_SUPERVISOR}, PLATFORM, "查看全省竞赛统计", "read the province's contest statistics"),
     # An event and its set-up.
     _cap("read_event", EVERYONE_IN_EVENT, EVENT, "查看赛事", "read the event"),
     _cap("read_skill", EVERYONE_IN_EVENT, SKILL, "查看竞赛项目", "read a skill (judges: their own skills)"),

@@ -44,6 +44,17 @@ def has(key: str) -> bool:
     return key in _CATALOGUE
 
 
+def texts(prefix: str, lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """Every message whose key starts with ``prefix``, unformatted, in ``lang``: for a page's script
+    that looks messages up by key (the confirmation dialog's ``data-confirm="confirm.…"``)."""
+    return {key: entry.get(lang) or entry[DEFAULT_LANG] for key, entry in _CATALOGUE.items() if key.startswith(prefix)}
+
+
+def keys() -> frozenset[str]:
+    """Every registered key (tests look for one rendered raw, which is what a missing key shows)."""
+    return frozenset(_CATALOGUE)
+
+
 def pick_lang(query: str | None, cookie: str | None, accept_language: str | None) -> str:
     for candidate in (query, cookie):
         if candidate and candidate[:2].lower() in LANGS:

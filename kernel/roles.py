@@ -22,9 +22,11 @@ APPROVER = "approver"
 SUPERVISOR = "supervisor"
 DELEGATION_LEADER = "delegation_leader"
 CONTESTANT = "contestant"
+#: 省人社厅 supervision: reads the province's figures across every event, no personal data.
+PROVINCE_SUPERVISOR = "province_supervisor"
 
 #: Roles held on the platform, not for an event (``platform_admin`` is the account's ``is_admin`` flag).
-PLATFORM_ROLES = (PLATFORM_ADMIN, EVENT_CREATOR)
+PLATFORM_ROLES = (PLATFORM_ADMIN, EVENT_CREATOR, PROVINCE_SUPERVISOR)
 #: Roles an event's staff can grant in their event.
 ROLES = (ORGANISER, CHIEF_JUDGE, JUDGE, ENCRYPTION_OFFICER, ARBITRATOR, APPROVER, SUPERVISOR, DELEGATION_LEADER, CONTESTANT)
 #: Roles held per skill; the others are held for a whole event.
@@ -33,6 +35,7 @@ SKILL_ROLES = (CHIEF_JUDGE, JUDGE)
 ROLE_LABELS = {
     PLATFORM_ADMIN: ("平台管理员", "platform administrator"),
     EVENT_CREATOR: ("赛事创建人", "event creator"),
+    PROVINCE_SUPERVISOR: ("省级统计监督（人社厅）", "province supervisor (statistics)"),
     ORGANISER: ("组织方", "organiser"),
     CHIEF_JUDGE: ("裁判长", "chief judge"),
     JUDGE: ("裁判", "judge"),

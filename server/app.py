@@ -130,7 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def _template_globals(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
-        env.globals.update(t=i18n.t, china_time=i18n.china_time, china_date=i18n.china_date)
+        env.globals.update(t=i18n.t, catalogue_texts=i18n.texts, china_time=i18n.china_time, china_date=i18n.china_date)
 
     template_config = TemplateConfig(directory=FRONTEND / "templates", engine=JinjaTemplateEngine, engine_callback=_template_globals)
 

@@ -94,7 +94,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
         user_id = await service.create_user(args.username, args.name or args.username, password, is_admin=args.admin)
         if not args.admin:
-            await service.grant_platform_role(user_id, "event_creator")
+            await service.grant_platform_role(user_id, args.role)
         return user_id
 
     try:
@@ -103,6 +103,11 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(exc.message("zh") + " / " + exc.message("en"))
     if args.admin:
         print(f"已创建平台管理员账号（可处理所有赛事）/ created platform administrator {args.username} (id {user_id}): acts in every event")
+    elif args.role == "province_supervisor":
+        print(
+            f"已创建省级统计监督账号（只读全省统计，不含个人信息）/ created province supervisor {args.username} (id {user_id}): "
+            "reads the province's figures, no personal data"
+        )
     else:
         print(
             f"已创建赛事创建人账号（可创建赛事，并成为所创建赛事的组织方）/ created event creator {args.username} (id {user_id}): "
@@ -193,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="display name")
     p.add_argument("--password", help="or COMPETITION_NEW_PASSWORD, or asked for")
     p.add_argument("--admin", action="store_true", help="platform administrator: acts in every event (keep these few)")
+    p.add_argument(
+        "--role", choices=("event_creator", "province_supervisor"), default="event_creator",
+        help="the platform role (without --admin): event_creator (default), or province_supervisor (省人社厅: the province's figures, read only)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("demo", help="load a realistic demo event (idempotent)")

@@ -13,12 +13,14 @@ from frontend import pages_certificates as frontend_pages_certificates
 from frontend import pages_dayof as frontend_pages_dayof
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
+from frontend import pages_province as frontend_pages_province
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
 from frontend import pages_tablet as frontend_pages_tablet
 from marking.live import controller as scoring_live_controller
 from marking.live import ws as scoring_live_ws
 from marking.release import controller as scoring_release_controller
+from province import controller as province_controller
 from server import ops as server_ops
 
 
@@ -61,4 +63,6 @@ def route_handlers() -> list:
         certificates_controller.verify_certificate,
         certificates_controller.certificate_download,
         *frontend_pages_certificates.page_handlers(),
+        province_controller.ProvinceController,
+        *frontend_pages_province.page_handlers(),
     ]

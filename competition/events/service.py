@@ -11,7 +11,7 @@ from kernel.db import write_transaction
 from kernel.errors import AppError, BilingualError, clean_text, conflict, invalid, not_found
 from kernel.extension import Extension
 from kernel.tables import CompetitionGroup, Event, Skill
-from scoring import presets
+from scoring import codelists, presets
 from scoring.messages import ScoringError
 
 EVENT_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
@@ -298,6 +298,16 @@ def clean_skill(data: dict[str, Any]) -> dict[str, Any]:
     }
     if out["occupation_code"] and not OCCUPATION_CODE_RE.fullmatch(out["occupation_code"]):
         raise invalid("occupation_code", "职业编码格式应为 6-31-01-03", "occupation codes look like 6-31-01-03")
+    if out["industry_cluster"]:
+        # From the province's list (scoring.codelists), by code or by name; stored as the code.
+        cluster = codelists.cluster(out["industry_cluster"])
+        if cluster is None:
+            raise invalid(
+                "industry_cluster",
+                f"“{out['industry_cluster']}”不在广东省 20 个战略性产业集群之列，请从列表选择（如 P01 新一代电子信息）",
+                f"'{out['industry_cluster']}' is not one of Guangdong's 20 strategic industry clusters; pick one from the list (e.g. P01)",
+            )
+        out["industry_cluster"] = cluster.code
     team_size = data.get("team_size", 1)
     if not isinstance(team_size, int) or isinstance(team_size, bool) or not 1 <= team_size <= 3:
         raise invalid("team_size", "须为 1、2 或 3", "must be 1, 2 or 3")
@@ -310,6 +320,10 @@ def clean_skill(data: dict[str, Any]) -> dict[str, Any]:
 
 def skill_json(row: dict[str, Any], groups: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     out = {k: row[k] for k in ("id", "name", "occupation_code", "industry_cluster", "team_size", "total_marks")}
+    cluster = codelists.cluster(row["industry_cluster"])
+    out["industry_cluster_name"] = {"zh": cluster.zh, "en": cluster.en} if cluster else None
+    occupation = codelists.occupation(row["occupation_code"])
+    out["occupation_name"] = {"zh": occupation.zh, "en": occupation.en} if occupation else None
     out["event_id"] = row["event"]
     if groups is not None:
         out["groups"] = [group_json(g) for g in groups]

@@ -37,6 +37,8 @@ class ContestantIn(msgspec.Struct):
     birth_date: dt.date | None = None
     team: str | None = None
     session: str = "1"
+    #: 参与评奖: false for an entrant who competes without taking part in the awards.
+    award_eligible: bool = True
 
 
 class ContestantPatch(msgspec.Struct):
@@ -50,6 +52,7 @@ class ContestantPatch(msgspec.Struct):
     current_level: int | str | msgspec.UnsetType = msgspec.UNSET
     level_certificate_no: str | None | msgspec.UnsetType = msgspec.UNSET
     team: str | None | msgspec.UnsetType = msgspec.UNSET
+    award_eligible: bool | msgspec.UnsetType = msgspec.UNSET
     session: str | msgspec.UnsetType = msgspec.UNSET
     status: str | msgspec.UnsetType = msgspec.UNSET
     #: Why the status changes (withdrawal, disqualification, reinstatement): required then, and audited.

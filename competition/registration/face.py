@@ -121,3 +121,25 @@ async def set_workstations(skill_id: int, session: str, numbers: dict[int, int])
     then each drawn one gets theirs (``{contestant_id: workstation_no}``)."""
     await Contestant.update({Contestant.workstation_no: None}).where((Contestant.skill == skill_id) & (Contestant.session == session))
     await execute_many('UPDATE "contestant" SET "workstation_no" = ? WHERE "id" = ?', [(ws, cid) for cid, ws in numbers.items()])
+
+
+async def entrant_counts(event_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Entrants (withdrawn ones left out) counted by event, skill, group kind, delegation, sex and
+    year of birth — what the province's statistics add up (``province``), one grouped query
+    however many people: rows ``{event, skill, group_kind, delegation, sex, birth_year, n}``."""
+    where = "c.status <> 'withdrawn'"
+    args: list[Any] = []
+    ids = None if event_ids is None else sorted(set(event_ids))
+    if ids is not None:
+        if not ids:
+            return []
+        where += " AND c.event IN (" + ", ".join("{}" for _ in ids) + ")"
+        args += ids
+    year = "SUBSTR(CAST(c.birth_date AS TEXT), 1, 4)"
+    rows = await Contestant.raw(
+        f"SELECT c.event AS event, c.skill AS skill, g.kind AS group_kind, c.delegation AS delegation, c.sex AS sex, "
+        f'{year} AS birth_year, COUNT(*) AS n FROM contestant c JOIN competition_group g ON g.id = c."group" '
+        f"WHERE {where} GROUP BY c.event, c.skill, g.kind, c.delegation, c.sex, {year}",
+        *args,
+    )
+    return [{**r, "n": int(r["n"]), "birth_year": int(r["birth_year"]) if r["birth_year"] else None} for r in rows]

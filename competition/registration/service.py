@@ -53,7 +53,7 @@ IMPORT_MODES = ("check", "all", "valid")
 #: Columns written by a bulk insert, in this order.
 _INSERT_COLUMNS = [
     "event", "skill", "group", "team", "name", "id_number", "sex", "birth_date", "employer", "delegation",
-    "current_level", "level_certificate_no", "phone", "photo", "session", "status", "created_at", "updated_at",
+    "current_level", "level_certificate_no", "phone", "photo", "session", "status", "award_eligible", "created_at", "updated_at",
 ]  # fmt: skip
 _UPDATE_FIELDS = ["name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team"]
 
@@ -78,6 +78,7 @@ async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, she
         Contestant.level_certificate_no,
         Contestant.phone,
         Contestant.team.name,
+        Contestant.award_eligible,
     ).where(Contestant.event == event_id)
     out: dict[str, sheet.Registered] = {}
     for r in rows:
@@ -87,6 +88,7 @@ async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, she
             "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"], "employer": r["employer"],
             "delegation": r["delegation"], "current_level": r["current_level"],
             "level_certificate_no": r["level_certificate_no"] or None, "phone": r["phone"], "team": r["team.name"],
+            "award_eligible": r["award_eligible"],
         }  # fmt: skip
         out[r["id_number"]] = sheet.Registered(r["skill"], r["group"], data)
     return out
@@ -111,6 +113,8 @@ def _one_row_frame(data: dict[str, Any], skills: list[sheet.SkillOption]) -> pd.
             continue
         if isinstance(v, dt.date):
             v = v.isoformat()
+        elif isinstance(v, bool):
+            v = "是" if v else "否"
         values[key] = str(v)
     skill = next((s for s in skills if s.id == data.get("skill_id")), None)
     if data.get("skill_id") is not None:
@@ -175,16 +179,16 @@ async def _store(event_id: int, report: sheet.ImportReport, session: str = "1") 
         [
             (event_id, r["skill_id"], r["group_id"], team_of(r), r["name"], r["id_number"], r["sex"], r["birth_date"],
              r["employer"], r["delegation"], int(r["current_level"]), r["level_certificate_no"] or "", r["phone"], "",
-             session, "registered", now, now)
+             session, "registered", r["award_eligible"] is not False, now, now)
             for r in new
         ],
     )  # fmt: skip
     await execute_many(
         'UPDATE contestant SET name = ?, sex = ?, birth_date = ?, employer = ?, delegation = ?, current_level = ?, '
-        'level_certificate_no = ?, phone = ?, team = ?, updated_at = ? WHERE event = ? AND id_number = ?',
+        'level_certificate_no = ?, phone = ?, team = ?, award_eligible = COALESCE(?, award_eligible), updated_at = ? WHERE event = ? AND id_number = ?',
         [
             (r["name"], r["sex"], r["birth_date"], r["employer"], r["delegation"], int(r["current_level"]),
-             r["level_certificate_no"] or "", r["phone"], team_of(r), now, event_id, r["id_number"])
+             r["level_certificate_no"] or "", r["phone"], team_of(r), r["award_eligible"], now, event_id, r["id_number"])
             for r in updates
         ],
     )  # fmt: skip
@@ -204,7 +208,7 @@ def contestant_json(r: dict[str, Any], *, masked: bool = True) -> dict[str, Any]
         "employer": r["employer"], "delegation": r["delegation"],
         "current_level": int(level), "current_level_name": level.zh, "level_certificate_no": r["level_certificate_no"],
         "phone": r["phone"], "session": r["session"], "workstation_no": r["workstation_no"], "status": r["status"],
-        "has_photo": bool(r.get("photo")),
+        "has_photo": bool(r.get("photo")), "award_eligible": bool(r.get("award_eligible", True)),
     }  # fmt: skip
     if masked:
         out.update(id_number=mask_id(r["id_number"]), phone=mask_phone(r["phone"]))
@@ -389,6 +393,7 @@ async def _merged_record(event_id: int, contestant_id: int, current: dict[str, A
             "level_certificate_no",
             "phone",
             "team",
+            "award_eligible",
         )
     }
     merged.update({k: v for k, v in patch.items() if k in merged})
@@ -432,7 +437,7 @@ async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], a
             Contestant.birth_date: r["birth_date"], Contestant.skill: r["skill_id"], Contestant.group: r["group_id"],
             Contestant.employer: r["employer"], Contestant.delegation: r["delegation"],
             Contestant.current_level: int(r["current_level"]), Contestant.level_certificate_no: r["level_certificate_no"] or "",
-            Contestant.phone: r["phone"], Contestant.team: teams.get((r["skill_id"], r["group_id"], r["team"])) if r.get("team") else None,
+            Contestant.phone: r["phone"], Contestant.award_eligible: r["award_eligible"] is not False, Contestant.team: teams.get((r["skill_id"], r["group_id"], r["team"])) if r.get("team") else None,
             Contestant.updated_at: dt.datetime.now(dt.timezone.utc),
         }  # fmt: skip
         if status is not None:

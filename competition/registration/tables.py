@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -38,5 +38,6 @@ class Contestant(Table):
     session = Varchar(length=20, default="1", help_text="场次: which sitting of the skill")
     workstation_no = Integer(null=True, default=None, help_text="工位号 from the current draw")
     status = Varchar(length=20, default="registered", help_text="registered / withdrawn / disqualified")
+    award_eligible = Boolean(default=True, help_text="参与评奖: false for a guest entrant competing without awards (see the awards' count_among)")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,6 +1,6 @@
 // Judges pages: remove/unassign buttons, assignment forms that show coverage warnings after the
 // reload, and the printable login cards (codes are issued by a POST, never by loading the page).
-import { api, toast } from "/static/app.js";
+import { api, confirmStep, toast } from "/static/app.js";
 
 const FLASH_KEY = "judges-flash";
 
@@ -15,7 +15,7 @@ document.addEventListener("click", async (ev) => {
   const el = ev.target.closest("[data-delete]");
   if (!el) return;
   ev.preventDefault();
-  if (el.dataset.confirm && !window.confirm(el.dataset.confirm)) return;
+  if (!(await confirmStep(el))) return;
   el.disabled = true;
   try {
     const data = await api("DELETE", el.dataset.delete);

@@ -167,7 +167,7 @@ async def load_skill(event_id: int, skill_id: int) -> SkillData:
     scheme = scheme_from_dict(json_value(scheme_row["data"], {})) if scheme_row else None
     rows = await registration.contestants_of_skill(
         skill_id,
-        ("id", "group", "name", "delegation", "employer", "workstation_no", "status", "id_number", "current_level", "team"),
+        ("id", "group", "name", "delegation", "employer", "workstation_no", "status", "id_number", "current_level", "team", "award_eligible"),
         excluding=("withdrawn",),
     )
     people = {r["id"]: r for r in rows}
@@ -179,6 +179,7 @@ async def load_skill(event_id: int, skill_id: int) -> SkillData:
             ContestantInfo(
                 str(cid), group=str(c["group"]),
                 status=DISQUALIFIED if c["status"] == "disqualified" else ABSENT if cid in absent else COMPETED,
+                award_eligible=bool(c["award_eligible"]),
             )
             for cid, c in people.items()
         ]  # fmt: skip
@@ -187,7 +188,7 @@ async def load_skill(event_id: int, skill_id: int) -> SkillData:
         last = await Mark.select(Mark.seq).where(Mark.skill == skill_id).order_by(Mark.seq, ascending=False).first()
         key = (
             skill_id, last["seq"] if last else 0, scheme_row["version"] if scheme_row else 0,
-            tuple((i.contestant_id, i.group, i.status) for i in infos), json.dumps(preset, sort_keys=True, default=str),
+            tuple((i.contestant_id, i.group, i.status, i.award_eligible) for i in infos), json.dumps(preset, sort_keys=True, default=str),
         )  # fmt: skip
         results = _RESULTS_CACHE.get(key)
         if results is None:
@@ -238,7 +239,7 @@ def snapshot(data: SkillData, group_id: int) -> dict[str, Any]:
             "score": decimal_str(r.score), "total": decimal_str(cr.total) if competed else None,
             "criteria": {k: decimal_str(v) for k, v in cr.criteria.items()} if competed else {},
             "parts": {k: decimal_str(v) for k, v in cr.parts.items()} if competed else {},
-            "award": code, "award_label": award_label(code),
+            "award": code, "award_label": award_label(code), "award_eligible": bool(c["award_eligible"]),
             "complete": cr.status == COMPLETE,
         })  # fmt: skip
     return {

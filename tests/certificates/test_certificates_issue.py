@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import pty
 import re
 import shutil
 import signal
@@ -394,7 +395,26 @@ async def test_cli_killed_mid_render_resumes_without_duplicates(own):
     world = await build_world()
     e = world.event["id"]
     env = own.env()
-    args = [sys.executable, "-m", "server", "certificates", "issue", "--event", str(e), "--batch-size", "2"]
+    # Issuing cannot be undone: without a terminal to type the event code into, and without --yes, it refuses.
+    refused = subprocess.run(
+        [sys.executable, "-m", "server", "certificates", "issue", "--event", str(e)],
+        env=env, cwd=str(own.data_dir), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "--yes" in refused.stderr and "cannot be undone" in refused.stdout, refused
+    # At a terminal it asks for the event code; a wrong one issues nothing.
+    master, slave = pty.openpty()
+    try:
+        os.write(master, b"NOT-THE-CODE\n")
+        wrong = subprocess.run(
+            [sys.executable, "-m", "server", "certificates", "issue", "--event", str(e)],
+            env=env, cwd=str(own.data_dir), stdin=slave, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert wrong.returncode == 2 and world.event["code"] in wrong.stdout and "not the event code" in wrong.stderr, wrong
+    assert await Certificate.count().where(Certificate.event == e) == 0
+    args = [sys.executable, "-m", "server", "certificates", "issue", "--event", str(e), "--batch-size", "2", "--yes"]
     proc = subprocess.Popen(args, env=env, cwd=str(own.data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     killed_at = None
     try:
@@ -413,7 +433,7 @@ async def test_cli_killed_mid_render_resumes_without_duplicates(own):
     assert 2 <= sum(1 for r in rows if r["file"]) < len(rows)
     counters = await CertificateCounter.select(CertificateCounter.cert_type, CertificateCounter.next_seq).where(CertificateCounter.event == e)
 
-    out = await asyncio.to_thread(run_cli, env, "certificates", "issue", "--event", str(e))
+    out = await asyncio.to_thread(run_cli, env, "certificates", "issue", "--event", str(e), "--yes")
     assert "newly issued 0" in out.stdout and "progress:" in out.stdout
     rows = await Certificate.select(Certificate.number, Certificate.file).where(Certificate.event == e)
     assert sorted(r["number"] for r in rows) == numbers

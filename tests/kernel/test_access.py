@@ -26,7 +26,7 @@ ROUTES: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/api/events/{e}/skills", "new-skill", ORG),
     ("GET", "/api/events/{e}/skills/{s}", None, ALL),
     ("GET", "/api/events/{e}/skills/{o}", None, ALL - {"judge", "chief_judge"}),
-    ("PATCH", "/api/events/{e}/skills/{s}", {"industry_cluster": "智能制造"}, ORG),
+    ("PATCH", "/api/events/{e}/skills/{s}", {"industry_cluster": "智能机器人"}, ORG),
     ("POST", "/api/events/{e}/skills/{s}/groups", {"kind": "teacher"}, ORG),
     ("GET", "/api/events/{e}/accounts", None, ORG),
     ("POST", "/api/events/{e}/accounts", "new-account", ORG),

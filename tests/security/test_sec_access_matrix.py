@@ -193,6 +193,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /certificates/{name:str}": PUBLIC,  # the PDF with the holder's id6 in the body
     "GET /verify": PUBLIC,
     "GET /verify/{number:str}": PUBLIC,
+    # --- the province's figures: province supervisors and administrators, no event role
+    "GET /api/province/codes": NOBODY,
+    "GET /api/province/statistics": NOBODY,
+    "GET /api/province/statistics.csv": NOBODY,
+    "GET /api/province/statistics.xlsx": NOBODY,
+    "GET /province/statistics": NOBODY,
     # --- pages
     "GET /": LOGIN,
     "GET /tablet": LOGIN,

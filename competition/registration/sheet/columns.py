@@ -68,6 +68,9 @@ COLUMNS: tuple[Column, ...] = (
            "团体项目填写；同一项目同一组别中团队名称相同的 2–3 人为一队；个人项目留空",
            "For team skills: rows with the same team name in the same skill and group form a team of 2-3; leave empty otherwise",
            "", max_len=50),
+    Column("award_eligible", "参与评奖", "Takes part in awards", False, ("是否参与评奖", "评奖", "award eligible", "award_eligible", "awards"),
+           "是 或 否；不填为 是。否：参赛但不参与评奖（如邀请参赛），不获奖项，按规则可不占获奖名额",
+           "是/否 (yes/no); empty means yes. No: competes without taking part in the awards (e.g. a guest entrant)", "是"),
 )  # fmt: skip
 COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
 KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
@@ -107,6 +110,21 @@ def match_header(text: object) -> str | None:
 
 SEX_VALUES = {"男": "M", "女": "F", "男性": "M", "女性": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
 SEX_LABELS = {"M": Message("男", "male"), "F": Message("女", "female")}
+#: 参与评奖 cells: yes / no words (an empty cell is yes).
+YES_NO_VALUES = {
+    "是": True,
+    "否": False,
+    "参与": True,
+    "不参与": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+}
 GROUP_KINDS = elig.GROUP_KINDS
 GROUP_LABELS = elig.GROUP_LABELS
 GROUP_VALUES: dict[str, str] = {}

@@ -53,6 +53,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "The ID number '{value}' was stored as a number by Excel and lost its last digits; format the column as text and re-enter it",
     ),
     "bad_sex": ("性别应填 男 或 女，这里是“{value}”", "Sex must be 男 or 女 (M/F), not '{value}'"),
+    "bad_yes_no": ("参与评奖应填 是 或 否，这里是“{value}”", "Takes part in awards must be 是 or 否 (yes/no), not '{value}'"),
     "sex_mismatch": ("性别“{value}”与身份证号不符（身份证号显示为{derived}）", "Sex '{value}' disagrees with the ID number, which says {derived_en}"),
     "bad_date": ("出生日期“{value}”无法识别，请用 YYYY-MM-DD", "Birth date '{value}' is not a date; use YYYY-MM-DD"),
     "birth_date_future": ("出生日期 {value} 晚于今天", "Birth date {value} is in the future"),

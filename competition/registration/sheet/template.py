@@ -87,6 +87,7 @@ def build_template(skills: Sequence[SkillOption], groups: Iterable[str] | None =
     dropdown("group", [GROUP_LABELS[k].zh for k in kinds], 2, True, Message("请选择组别", "Pick a group"))
     dropdown("sex", ["男", "女"], 3, True, Message("请填 男 或 女", "Use 男 or 女"))
     dropdown("current_level", [lv.zh for lv in SkillLevel], 4, False, Message("请从列表选择职业技能等级", "Pick a level from the list"))
+    dropdown("award_eligible", ["是", "否"], 5, True, Message("请填 是 或 否（不填为 是）", "Use 是 or 否 (empty means yes)"))
     if hidden_lists:
         lists = book.sheet(LISTS_SHEET, hidden=True)
         width = max(hidden_lists)
@@ -150,6 +151,7 @@ def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") ->
             text_cell(r.get("level_certificate_no")),
             text_cell(r.get("phone")),
             r.get("team") or None,
+            (("yes" if en else "是") if r.get("award_eligible", True) is not False else ("no" if en else "否")),
         ])  # fmt: skip
     return book.save()
 

@@ -30,6 +30,7 @@ from competition.registration.sheet.columns import (
     REQUIRED,
     SEX_LABELS,
     SEX_VALUES,
+    YES_NO_VALUES,
     match_header,
 )
 from competition.registration.sheet.errors import SheetError, _m
@@ -120,14 +121,15 @@ class ValidRow:
 
 
 #: Keys of ``ValidRow.record``. ``current_level`` is the SkillLevel's int value; ``sex`` "M"/"F";
-#: ``group`` the group kind; ``level_certificate_no`` and ``team`` None when empty.
+#: ``group`` the group kind; ``level_certificate_no`` and ``team`` None when empty; ``award_eligible`` None
+#: when the sheet has no such column (an update keeps the stored choice).
 RECORD_FIELDS = (
     "name", "id_number", "sex", "birth_date", "skill_id", "skill", "group_id", "group",
-    "employer", "delegation", "current_level", "level_certificate_no", "phone", "team",
+    "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "award_eligible",
 )  # fmt: skip
 #: Fields compared with ``Registered.data`` to tell "update" from "unchanged".
 COMPARED_FIELDS = (
-    "name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team",
+    "name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "award_eligible",
 )  # fmt: skip
 
 
@@ -390,6 +392,13 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
         mismatch = id_ok & ~unmapped & (sexv != idc.sex)
         E.add_mask(mismatch, "sex", "sex_mismatch",
                    lambda p: _m("sex_mismatch", value=cell("sex", p), derived=SEX_LABELS[idc.sex[p]].zh, derived_en=SEX_LABELS[idc.sex[p]].en))  # fmt: skip
+    # -- 参与评奖: yes / no, empty is yes
+    eligible = np.ones(n, dtype=bool)
+    if present["award_eligible"]:
+        yes_no = col["award_eligible"].str.lower().map(YES_NO_VALUES).to_numpy(dtype=object)
+        unmapped = pd.isna(yes_no)
+        E.add_mask(unmapped & ~blank["award_eligible"], "award_eligible", "bad_yes_no", lambda p: _m("bad_yes_no", value=cell("award_eligible", p)))
+        eligible = np.array([v is not False for v in yes_no], dtype=bool)
     if present["birth_date"]:
         texts = col["birth_date"].to_numpy(dtype=str)
         parsed = {t: parse_date_text(t) for t in set(texts.tolist()) if t}
@@ -519,6 +528,7 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
                 "level_certificate_no": certs[pos] or None,
                 "phone": phones[pos],
                 "team": teams[pos] or None,
+                "award_eligible": bool(eligible[pos]) if present["award_eligible"] else None,  # None: keep what is stored
             }
             reg = existing[pos]
             if reg is None:
@@ -611,6 +621,8 @@ def _check_eligibility(E: _Errors, warnings_: list[Issue], rules: elig.Eligibili
 
 
 def _compare_value(key: str, v: Any) -> str:
+    if key == "award_eligible":  # stored None (never said) is yes, as an empty cell is
+        return str(v if isinstance(v, bool) else YES_NO_VALUES.get(str(v if v is not None else "").strip().lower(), True))
     if v is None:
         return ""
     if key == "current_level":
@@ -629,6 +641,8 @@ def _changes(stored: Mapping[str, Any], record: Mapping[str, Any]) -> dict[str, 
     """Fields that differ between a stored registration and a sheet row (only fields the store gave)."""
     out: dict[str, tuple[Any, Any]] = {}
     for key in COMPARED_FIELDS:
+        if key == "award_eligible" and record[key] is None:
+            continue  # the sheet has no such column: the stored choice stays
         if key in stored and _compare_value(key, stored[key]) != _compare_value(key, record[key]):
             out[key] = (stored[key], record[key])
     return out

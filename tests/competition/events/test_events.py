@@ -75,6 +75,11 @@ async def test_skills_and_groups(admin):
     skill = await new_skill(admin, event["id"], name="数控车工", occupation_code="6-18-01-01", industry_cluster="高端装备制造")
     assert [g["kind"] for g in skill["groups"]] == ["employee", "student"]
     assert [g["name"] for g in skill["groups"]] == ["职工组", "学生组"]
+    # The cluster is picked from the province's list (by name or code) and stored as its code.
+    assert skill["industry_cluster"] == "E02" and skill["industry_cluster_name"]["zh"] == "高端装备制造"
+    assert skill["occupation_name"] == {"zh": "车工", "en": "Turner"}
+    r = await admin.patch(f"/api/events/{event['id']}/skills/{skill['id']}", json={"industry_cluster": "先进制造业"})
+    assert r.status_code == 422 and r.json()["field"] == "industry_cluster" and "20" in r.json()["message"], r.text
     r = await admin.post(f"/api/events/{event['id']}/skills/{skill['id']}/groups", json={"kind": "teacher"})
     assert r.status_code == 201 and r.json()["name"] == "教师组"
     r = await admin.post(f"/api/events/{event['id']}/skills/{skill['id']}/groups", json={"kind": "teacher"})

@@ -293,3 +293,53 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     import zlib
 
     return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+
+
+async def test_the_sheet_says_who_takes_part_in_the_awards(admin, setup):
+    """参与评奖: 否 registers a guest entrant, empty is 是, a bad word is reported by row and column;
+    a later sheet without the column keeps what is stored; the export writes it back."""
+    event, skill = setup
+    eid = event["id"]
+    rows = [[f"评奖{i}", person_id(), "电工", "职工组", "某公司", "佛山市", "中级工", f"CERT{i:06d}", "13700000000"] for i in range(3)]
+    headers = [*HEADERS, "参与评奖"]
+
+    def book(cells: list[str], with_column: bool = True) -> bytes:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(headers if with_column else HEADERS)
+        for row, cell in zip(rows, cells or [""] * len(rows)):
+            ws.append([*row, cell] if with_column else row)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+    r = await upload(admin, eid, book(["否", "", "也许"]), "check")
+    assert r.status_code == 200, r.text
+    errors = r.json()["errors"]
+    assert [(e["row"], e["column"], e["code"]) for e in errors] == [(4, "参与评奖", "bad_yes_no")]
+    assert "也许" in errors[0]["message_zh"] and "yes/no" in errors[0]["message_en"]
+
+    r = await upload(admin, eid, book(["否", "", "是"]), "all")
+    assert r.status_code == 200 and r.json()["stored"]["created"] == 3, r.text
+    listed = {c["name"]: c["award_eligible"] for c in (await admin.get(f"/api/events/{eid}/contestants")).json()["items"]}
+    assert listed == {"评奖0": False, "评奖1": True, "评奖2": True}
+
+    r = await upload(admin, eid, book([], with_column=False), "all")
+    assert r.json()["stored"] == {"created": 0, "updated": 0, "unchanged": 3}, r.text  # no column: kept
+    assert (await upload(admin, eid, book(["是", "", "否"]), "all")).json()["stored"]["updated"] == 2
+
+    exported = await admin.get(f"/api/events/{eid}/registration/export")
+    ws = openpyxl.load_workbook(io.BytesIO(exported.content)).worksheets[0]
+    head = [c.value for c in ws[1]]
+    col = next(i for i, h in enumerate(head) if h and "参与评奖" in str(h))
+    by_name = {row[0].value: row[col].value for row in ws.iter_rows(min_row=2) if row[0].value}
+    assert by_name == {"评奖0": "是", "评奖1": "是", "评奖2": "否"}
+    r = await upload(admin, eid, exported.content, "check")
+    assert r.json()["counts"]["unchanged"] == 3, r.text
+
+    # The form's field, and the single registration's.
+    c = next(c for c in (await admin.get(f"/api/events/{eid}/contestants")).json()["items"] if c["name"] == "评奖1")
+    r = await admin.patch(f"/api/events/{eid}/contestants/{c['id']}", json={"award_eligible": False})
+    assert r.status_code == 200 and r.json()["award_eligible"] is False, r.text
+    r = await admin.post(f"/api/events/{eid}/contestants", json=person(skill, name="嘉宾", award_eligible=False))
+    assert r.status_code == 201 and r.json()["award_eligible"] is False, r.text

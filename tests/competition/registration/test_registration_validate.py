@@ -101,6 +101,7 @@ def test_clean_sheet_gives_storage_ready_records():
         "level_certificate_no": "S0000000000",
         "phone": "13800000000",
         "team": None,
+        "award_eligible": None,  # the sheet has no 参与评奖 column: a new row takes part, an update keeps its choice
     }
     assert (second["skill_id"], second["group_id"], second["sex"]) == (2, 21, "F")
     assert [r.row for r in report.rows] == [2, 3]

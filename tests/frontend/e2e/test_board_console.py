@@ -83,7 +83,7 @@ async def test_board_follows_the_judges(server, page):
         await world.close()
 
 
-async def test_console_flags_locks_corrections_and_sign_off(server, page):
+async def test_console_flags_locks_corrections_and_sign_off(server, page, confirm_dialog):
     world = await build(server)
     eid, sid = world.event["id"], world.skill["id"]
     base = server.base_url
@@ -143,32 +143,38 @@ async def test_console_flags_locks_corrections_and_sign_off(server, page):
         await page.click("#unlock-dialog [type=submit]")
         await page.wait_for_selector("#locks tr[data-criterion='A']:not(.locked) [data-lock='A']")
 
-        # Sign-off: the panel lists what is left first; submitting anyway needs a reason.
+        # Sign-off: the panel lists what is left first; each step asks first (the confirm dialog);
+        # submitting anyway needs a reason.
         await page.reload()
         await page.wait_for_selector("#completeness[data-complete=false]")
         gaps = await page.inner_text("#completeness")
         assert "未评完" in gaps and "未锁定" in gaps, gaps
-        assert await page.get_attribute("#signoff-form", "data-confirm")
+        assert await page.get_attribute("#signoff-form", "data-confirm") == "confirm.submit_scores"
         await page.locator("#signoff").screenshot(path=str(SHOTS / "console-signoff-panel.png"))
-        page.on("dialog", lambda d: asyncio.ensure_future(d.accept()))
         await page.click("#submit-scores")
+        await confirm_dialog(page)
         await page.wait_for_selector("#signoff-form [data-form-error]:has-text('理由')")
-        await page.fill("#signoff-form [name=override_reason]", "端到端测试：只评了一个选手")
+        reason = "端到端测试：只评了一个选手"
+        await page.fill("#signoff-form [name=override_reason]", reason)
         await page.click("#submit-scores")
+        await confirm_dialog(page)
         await page.wait_for_selector("#recheck-scores")
-        assert await page.get_attribute("#withdraw-form", "data-confirm")
+        assert await page.get_attribute("#withdraw-form", "data-confirm") == "confirm.withdraw_scores"
         await page.locator("#signoff").screenshot(path=str(SHOTS / "console-signoff-submitted.png"))
         # Withdraw, with a reason; the panel offers the sign-off again.
         await page.fill("#withdraw-form [name=reason]", "端到端测试：撤回")
         await page.click("#withdraw-scores")
+        await confirm_dialog(page)
         await page.wait_for_selector("#submit-scores")
-        await page.fill("#signoff-form [name=override_reason]", "端到端测试：只评了一个选手")
+        await page.fill("#signoff-form [name=override_reason]", reason)
         await page.click("#submit-scores")
+        await confirm_dialog(page)
         await page.wait_for_selector("#recheck-scores")
-        await page.fill("#signoff-form [name=override_reason]", "端到端测试：只评了一个选手")
+        await page.fill("#signoff-form [name=override_reason]", reason)
         await page.click("#recheck-scores")
+        await confirm_dialog(page)
         await page.wait_for_selector("#recheck-scores", state="detached")
-        await page.wait_for_selector("#signoff p:has-text('已由')  >> nth=1")
+        await page.wait_for_selector("#signoff p:has-text('已由') >> nth=1")
         assert await page.locator("#submit-scores, #recheck-scores").count() == 0
 
         # After decryption the public board shows names and delegations, as the server sends them.

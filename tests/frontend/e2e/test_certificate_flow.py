@@ -27,7 +27,7 @@ async def _login(page, base: str, username: str, password: str) -> None:
     await page.wait_for_url(base + "/")
 
 
-async def test_issue_download_and_verify(page, tmp_path):
+async def test_issue_download_and_verify(page, tmp_path, confirm_dialog):
     from certificates.render import render_png_first_page
 
     server, db, (world,) = await seeded_server(tmp_path, "sqlite", "e2e")
@@ -48,6 +48,7 @@ async def test_issue_download_and_verify(page, tmp_path):
         await page.wait_for_selector("[data-plan-summary]")
         assert "待签发 16" in await page.inner_text("[data-plan-summary]")
         await page.click("[data-issue]")
+        await confirm_dialog(page, code=world.event["code"])
         await page.wait_for_selector("[data-progress]:not([hidden])")
         await page.wait_for_selector("#certificates tr[data-number]", timeout=180_000)
         await page.wait_for_function("!document.querySelector('#certificates .muted')", timeout=180_000)  # every PDF written

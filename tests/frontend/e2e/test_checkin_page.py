@@ -50,7 +50,7 @@ async def _setup(server):
     return event, skill, people, users
 
 
-async def test_checkin_draw_and_encryption_pages(server, page):
+async def test_checkin_draw_and_encryption_pages(server, page, confirm_dialog):
     base = server.base_url
     event, skill, people, users = await _setup(server)
     await page.set_viewport_size({"width": 390, "height": 844})  # a phone
@@ -98,12 +98,14 @@ async def test_checkin_draw_and_encryption_pages(server, page):
     await page.set_viewport_size({"width": 1024, "height": 768})
     await page.goto(f"{base}/events/{event['id']}/draw")
     await page.click("#draw-form [type=submit]")
+    await confirm_dialog(page)
     await page.wait_for_selector("#draw-result")
     text = await page.inner_text("#draw-result")
     assert all(p["name"] in text for p in people)
     await page.click("#draw-form [type=submit]")  # no reason: the browser's required check stops it
     await page.fill("#draw-form [name=reason]", "监督员要求重抽")
     await page.click("#draw-form [type=submit]")
+    await confirm_dialog(page)
     await page.wait_for_selector("text=已作废")
     await page.wait_for_selector("body[data-dayof-ready]")
     await page.locator("[data-replay]").first.click()
@@ -116,6 +118,7 @@ async def test_checkin_draw_and_encryption_pages(server, page):
     await page.goto(f"{base}/events/{event['id']}")
     await page.click("text=加密与解密")
     await page.click("#round1-form [type=submit]")
+    await confirm_dialog(page)
     await page.wait_for_selector("#mapping td.no:has-text('A')")
     mapping = await page.inner_text("#mapping")
     assert all(p["name"] in mapping for p in people)

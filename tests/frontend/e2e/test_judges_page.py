@@ -8,7 +8,7 @@ from harness import ADMIN_PASSWORD, Client, new_event, new_skill
 from scoring.idcard import make_id
 
 
-async def test_registry_assignment_and_cards(server, page):
+async def test_registry_assignment_and_cards(server, page, confirm_dialog):
     admin = Client(server.base_url)
     await admin.login("admin", ADMIN_PASSWORD)
     event = await new_event(admin)
@@ -73,8 +73,8 @@ async def test_registry_assignment_and_cards(server, page):
 
     # Removing an assigned judge is refused with the reason.
     await page.goto(f"{base}/events/{e}/judges")
-    page.on("dialog", lambda d: d.accept())
     await page.click("#judges-table tr:has-text('刘晓峰') [data-delete]")
+    await confirm_dialog(page)
     await page.wait_for_selector("[data-flash]:has-text('数控车工')")
 
     await page.set_viewport_size({"width": 390, "height": 800})

@@ -13,7 +13,7 @@ async def signed_in(context, client, base: str) -> None:
     await context.add_cookies([{"name": k, "value": v, "url": base} for k, v in client.http.cookies.items()])
 
 
-async def test_results_flow_in_the_browser(sqlite_server, browser, page):
+async def test_results_flow_in_the_browser(sqlite_server, browser, page, confirm_dialog):
     base = sqlite_server.base_url
     rw = await results_world(sqlite_server, windows={"notice_hours": 0, "appeal_window_hours": 0.0025})
     w, eid, sid, gid = rw.w, rw.eid, rw.sid, rw.gid
@@ -27,6 +27,7 @@ async def test_results_flow_in_the_browser(sqlite_server, browser, page):
         await page.click(f"a[href='/events/{eid}/results']")
         row = page.locator(f"#results-overview tr[data-group='{gid}']")
         await row.locator("button:has-text('公布暂定成绩')").click()
+        await confirm_dialog(page)
         await row.locator("button:has-text('确定最终成绩')").wait_for()
         release = (await rw.organiser.get(f"{rw.group_url}/results")).json()["release"]
         await page.goto(f"{base}/events/{eid}/appeals")
@@ -48,9 +49,11 @@ async def test_results_flow_in_the_browser(sqlite_server, browser, page):
         await decide.locator("[name=reason]").fill("复测通过，B1.2 应得满分")
         await decide.locator("[name=marks]").fill(f"{w.refs[2]} B1.2 {w.judge_ids[0]}")
         await decide.locator("[type=submit]").click()
+        await confirm_dialog(arb)
         await decide.locator("[data-form-error]:has-text('line 1')").wait_for()
         await decide.locator("[name=marks]").fill(f"{w.refs[2]} B1.2 {w.judge_ids[0]} 40")
         await decide.locator("[type=submit]").click()
+        await confirm_dialog(arb)
         # The arbitration group's decision applies its correction at once.
         await arb.wait_for_selector("[data-appeal][data-status=upheld] td:has-text('✓')")
 
@@ -60,6 +63,7 @@ async def test_results_flow_in_the_browser(sqlite_server, browser, page):
         await wait_until(release["appeal_ends_at"])
         await page.goto(f"{base}/events/{eid}/results/skills/{sid}/groups/{gid}")
         await page.click("button:has-text('确定最终成绩')")
+        await confirm_dialog(page, code=rw.w.event["code"])
         await page.wait_for_selector("[data-step=final][data-done=yes]")
 
         # The public page: final results, the change marked.
@@ -77,8 +81,10 @@ async def test_results_flow_in_the_browser(sqlite_server, browser, page):
         entry = appr.locator("tr[data-proposal]:has-text('选手1'):has-text('广东省技术能手')")
         await entry.locator("[name=reason]").fill("未获奖项，暂不表彰")
         await entry.locator("[type=submit]").click()
+        await confirm_dialog(appr)
         await appr.wait_for_selector("tr[data-struck=yes]:has-text('未获奖项，暂不表彰')")
         await appr.click("#approve-form [type=submit]")
+        await confirm_dialog(appr)
         await appr.wait_for_selector("tr[data-proposal] .tag:has-text('已审批')")
         assert await appr.locator("tr[data-struck=yes]").count() == 1
         assert await appr.locator("tr[data-proposal] .tag:has-text('已审批')").count() == 6

@@ -1,0 +1,74 @@
+"""``/api/province/…``: the province's figures, for those holding ``read_province_statistics``
+(the 人社厅's supervisors and platform administrators). Figures only: no names, no ID numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get
+
+from kernel.guards import allowed
+from kernel.i18n import china_time
+from province import export, statistics
+from scoring import codelists
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILTERS = ("year", "tier", "group", "cluster", "city", "sex", "age_band", "occupation")
+
+
+def _filters(request: Request) -> dict[str, str]:
+    return {k: request.query_params[k] for k in _FILTERS if request.query_params.get(k)}
+
+
+def _by(request: Request) -> list[str]:
+    by: list[str] = []
+    for value in request.query_params.getall("by", []):
+        by += [v for v in value.split(",") if v]
+    return by or ["cluster"]
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang", request.headers.get("accept-language", "zh")).startswith("en") else "zh"
+
+
+def _file(content: bytes, filename: str, media_type: str) -> Response[bytes]:
+    return Response(
+        content, media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename=\"download\"; filename*=UTF-8''{quote(filename)}"},
+    )  # fmt: skip
+
+
+class ProvinceController(Controller):
+    path = "/api/province"
+    tags = ["province"]
+    guards = [allowed("read_province_statistics")]
+
+    @get("/codes", summary="The code lists: industry clusters, cities, occupations, age bands (with versions)", operation_id="province_codes")
+    async def codes(self) -> dict[str, Any]:
+        return codelists.code_lists()
+
+    @get(
+        "/statistics",
+        summary="One cut of the province's figures",
+        operation_id="province_statistics",
+        description="`by` (repeat or comma-separate, up to three): cluster, city, tier, group, year, sex, age_band, occupation. "
+        "Filters: year, tier, group, cluster, city, sex, age_band, occupation. Each row lists the events behind it (drill-down).",
+    )
+    async def figures(self, request: Request) -> dict[str, Any]:
+        return await statistics.figures(_by(request), _filters(request))
+
+    @get("/statistics.csv", summary="One cut as CSV", operation_id="province_statistics_csv", media_type="text/csv")
+    async def figures_csv(self, request: Request) -> Response[bytes]:
+        cut = await statistics.figures(_by(request), _filters(request))
+        return _file(export.cut_csv(cut, _lang(request)), "全省竞赛统计.csv", "text/csv; charset=utf-8")
+
+    @get("/statistics.xlsx", summary="The yearly 情况表: one sheet per dimension", operation_id="province_statistics_xlsx", media_type=XLSX)
+    async def situation(self, request: Request) -> Response[bytes]:
+        filters = _filters(request)
+        statistics._check([], filters)
+        now = dt.datetime.now(dt.timezone.utc)
+        content = export.situation_workbook(await statistics.facts(), filters, china_time(now, "%Y-%m-%d %H:%M:%S"), _lang(request))
+        year = filters.get("year", "")
+        return _file(content, f"广东省职业技能竞赛情况表{year}.xlsx", XLSX)
