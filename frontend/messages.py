@@ -98,3 +98,21 @@ register(
         "common.lang_switch": ("English", "中文"),
     }
 )
+
+# The chief judge's sign-off panel (templates/_signoff.html), on the console and the judging list.
+register(
+    {
+        "signoff.complete": (
+            "评分已完成：出场选手的评分项都已评完，没有待复评，模块都已锁定。",
+            "Scoring is complete: every aspect of the contestants present is scored, no re-mark is open, every criterion is locked.",
+        ),
+        "signoff.incomplete_submit": ("提交前请先完成：", "Left to finish before sign-off:"),
+        "signoff.incomplete_recheck": ("复核前请先完成：", "Left to finish before the re-check:"),
+        "signoff.override_reason": ("仍要提交的理由（记入审计日志）", "Reason to sign off anyway (recorded in the audit log)"),
+        "signoff.override_help": ("例如：该选手中途退出，已由仲裁组确认", "e.g. the contestant left mid-test, confirmed by the arbitration group"),
+        "signoff.submit": ("提交成绩", "Submit the scores"),
+        "signoff.recheck": ("确认复核", "Confirm the re-check"),
+        "signoff.withdraw": ("撤回提交", "Withdraw the sign-off"),
+        "signoff.withdraw_reason": ("撤回理由（记入审计日志）", "Reason for withdrawing (recorded in the audit log)"),
+    }
+)

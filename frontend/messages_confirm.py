@@ -49,9 +49,16 @@ register(
             "Decryption cannot be undone: once shown, the identities cannot be hidden again.",
         ),
         "confirm.submit_scores": (
-            "将以裁判长身份提交本项目的全部评分，提交记录写入审计链。提交不能撤回：此后裁判不能再录入或修改评分，只能经仲裁更正。",
+            "将以裁判长身份提交本项目的全部评分，提交记录写入审计链。此后平板不能再录入或修改评分，只有组织方可填写理由更正；"
+            "撤回提交须填写理由（解密前由裁判长、解密后由组织方），撤回和提交都永久留在审计链中。",
             "This submits all of this skill's marks as chief judge and records the submission in the audit chain. "
-            "A submission cannot be withdrawn: judges can no longer enter or change marks, only arbitration can correct them.",
+            "The tablets cannot enter or change marks after it; only an organiser corrects, with a reason. "
+            "Withdrawing it needs a reason (the chief judge before decryption, an organiser after); both stay in the audit chain for good.",
+        ),
+        "confirm.withdraw_scores": (
+            "将撤回本项目的成绩提交：平板可以重新评分，成绩须重新提交和复核。撤回及其理由写入审计链，不能删除。",
+            "This withdraws the skill's sign-off: the tablets can score again and the scores must be submitted and re-checked again. "
+            "The withdrawal and its reason are recorded in the audit chain and cannot be removed.",
         ),
         "confirm.recheck": (
             "将确认已复核本项目提交的评分，此后即可解密。复核确认写入审计链，不能撤销。",

@@ -184,6 +184,7 @@ async def judging_page(request: Request, event_id: int, skill_id: int) -> Templa
         skill=skill,
         listing=await anonymisation.judging_list(event_id, skill_id),
         state=await anonymisation.status(event_id, skill_id),
+        report=await anonymisation.completeness(event_id, skill_id) if access.allows(p, "sign_off", event_id, skill_id) else None,
     )
 
 

@@ -306,6 +306,7 @@ async def console_page(request: Request, event_id: int, skill_id: int) -> Templa
         is_chief=is_chief,
         is_organiser=is_organiser,
         state=state,
+        report=await anonymisation.completeness(event_id, skill_id) if access.allows(p, "sign_off", event_id, skill_id) else None,
     )
 
 

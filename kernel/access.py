@@ -140,6 +140,10 @@ _ALL = (
     _cap("read_marks", {CHIEF_JUDGE, ORGANISER}, SKILL, "查看评分记录", "read marks and their history"),
     _cap("lock_criterion", {CHIEF_JUDGE}, SKILL, "锁定模块", "lock and unlock criteria", stages={SCORING}),
     _cap("sign_off", {CHIEF_JUDGE}, SKILL, "裁判长提交和复核成绩", "submit and re-check scores", stages={SCORING, SIGNED_OFF}),
+    _cap("withdraw_sign_off", {CHIEF_JUDGE}, SKILL, "解密前撤回成绩提交", "withdraw the sign-off before decryption", stages={SIGNED_OFF}),
+    _cap(
+        "withdraw_sign_off_after_decryption", {ORGANISER}, EVENT, "解密后撤回成绩提交", "withdraw the sign-off after decryption", stages={SIGNED_OFF}
+    ),
     _cap("view_console", {CHIEF_JUDGE, ORGANISER}, SKILL, "查看裁判长控制台", "use the chief judge's console"),
     _cap("freeze_board", {ORGANISER}, EVENT, "冻结公开排名", "freeze the public board"),
     # Results.

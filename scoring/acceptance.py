@@ -228,6 +228,13 @@ def judge_mark(skill: Skill | None, mark: Mark, standing: Standing, authority: A
     if not authority.stage_allows(acting, stage):
         return _no(*STAGE_REFUSALS[stage])
     if criterion in standing.locked and acting == JUDGE:
+        if seat_id not in standing.panel:
+            # A first mark, not a change: the judge learns the criterion is closed, not how to change it.
+            return _no(
+                "locked",
+                f"模块 {criterion} 已由裁判长锁定，不能再评分；如有遗漏，请联系裁判长",
+                f"Criterion {criterion} is locked by the chief judge; no more marks can be entered (ask the chief judge if one is missing)",
+            )
         return _no(
             "locked",
             f"模块 {criterion} 已锁定，修改须由裁判长填写理由",

@@ -15,7 +15,7 @@ from competition.events import service as events
 from competition.judges import service as judges
 from competition.registration import service as registration
 from kernel import audit
-from marking.live import ingest
+from marking.live import completeness, ingest
 from marking.release import service as results
 
 _wired = False
@@ -48,4 +48,6 @@ def wire() -> None:
     # transaction, and the results workflow shows how far their approval is.
     results.FINALISED.register(proposals.create_for_final)
     results.APPROVALS.register(proposals.approval_state)
+    # The chief judge's sign-off (a floor below) asks live scoring what is left to finish.
+    anonymisation.SIGN_OFF_CHECKS.register(completeness.problems)
     _wired = True

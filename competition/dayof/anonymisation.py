@@ -19,17 +19,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from competition.dayof import codes, face
 from competition.dayof.common import active_contestants, editable_skill, skill_of
 from competition.dayof.tables import Decryption, EncryptedNumber, ScoreSubmission
 from competition.events import service as events
 from competition.registration import face as registration
-from kernel import audit
+from competition.registration import service as registration_service
+from kernel import access, audit
 from kernel.db import lock_row, write_transaction
-from kernel.errors import BilingualError, invalid, not_found
+from kernel.errors import BilingualError, clean_text, invalid, not_found
+from kernel.extension import Extension
 from kernel.i18n import china_time
+from kernel.roles import Principal
 from kernel.tables import CompetitionGroup, Skill
 from scoring.idcard import mask_id
 
@@ -259,15 +262,59 @@ async def generate_round(event_id: int, skill_id: int, round_no: int, actor: aud
     return {"round": round_no, "created": len(need), **await status(event_id, skill_id)}
 
 
-async def submit_scores(event_id: int, skill_id: int, actor: audit.Actor) -> dict[str, Any]:
-    """The chief judge's submission (提交) of the skill's scores."""
+#: What is left to finish before a skill's scores can be signed off? Each answer is
+#: ``async (skill_id) -> [{code, zh, en, items}]``, empty when nothing is; live scoring answers
+#: (``marking.live.completeness``, wired in ``server/wiring.py``).
+SIGN_OFF_CHECKS: Extension[Callable[[int], Awaitable[list[dict[str, Any]]]]] = Extension("what is incomplete in this skill's scores", required=True)
+
+#: How long an override's or a withdrawal's reason may be.
+MAX_REASON = 500
+
+
+async def completeness(event_id: int, skill_id: int) -> dict[str, Any]:
+    """The completeness report the sign-off and the re-check ask first: ``complete`` and every
+    problem (``{code, zh, en, items}``)."""
+    await skill_of(event_id, skill_id)
+    problems = [p for answer in SIGN_OFF_CHECKS for p in await answer(skill_id)]
+    return {"skill_id": skill_id, "complete": not problems, "problems": problems}
+
+
+def _override(reason: str | None) -> str:
+    return clean_text(reason, "override_reason", max_len=MAX_REASON, required=False)
+
+
+async def _checked(skill_id: int, step_zh: str, step_en: str, override_reason: str) -> dict[str, Any]:
+    """Run the checks inside the step's transaction: refuse (409, naming what is incomplete)
+    unless the chief judge gave a reason to go ahead anyway; what the audit entry records."""
+    problems = [p for answer in SIGN_OFF_CHECKS for p in await answer(skill_id)]
+    if not problems:
+        return {}
+    if not override_reason:
+        raise BilingualError(
+            409,
+            "scores_incomplete",
+            zh=f"成绩尚未完成，不能{step_zh}：" + "；".join(p["zh"] for p in problems) + "。确需继续的，请填写理由。",
+            en=f"The scores are not complete, so they cannot be {step_en}: "
+            + "; ".join(p["en"] for p in problems)
+            + ". To go ahead anyway, give a reason.",
+            field="override_reason",
+            extra=problems,
+        )
+    return {"override_reason": override_reason, "incomplete": [{"code": p["code"], "zh": p["zh"], "en": p["en"]} for p in problems]}
+
+
+async def submit_scores(event_id: int, skill_id: int, actor: audit.Actor, override_reason: str | None = None) -> dict[str, Any]:
+    """The chief judge's submission (提交) of the skill's scores: refused while the scoring is
+    incomplete (``SIGN_OFF_CHECKS``), unless ``override_reason`` says why (audited)."""
+    reason = _override(override_reason)
     await editable_skill(event_id, skill_id)
     async with write_transaction():
         await lock_row(Skill, skill_id)
         if await ScoreSubmission.exists().where(ScoreSubmission.skill == skill_id):
             raise BilingualError(409, "already_submitted", zh="本项目成绩已提交", en="This skill's scores are already submitted")
+        details = await _checked(skill_id, "提交", "submitted", reason)
         await ScoreSubmission.insert(ScoreSubmission(skill=skill_id, submitted_by=actor.user_id, submitted_at=dt.datetime.now(dt.timezone.utc)))
-        head = await audit.record_step("scores.submit", actor, event_id=event_id, target=f"skill:{skill_id}")
+        head = await audit.record_step("scores.submit", actor, event_id=event_id, target=f"skill:{skill_id}", details=details or None)
         # The sign-off keeps the chain's head, so cutting off the entries after it shows.
         await ScoreSubmission.update({ScoreSubmission.submitted_head_seq: head.seq, ScoreSubmission.submitted_head_hash: head.hash}).where(
             ScoreSubmission.skill == skill_id
@@ -275,8 +322,10 @@ async def submit_scores(event_id: int, skill_id: int, actor: audit.Actor) -> dic
     return await status(event_id, skill_id)
 
 
-async def recheck_scores(event_id: int, skill_id: int, actor: audit.Actor) -> dict[str, Any]:
-    """The chief judge's re-check (复核) after submission."""
+async def recheck_scores(event_id: int, skill_id: int, actor: audit.Actor, override_reason: str | None = None) -> dict[str, Any]:
+    """The chief judge's re-check (复核) after submission: it checks again what the submission
+    checked (a correction after sign-off may have opened a re-mark), with the same override."""
+    reason = _override(override_reason)
     await editable_skill(event_id, skill_id)
     async with write_transaction():
         await lock_row(Skill, skill_id)
@@ -287,11 +336,61 @@ async def recheck_scores(event_id: int, skill_id: int, actor: audit.Actor) -> di
             )
         if row["rechecked_at"] is not None:
             raise BilingualError(409, "already_rechecked", zh="本项目成绩已复核", en="This skill's scores are already re-checked")
-        head = await audit.record_step("scores.recheck", actor, event_id=event_id, target=f"skill:{skill_id}")
+        details = await _checked(skill_id, "复核", "re-checked", reason)
+        head = await audit.record_step("scores.recheck", actor, event_id=event_id, target=f"skill:{skill_id}", details=details or None)
         await ScoreSubmission.update({
             ScoreSubmission.rechecked_by: actor.user_id, ScoreSubmission.rechecked_at: dt.datetime.now(dt.timezone.utc),
             ScoreSubmission.rechecked_head_seq: head.seq, ScoreSubmission.rechecked_head_hash: head.hash,
         }).where(ScoreSubmission.id == row["id"])  # fmt: skip
+    return await status(event_id, skill_id)
+
+
+async def withdraw_submission(event_id: int, skill_id: int, actor: audit.Actor, principal: Principal, reason: str | None) -> dict[str, Any]:
+    """Withdraw the sign-off (撤回提交), with a reason: before decryption the chief judge
+    (``withdraw_sign_off``), after it the organiser (``withdraw_sign_off_after_decryption``);
+    never once results are published. The tablets can score again; the audit entry keeps what
+    was withdrawn (who submitted and re-checked, and the heads recorded then)."""
+    text = clean_text(reason, "reason", max_len=MAX_REASON)
+    await editable_skill(event_id, skill_id)
+    async with write_transaction():
+        await lock_row(Skill, skill_id)
+        row = await ScoreSubmission.select().where(ScoreSubmission.skill == skill_id).first()
+        if row is None:
+            raise BilingualError(
+                409, "not_submitted", zh="本项目成绩还未提交，无可撤回", en="The scores are not submitted, so there is nothing to withdraw"
+            )
+        if await registration_service.published_groups([skill_id]):
+            raise BilingualError(
+                409,
+                "results_published",
+                zh="本项目成绩已公示，不能撤回提交；更正须通过申诉",
+                en="The results of this skill are published; the sign-off can no longer be withdrawn (corrections go through appeals)",
+            )
+        decrypted = await is_decrypted(skill_id)
+        capability = "withdraw_sign_off_after_decryption" if decrypted else "withdraw_sign_off"
+        if not access.allows(principal, capability, event_id, skill_id, stage=access.SIGNED_OFF):
+            if decrypted:
+                raise BilingualError(
+                    403,
+                    "forbidden",
+                    zh="本项目已解密，只有组织方可以撤回提交",
+                    en="The skill is decrypted; only an organiser may withdraw the sign-off",
+                )
+            raise BilingualError(403, "forbidden", zh="解密之前，由裁判长撤回提交", en="Before decryption the chief judge withdraws the sign-off")
+        await ScoreSubmission.delete().where(ScoreSubmission.id == row["id"])
+        withdrawn = {
+            "submitted_by": row["submitted_by"], "submitted_at": row["submitted_at"].isoformat(),
+            "submitted_head": [row["submitted_head_seq"], row["submitted_head_hash"]],
+            "rechecked_by": row["rechecked_by"], "rechecked_at": row["rechecked_at"].isoformat() if row["rechecked_at"] else None,
+            "rechecked_head": [row["rechecked_head_seq"], row["rechecked_head_hash"]] if row["rechecked_head_seq"] else None,
+        }  # fmt: skip
+        await audit.record(
+            "scores.withdraw",
+            actor,
+            event_id=event_id,
+            target=f"skill:{skill_id}",
+            details={"reason": text, "after_decryption": decrypted, "withdrawn": withdrawn},
+        )
     return await status(event_id, skill_id)
 
 

@@ -11,7 +11,7 @@ from competition.dayof import anonymisation, checkin, draw
 from kernel import access
 from kernel.audit import Actor
 from kernel.errors import forbidden
-from kernel.guards import allowed, principal
+from kernel.guards import allowed, allowed_any, principal
 
 
 class CheckInIn(msgspec.Struct):
@@ -32,6 +32,15 @@ class RoundIn(msgspec.Struct):
 
 class DecryptIn(msgspec.Struct):
     note: str = ""
+
+
+class SignOffIn(msgspec.Struct):
+    #: Sign off although the completeness report names what is left (audited with the report).
+    override_reason: str = ""
+
+
+class WithdrawIn(msgspec.Struct):
+    reason: str = ""
 
 
 class DayOfController(Controller):
@@ -159,25 +168,46 @@ class DayOfController(Controller):
     async def judging_list(self, event_id: int, skill_id: int) -> dict[str, Any]:
         return await anonymisation.judging_list(event_id, skill_id)
 
+    @get(
+        "/skills/{skill_id:int}/scores/completeness",
+        summary="What is left before sign-off: unscored aspects of contestants present, open re-marks, unlocked criteria",
+        operation_id="scores_completeness",
+        guards=[allowed("view_console")],
+    )
+    async def completeness(self, event_id: int, skill_id: int) -> dict[str, Any]:
+        return await anonymisation.completeness(event_id, skill_id)
+
     @post(
         "/skills/{skill_id:int}/scores/submit",
-        summary="Chief judge: submit the skill's scores (提交)",
+        summary="Chief judge: submit the skill's scores (提交); refused (409) while incomplete unless `override_reason` is given",
         operation_id="submit_scores",
         guards=[allowed("sign_off")],
         status_code=200,
     )
-    async def submit(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> dict[str, Any]:
-        return await anonymisation.submit_scores(event_id, skill_id, actor)
+    async def submit(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: SignOffIn | None = None) -> dict[str, Any]:
+        return await anonymisation.submit_scores(event_id, skill_id, actor, data.override_reason if data else None)
 
     @post(
         "/skills/{skill_id:int}/scores/recheck",
-        summary="Chief judge: confirm the re-check of the submitted scores (复核)",
+        summary="Chief judge: confirm the re-check of the submitted scores (复核); the same checks as the submission",
         operation_id="recheck_scores",
         guards=[allowed("sign_off")],
         status_code=200,
     )
-    async def recheck(self, request: Request, actor: Actor, event_id: int, skill_id: int) -> dict[str, Any]:
-        return await anonymisation.recheck_scores(event_id, skill_id, actor)
+    async def recheck(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: SignOffIn | None = None) -> dict[str, Any]:
+        return await anonymisation.recheck_scores(event_id, skill_id, actor, data.override_reason if data else None)
+
+    @post(
+        "/skills/{skill_id:int}/scores/withdraw",
+        summary="Withdraw the sign-off with a reason (chief judge before decryption, organiser after); tablets can score again",
+        operation_id="withdraw_scores",
+        guards=[allowed_any("withdraw_sign_off", "withdraw_sign_off_after_decryption")],
+        status_code=200,
+    )
+    async def withdraw(self, request: Request, actor: Actor, event_id: int, skill_id: int, data: WithdrawIn) -> dict[str, Any]:
+        p = await principal(request)
+        assert p is not None
+        return await anonymisation.withdraw_submission(event_id, skill_id, actor, p, data.reason)
 
     @post(
         "/skills/{skill_id:int}/decrypt",

@@ -270,9 +270,18 @@ class MarksController(Controller):
             raise not_found("skill")
         if ctx.scheme is None or data.criterion not in {c.id for c in ctx.scheme.criteria}:
             raise invalid("criterion", "评分标准中没有这个模块", "no such criterion in the marking scheme")
+        aspects = [a.id for c in ctx.scheme.criteria if c.id == data.criterion for a in c.aspects()]
         async with write_transaction():
             if await CriterionLock.exists().where((CriterionLock.skill == skill_id) & (CriterionLock.criterion == data.criterion)):
                 raise BilingualError(409, "already_locked", zh="该模块已锁定", en="The criterion is already locked")
+            if not await Mark.exists().where((Mark.skill == skill_id) & Mark.aspect.is_in(aspects)):
+                # Locking closes a reviewed criterion; one nobody has scored was never reviewed.
+                raise BilingualError(
+                    409,
+                    "criterion_unscored",
+                    zh=f"模块 {data.criterion} 还没有任何评分，不能锁定",
+                    en=f"Nobody has scored criterion {data.criterion} yet, so it cannot be locked",
+                )
             await CriterionLock.insert(CriterionLock(skill=skill_id, criterion=data.criterion, locked_by=actor.user_id))
             await audit.record("criterion.lock", actor, event_id=event_id, target=f"skill:{skill_id}", details={"criterion": data.criterion})
         return {"locked": await _locks(skill_id)}

@@ -17,13 +17,14 @@ from competition.auth import service as accounts
 from competition.dayof import anonymisation
 from competition.events import service as events
 from kernel import audit
+from kernel.db import write_transaction
 from kernel.guards import load_principal
 from kernel.tables import CompetitionGroup, Skill, User
 from marking.live.context import ContextCache
 from marking.live.controller import store_scheme
 from marking.live.ingest import MarkRefused, MarkRequest, MarkWriter
 from marking.release import service
-from marking.tables import Mark, MarkingScheme, ResultRelease
+from marking.tables import CriterionLock, Mark, MarkingScheme, ResultRelease
 from scoring import presets
 from scoring.scheme import BANDED, DEDUCTION, FULL_OR_ZERO, JUDGEMENT, MEASUREMENT
 
@@ -100,8 +101,18 @@ async def demo(event_id: int) -> str | None:
     chief = next((s for s in ctx.seats.values() if s.role == "chief_judge"), None)
     chief_actor = audit.Actor(chief.user_id if chief else None, chief.name if chief else "demo")
     if await anonymisation.submission_of(sid) is None:
-        await anonymisation.submit_scores(event_id, sid, chief_actor)
-        await anonymisation.recheck_scores(event_id, sid, chief_actor)
+        # The chief judge locks every reviewed criterion, then signs off; a demo whose simulated
+        # judges left something out says so in the override the sign-off then asks for.
+        locked = {r["criterion"] for r in await CriterionLock.select(CriterionLock.criterion).where(CriterionLock.skill == sid)}
+        async with write_transaction():
+            for crit in ctx.scheme.criteria if ctx.scheme else ():
+                if crit.id not in locked:
+                    await CriterionLock.insert(CriterionLock(skill=sid, criterion=crit.id, locked_by=chief_actor.user_id))
+                    await audit.record("criterion.lock", chief_actor, event_id=event_id, target=f"skill:{sid}", details={"criterion": crit.id})
+        report = await anonymisation.completeness(event_id, sid)
+        reason = None if report["complete"] else "演示数据：模拟评分未全部录入"
+        await anonymisation.submit_scores(event_id, sid, chief_actor, reason)
+        await anonymisation.recheck_scores(event_id, sid, chief_actor, reason)
     if not await anonymisation.is_decrypted(sid):
         officer = await User.select(User.id, User.display_name).where(User.username == "demo-encryption").first()
         await anonymisation.decrypt(

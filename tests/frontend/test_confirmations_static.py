@@ -26,6 +26,7 @@ STEPS: dict[str, tuple[str, bool]] = {
     "decryption": (r"/decrypt", True),
     "sign-off: submit": (r"/scores/submit", False),
     "sign-off: re-check": (r"/scores/recheck", False),
+    "sign-off: withdrawal": (r"/scores/withdraw", False),
     "publication": (r"/results/provisional", False),
     "final": (r"/results/final", True),
     "archive": (r"/archive", False),

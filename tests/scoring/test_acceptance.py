@@ -164,6 +164,15 @@ def test_a_second_mark_is_a_correction_and_needs_a_reason():
     assert isinstance(got, Accepted) and (got.kind, got.reason, got.panel) == ("correction", "看错了", {J1: "0"})
 
 
+def test_a_first_mark_on_a_locked_criterion_is_told_the_chief_judge_locked_it():
+    locked = frozenset({"A"})
+    first = verdict(Mark(J1, "E01", "A1.1", "10"), Standing(locked=locked))
+    assert isinstance(first, Refusal) and first.code == "locked"
+    assert "已由裁判长锁定" in first.message.zh and "locked by the chief judge" in first.message.en and "理由" not in first.message.zh
+    change = verdict(Mark(J1, "E01", "A1.1", "0", reason="再看"), Standing(locked=locked, panel={J1: "10"}))
+    assert isinstance(change, Refusal) and "修改须由裁判长填写理由" in change.message.zh
+
+
 def test_stages_and_locks_decide_who_may_change_a_mark():
     chief = Mark(CHIEF, "E01", "A1.1", "10", seat=J1, authority=CHIEF_JUDGE, reason="复核")
     judge = Mark(J1, "E01", "A1.1", "10")

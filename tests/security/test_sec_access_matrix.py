@@ -126,6 +126,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/judging-list": r("judge", "chief_judge", "encryption_officer"),
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/scores/submit": CHIEF,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/scores/recheck": CHIEF,
+    "GET /api/events/{event_id:int}/skills/{skill_id:int}/scores/completeness": CHIEF | ORG,
+    "POST /api/events/{event_id:int}/skills/{skill_id:int}/scores/withdraw": CHIEF | ORG,
     "POST /api/events/{event_id:int}/skills/{skill_id:int}/decrypt": EO,
     # --- judges
     "GET /api/events/{event_id:int}/judges": ORG,

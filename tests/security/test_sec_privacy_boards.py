@@ -181,7 +181,7 @@ async def test_chief_judge_learns_a_conflict_not_the_contestants_delegation(enc:
 async def test_after_decryption_names_delegations_and_both_numbers(enc: Encrypted, server):
     e, s, g = enc.ids
     w, people = enc.w, enc.people
-    await sign_off(w)
+    await sign_off(w, override_reason="测试：只评了两名选手的一个评分项")
     await decrypt(w)
     for view in await board_views(enc.anon, server, e, s):
         rows = rows_of(view)

@@ -71,10 +71,22 @@ async def score_all(w: World, values=VALUES) -> None:
     await asyncio.gather(*jobs)
 
 
-async def sign_off(w: World) -> None:
+async def lock_all(w: World, criteria=("A", "B")) -> None:
+    """The chief judge locks the criteria after review (the sign-off asks for it); one nobody
+    scored stays open (it cannot be locked)."""
+    for crit in criteria:
+        r = await w.chief.post(f"/api/events/{w.event['id']}/skills/{w.skill['id']}/locks", json={"criterion": crit})
+        assert r.status_code == 201 or r.json()["code"] in ("already_locked", "criterion_unscored"), r.text
+
+
+async def sign_off(w: World, *, override_reason: str | None = None) -> None:
+    """Lock, submit and re-check; ``override_reason`` for a world left incomplete on purpose."""
     eid, sid = w.event["id"], w.skill["id"]
-    assert (await w.chief.post(f"/api/events/{eid}/skills/{sid}/scores/submit")).status_code == 200
-    assert (await w.chief.post(f"/api/events/{eid}/skills/{sid}/scores/recheck")).status_code == 200
+    await lock_all(w)
+    body = {"override_reason": override_reason} if override_reason else {}
+    for step in ("submit", "recheck"):
+        r = await w.chief.post(f"/api/events/{eid}/skills/{sid}/scores/{step}", json=body)
+        assert r.status_code == 200, r.text
 
 
 async def decrypt(w: World) -> None:

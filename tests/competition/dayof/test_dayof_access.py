@@ -38,6 +38,8 @@ ROUTES: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/api/events/{e}/skills/{s}/scores/submit", None, CHIEF),
     ("POST", "/api/events/{e}/skills/{o}/scores/submit", None, set()),
     ("POST", "/api/events/{e}/skills/{s}/scores/recheck", None, CHIEF),
+    ("GET", "/api/events/{e}/skills/{s}/scores/completeness", None, ORG | CHIEF),
+    ("POST", "/api/events/{e}/skills/{s}/scores/withdraw", {"reason": "测试"}, ORG | CHIEF),
     ("POST", "/api/events/{e}/skills/{s}/decrypt", {"note": ""}, EO),
 ]
 

@@ -107,7 +107,9 @@ async def test_draw_is_frozen_once_scores_are_submitted(admin, server):
     org = w["organiser"]
     assert (await _draw(org, w)).status_code == 201
     chief = await account(admin, server, w["e"], "chief_judge", w["s"])
-    assert (await chief.post(f"/api/events/{w['e']}/skills/{w['s']}/scores/submit")).status_code == 200
+    assert (
+        await chief.post(f"/api/events/{w['e']}/skills/{w['s']}/scores/submit", json={"override_reason": "测试：没有评分标准"})
+    ).status_code == 200
     r = await _draw(org, w, reason="再抽一次")
     assert r.status_code == 409 and r.json()["code"] == "scores_submitted"
     await chief.aclose()

@@ -5,12 +5,15 @@ flag after a spread, locks, corrects and signs off, and an organiser's freeze sh
 from __future__ import annotations
 
 import asyncio
+import pathlib
 
 import pytest
 from harness import unique  # noqa: E402
 from live_world import World, ack_for, build, connect, mark, recv_until  # noqa: E402
 
 pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+SHOTS = pathlib.Path("/tmp/e2e-shots-signoff")
+SHOTS.mkdir(exist_ok=True)
 
 
 async def score(world: World, ws, ref: str, aspect: str, value: str) -> dict:
@@ -140,13 +143,38 @@ async def test_console_flags_locks_corrections_and_sign_off(server, page, confir
         await page.click("#unlock-dialog [type=submit]")
         await page.wait_for_selector("#locks tr[data-criterion='A']:not(.locked) [data-lock='A']")
 
-        # Sign-off: submit, then re-check.
+        # Sign-off: the panel lists what is left first; each step asks first (the confirm dialog);
+        # submitting anyway needs a reason.
+        await page.reload()
+        await page.wait_for_selector("#completeness[data-complete=false]")
+        gaps = await page.inner_text("#completeness")
+        assert "未评完" in gaps and "未锁定" in gaps, gaps
+        assert await page.get_attribute("#signoff-form", "data-confirm") == "confirm.submit_scores"
+        await page.locator("#signoff").screenshot(path=str(SHOTS / "console-signoff-panel.png"))
+        await page.click("#submit-scores")
+        await confirm_dialog(page)
+        await page.wait_for_selector("#signoff-form [data-form-error]:has-text('理由')")
+        reason = "端到端测试：只评了一个选手"
+        await page.fill("#signoff-form [name=override_reason]", reason)
         await page.click("#submit-scores")
         await confirm_dialog(page)
         await page.wait_for_selector("#recheck-scores")
+        assert await page.get_attribute("#withdraw-form", "data-confirm") == "confirm.withdraw_scores"
+        await page.locator("#signoff").screenshot(path=str(SHOTS / "console-signoff-submitted.png"))
+        # Withdraw, with a reason; the panel offers the sign-off again.
+        await page.fill("#withdraw-form [name=reason]", "端到端测试：撤回")
+        await page.click("#withdraw-scores")
+        await confirm_dialog(page)
+        await page.wait_for_selector("#submit-scores")
+        await page.fill("#signoff-form [name=override_reason]", reason)
+        await page.click("#submit-scores")
+        await confirm_dialog(page)
+        await page.wait_for_selector("#recheck-scores")
+        await page.fill("#signoff-form [name=override_reason]", reason)
         await page.click("#recheck-scores")
         await confirm_dialog(page)
-        await page.wait_for_selector("#signoff p:has-text('复核')")
+        await page.wait_for_selector("#recheck-scores", state="detached")
+        await page.wait_for_selector("#signoff p:has-text('已由') >> nth=1")
         assert await page.locator("#submit-scores, #recheck-scores").count() == 0
 
         # After decryption the public board shows names and delegations, as the server sends them.

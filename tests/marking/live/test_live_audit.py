@@ -48,7 +48,9 @@ async def test_audit_chain_names_an_altered_or_removed_row(world: World):
     finally:
         await ws.close()
     assert (await world.chief.post(f"/api/events/{eid}/skills/{sid}/locks", json={"criterion": "B"})).status_code == 201
-    assert (await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/submit")).status_code == 200
+    assert (
+        await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/submit", json={"override_reason": "测试：只评了部分评分项"})
+    ).status_code == 200
 
     # Every action is in the chain, in order; the judge's one-time-code login too.
     actions = [r["action"] for r in await sql(url, "SELECT action FROM audit_log WHERE event_id = ? ORDER BY seq", eid)]

@@ -126,8 +126,12 @@ async def test_names_only_after_decryption(server):
         before = (await world.admin.get(f"/api/public/skills/{sid}/board")).json()
         text = json.dumps(before, ensure_ascii=False)
         assert "选手" not in text and "广州市" not in text
-        assert (await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/submit")).status_code == 200
-        assert (await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/recheck")).status_code == 200
+        assert (
+            await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/submit", json={"override_reason": "测试：只评了部分评分项"})
+        ).status_code == 200
+        assert (
+            await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/recheck", json={"override_reason": "测试：只评了部分评分项"})
+        ).status_code == 200
         r = await world.officer.post(f"/api/events/{eid}/skills/{sid}/decrypt", json={})
         assert r.status_code == 200, r.text
         after = (await world.admin.get(f"/api/public/skills/{sid}/board")).json()

@@ -225,7 +225,9 @@ async def test_corrections_locks_and_sign_off(world: World):
         assert history[-1]["reason"] == "复核发现策略未生效"
 
         # Sign-off: then only the organiser, with a reason.
-        assert (await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/submit")).status_code == 200
+        assert (
+            await world.chief.post(f"/api/events/{eid}/skills/{sid}/scores/submit", json={"override_reason": "测试：只评了部分评分项"})
+        ).status_code == 200
         r = await world.chief.post(
             f"/api/events/{eid}/skills/{sid}/marks",
             json={

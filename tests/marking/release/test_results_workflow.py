@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 from harness import run_cli
-from results_world import ResultsWorld, audit_actions, decrypt, results_world, sheet_rows, wait_until
+from results_world import ResultsWorld, audit_actions, decrypt, lock_all, results_world, sheet_rows, wait_until
 
 # Windows of 4.3 s: long enough to file appeals, short enough to wait out.
 WINDOWS = {"notice_hours": 0.0012, "appeal_window_hours": 0.0012}
@@ -34,6 +34,7 @@ async def test_steps_are_taken_in_order_and_by_their_roles(rw: ResultsWorld, ser
     r = await rw.organiser.post(f"{url}/results/provisional")
     assert r.status_code == 409 and code(r) == "not_submitted" and "裁判长提交成绩" in r.json()["message"]
     assert code(await rw.organiser.post(f"{url}/results/final")) == "not_submitted"
+    await lock_all(w)
     assert (await w.chief.post(f"/api/events/{rw.eid}/skills/{rw.sid}/scores/submit")).status_code == 200
     assert code(await rw.organiser.post(f"{url}/results/provisional")) == "not_rechecked"
     assert (await w.chief.post(f"/api/events/{rw.eid}/skills/{rw.sid}/scores/recheck")).status_code == 200
@@ -71,6 +72,9 @@ async def test_steps_are_taken_in_order_and_by_their_roles(rw: ResultsWorld, ser
     rel = flow["release"]
     assert flow["stage"] == "provisional" and flow["next"] == "final"
     published = dt.datetime.fromisoformat(rel["provisional_at"])
+    # Once published, the sign-off can no longer be withdrawn, by anyone.
+    r = await rw.organiser.post(f"/api/events/{rw.eid}/skills/{rw.sid}/scores/withdraw", json={"reason": "公示后撤回"})
+    assert r.status_code == 409 and code(r) == "results_published", r.text
     for key in ("notice_ends_at", "appeal_ends_at"):
         assert abs((dt.datetime.fromisoformat(rel[key]) - published).total_seconds() - 4.32) < 0.01
     rw.state["release"] = rel
