@@ -20,7 +20,10 @@ SHOTS = ROOT / "test-output" / "journey"
 GUIDE = ROOT / "docs" / "img" / "guide"
 WIDTH, MAX_HEIGHT, LIMIT = 900, 1100, 150_000
 #: The steps the guide shows, by the name the test gives their screenshot.
-CHOSEN = ["event-new", "import", "panel", "login-cards", "checkin", "tablet-a", "console", "published", "appeal-decided", "issued", "verified"]
+CHOSEN = [
+    "event-new", "people", "rules", "scheme", "import", "panel", "login-cards", "checkin", "tablet-a", "console",
+    "signoff-refused", "published", "appeal-decided", "issued", "lookup", "verified",
+]  # fmt: skip
 
 
 def main() -> int:

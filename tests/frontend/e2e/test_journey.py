@@ -1,19 +1,22 @@
 """One event's whole life in the browser, from an empty database to a verified certificate.
 
-The administrator creates the event and its skill and appoints its people; the organiser sets the
-rules and reads the effective ones, uploads and edits the marking scheme, imports the registrations
-from a workbook made here, adds and assigns the judges and prints their login cards, checks the
-contestants in and runs the draw; the encryption officer encrypts; two judges score on two tablets
-(two browser contexts); the chief judge locks the criteria and signs off; the officer decrypts; the
-organiser publishes and records an appeal, the arbitrator decides it, the organiser makes the
-results final; the approver approves, the organiser issues the certificates; a contestant verifies
-theirs by number and downloads it with their ID number.
+The administrator creates the event and its skill and appoints its people on the people page; the
+organiser sets the rules on the rules form and reads its preview, uploads the marking scheme on the
+scheme page and edits it there, imports the registrations from a workbook made here, adds and
+assigns the judges and prints their login cards, checks the contestants in and runs the draw; the
+encryption officer encrypts; two judges score on two tablets (two browser contexts); the chief
+judge's sign-off is refused while criteria are unlocked, then the criteria are locked and it goes
+through; the officer decrypts; the organiser publishes and records an appeal, the arbitrator
+decides it, the organiser makes the results final; the approver approves, the organiser issues the
+certificates; a contestant finds theirs by name and ID number, verifies it by its number and
+downloads it. Every irreversible step asks first (the confirmation dialog, with the event code
+where it is wanted).
 
 Every step is a numbered screenshot in ``test-output/journey/`` (``docs/USER-GUIDE.md`` uses some),
 and every page is read in Chinese and in English for message keys shown raw (``raw_keys``).
 
-Steps whose page is being built on another branch go through the API with the same browser
-context's cookies (``page.request``) and say so: ``# TODO(journey): page <which>``.
+A few reads go through the API with the same browser context's cookies (``page.request``) to check
+what a page stored.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/confte
 
 SHOTS = OUTPUT / "journey"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PASSWORD = "journey-password-2026"
 SKILL = "网络系统管理"
 
 #: Two criteria, each judged by one judge: 甲 marks A, 乙 marks B (measurement, full or zero).
@@ -267,9 +269,11 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
     sid, gid = skill["id"], skill["groups"][0]["id"]
     await j.shot(desk, "event-skill")
 
-    # ---- The event's people: organiser, encryption officer, arbitrator, approver.
-    # TODO(journey): page people/roles (appoint each person on the event's people page)
-    people = {}
+    # ---- The event's people, appointed on its people page: each account's password is shown once.
+    await desk.goto(f"{base}/events/{eid}")
+    await desk.click(f"a[href='/events/{eid}/people']")
+    await desk.wait_for_url(f"{base}/events/{eid}/people")
+    people: dict[str, tuple[str, str]] = {}
     for role, name in [
         ("organiser", "赛事组织方 王敏"),
         ("encryption_officer", "加密员 赵磊"),
@@ -277,35 +281,67 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
         ("approver", "审批人 何健"),
     ]:
         username = role.replace("_", "-") + "-gd2026"
-        await api(desk, "POST", f"/api/events/{eid}/accounts",
-                  data={"display_name": name, "role": role, "username": username, "password": PASSWORD})  # fmt: skip
-        people[role] = username
+        section = desk.locator(f"#section-{role}")
+        await section.locator("summary").first.click()
+        form = section.locator("form[data-appoint]")
+        await form.locator("[name=display_name]").fill(name)
+        await form.locator("[name=username]").fill(username)
+        await form.locator("[type=submit]").click()
+        await desk.wait_for_selector("#secret:not([hidden])")
+        password = (await desk.inner_text("#secret [data-secret-value]")).strip()
+        if role == "organiser":
+            await j.shot(desk, "people-password")
+        await desk.click("[data-secret-done]")
+        await desk.wait_for_selector(f"#section-{role} tr:has-text('{name.split()[-1]}')")
+        people[role] = (username, password)
+    await j.shot(desk, "people")
     await desk.click("[data-logout]")
     await desk.wait_for_url(re.compile(r".*/login"))
 
     # ---- The organiser: the rules, the scheme, the registrations, the judges.
-    await login(desk, base, people["organiser"], PASSWORD)
+    await login(desk, base, *people["organiser"])
     await desk.click("text=第五届广东省职业技能大赛")
     await desk.wait_for_url(f"{base}/events/{eid}")
-    # The rules: the notice and appeal windows of this test's event (no notice, an appeal window of
-    # 72 s: the appeal is filed at once after publication), then the effective rules read back.
-    # TODO(journey): page rules form + preview (the form's fields and its preview instead of the JSON)
-    await desk.fill("[name=overrides]", json.dumps({"results": {"notice_hours": 0, "appeal_window_hours": 0.02}}))
-    await desk.click("button:has-text('保存覆盖设置')")
-    await desk.wait_for_function("() => document.querySelector('[name=overrides]').value.includes('appeal_window_hours')")
-    await open_details(desk, "生效的规则")
-    effective = await desk.inner_text("details pre")
-    assert '"appeal_window_hours": 0.02' in effective, effective
+    # The rules, on the rules form: the award rules read in words, then (its advanced JSON view)
+    # the notice and appeal windows of this test's event (no notice, an appeal window of 72 s: the
+    # appeal is filed at once after publication), back to the form, the preview read, saved.
+    await desk.click(f"a[href='/events/{eid}/rules']")
+    await desk.wait_for_url(f"{base}/events/{eid}/rules")
+    assert await desk.locator("[data-path='awards.params.ratio'] input").input_value() == "1:2:3"
+    await desk.wait_for_selector("#preview-out .preview-table")
+    assert "样例" in await desk.inner_text("#preview-out")  # no ranking yet: a sample one, with a tie
     await j.shot(desk, "rules")
+    await desk.click("#toggle-json")
+    await desk.fill("#rules-json", json.dumps({"results": {"notice_hours": 0, "appeal_window_hours": 0.02}}))
+    await desk.click("#toggle-json")
+    await desk.wait_for_selector("#form-view:not([hidden])")
+    await desk.click("#preview-button")
+    await desk.wait_for_selector("#preview-out .preview-table")
+    await desk.click("#save-button")
+    await desk.wait_for_selector("#toast.show")
+    effective = (await api(desk, "GET", f"/api/events/{eid}/preset"))["effective"]
+    assert effective["results"]["appeal_window_hours"] in (0.02, "0.02"), effective["results"]
+    await j.shot(desk, "rules-saved")
 
-    # The marking scheme: uploaded as a workbook, then one aspect's wording edited.
-    # TODO(journey): page scheme editor/upload (upload the .xlsx and edit the aspect on the page)
+    # The marking scheme, on the skill's scheme page: the workbook uploaded, checked and saved, then
+    # one aspect's wording edited in the on-screen editor.
+    await desk.goto(f"{base}/events/{eid}")
+    await desk.click(f"[data-scheme-skill='{sid}'] a")
+    await desk.wait_for_url(f"{base}/events/{eid}/skills/{sid}/scheme")
     book = write_scheme_xlsx(scheme_from_dict(SCHEME))
-    await api(desk, "POST", f"/api/events/{eid}/skills/{sid}/scheme/import",
-              multipart={"data": {"name": "评分标准.xlsx", "mimeType": XLSX, "buffer": book}})  # fmt: skip
-    stored = (await api(desk, "GET", f"/api/events/{eid}/skills/{sid}/scheme"))["scheme"]
-    stored["criteria"][0]["sub_criteria"][0]["aspects"][0]["description"] = "拓扑设计合理、冗余充分"
-    await api(desk, "PUT", f"/api/events/{eid}/skills/{sid}/scheme", data={"scheme": stored})
+    await desk.set_input_files("#scheme-upload [name=file]", files=[{"name": "评分标准.xlsx", "mimeType": XLSX, "buffer": book}])
+    await desk.click("#scheme-upload button[value=check]")
+    await desk.wait_for_selector("#scheme-report-status.ok")
+    await j.shot(desk, "scheme-check")
+    await desk.click("#scheme-upload-save")
+    await desk.wait_for_selector("#scheme-export")  # the page reloads with the stored scheme
+    await desk.fill('[data-path="0.0.0.description"]', "拓扑设计合理、冗余充分")
+    await desk.click("#scheme-save")
+    await desk.wait_for_selector("#confirm-dialog[open], #scheme-saved")
+    if await desk.locator("#confirm-dialog[open]").count():  # saving replaces the stored scheme: asked first
+        await desk.locator("#confirm-dialog [data-confirm-ok]").click()
+    await desk.wait_for_selector("#scheme-saved")
+    await j.shot(desk, "scheme")
     scheme = (await api(desk, "GET", f"/api/events/{eid}/skills/{sid}/scheme"))["scheme"]
     assert scheme["criteria"][0]["sub_criteria"][0]["aspects"][0]["description"] == "拓扑设计合理、冗余充分"
 
@@ -377,7 +413,7 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
 
     # ---- The encryption officer: round 1.
     officer = await j.person()
-    await login(officer, base, people["encryption_officer"], PASSWORD)
+    await login(officer, base, *people["encryption_officer"])
     await officer.goto(f"{base}/events/{eid}")
     await officer.click("text=加密与解密")
     assert await click_through(officer, "#round1-form [type=submit]", "#mapping td.no:has-text('A')", code)
@@ -421,11 +457,20 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
     # ---- The chief judge: every mark in, criteria locked, the scores signed off.
     await chief.wait_for_function("() => document.querySelector('#progress tr[data-aspect=\"B1.2\"] [data-progress]')?.textContent === '5/5'")
     await j.shot(chief, "console")
-    # TODO(journey): page sign-off completeness (submit before the last marks, see it refused as
-    # incomplete, then score the rest; the console on this branch has no completeness check)
+    # Submitting before the criteria are locked is refused: the panel lists what is left, and the
+    # server answers with it unless the chief judge gives a reason.
+    await chief.reload()
+    await chief.wait_for_selector("#completeness[data-complete=false]")
+    assert "未锁定" in await chief.inner_text("#completeness")
+    await chief.click("#submit-scores")
+    await chief.locator("#confirm-dialog[open] [data-confirm-ok]").click()
+    await chief.wait_for_selector("#signoff-form [data-form-error]:has-text('理由')")
+    await j.shot(chief, "signoff-refused")
     for criterion in ("A", "B"):
         await chief.click(f"[data-lock='{criterion}']")
         await chief.wait_for_selector(f"#locks tr[data-criterion='{criterion}'].locked")
+    await chief.reload()
+    await chief.wait_for_selector("#completeness[data-complete=true]")
     assert await click_through(chief, "#submit-scores", "#recheck-scores", code)
     assert await click_through(chief, "#recheck-scores", "#signoff:not(:has(#recheck-scores)) p:has-text('复核')", code)
     await j.shot(chief, "signed-off")
@@ -462,7 +507,7 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
 
     # ---- The arbitrator decides: dismissed, with the reason.
     arbitrator = await j.person()
-    await login(arbitrator, base, people["arbitrator"], PASSWORD)
+    await login(arbitrator, base, *people["arbitrator"])
     await arbitrator.goto(f"{base}/events/{eid}/appeals")
     decide = arbitrator.locator("form[data-decide]")
     await decide.locator("[name=outcome][value=dismissed]").check()
@@ -478,7 +523,7 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
 
     # ---- The approver approves the awards and honours.
     approver = await j.person()
-    await login(approver, base, people["approver"], PASSWORD)
+    await login(approver, base, *people["approver"])
     await approver.goto(f"{base}/events/{eid}/proposals")
     assert await click_through(approver, "#approve-form [type=submit]", "tr[data-proposal] .tag:has-text('已审批')", code)
     await j.shot(approver, "approved")
@@ -495,7 +540,18 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
     assert re.fullmatch(rf"GD\d{{4}}-{code}-A-\d{{6}}-[0-9A-Z]", number), number
 
     # ---- A contestant: their certificate verified by its number, then downloaded.
-    # TODO(journey): page public contestant lookup (陈志强 finds the certificate by name and ID number)
+    # ---- A contestant finds their results and certificate by name and ID number (no number needed).
+    await public.goto(f"{base}/")
+    await public.click("[data-lookup-link]")
+    await public.wait_for_url(f"{base}/lookup")
+    await public.fill("#lookup-form [name=name]", "陈志强")
+    await public.fill("#lookup-form [name=id_number]", id_number(0))
+    await public.click("#lookup-form [type=submit]")
+    await public.wait_for_selector("#lookup-result [data-entry]")
+    found = await public.inner_text("#lookup-result")
+    assert number in found and id_number(0) not in found, found
+    await j.shot(public, "lookup")
+    # And verifies it by its number, then downloads it.
     await public.goto(f"{base}/verify")
     await public.fill("#verify-form [name=number]", number)
     await public.click("#verify-form [type=submit]")

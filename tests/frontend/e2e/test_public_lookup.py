@@ -8,7 +8,7 @@ from harness import OUTPUT, sql
 from results_world import decrypt, results_world, sign_off
 
 
-async def test_home_results_lookup_and_appeal(sqlite_server, page):
+async def test_home_results_lookup_and_appeal(sqlite_server, page, confirm_dialog):
     base = sqlite_server.base_url
     rw = await results_world(sqlite_server, windows={"notice_hours": 0.05, "appeal_window_hours": 0.05})
     try:
@@ -16,7 +16,6 @@ async def test_home_results_lookup_and_appeal(sqlite_server, page):
         await decrypt(rw.w)
         assert (await rw.organiser.post(f"{rw.group_url}/results/provisional")).status_code == 200
         [person] = await sql(sqlite_server.env["DATABASE_URL"], "SELECT id_number FROM contestant WHERE event = ? AND name = ?", rw.eid, "选手1")
-        page.on("dialog", lambda d: d.accept())  # the irreversible appeal may ask first
 
         await page.goto(base + "/")
         card = page.locator(f"[data-event='{rw.eid}']")
@@ -55,6 +54,7 @@ async def test_home_results_lookup_and_appeal(sqlite_server, page):
         await form.locator("[name=text]").fill("A1.2 评分有误，请复核")
         await page.screenshot(path=str(OUTPUT / "public_lookup.png"), full_page=True)
         await form.locator("[type=submit]").click()
+        assert "申诉" in await confirm_dialog(page)  # filing is asked first
         await page.wait_for_selector("[data-appeal-filed]")
         appeals = (await rw.organiser.get(f"/api/events/{rw.eid}/appeals")).json()
         assert [a["filed_by_name"] for a in appeals] == ["选手1"]

@@ -5,7 +5,7 @@ event page a skill's session is added and a skill with registrations refuses to 
 from harness import ADMIN_PASSWORD, OUTPUT, Client, new_contestant, new_event, new_skill
 
 
-async def test_rules_form_preview_json_and_save(server, page):
+async def test_rules_form_preview_json_and_save(server, page, confirm_dialog):
     base = server.base_url
     admin = Client(base)
     await admin.login("admin", ADMIN_PASSWORD)
@@ -98,8 +98,8 @@ async def test_rules_form_preview_json_and_save(server, page):
     await page.wait_for_selector("td .tag:has-text('第一场（上午）')")
     delete = page.locator("tr.skill-manage button[data-delete$='/skills/%d']" % skill["id"])
     assert "不能撤销" in (await delete.get_attribute("data-confirm"))
-    page.on("dialog", lambda d: d.accept())
     await page.click("text=编辑“电工”")
     await delete.click()
+    assert "电工" in await confirm_dialog(page)
     await page.wait_for_selector("#toast.show:has-text('报名选手')")
     await page.screenshot(path=str(OUTPUT / "event_skills.png"), full_page=True)
