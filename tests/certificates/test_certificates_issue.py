@@ -222,6 +222,30 @@ async def test_resuming_after_an_interruption_neither_loses_nor_repeats_numbers(
     assert await Certificate.count().where(Certificate.event == e) == len(rows)
 
 
+async def test_a_code_beginning_with_region_and_year_is_printed_once_and_old_numbers_still_verify(own):
+    import datetime as dt
+    import secrets
+
+    from certificates import issuance, verify
+    from certificates.numbering import check_char
+    from certificates.tables import Certificate
+    from kernel.i18n import CHINA_TZ
+
+    head = f"GD{dt.datetime.now(CHINA_TZ).year}"
+    code = head + secrets.token_hex(2).upper()
+    world = await build_world(code=code)
+    result = await issuance.issue(world.event["id"], ACTOR, own.settings, render="none")
+    assert result["numbers"] and all(n.startswith(f"{code}-") and n.count(head) == 1 and len(n.split("-")) == 4 for n in result["numbers"])
+    assert (await verify.lookup(result["numbers"][0]))["status"] == "genuine"
+    # A certificate issued before the fix, in the form that repeated the code, stays verifiable.
+    row = (await _certs(world.event["id"]))[0]
+    body = f"{head}-{row['number'].rsplit('-', 1)[0]}"
+    old = f"{body}-{check_char(body)}"
+    await Certificate.update({Certificate.number: old}).where(Certificate.id == row["id"])
+    answer = await verify.lookup(old.lower())
+    assert answer["status"] == "genuine" and answer["number"] == old
+
+
 async def test_concurrent_issuers_share_out_numbers_once(own):
     from certificates import issuance
     from certificates.tables import Certificate
