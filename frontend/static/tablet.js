@@ -585,9 +585,10 @@ function updateCard(card, sk, ref, aspect) {
     const c = view.current;
     parts.push(stateBadge(c));
     parts.push(`<span class="val">${esc(describe(c))}</span>`);
-    if (c.state === "saved") parts.push(`<span class="seq">${esc(fill(T.saved_seq, { seq: c.seq }))}${c.duplicate ? esc(T.duplicate) : ""}</span>`);
+    // The time it was saved, never the server's sequence number (it means nothing to a judge).
+    if (c.state === "saved") parts.push(`<span class="seq">${esc(fill(T.saved_at, { time: timeFmt.format(new Date(c.acked_at || c.at || Date.now())) }))}${c.duplicate ? esc(T.duplicate) : ""}</span>`);
   } else if (view.known) {
-    parts.push(`<span class="state state-saved">${esc(T.state_saved)}</span><span class="val">${esc(describeValue(sk.skill_id, aspect.id, view.known.value))}</span><span class="seq">${esc(fill(T.saved_seq, { seq: view.known.seq }))}</span>`);
+    parts.push(`<span class="state state-saved">${esc(T.state_saved)}</span><span class="val">${esc(describeValue(sk.skill_id, aspect.id, view.known.value))}</span>`);
   } else {
     parts.push(`<span class="state">${esc(T.state_none)}</span>`);
   }
@@ -686,7 +687,7 @@ function renderLog() {
   const rows = ops.map((op) => {
     const f = op.frame;
     let info = "";
-    if (op.state === "saved") info = fill(T.saved_seq, { seq: op.seq }) + (op.duplicate ? T.duplicate : "");
+    if (op.state === "saved") info = T.state_saved + (op.duplicate ? T.duplicate : "");
     if (op.state === "rejected") info = op.message || op.code;
     return `<tr data-op="${esc(op.op_id)}" data-state="${esc(op.state)}"><td>${esc(timeFmt.format(new Date(op.at)))}</td>`
       + `<td>${esc(contestantLabel(f.skill_id, f.contestant))}</td><td>${esc(f.aspect)}</td><td>${esc(describe(op))}</td>`
