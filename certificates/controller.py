@@ -188,14 +188,19 @@ class CertificateController(Controller):
         name = f"certificates-event-{event_id}.zip"
         return Stream(content=service.zip_stream(items), media_type="application/zip", headers=_attachment_headers(f"证书-{event_id}.zip", name))
 
-    @get("/ledger", summary="The event's promotions (晋级台账) as JSON", operation_id="event_ledger", guards=[allowed("read_event_ledger")])
+    @get("/ledger", summary="The event's promotions (晋级台账) as JSON, ID numbers masked", operation_id="event_ledger",
+         guards=[allowed("read_event_ledger")])  # fmt: skip
     async def event_ledger(self, event_id: int, include_revoked: bool = False) -> list[dict[str, Any]]:
         return await ledger.event_ledger(event_id, include_revoked=include_revoked)
 
     @get("/ledger.xlsx", summary="The event's promotions as .xlsx for the provincial talent-evaluation system", operation_id="event_ledger_xlsx",
          guards=[allowed("read_event_ledger")], media_type=XLSX)  # fmt: skip
-    async def event_ledger_xlsx(self, event_id: int) -> Response[bytes]:
-        content = ledger.ledger_xlsx(await ledger.event_ledger(event_id))
+    async def event_ledger_xlsx(self, actor: Actor, event_id: int) -> Response[bytes]:
+        # The provincial system needs the full ID numbers: the export is audited (who, how many rows).
+        entries = await ledger.event_ledger(event_id, masked=False)
+        async with write_transaction():
+            await audit.record("ledger.export", actor, event_id=event_id, target=f"event:{event_id}", details={"rows": len(entries)})
+        content = ledger.ledger_xlsx(entries)
         return Response(content, media_type=XLSX, headers=_attachment_headers(f"晋级台账-{event_id}.xlsx", f"ledger-event-{event_id}.xlsx"))
 
 

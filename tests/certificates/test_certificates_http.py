@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 from certificates_world import expected_counts, seeded_server
-from harness import ADMIN_PASSWORD, REDIS_URL, Client, _port_open, account, need_postgres
+from harness import ADMIN_PASSWORD, REDIS_URL, Client, _port_open, account, need_postgres, sql
 from openpyxl import load_workbook
 
 
@@ -32,7 +32,7 @@ async def cs(request, tmp_path_factory):
     admin = Client(server.base_url)
     await admin.login("admin", ADMIN_PASSWORD)
     world = worlds[0]
-    state = {"server": server, "admin": admin, "world": world, "e": world.event["id"]}
+    state = {"server": server, "admin": admin, "world": world, "e": world.event["id"], "db": db}
     state["organiser"] = await account(admin, server, state["e"], "organiser")
     yield state
     await state["organiser"].aclose()
@@ -244,6 +244,12 @@ async def test_ledger_json_export_and_person(cs):
     assert sorted(r[1] for r in rows[1:]) == sorted(["张晓明", "欧阳建华", "陈志强", "黄俊杰", "周子涵", "吴思远"])
     entries = (await org.get(f"/api/events/{e}/ledger")).json()
     assert len(entries) == 6 and {x["certificate_number"] for x in entries} == {r[9] for r in rows[1:]}
+    # The list masks ID numbers; the export for the provincial system has them whole, and is audited.
+    full = {c["id_number"] for c in world.contestants.values()}
+    assert all("*" in x["id_number"] and x["id_number"] not in full for x in entries)
+    assert {r[0] for r in rows[1:]} <= full
+    exports = await sql(cs["db"].url, "SELECT * FROM audit_log WHERE action = ? AND event_id = ?", "ledger.export", e)
+    assert exports and not any(n in str(exports) for n in full)
 
     zhang = world.contestants["张晓明"]["id_number"]
     approver = await account(cs["admin"], server, e, "approver")
