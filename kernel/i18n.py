@@ -40,6 +40,33 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
         return text
 
 
+GROUP_KINDS = ("employee", "student", "teacher")
+
+
+def group_label(value: Any, lang: str = DEFAULT_LANG) -> str:
+    """A group's name in ``lang`` through the catalogue (``group.<kind>``): its kind (``employee``)
+    or its standard Chinese name (``职工组``) gives the catalogue's text; any other name (a group
+    the organiser named) is shown as it is."""
+    text = "" if value is None else str(value)
+    for kind in GROUP_KINDS:
+        if text == kind or text == t(f"group.{kind}", "zh"):
+            return t(f"group.{kind}", lang)
+    return text
+
+
+def level_label(value: Any, lang: str = DEFAULT_LANG) -> str:
+    """A skill level's name in ``lang`` (``level.<n>``): its number, or its Chinese name."""
+    from scoring.levels import parse_level
+
+    if value is None or value == "":
+        return ""
+    try:
+        level = parse_level(value)
+    except (ValueError, TypeError):
+        return str(value)
+    return t(f"level.{int(level)}", lang)
+
+
 def has(key: str) -> bool:
     return key in _CATALOGUE
 
@@ -123,3 +150,12 @@ register(
         "role.contestant": ("选手", "Contestant"),
     }
 )
+
+
+def _register_levels() -> None:
+    from scoring.levels import SkillLevel
+
+    register({f"level.{int(level)}": (level.zh, level.en) for level in SkillLevel})
+
+
+_register_levels()

@@ -130,7 +130,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def _template_globals(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
-        env.globals.update(t=i18n.t, china_time=i18n.china_time, china_date=i18n.china_date)
+        env.globals.update(
+            t=i18n.t, china_time=i18n.china_time, china_date=i18n.china_date, group_label=i18n.group_label, level_label=i18n.level_label
+        )
 
     template_config = TemplateConfig(directory=FRONTEND / "templates", engine=JinjaTemplateEngine, engine_callback=_template_globals)
 
