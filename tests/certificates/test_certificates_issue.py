@@ -447,3 +447,26 @@ async def test_cli_killed_mid_render_resumes_without_duplicates(own):
     assert "failed" in status.stdout and "finished" in status.stdout
     chain = await asyncio.to_thread(run_cli, env, "audit", "verify")
     assert "intact" in chain.stdout
+
+
+async def test_certificates_carry_the_seal_they_were_issued_with(own):
+    import io as _io
+
+    from PIL import Image, ImageDraw
+
+    from certificates import issuance, seal
+
+    world = await build_world()
+    e = world.event["id"]
+    im = Image.new("RGBA", (100, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(im).ellipse([4, 4, 96, 96], outline=(200, 22, 30, 255), width=6)
+    buf = _io.BytesIO()
+    im.save(buf, "PNG")
+    saved = await seal.save(e, buf.getvalue(), own.settings, ACTOR)
+    await issuance.issue(e, ACTOR, own.settings, render="now")
+    rows = await _certs(e)
+    assert rows and all(r["data"]["seal"] == saved["seal"] for r in rows)
+    data = issuance.certificate_data(rows[0], own.settings)
+    assert data.seal_image and data.seal_image.startswith("data:image/png;base64,")
+    pdf = (own.data_dir / rows[0]["file"]).read_bytes()
+    assert b"/Subtype /Image" in pdf or b"/Subtype/Image" in pdf, "the seal is printed"
