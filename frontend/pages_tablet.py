@@ -30,7 +30,7 @@ from kernel.i18n import register, t
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: What the service worker caches (besides the page and the assignments), and what its version hashes.
-OFFLINE_ASSETS = ("tablet.js", "live_socket.js", "tablet.css", "app.js", "app.css", "manifest.webmanifest")
+OFFLINE_ASSETS = ("tablet.js", "icons.js", "live_socket.js", "tablet.css", "app.js", "app.css", "manifest.webmanifest")
 VERSION_MARK = "__TABLET_VERSION__"
 
 TEXTS: dict[str, tuple[str, str]] = {

@@ -11,6 +11,7 @@
 // What a row shows (one anonymous number before decryption, name and delegation after) is what the
 // server sent.
 
+import { icon } from "/static/icons.js";
 import { openLiveSocket } from "/static/live_socket.js";
 
 const root = document.querySelector("[data-board]");
@@ -131,7 +132,7 @@ function rowHtml(skillId, row, decrypted) {
   const changed = key != null && lastScores.has(key) && lastScores.get(key) !== score;
   if (key != null) lastScores.set(key, score);
   const cls = [unscored ? "" : RANK_CLASSES[rankOf(row)] || "", changed ? "changed" : "", row.status !== "competed" ? "out" : ""].join(" ");
-  const progress = row.complete ? `<span class="done">✓ ${esc(S.complete)}</span>` : esc(row.progress || "");
+  const progress = row.complete ? `<span class="done">${icon("check")} ${esc(S.complete)}</span>` : esc(row.progress || "");
   return `<tr class="${cls}" data-ref="${esc(row.ref ?? "")}">
     <td class="c-rank">${rankCell(row)}</td>
     <td class="c-who">${who(row, decrypted)}</td>

@@ -16,6 +16,7 @@
 // Ops of another account (a shared tablet) stay queued until that judge logs in again.
 
 import { toast } from "/static/app.js";
+import { icon } from "/static/icons.js";
 import { openLiveSocket } from "/static/live_socket.js";
 
 const T = JSON.parse(document.getElementById("tablet-i18n").textContent);
@@ -557,7 +558,7 @@ function aspectCard(sk, ref, aspect) {
   return `<article class="aspect" data-aspect="${esc(aspect.id)}" data-kind="${esc(aspect.kind)}" data-state="none">
     <div class="aspect-head"><h3><span class="aid">${esc(aspect.id)}</span>${esc(aspect.description)}</h3></div>
     <p class="aspect-meta">${esc(meta)}${aspect.requirement ? ` · ${esc(aspect.requirement)}` : ""}</p>
-    <p class="aspect-flag">⚑ ${esc(T.flagged)}</p>
+    <p class="aspect-flag">${icon("flag")} ${esc(T.flagged)}</p>
     ${body}
     <div class="aspect-state" data-aspect-state></div>
   </article>`;
@@ -647,7 +648,7 @@ function renderContestants() {
         ? `<span class="ws"><small>${esc(T.workstation)}</small>${esc(c.workstation_no)}</span><span class="ref">${esc(c.ref)}</span>`
         : `<span class="ws ref-only">${esc(c.ref)}</span>`)
       + `<span class="prog">${esc(fill(T.progress, { done, total }))}</span>`
-      + (flagged ? `<span class="badge flag">⚑</span>` : "")
+      + (flagged ? `<span class="badge flag">${icon("flag", T.flagged)}</span>` : "")
       + (pending ? `<span class="badge pending" title="${esc(T.queued)}">${pending}</span>` : "")
       + `</button>`;
   }).join("");
