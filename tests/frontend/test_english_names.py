@@ -23,3 +23,9 @@ async def test_contestant_list_in_english(admin):
     assert "Apprentice" in r.text and "学徒工" not in r.text
     zh = await admin.get(f"/events/{event['id']}/contestants?lang=zh", headers={"Accept": "text/html"})
     assert "学徒工" in zh.text
+    # Every select is named for a screen reader: inside its label or with aria-label.
+    import re
+
+    for m in re.finditer(r"<select[^>]*>", zh.text):
+        before = zh.text[: m.start()]
+        assert "aria-label=" in m.group(0) or before.rfind("<label") > before.rfind("</label>"), m.group(0)
