@@ -7,16 +7,19 @@ Every look-up by a certificate number, and every ID-number check, goes through t
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Annotated, Any, Iterable
 from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
 from litestar.handlers.base import BaseRouteHandler
+from litestar.params import Body
 from litestar.response import File, Stream
 
-from certificates import issuance, ledger, proposals, selfservice, service, verify
+from certificates import issuance, ledger, proposals, seal, selfservice, service, verify
 from competition.registration.controller import attachment
 from kernel import access, audit, ratelimit
 from kernel.audit import Actor
@@ -201,14 +204,46 @@ class CertificateController(Controller):
         name = f"certificates-event-{event_id}.zip"
         return Stream(content=service.zip_stream(items), media_type="application/zip", headers=_attachment_headers(f"证书-{event_id}.zip", name))
 
-    @get("/ledger", summary="The event's promotions (晋级台账) as JSON", operation_id="event_ledger", guards=[allowed("read_event_ledger")])
+    @get("/seal", summary="The issuing body's seal printed on the event's certificates (PNG or SVG); 404 when none",
+         operation_id="get_certificate_seal", guards=[allowed("read_certificates")], media_type="image/png")  # fmt: skip
+    async def get_seal(self, request: Request, event_id: int) -> Response[bytes]:
+        content, media_type = seal.read(_settings(request), event_id)
+        # An SVG opened on its own runs nothing: no scripts were accepted, and the CSP allows none.
+        return Response(
+            content,
+            media_type=media_type,
+            headers={"Cache-Control": "private, no-cache", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+        )
+
+    @post(
+        "/seal",
+        summary="Upload the issuing body's seal (PNG at least 64×64 px, or SVG; at most 1 MB), printed over the issuer's name and date",
+        description="Multipart, field `data`. Certificates issued from then on carry it; those issued before keep the seal they were issued with.",
+        operation_id="upload_certificate_seal",
+        guards=[allowed("manage_certificate_seal")],
+        request_max_body_size=seal.SEAL_MAX_BYTES + 64 * 1024,
+        status_code=200,
+    )
+    async def upload_seal(
+        self, request: Request, actor: Actor, event_id: int, data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+    ) -> dict[str, Any]:
+        if not isinstance(data, UploadFile):
+            raise invalid("seal", "请选择印章图片文件", "choose the seal's image file")
+        return await seal.save(event_id, await data.read(), _settings(request), actor)
+
+    @get("/ledger", summary="The event's promotions (晋级台账) as JSON, ID numbers masked", operation_id="event_ledger",
+         guards=[allowed("read_event_ledger")])  # fmt: skip
     async def event_ledger(self, event_id: int, include_revoked: bool = False) -> list[dict[str, Any]]:
         return await ledger.event_ledger(event_id, include_revoked=include_revoked)
 
     @get("/ledger.xlsx", summary="The event's promotions as .xlsx for the provincial talent-evaluation system", operation_id="event_ledger_xlsx",
          guards=[allowed("read_event_ledger")], media_type=XLSX)  # fmt: skip
-    async def event_ledger_xlsx(self, event_id: int) -> Response[bytes]:
-        content = ledger.ledger_xlsx(await ledger.event_ledger(event_id))
+    async def event_ledger_xlsx(self, actor: Actor, event_id: int) -> Response[bytes]:
+        # The provincial system needs the full ID numbers: the export is audited (who, how many rows).
+        entries = await ledger.event_ledger(event_id, masked=False)
+        async with write_transaction():
+            await audit.record("ledger.export", actor, event_id=event_id, target=f"event:{event_id}", details={"rows": len(entries)})
+        content = ledger.ledger_xlsx(entries)
         return Response(content, media_type=XLSX, headers=_attachment_headers(f"晋级台账-{event_id}.xlsx", f"ledger-event-{event_id}.xlsx"))
 
 

@@ -53,7 +53,7 @@ from typing import Any
 import anyio.to_thread
 from piccolo.engine.postgres import PostgresEngine
 
-from certificates import service
+from certificates import seal, service
 from certificates.numbering import format_number
 from certificates.render import CertificateData, display_width, make_verify_url, render_batch
 from certificates.tables import AwardProposal, Certificate, HonourHeld, IssuanceBatch, PromotionLedger
@@ -399,12 +399,13 @@ async def _issue_chunk(
             for i, d in enumerate(items):
                 d.number = format_number(event["code"], service.CERT_TYPES[kind], first + i, year)
         certs, honours, ledger = [], [], []
+        seal_name = seal.current(settings, event["id"])  # printed on these certificates, now and when re-rendered
         for d in new:
             c = d.candidate
             url = make_verify_url(settings.public_base_url, d.number)
             certs.append(Certificate(
                 number=d.number, event=event["id"], skill=c.skill_id, contestant=c.contestant_id, cert_type=c.kind, code=c.code,
-                holder_name=c.name, id_number=c.id_number, data=_stored_data(d, d.number, url), file="", issued_at=now,
+                holder_name=c.name, id_number=c.id_number, data={**_stored_data(d, d.number, url), "seal": seal_name}, file="", issued_at=now,
                 issued_by=actor.user_id,
             ))  # fmt: skip
             if c.kind == "honour":
@@ -601,11 +602,14 @@ async def _finish(batch_id: int, event_id: int, actor: audit.Actor, *, error: st
 # ---- rendering -------------------------------------------------------------------------------
 
 
-def certificate_data(row: dict[str, Any]) -> CertificateData:
-    """The printable certificate of a stored row (the same every time it is rendered)."""
+def certificate_data(row: dict[str, Any], settings: Settings | None = None) -> CertificateData:
+    """The printable certificate of a stored row (the same every time it is rendered), with the
+    seal it was issued with (``data["seal"]``, read from the data directory of ``settings``)."""
     data = service._data(row)
     fields = {k: v for k, v in data.items() if k in _CERT_FIELDS}
     fields["issue_date"] = dt.date.fromisoformat(fields["issue_date"])
+    if settings is not None and data.get("seal"):
+        fields["seal_image"] = seal.data_uri(settings, row["event"], data["seal"])
     return CertificateData(**fields)
 
 
@@ -635,7 +639,7 @@ async def render_rows(rows: list[dict[str, Any]], settings: Settings) -> list[st
         certs, ids = [], {}
         for r in items:
             try:
-                certs.append(certificate_data(r))
+                certs.append(certificate_data(r, settings))
                 ids[r["number"]] = r["id"]
             except (ValueError, KeyError, TypeError) as exc:
                 failures.append(f"{r['number']}: {exc}")

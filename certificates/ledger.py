@@ -19,7 +19,7 @@ from certificates.service import from_level_text, level_text
 from certificates.tables import Certificate, HonourHeld, PromotionLedger
 from kernel.i18n import china_time
 from scoring.honours import HONOURS
-from scoring.idcard import normalise_id
+from scoring.idcard import mask_id, normalise_id
 from scoring.levels import SkillLevel, parse_level
 from scoring.spreadsheet import Book, Style
 
@@ -143,10 +143,16 @@ async def person_ledger(id_number: str) -> dict[str, Any]:
     }
 
 
-async def event_ledger(event_id: int, *, include_revoked: bool = False) -> list[dict[str, Any]]:
+async def event_ledger(event_id: int, *, include_revoked: bool = False, masked: bool = True) -> list[dict[str, Any]]:
+    """The event's promotions; ID numbers masked (``440106********1234``) unless ``masked=False``
+    (the export for the provincial system, which is audited)."""
     rows = await _select().where(PromotionLedger.event == event_id).order_by(PromotionLedger.certificate_number)
     revoked = await _revoked([r["certificate_number"] for r in rows])
-    return [entry_json(r, revoked) for r in rows if include_revoked or r["certificate_number"] not in revoked]
+    out = [entry_json(r, revoked) for r in rows if include_revoked or r["certificate_number"] not in revoked]
+    if masked:
+        for e in out:
+            e["id_number"] = mask_id(e["id_number"])
+    return out
 
 
 def ledger_row(e: dict[str, Any]) -> list[str]:

@@ -28,6 +28,14 @@ number that slips through still has to exist in the database, and the verificati
 the holder's name, so the residual risk is a "not found", not a false confirmation. Hyphens are
 ignored by the computation; a moved hyphen is caught by the format check.
 
+**An event code that begins with the region and year** (the demo's ``GD2026``, or ``GD2026SZ``)
+would print them twice (``GD2026-GD2026-A-000001-6``). Such a code *is* the head of the number:
+``GD2026-A-000001-X``, ``GD2026SZ-A-000001-X`` (four parts; the region and year are read from the
+code). Still one-to-one: a four-part number names its event code whole, a five-part one keeps the
+hyphen between head and code, and event codes are unique. Numbers issued before in the repeating
+five-part form stay what they are: they parse, and ``str()`` gives them back unchanged, so they
+verify.
+
 People type numbers from paper into phones: :func:`normalize` accepts lower case, full-width
 characters (ＧＤ２０２６), Chinese dashes (－ — –), and spaces, and returns the canonical text.
 """
@@ -92,10 +100,14 @@ class CertificateNumber(NamedTuple):
     cert_type: CertType
     seq: int
     check: str
+    repeated: bool = False  # issued in the old form that printed a region-and-year code twice
 
     def __str__(self) -> str:
         seq = f"{self.seq:0{SEQ_DIGITS}d}"
-        return f"{self.region}{self.year:04d}-{self.event_code}-{self.cert_type.value}-{seq}-{self.check}"
+        head = f"{self.region}{self.year:04d}"
+        if self.event_code.startswith(head) and not self.repeated:
+            return f"{self.event_code}-{self.cert_type.value}-{seq}-{self.check}"
+        return f"{head}-{self.event_code}-{self.cert_type.value}-{seq}-{self.check}"
 
 
 def check_char(payload: str) -> str:
@@ -138,7 +150,10 @@ def format_number(event_code: str, cert_type: CertType | str, seq: int, year: in
     reg = str(region).strip().upper()
     if not _REGION_RE.fullmatch(reg):
         raise ValueError(f"region {region!r} must be two letters A-Z")
-    body = f"{reg}{year:04d}-{event}-{ctype.value}-{seq:0{SEQ_DIGITS}d}"
+    head = f"{reg}{year:04d}"
+    # A code that begins with the region and year is the head itself: printed once, not twice.
+    lead = event if event.startswith(head) else f"{head}-{event}"
+    body = f"{lead}-{ctype.value}-{seq:0{SEQ_DIGITS}d}"
     return f"{body}-{check_char(body)}"
 
 
@@ -163,9 +178,17 @@ def parse_number(text: str) -> CertificateNumber:
     if not t:
         raise ValueError("certificate number is empty")
     parts = t.split("-")
-    if len(parts) != 5:
-        raise ValueError(f"certificate number {t!r} has {len(parts)} part(s) separated by '-', expected 5, like {_EXAMPLE}")
-    head, event, ctype, seq, check = parts
+    compact = len(parts) == 4 and parts[1] in {m.value for m in CertType}
+    if len(parts) != 5 and not compact:
+        raise ValueError(
+            f"certificate number {t!r} has {len(parts)} part(s) separated by '-', expected 5, like {_EXAMPLE} "
+            "(or 4 when the event code begins with the region and year, like GD2026-A-000001-X)"
+        )
+    if compact:
+        event, ctype, seq, check = parts
+        head = event[:6]
+    else:
+        head, event, ctype, seq, check = parts
     if not re.fullmatch(r"[A-Z]{2}\d{4}", head):
         raise ValueError(f"certificate number {t!r} must start with a region and year, like GD2026")
     if not _EVENT_RE.fullmatch(event):
@@ -181,7 +204,7 @@ def parse_number(text: str) -> CertificateNumber:
     if not _check_ok(t):
         raise ValueError(f"certificate number {t!r} is not valid: its check character does not match (mistyped?)")
     year = int(head[2:])
-    return CertificateNumber(head[:2], year, event, cert_type, int(seq), check)
+    return CertificateNumber(head[:2], year, event, cert_type, int(seq), check, repeated=not compact and event.startswith(head))
 
 
 def is_well_formed(text: str) -> bool:

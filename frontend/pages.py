@@ -3,10 +3,11 @@ and the API share one validation path and one error format."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from litestar import Request, get
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from competition.events import service as events
 from frontend import messages  # noqa: F401  (registers page texts)
@@ -92,5 +93,16 @@ async def event_page(request: Request, event_id: int) -> Template:
     )
 
 
+_STATIC = Path(__file__).parent / "static"
+
+
+@get("/favicon.ico", include_in_schema=False)
+async def favicon() -> File:
+    """Browsers ask for ``/favicon.ico`` whatever the page links; the pages link the SVG beside it."""
+    return File(
+        path=_STATIC / "favicon.ico", media_type="image/x-icon", content_disposition_type="inline", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
 def page_handlers() -> list:
-    return [login_page, switch_lang, new_event, edit_event, event_page]
+    return [login_page, switch_lang, new_event, edit_event, event_page, favicon]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from litestar import Request, get
 from litestar.response import Response, Template
 
-from certificates import controller, issuance, service, verify
+from certificates import controller, issuance, seal, service, verify
 from competition.events import service as events
 from frontend.pages import render
 from kernel import access, ratelimit
@@ -39,6 +39,8 @@ async def certificates_page(request: Request, event_id: int, skill_id: int | Non
         batches=batches,
         running=running,
         is_organiser=access.allows(p, "issue_certificates", event_id),
+        seal=seal.info(settings, event_id),
+        may_upload_seal=access.allows(p, "manage_certificate_seal", event_id),
     )
 
 

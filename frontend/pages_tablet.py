@@ -30,7 +30,7 @@ from kernel.i18n import register, t
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: What the service worker caches (besides the page and the assignments), and what its version hashes.
-OFFLINE_ASSETS = ("tablet.js", "live_socket.js", "tablet.css", "app.js", "app.css", "manifest.webmanifest")
+OFFLINE_ASSETS = ("tablet.js", "icons.js", "live_socket.js", "tablet.css", "app.js", "app.css", "manifest.webmanifest")
 VERSION_MARK = "__TABLET_VERSION__"
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -79,7 +79,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tablet.state_saved": ("已保存", "Saved"),
     "tablet.state_rejected": ("被拒绝", "Rejected"),
     "tablet.state_none": ("未评分", "Not scored"),
-    "tablet.saved_seq": ("已保存 #{seq}", "Saved #{seq}"),
+    "tablet.saved_at": ("{time} 已保存", "Saved at {time}"),
     "tablet.kind_J": ("评价", "Judgement"),
     "tablet.kind_M": ("测量", "Measurement"),
     "tablet.kind_S": ("主观评分", "Subjective"),

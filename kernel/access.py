@@ -169,6 +169,7 @@ _ALL = (
     _cap("read_certificates", {ORGANISER, APPROVER}, EVENT, "查看证书", "read certificates"),
     _cap("issue_certificates", {ORGANISER}, EVENT, "颁发证书", "issue certificates", stages={FINAL}),
     _cap("revoke_certificate", {ORGANISER}, EVENT, "撤销证书", "revoke a certificate"),
+    _cap("manage_certificate_seal", {ORGANISER}, EVENT, "上传发证机构印章", "upload the issuing body's seal"),
     _cap("read_event_ledger", {ORGANISER, APPROVER}, EVENT, "查看晋级台账", "read the event's promotion ledger"),
     _cap("read_person_ledger", {APPROVER}, EVENT, "按身份证号查询晋级记录", "look up a person's promotions by ID number"),
 )

@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundE
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from kernel import i18n
 from kernel.i18n import pick_lang, t
 from kernel.security import MAX_ID
 
@@ -42,9 +43,20 @@ def not_found(thing: str) -> AppError:
     return AppError(404, "not_found", "error.not_found", what=f"thing.{thing}")
 
 
+def field_label(field: str, lang: str) -> str:
+    """What a person calls a field (``field.<name>`` in the catalogue), or "" when it has no label:
+    a message never shows an internal field name (``id_number``), ``field`` in the error body does."""
+    key = f"field.{field.split('.')[0]}"
+    return i18n.t(key, lang) if i18n.has(key) else ""
+
+
 def invalid(field: str, reason_zh: str, reason_en: str, code: str = "invalid") -> AppError:
-    """A validation failure naming the field; the reason comes in both languages."""
-    return BilingualError(422, code, field=field, zh=f"字段“{field}”无效：{reason_zh}", en=f"Field '{field}' is invalid: {reason_en}")
+    """A validation failure of one field: the message names the field in the user's words (or only
+    gives the reason); the reason comes in both languages; ``field`` names the input for forms."""
+    zh_label, en_label = field_label(field, "zh"), field_label(field, "en")
+    zh = f"{zh_label}：{reason_zh}" if zh_label else reason_zh
+    en = f"{en_label}: {reason_en}" if en_label else reason_en[:1].upper() + reason_en[1:]
+    return BilingualError(422, code, field=field, zh=zh, en=en)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -112,7 +124,8 @@ def app_error_handler(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, ValidationException):
         field, reason = _first_validation_problem(exc, lang)
         if field:
-            status, body = 422, _body("invalid", t("error.validation", lang, field=field, reason=reason), field)
+            label = field_label(field, lang) or t("error.this_value", lang)
+            status, body = 422, _body("invalid", t("error.validation", lang, field=label, reason=reason), field)
         else:
             status, body = 400, _body("invalid_body", t("error.invalid_body", lang, reason=reason))
     elif isinstance(exc, NotAuthorizedException):

@@ -40,6 +40,33 @@ def t(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
         return text
 
 
+GROUP_KINDS = ("employee", "student", "teacher")
+
+
+def group_label(value: Any, lang: str = DEFAULT_LANG) -> str:
+    """A group's name in ``lang`` through the catalogue (``group.<kind>``): its kind (``employee``)
+    or its standard Chinese name (``职工组``) gives the catalogue's text; any other name (a group
+    the organiser named) is shown as it is."""
+    text = "" if value is None else str(value)
+    for kind in GROUP_KINDS:
+        if text == kind or text == t(f"group.{kind}", "zh"):
+            return t(f"group.{kind}", lang)
+    return text
+
+
+def level_label(value: Any, lang: str = DEFAULT_LANG) -> str:
+    """A skill level's name in ``lang`` (``level.<n>``): its number, or its Chinese name."""
+    from scoring.levels import parse_level
+
+    if value is None or value == "":
+        return ""
+    try:
+        level = parse_level(value)
+    except (ValueError, TypeError):
+        return str(value)
+    return t(f"level.{int(level)}", lang)
+
+
 def has(key: str) -> bool:
     return key in _CATALOGUE
 
@@ -89,7 +116,8 @@ register(
     {
         # errors
         "error.not_found": ("未找到{what}", "{what} not found"),
-        "error.validation": ("字段“{field}”无效：{reason}", "Field '{field}' is invalid: {reason}"),
+        "error.validation": ("{field}无效：{reason}", "{field} is not valid: {reason}"),
+        "error.this_value": ("填写的内容", "A value"),
         "error.invalid_body": ("请求内容无效：{reason}", "Invalid request: {reason}"),
         "error.unauthorized": ("请先登录", "Please log in first"),
         "error.forbidden": ("您没有执行此操作的权限", "You are not allowed to do this"),
@@ -124,6 +152,37 @@ register(
         "group.employee": ("职工组", "Employee group"),
         "group.student": ("学生组", "Student group"),
         "group.teacher": ("教师组", "Teacher group"),
+        # fields, as a person calls them in an error message (kernel.errors.invalid)
+        "field.id_number": ("身份证号", "ID number"),
+        "field.reason": ("原因", "Reason"),
+        "field.note": ("备注", "Note"),
+        "field.status": ("状态", "Status"),
+        "field.name": ("名称", "Name"),
+        "field.tier": ("赛事级别", "Tier"),
+        "field.phone": ("电话", "Phone"),
+        "field.delegation": ("代表队", "Delegation"),
+        "field.employer": ("工作单位", "Employer"),
+        "field.current_level": ("现有等级", "Current level"),
+        "field.skill_id": ("竞赛项目", "Skill"),
+        "field.group_id": ("组别", "Group"),
+        "field.session": ("场次", "Session"),
+        "field.username": ("用户名", "Username"),
+        "field.password": ("密码", "Password"),
+        "field.current_password": ("当前密码", "Current password"),
+        "field.display_name": ("显示名称", "Display name"),
+        "field.role": ("角色", "Role"),
+        "field.file": ("文件", "File"),
+        "field.code": ("赛事代码", "Event code"),
+        "field.number": ("证书编号", "Certificate number"),
+        "field.ends_on": ("结束日期", "End date"),
+        "field.starts_on": ("开始日期", "Start date"),
+        "field.tier_class": ("赛事类别", "Event class"),
+        "field.team_size": ("每队人数", "Team size"),
+        "field.occupation_code": ("职业编码", "Occupation code"),
+        "field.criteria": ("评分模块", "Criteria"),
+        "field.hours": ("时长（小时）", "Hours"),
+        "field.text": ("内容", "Text"),
+        "field.seal": ("印章图片", "Seal image"),
         # roles
         "role.organiser": ("组织方", "Organiser"),
         "role.chief_judge": ("裁判长", "Chief judge"),
@@ -134,3 +193,12 @@ register(
         "role.contestant": ("选手", "Contestant"),
     }
 )
+
+
+def _register_levels() -> None:
+    from scoring.levels import SkillLevel
+
+    register({f"level.{int(level)}": (level.zh, level.en) for level in SkillLevel})
+
+
+_register_levels()

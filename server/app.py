@@ -23,6 +23,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 
+from frontend import icons
 from kernel import db, i18n, passwords, ratelimit, security
 from kernel.errors import app_error_handler
 from kernel.guards import provide_actor
@@ -130,7 +131,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     def _template_globals(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
-        env.globals.update(t=i18n.t, catalogue_texts=i18n.texts, china_time=i18n.china_time, china_date=i18n.china_date)
+        env.globals.update(
+            t=i18n.t,
+            catalogue_texts=i18n.texts,
+            china_time=i18n.china_time,
+            china_date=i18n.china_date,
+            group_label=i18n.group_label,
+            level_label=i18n.level_label,
+            icon=icons.icon,
+        )
 
     template_config = TemplateConfig(directory=FRONTEND / "templates", engine=JinjaTemplateEngine, engine_callback=_template_globals)
 

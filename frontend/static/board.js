@@ -5,10 +5,13 @@
 //   jitter, at once when the network comes back); after a few failures poll the JSON feed until a
 //   websocket opens again. Without the network the status says "offline".
 // - `frozen` frames (and snapshots with frozen: true) show the banner; an unfrozen snapshot hides it.
-// - Big-screen layout (16:9): long groups scroll themselves; phone layout: one column.
+// - Big-screen layout (16:9): the top three places stay in view, the rest of a long group scrolls
+//   beneath them, a page of whole rows at a time; phone layout: one column.
+// - No score, no rank: such a row shows "—" in both.
 // What a row shows (one anonymous number before decryption, name and delegation after) is what the
 // server sent.
 
+import { icon } from "/static/icons.js";
 import { openLiveSocket } from "/static/live_socket.js";
 
 const root = document.querySelector("[data-board]");
@@ -29,6 +32,7 @@ let pollTimer = null;
 export const state = {
   snapshots, seqs, frozen, get ws() { return live && live.socket; }, get failures() { return live ? live.retries : 0; },
   apply(snap) { const ok = applySnapshot(snap); if (ok) render(); return ok; },
+  scroll() { autoScroll(); },
 };
 window.__board = state;
 
@@ -96,24 +100,43 @@ function who(row, decrypted) {
   return `<span class="who-ref">${esc(row.ref ?? "—")}</span>`;
 }
 
+const NONE = "—";
+const PINNED = 3; // places kept in view while the rest of a long group scrolls
+
+function rowScore(row) {
+  const unscored = !row.complete && /^0\//.test(row.progress || "");
+  return unscored ? null : row.score ?? row.total ?? null;
+}
+
+// A contestant with no score has no rank, whatever the feed says.
+function rankOf(row) {
+  return row.status === "competed" && rowScore(row) != null ? row.rank ?? null : null;
+}
+
 function rankCell(row) {
   if (row.status === "absent") return `<span class="status">${esc(S.absent)}</span>`;
   if (row.status === "disqualified") return `<span class="status">${esc(S.disqualified)}</span>`;
-  return row.rank == null ? "–" : `<span class="rank-badge">${esc(row.rank)}</span>`;
+  const rank = rankOf(row);
+  return rank == null ? `<span class="no-rank">${NONE}</span>` : `<span class="rank-badge">${esc(rank)}</span>`;
+}
+
+export function isPinned(row) {
+  const rank = rankOf(row);
+  return rank != null && rank <= PINNED;
 }
 
 function rowHtml(skillId, row, decrypted) {
-  const unscored = !row.complete && /^0\//.test(row.progress || "");
-  const score = unscored ? null : row.score ?? row.total;
+  const score = rowScore(row);
+  const unscored = score == null;
   const key = row.ref == null ? null : `${skillId}:${row.ref}`;
   const changed = key != null && lastScores.has(key) && lastScores.get(key) !== score;
   if (key != null) lastScores.set(key, score);
-  const cls = [unscored ? "" : RANK_CLASSES[row.rank] || "", changed ? "changed" : "", row.status !== "competed" ? "out" : ""].join(" ");
-  const progress = row.complete ? `<span class="done">✓ ${esc(S.complete)}</span>` : esc(row.progress || "");
+  const cls = [unscored ? "" : RANK_CLASSES[rankOf(row)] || "", changed ? "changed" : "", row.status !== "competed" ? "out" : ""].join(" ");
+  const progress = row.complete ? `<span class="done">${icon("check")} ${esc(S.complete)}</span>` : esc(row.progress || "");
   return `<tr class="${cls}" data-ref="${esc(row.ref ?? "")}">
     <td class="c-rank">${rankCell(row)}</td>
     <td class="c-who">${who(row, decrypted)}</td>
-    <td class="c-score" data-score>${score == null ? "–" : esc(score)}</td>
+    <td class="c-score" data-score>${score == null ? NONE : esc(score)}</td>
     <td class="c-progress">${progress}</td></tr>`;
 }
 
@@ -123,10 +146,15 @@ function panelEl(id, title) {
     el = document.createElement("section");
     el.className = "board-panel";
     el.dataset.panel = id;
+    // Two tables with the same columns: the top places (pinned, never scrolled away) and the rest
+    // (on the big screen the only part that scrolls).
+    const cols = `<colgroup><col class="col-rank"><col class="col-who"><col class="col-score"><col class="col-progress"></colgroup>`;
     el.innerHTML = `<h2 class="panel-title"></h2>
-      <div class="panel-body"><table class="board-table">
+      <div class="panel-body"><table class="board-table board-pinned">${cols}
         <thead><tr><th class="c-rank">${esc(S.rank)}</th><th class="c-who"></th><th class="c-score">${esc(S.score)}</th><th class="c-progress">${esc(S.progress)}</th></tr></thead>
-        <tbody></tbody></table><p class="panel-empty" hidden></p></div>`;
+        <tbody data-pinned></tbody></table>
+        <div class="panel-scroll" data-scroll><table class="board-table board-rest">${cols}<tbody data-rest></tbody></table><div data-scroll-pad></div></div>
+        <p class="panel-empty" hidden></p></div>`;
     root.querySelector("[data-panels]").appendChild(el);
   }
   el.querySelector(".panel-title").textContent = title;
@@ -149,16 +177,20 @@ function render() {
       el.dataset.skill = skill.id;
       el.querySelector("th.c-who").textContent = snap.decrypted ? `${S.name} / ${S.delegation}` : S.number;
       const empty = el.querySelector(".panel-empty");
-      const body = el.querySelector("tbody");
+      const pinnedBody = el.querySelector("[data-pinned]");
+      const restBody = el.querySelector("[data-rest]");
       if (!g) {
-        body.innerHTML = "";
+        pinnedBody.innerHTML = restBody.innerHTML = "";
         empty.hidden = false;
         empty.textContent = snap.has_scheme === false ? S.no_scheme : S.no_rows;
         continue;
       }
       empty.hidden = g.rows.length > 0;
       empty.textContent = S.no_rows;
-      body.innerHTML = g.rows.map((r) => rowHtml(skill.id, r, snap.decrypted)).join("");
+      const pinned = g.rows.filter(isPinned);
+      const rest = g.rows.filter((r) => !isPinned(r));
+      pinnedBody.innerHTML = pinned.map((r) => rowHtml(skill.id, r, snap.decrypted)).join("");
+      restBody.innerHTML = rest.map((r) => rowHtml(skill.id, r, snap.decrypted)).join("");
     }
   }
   for (const el of root.querySelectorAll(".board-panel")) if (!wanted.has(el.dataset.panel)) el.remove();
@@ -275,16 +307,25 @@ function stopPolling() {
 
 // ---- auto-scroll on the big screen -------------------------------------------------------------
 
+// Only the rows below the pinned top places scroll, a page of whole rows at a time: a page starts
+// at the first row the last one did not show in full. The last page too (blank space below the
+// last row, rather than a first row cut in half), and it ends at the last row, whole.
 const DWELL_MS = 6000;
-function autoScroll() {
+export function autoScroll() {
   if (root.dataset.layout !== "screen") return;
-  for (const body of root.querySelectorAll(".panel-body")) {
-    const max = body.scrollHeight - body.clientHeight;
-    if (max <= 4) { body.scrollTop = 0; continue; }
-    const head = body.querySelector("thead");
-    const step = Math.max(40, body.clientHeight - (head ? head.offsetHeight : 0) - 8);
-    const next = body.scrollTop >= max - 4 ? 0 : Math.min(max, body.scrollTop + step);
-    body.scrollTo({ top: next, behavior: "smooth" });
+  for (const box of root.querySelectorAll("[data-scroll]")) {
+    const table = box.querySelector("table");
+    const pad = box.querySelector("[data-scroll-pad]");
+    if (table.offsetHeight <= box.clientHeight + 1) { pad.style.height = "0px"; box.scrollTop = 0; continue; }
+    const bottom = box.scrollTop + box.clientHeight;
+    const cut = [...table.querySelectorAll("tr")].find((tr) => tr.offsetTop + tr.offsetHeight > bottom + 1);
+    if (!cut) {  // the last row was in view: start again
+      box.scrollTo({ top: 0, behavior: "smooth" });
+      continue;
+    }
+    const next = Math.max(cut.offsetTop, box.scrollTop + 1);
+    pad.style.height = `${Math.max(0, next + box.clientHeight - table.offsetHeight)}px`;
+    box.scrollTo({ top: next, behavior: "smooth" });
   }
 }
 

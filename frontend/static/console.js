@@ -4,6 +4,7 @@
 // board (organisers), corrections and a contestant's marks history.
 
 import { api, toast } from "/static/app.js";
+import { icon } from "/static/icons.js";
 import { openLiveSocket } from "/static/live_socket.js";
 
 const cfg = JSON.parse(document.getElementById("console-config").textContent);
@@ -73,7 +74,7 @@ function renderRanking() {
       <td><span class="who-ref">${esc(r.ref)}</span>${r.workstation_no ? `<span class="who-sub">${esc(S.workstation)} ${esc(r.workstation_no)}</span>` : ""}
         ${snapshot.decrypted && r.name ? `<span class="who-sub">${esc(r.name)} · ${esc(r.delegation || "")}</span>` : ""}</td>
       <td class="c-score">${unscored(r) ? "–" : esc(r.score ?? r.total ?? "–")}</td>
-      <td class="c-progress">${r.complete ? `<span class="done">✓</span>` : esc(r.progress)}</td></tr>`).join("")}
+      <td class="c-progress">${r.complete ? `<span class="done">${icon("check", S.complete || "")}</span>` : esc(r.progress)}</td></tr>`).join("")}
     </tbody></table></div>`).join("");
   const refs = document.getElementById("contestant-refs");
   if (refs) {
@@ -202,7 +203,7 @@ function renderLocks(locked) {
     const c = tr.dataset.criterion;
     const isLocked = set.has(c);
     tr.classList.toggle("locked", isLocked);
-    tr.querySelector("[data-lock-state]").textContent = isLocked ? `🔒 ${S.locked}` : S.unlocked;
+    tr.querySelector("[data-lock-state]").innerHTML = isLocked ? `${icon("lock")} ${esc(S.locked)}` : esc(S.unlocked);
     const lock = tr.querySelector("[data-lock]");
     const unlock = tr.querySelector("[data-unlock]");
     if (lock) lock.hidden = isLocked;

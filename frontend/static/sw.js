@@ -8,7 +8,7 @@
 const VERSION = "__TABLET_VERSION__";
 const STATIC_CACHE = `tablet-static-${VERSION}`;
 const DATA_CACHE = "tablet-data";
-const ASSETS = ["/static/tablet.js", "/static/live_socket.js", "/static/tablet.css", "/static/app.css", "/static/app.js", "/static/manifest.webmanifest"];
+const ASSETS = ["/static/tablet.js", "/static/icons.js", "/static/live_socket.js", "/static/tablet.css", "/static/app.css", "/static/app.js", "/static/manifest.webmanifest"];
 const PAGE = "/tablet";
 const API = "/api/judge/assignments";
 const NETWORK_TIMEOUT_MS = 4000;

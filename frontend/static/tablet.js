@@ -16,6 +16,7 @@
 // Ops of another account (a shared tablet) stay queued until that judge logs in again.
 
 import { toast } from "/static/app.js";
+import { icon } from "/static/icons.js";
 import { openLiveSocket } from "/static/live_socket.js";
 
 const T = JSON.parse(document.getElementById("tablet-i18n").textContent);
@@ -557,7 +558,7 @@ function aspectCard(sk, ref, aspect) {
   return `<article class="aspect" data-aspect="${esc(aspect.id)}" data-kind="${esc(aspect.kind)}" data-state="none">
     <div class="aspect-head"><h3><span class="aid">${esc(aspect.id)}</span>${esc(aspect.description)}</h3></div>
     <p class="aspect-meta">${esc(meta)}${aspect.requirement ? ` · ${esc(aspect.requirement)}` : ""}</p>
-    <p class="aspect-flag">⚑ ${esc(T.flagged)}</p>
+    <p class="aspect-flag">${icon("flag")} ${esc(T.flagged)}</p>
     ${body}
     <div class="aspect-state" data-aspect-state></div>
   </article>`;
@@ -585,9 +586,10 @@ function updateCard(card, sk, ref, aspect) {
     const c = view.current;
     parts.push(stateBadge(c));
     parts.push(`<span class="val">${esc(describe(c))}</span>`);
-    if (c.state === "saved") parts.push(`<span class="seq">${esc(fill(T.saved_seq, { seq: c.seq }))}${c.duplicate ? esc(T.duplicate) : ""}</span>`);
+    // The time it was saved, never the server's sequence number (it means nothing to a judge).
+    if (c.state === "saved") parts.push(`<span class="seq">${esc(fill(T.saved_at, { time: timeFmt.format(new Date(c.acked_at || c.at || Date.now())) }))}${c.duplicate ? esc(T.duplicate) : ""}</span>`);
   } else if (view.known) {
-    parts.push(`<span class="state state-saved">${esc(T.state_saved)}</span><span class="val">${esc(describeValue(sk.skill_id, aspect.id, view.known.value))}</span><span class="seq">${esc(fill(T.saved_seq, { seq: view.known.seq }))}</span>`);
+    parts.push(`<span class="state state-saved">${esc(T.state_saved)}</span><span class="val">${esc(describeValue(sk.skill_id, aspect.id, view.known.value))}</span>`);
   } else {
     parts.push(`<span class="state">${esc(T.state_none)}</span>`);
   }
@@ -646,7 +648,7 @@ function renderContestants() {
         ? `<span class="ws"><small>${esc(T.workstation)}</small>${esc(c.workstation_no)}</span><span class="ref">${esc(c.ref)}</span>`
         : `<span class="ws ref-only">${esc(c.ref)}</span>`)
       + `<span class="prog">${esc(fill(T.progress, { done, total }))}</span>`
-      + (flagged ? `<span class="badge flag">⚑</span>` : "")
+      + (flagged ? `<span class="badge flag">${icon("flag", T.flagged)}</span>` : "")
       + (pending ? `<span class="badge pending" title="${esc(T.queued)}">${pending}</span>` : "")
       + `</button>`;
   }).join("");
@@ -686,7 +688,7 @@ function renderLog() {
   const rows = ops.map((op) => {
     const f = op.frame;
     let info = "";
-    if (op.state === "saved") info = fill(T.saved_seq, { seq: op.seq }) + (op.duplicate ? T.duplicate : "");
+    if (op.state === "saved") info = T.state_saved + (op.duplicate ? T.duplicate : "");
     if (op.state === "rejected") info = op.message || op.code;
     return `<tr data-op="${esc(op.op_id)}" data-state="${esc(op.state)}"><td>${esc(timeFmt.format(new Date(op.at)))}</td>`
       + `<td>${esc(contestantLabel(f.skill_id, f.contestant))}</td><td>${esc(f.aspect)}</td><td>${esc(describe(op))}</td>`

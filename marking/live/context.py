@@ -44,6 +44,7 @@ class ContestantInfo:
     absent: bool
     name: str
     team_id: int | None
+    checked_in: bool = False  # present or late at check-in (检录); absent is ``absent``
 
 
 @dataclasses.dataclass
@@ -122,10 +123,10 @@ async def load(skill_id: int) -> SkillContext | None:
         skill_id, ("id", "workstation_no", "group", "group.kind", "delegation", "employer", "status", "name", "team")
     )
     numbers: dict[int, str] = {}
-    absent: set[int] = set()
+    attendance: dict[int, str] = {}
     if rows:
         numbers = await dayof.latest_refs(skill_id)
-        absent = await dayof.absent(r["id"] for r in rows)
+        attendance = await dayof.checked_in(r["id"] for r in rows)
     contestants = {
         r["id"]: ContestantInfo(
             r["id"],
@@ -136,9 +137,10 @@ async def load(skill_id: int) -> SkillContext | None:
             r["delegation"],
             r["employer"],
             r["status"],
-            r["id"] in absent,
+            attendance.get(r["id"]) == "absent",
             r["name"],
             r["team"],
+            attendance.get(r["id"]) in ("present", "late"),
         )
         for r in rows
     }

@@ -398,7 +398,8 @@ async def judge_assignments(request: Request) -> dict[str, Any]:
         contestants = [
             {"ref": c.ref or str(c.workstation_no), "workstation_no": c.workstation_no}
             for c in sorted(ctx.contestants.values(), key=lambda c: (c.workstation_no or 10**6, c.ref or ""))
-            if c.status == "registered" and not c.absent and (seat is None or conflict_free(seat, c))
+            # Only those who checked in (present or late) sit at a workstation to be scored.
+            if c.status == "registered" and c.checked_in and (seat is None or conflict_free(seat, c))
         ]
         mine, flags = await _judge_state(live, ctx, user.user_id)
         out.append({

@@ -155,3 +155,31 @@ def test_cert_type_parse():
     assert CertType.parse("p") is CertType.PROMOTION
     with pytest.raises(ValueError, match="unknown certificate type"):
         CertType.parse("diploma")
+
+
+@pytest.mark.parametrize("event", ["GD2026", "gd2026sz", "GD20261"])
+def test_a_code_beginning_with_region_and_year_is_printed_once(event):
+    text = format_number(event, "A", 1, 2026)
+    code = event.upper()
+    assert text.startswith(f"{code}-A-000001-") and text.count("GD2026") == 1
+    parts = parse_number(text)
+    assert (parts.region, parts.year, parts.event_code, parts.seq) == ("GD", 2026, code, 1)
+    assert str(parts) == text and is_well_formed(text)
+    assert str(parse_number(text.lower().replace("-", "－"))) == text
+    # Issued in another year, the code does not repeat the head: the usual five parts.
+    assert format_number(event, "A", 1, 2027).startswith(f"GD2027-{code}-A-")
+
+
+def test_numbers_issued_in_the_repeating_form_still_parse_unchanged():
+    body = "GD2026-GD2026-A-000001"
+    old = f"{body}-{check_char(body)}"  # what was issued before the fix
+    parts = parse_number(old)
+    assert parts.event_code == "GD2026" and parts.seq == 1
+    assert str(parts) == old and is_well_formed(old)
+    assert old != format_number("GD2026", "A", 1, 2026)
+
+
+def test_compact_and_five_part_numbers_of_neighbouring_codes_differ():
+    assert format_number("GD2026SZ", "A", 1, 2026) != format_number("SZ", "A", 1, 2026)
+    with pytest.raises(ValueError, match="expected 5"):
+        parse_number("GD2026-X-000001-0")

@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 from certificates_world import expected_counts, seeded_server
-from harness import ADMIN_PASSWORD, REDIS_URL, Client, _port_open, account, need_postgres
+from harness import ADMIN_PASSWORD, REDIS_URL, Client, _port_open, account, need_postgres, sql
 from openpyxl import load_workbook
 
 
@@ -32,7 +32,7 @@ async def cs(request, tmp_path_factory):
     admin = Client(server.base_url)
     await admin.login("admin", ADMIN_PASSWORD)
     world = worlds[0]
-    state = {"server": server, "admin": admin, "world": world, "e": world.event["id"]}
+    state = {"server": server, "admin": admin, "world": world, "e": world.event["id"], "db": db}
     state["organiser"] = await account(admin, server, state["e"], "organiser")
     yield state
     await state["organiser"].aclose()
@@ -244,6 +244,12 @@ async def test_ledger_json_export_and_person(cs):
     assert sorted(r[1] for r in rows[1:]) == sorted(["张晓明", "欧阳建华", "陈志强", "黄俊杰", "周子涵", "吴思远"])
     entries = (await org.get(f"/api/events/{e}/ledger")).json()
     assert len(entries) == 6 and {x["certificate_number"] for x in entries} == {r[9] for r in rows[1:]}
+    # The list masks ID numbers; the export for the provincial system has them whole, and is audited.
+    full = {c["id_number"] for c in world.contestants.values()}
+    assert all("*" in x["id_number"] and x["id_number"] not in full for x in entries)
+    assert {r[0] for r in rows[1:]} <= full
+    exports = await sql(cs["db"].url, "SELECT * FROM audit_log WHERE action = ? AND event_id = ?", "ledger.export", e)
+    assert exports and not any(n in str(exports) for n in full)
 
     zhang = world.contestants["张晓明"]["id_number"]
     approver = await account(cs["admin"], server, e, "approver")
@@ -285,3 +291,54 @@ async def test_pages(cs):
         assert (await anon.get(f"/events/{e}/certificates", headers=html)).status_code in (302, 303, 307)
     finally:
         await anon.aclose()
+
+
+def _png(size: int = 120) -> bytes:
+    from PIL import Image, ImageDraw
+
+    im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    ImageDraw.Draw(im).ellipse([4, 4, size - 4, size - 4], outline=(200, 22, 30, 255), width=6)
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><circle cx="50" cy="50" r="45" fill="none" stroke="#c8161e" stroke-width="5"/></svg>'
+
+
+async def test_seal_upload_is_checked(cs):
+    org, e, server = cs["organiser"], cs["e"], cs["server"]
+    url = f"/api/events/{e}/seal"
+    bad = [
+        (("seal.gif", b"GIF89a....", "image/gif"), "PNG 或 SVG"),
+        (("seal.png", _png(32), "image/png"), "太小"),
+        (("seal.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (1024 * 1024), "image/png"), "1 MB"),
+        (("seal.svg", SVG.replace(b"<circle", b"<script>alert(1)</script><circle"), "image/svg+xml"), "脚本"),
+        (("seal.svg", SVG.replace(b"<circle", b'<image href="http://evil.example/x.png"/><circle'), "image/svg+xml"), "引用"),
+        (("seal.svg", b"<svg><unclosed></svg>", "image/svg+xml"), "格式"),
+    ]
+    for file, words in bad:
+        r = await org.post(url, files={"data": file})
+        assert r.status_code in (413, 422), (file[0], r.text)
+        if r.status_code == 422:
+            body = r.json()
+            assert words in body["message"] and body["field"] == "seal" and "seal" not in body["message"], body
+    assert (await org.get(url)).status_code == 404  # nothing stored
+    png = _png()
+    r = await org.post(url, files={"data": ("seal.png", png, "image/png")})
+    assert r.status_code == 200, r.text
+    assert r.json()["media_type"] == "image/png" and r.json()["url"] == url
+    got = await org.get(url)
+    assert got.status_code == 200 and got.content == png and got.headers["content-type"].startswith("image/png")
+    r = await org.post(url, files={"data": ("seal.svg", SVG, "image/svg+xml")})
+    assert r.status_code == 200 and r.json()["media_type"] == "image/svg+xml"
+    got = await org.get(url)
+    assert got.content == SVG and "default-src 'none'" in got.headers["content-security-policy"]
+    page = await org.get(f"/events/{e}/certificates", headers={"Accept": "text/html"})
+    assert 'id="seal-form"' in page.text and f'src="{url}?v=' in page.text
+    judge = await account(cs["admin"], server, e, "judge", cs["world"].skill["id"])
+    try:
+        assert (await judge.post(url, files={"data": ("seal.png", png, "image/png")})).status_code == 403
+        assert (await judge.get(url)).status_code == 403
+    finally:
+        await judge.aclose()

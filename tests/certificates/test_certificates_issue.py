@@ -223,6 +223,30 @@ async def test_resuming_after_an_interruption_neither_loses_nor_repeats_numbers(
     assert await Certificate.count().where(Certificate.event == e) == len(rows)
 
 
+async def test_a_code_beginning_with_region_and_year_is_printed_once_and_old_numbers_still_verify(own):
+    import datetime as dt
+    import secrets
+
+    from certificates import issuance, verify
+    from certificates.numbering import check_char
+    from certificates.tables import Certificate
+    from kernel.i18n import CHINA_TZ
+
+    head = f"GD{dt.datetime.now(CHINA_TZ).year}"
+    code = head + secrets.token_hex(2).upper()
+    world = await build_world(code=code)
+    result = await issuance.issue(world.event["id"], ACTOR, own.settings, render="none")
+    assert result["numbers"] and all(n.startswith(f"{code}-") and n.count(head) == 1 and len(n.split("-")) == 4 for n in result["numbers"])
+    assert (await verify.lookup(result["numbers"][0]))["status"] == "genuine"
+    # A certificate issued before the fix, in the form that repeated the code, stays verifiable.
+    row = (await _certs(world.event["id"]))[0]
+    body = f"{head}-{row['number'].rsplit('-', 1)[0]}"
+    old = f"{body}-{check_char(body)}"
+    await Certificate.update({Certificate.number: old}).where(Certificate.id == row["id"])
+    answer = await verify.lookup(old.lower())
+    assert answer["status"] == "genuine" and answer["number"] == old
+
+
 async def test_concurrent_issuers_share_out_numbers_once(own):
     from certificates import issuance
     from certificates.tables import Certificate
@@ -371,7 +395,7 @@ async def test_ledger_export_columns(issued):
     from certificates import ledger
 
     world, _ = issued
-    entries = await ledger.event_ledger(world.event["id"])
+    entries = await ledger.event_ledger(world.event["id"], masked=False)  # what the export writes
     wb = load_workbook(io.BytesIO(ledger.ledger_xlsx(entries)))
     ws = wb["晋级台账"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
@@ -443,3 +467,26 @@ async def test_cli_killed_mid_render_resumes_without_duplicates(own):
     assert "failed" in status.stdout and "finished" in status.stdout
     chain = await asyncio.to_thread(run_cli, env, "audit", "verify")
     assert "intact" in chain.stdout
+
+
+async def test_certificates_carry_the_seal_they_were_issued_with(own):
+    import io as _io
+
+    from PIL import Image, ImageDraw
+
+    from certificates import issuance, seal
+
+    world = await build_world()
+    e = world.event["id"]
+    im = Image.new("RGBA", (100, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(im).ellipse([4, 4, 96, 96], outline=(200, 22, 30, 255), width=6)
+    buf = _io.BytesIO()
+    im.save(buf, "PNG")
+    saved = await seal.save(e, buf.getvalue(), own.settings, ACTOR)
+    await issuance.issue(e, ACTOR, own.settings, render="now")
+    rows = await _certs(e)
+    assert rows and all(r["data"]["seal"] == saved["seal"] for r in rows)
+    data = issuance.certificate_data(rows[0], own.settings)
+    assert data.seal_image and data.seal_image.startswith("data:image/png;base64,")
+    pdf = (own.data_dir / rows[0]["file"]).read_bytes()
+    assert b"/Subtype /Image" in pdf or b"/Subtype/Image" in pdf, "the seal is printed"

@@ -62,6 +62,31 @@ async def test_tablet_page_for_a_judge(world: World, server):
     assert f'const VERSION = "{version}";' in sw
 
 
+async def test_tablets_list_only_contestants_checked_in(world: World):
+    """Not checked in (registered late, never came) or checked in absent: not on the tablet.
+    Listed by encrypted number and workstation only, never a server sequence number."""
+    import asyncio
+
+    from harness import new_contestant
+
+    eid, sid = world.event["id"], world.skill["id"]
+    await new_contestant(world.admin, eid, delegation="珠海市")  # registered, never checked in
+    mapping = (await world.officer.get(f"/api/events/{eid}/skills/{sid}/encryption/mapping")).json()["items"]
+    gone = next(m["contestant_id"] for m in mapping if m["encrypted_no"] == world.refs[3])
+    r = await world.admin.put(f"/api/events/{eid}/checkin/{gone}", json={"status": "absent", "reason": "未到场"})
+    assert r.status_code == 200, r.text
+    listed: list[dict] = []
+    for _ in range(30):  # the live context is cached for a few seconds
+        skill = next(s for s in (await world.judges[0].get("/api/judge/assignments")).json()["skills"] if s["skill_id"] == sid)
+        listed = skill["contestants"]
+        if {c["ref"] for c in listed} == set(world.refs[:3]):
+            break
+        await asyncio.sleep(0.25)
+    assert {c["ref"] for c in listed} == set(world.refs[:3])
+    assert all(set(c) == {"ref", "workstation_no"} for c in listed)
+    assert "#{seq}" not in "".join(TEXTS[k][0] + TEXTS[k][1] for k in TEXTS)
+
+
 async def test_service_worker_is_served_from_the_root(anon):
     r = await anon.get("/sw.js")
     assert r.status_code == 200

@@ -61,6 +61,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /static/{file_path:path}": PUBLIC,
     "HEAD /static/{file_path:path}": PUBLIC,
     "GET /sw.js": PUBLIC,
+    "GET /favicon.ico": PUBLIC,
     "GET /login": PUBLIC,
     "GET /lang/{code:str}": PUBLIC,
     # --- events, presets, skills, accounts
@@ -194,6 +195,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/events/{event_id:int}/certificates": r("organiser", "approver"),
     "GET /api/events/{event_id:int}/certificates/plan": r("organiser", "approver"),
     "POST /api/events/{event_id:int}/certificates/issue": ORG,
+    "GET /api/events/{event_id:int}/seal": r("organiser", "approver"),
+    "POST /api/events/{event_id:int}/seal": ORG,
     "GET /api/events/{event_id:int}/certificates/batches": r("organiser", "approver"),
     "GET /api/events/{event_id:int}/certificates/batches/{batch_id:int}": r("organiser", "approver"),
     "POST /api/events/{event_id:int}/certificates/{number:str}/revoke": ORG,

@@ -104,7 +104,8 @@ async def code_login(admin: Client, server, event_id: int, user_id: int) -> Clie
     return c
 
 
-async def build(server, *, contestants: int = 4, scheme: dict | None = None) -> World:
+async def build(server, *, contestants: int = 4, scheme: dict | None = None, checked_in: bool = True) -> World:
+    """``checked_in``: every contestant checked in present (the tablets list only those)."""
     admin = Client(server.base_url)
     await admin.login("admin", "admin-password-123")
     event = await new_event(admin, tier="worldskills", tier_class=None)
@@ -117,11 +118,12 @@ async def build(server, *, contestants: int = 4, scheme: dict | None = None) -> 
     ids = []
     for i in range(contestants):
         city = CITIES[i % len(CITIES)]
+        id_number = person_id()
         r = await admin.post(
             f"/api/events/{eid}/contestants",
             json={
                 "name": f"选手{i}",
-                "id_number": person_id(),
+                "id_number": id_number,
                 "skill_id": sid,
                 "group_id": group_id,
                 "employer": f"{city}网络公司{i}",
@@ -132,6 +134,9 @@ async def build(server, *, contestants: int = 4, scheme: dict | None = None) -> 
         )
         assert r.status_code == 201, r.text
         ids.append(r.json()["id"])
+        if checked_in:
+            r = await admin.put(f"/api/events/{eid}/checkin/{ids[-1]}", json={"status": "present", "id_number": id_number})
+            assert r.status_code == 200, r.text
     judges, judge_ids = [], []
     for name, city in [("甲裁判", "中山市"), ("乙裁判", "珠海市"), ("丙裁判", "江门市"), ("丁裁判", "广州市")]:
         j = (await admin.post(f"/api/events/{eid}/judges", json={"name": name, "delegation": city, "employer": f"{city}职业技术学院"})).json()

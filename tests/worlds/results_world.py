@@ -95,7 +95,7 @@ async def decrypt(w: World) -> None:
 
 
 async def results_world(server, *, values=VALUES, provincial: bool = True, windows: dict[str, float] | None = None) -> ResultsWorld:
-    w = await build(server, contestants=len(values))
+    w = await build(server, contestants=len(values), checked_in=False)  # as registered: nobody checked in
     eid = w.event["id"]
     if provincial:
         r = await w.admin.patch(f"/api/events/{eid}", json={"tier": "provincial", "tier_class": "class2"})

@@ -43,7 +43,12 @@ async def test_event_validation_names_the_field(admin, body, field):
     r = await admin.post("/api/events", json=full)
     assert r.status_code == 422, r.text
     assert r.json()["field"] == field
-    assert r.json()["code"] == "invalid" and field in r.json()["message"]
+    # The message names the field as a person calls it, never by its internal name.
+    from kernel.errors import field_label
+
+    message = r.json()["message"]
+    assert r.json()["code"] == "invalid" and f"“{field}”" not in message and f"'{field}'" not in message
+    assert field_label(field, "zh") in message
 
 
 async def test_missing_field_and_bad_json(admin):

@@ -214,7 +214,7 @@ async def test_freeze_shows_the_banner(server, page, browser):
         await console.wait_for_function("(ref) => document.querySelector('#ranking tbody tr')?.dataset.ref === ref", arg=world.refs[0])
         await asyncio.sleep(1.0)
         assert await page.get_attribute("[data-board]", "data-seq") == seq_frozen
-        assert await page.inner_text(f".board-panel tr[data-ref='{world.refs[0]}'] [data-score]") == "–"
+        assert await page.inner_text(f".board-panel tr[data-ref='{world.refs[0]}'] [data-score]") == "—"  # no score yet
         event_board = await page.context.new_page()
         await event_board.goto(f"{base}/board/event/{eid}")
         await event_board.locator("[data-frozen-banner]").wait_for(state="visible")

@@ -65,6 +65,11 @@ async def test_checkin_draw_and_encryption_pages(server, page, confirm_dialog):
     await page.fill("[data-checkin-search]", chen["id_number"][-4:])
     assert await page.locator(".person:visible").count() == 1
     await page.click(f".person[data-id='{chen['id']}'] [data-open]")
+    # Nothing recorded yet: no correction box (its reason), and no ID typed: the error in words.
+    assert await page.locator(f".person[data-id='{chen['id']}'] [name=reason]").is_hidden()
+    await page.click(f".person[data-id='{chen['id']}'] button.present")
+    await page.wait_for_selector(f".person[data-id='{chen['id']}'] [data-form-error]:has-text('身份证号')")
+    assert "id_number" not in await page.inner_text(f".person[data-id='{chen['id']}'] [data-form-error]")
     await page.fill(f".person[data-id='{chen['id']}'] [name=id_number]", li["id_number"])
     await page.click(f".person[data-id='{chen['id']}'] button.present")
     await page.wait_for_selector(f".person[data-id='{chen['id']}'] [data-form-error]:has-text('不符')")
@@ -86,6 +91,7 @@ async def test_checkin_draw_and_encryption_pages(server, page, confirm_dialog):
     await page.click(f".person[data-id='{huang['id']}'] button.absent")
     await page.wait_for_selector(f".person[data-id='{huang['id']}'] .badge.absent")
     await page.click(f".person[data-id='{huang['id']}'] [data-open]")
+    assert await page.locator(f".person[data-id='{huang['id']}'] [name=reason]").is_visible()  # a record exists: correcting it
     await page.fill(f".person[data-id='{huang['id']}'] [name=id_number]", huang["id_number"])
     await page.click(f".person[data-id='{huang['id']}'] button.present")
     await page.wait_for_selector(f".person[data-id='{huang['id']}'] [data-form-error]:has-text('原因')")

@@ -30,7 +30,8 @@ async def test_login_and_create_event(server, page):
     # The browser's own pattern check would stop a bad code; submit through the API to see ours.
     await page.evaluate("document.querySelector('[name=code]').removeAttribute('pattern')")
     await page.click("#event-form [type=submit]")
-    await page.wait_for_selector("[data-form-error]:has-text('code')")
+    await page.wait_for_selector("[data-form-error]:has-text('赛事代码')")  # the field as a person calls it
+    assert "code" not in await page.inner_text("[data-form-error]")
     assert await page.get_attribute("[name=code]", "class") == "invalid"
 
     await page.fill("[name=code]", code)

@@ -55,11 +55,11 @@ async def test_results_flow_in_the_browser(sqlite_server, browser, page, confirm
         await decide.locator("[type=submit]").click()
         await confirm_dialog(arb)
         # The arbitration group's decision applies its correction at once.
-        await arb.wait_for_selector("[data-appeal][data-status=upheld] td:has-text('✓')")
+        await arb.wait_for_selector("[data-appeal][data-status=upheld] td:has(svg.icon-check)")
 
         # Organiser: the correction shows as applied; make the results final once the window is over.
         await page.goto(f"{base}/events/{eid}/appeals")
-        await page.wait_for_selector("[data-appeal] td:has-text('✓')")
+        await page.wait_for_selector("[data-appeal] td:has(svg.icon-check)")
         await wait_until(release["appeal_ends_at"])
         await page.goto(f"{base}/events/{eid}/results/skills/{sid}/groups/{gid}")
         await page.click("button:has-text('确定最终成绩')")

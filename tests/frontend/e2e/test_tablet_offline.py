@@ -113,12 +113,13 @@ async def test_tablet_scores_offline_and_every_mark_is_stored_once(server, page)
         await page.wait_for_selector("#tablet-status[data-conn='online']")
         rendered_online = await page.get_attribute("#tablet", "data-rendered")
 
-        # --- Online: marks are saved, each with its server sequence number.
+        # --- Online: marks are saved, each with the time (never the server's sequence number).
         await _pick(page, r1)
         await _score(page, "B1.1", "40")
         await _score(page, "B1.2", "40")
         await _score(page, "A1.1", "3")
-        assert "已保存 #" in await page.inner_text(".aspect[data-aspect='B1.1'] [data-aspect-state]")
+        state_text = await page.inner_text(".aspect[data-aspect='B1.1'] [data-aspect-state]")
+        assert "已保存" in state_text and "#" not in state_text
         # A correction needs a reason (the server's reason_required), asked before sending.
         await page.click(".aspect[data-aspect='B1.2'] .choice[data-value='0']")
         await page.wait_for_selector("#reason-dialog[open]")
