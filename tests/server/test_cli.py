@@ -113,7 +113,7 @@ def test_create_user_refuses_duplicates_and_short_passwords(tmp_path):
     dup = run_cli(env, "create-user", "org1", "--password", "long-enough-1", check=False)
     assert dup.returncode == 2 and "already exists" in dup.stderr
     short = run_cli(env, "create-user", "org2", "--password", "short", check=False)
-    assert short.returncode == 2 and "password" in short.stderr
+    assert short.returncode == 2 and "password" in short.stderr.lower()
 
 
 def test_demo_is_idempotent_and_prints_credentials(tmp_path):

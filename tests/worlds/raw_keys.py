@@ -24,8 +24,9 @@ PAGE_TEXTS = """() => {
   }
   // A JSON block's values are texts a script may show; its keys are names (the confirmation
   // dialog's texts are keyed by their message keys), never shown.
+  // A value under "path" names a setting (awards.params.ratio), not a text.
   const values = (v) => typeof v === "string" ? [v] : Array.isArray(v) ? v.flatMap(values)
-    : v && typeof v === "object" ? Object.values(v).flatMap(values) : [];
+    : v && typeof v === "object" ? Object.entries(v).flatMap(([k, x]) => (k === "path" ? [] : values(x))) : [];
   for (const s of document.querySelectorAll("script[type='application/json']")) {
     try { out.push(...values(JSON.parse(s.textContent))); } catch (e) { out.push(s.textContent); }
   }

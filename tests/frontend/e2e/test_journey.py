@@ -237,7 +237,10 @@ async def test_a_new_event_from_an_empty_database_to_verified_certificates(brows
 async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, told in order)
     # ---- The administrator: an empty system; a new event and its skill.
     desk = await j.person()
-    await desk.goto(base + "/")
+    await desk.goto(base + "/")  # the public home page, for visitors
+    await j.shot(desk, "home")
+    await desk.click("header a[href='/login']")
+    await desk.wait_for_url(re.compile(r".*/login"))
     await j.shot(desk, "login")
     await desk.fill("#login-form [name=username]", "admin")
     await desk.fill("#login-form [name=password]", ADMIN_PASSWORD)
@@ -346,6 +349,7 @@ async def journey(j: Journey, base: str) -> None:  # noqa: C901  (one story, tol
     assert scheme["criteria"][0]["sub_criteria"][0]["aspects"][0]["description"] == "拓扑设计合理、冗余充分"
 
     # The registrations: a workbook checked, then imported.
+    await desk.goto(f"{base}/events/{eid}")
     await desk.click(f"a[href='/events/{eid}/contestants']")
     await desk.wait_for_url(f"{base}/events/{eid}/contestants")
     await desk.goto(f"{base}/events/{eid}/contestants/import")
