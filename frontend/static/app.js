@@ -227,7 +227,8 @@ document.addEventListener("submit", (ev) => {
 });
 
 document.addEventListener("click", async (ev) => {
-  const el = ev.target.closest("[data-post],[data-logout],[data-delete]");
+  // A button whose page script handles it itself (data-own-script) is left to that script.
+  const el = ev.target.closest("[data-post]:not([data-own-script]),[data-logout],[data-delete]:not([data-own-script])");
   if (!el) return;
   ev.preventDefault();
   try {

@@ -12,7 +12,7 @@ if (flashBox) {
 }
 
 document.addEventListener("click", async (ev) => {
-  const el = ev.target.closest("[data-delete]");
+  const el = ev.target.closest("[data-delete][data-own-script]");
   if (!el) return;
   ev.preventDefault();
   if (!(await confirmStep(el))) return;

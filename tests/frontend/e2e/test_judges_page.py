@@ -73,9 +73,12 @@ async def test_registry_assignment_and_cards(server, page, confirm_dialog):
 
     # Removing an assigned judge is refused with the reason.
     await page.goto(f"{base}/events/{e}/judges")
+    deletes: list[str] = []
+    page.on("request", lambda r: deletes.append(r.url) if r.method == "DELETE" else None)
     await page.click("#judges-table tr:has-text('刘晓峰') [data-delete]")
     await confirm_dialog(page)
     await page.wait_for_selector("[data-flash]:has-text('数控车工')")
+    assert len(deletes) == 1, deletes  # one click, one request: app.js leaves the judges' own buttons to judges.js
 
     await page.set_viewport_size({"width": 390, "height": 800})
     await page.goto(f"{base}/events/{e}/judges/skills/{skill['id']}")
