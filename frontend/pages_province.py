@@ -10,6 +10,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from frontend.pages import render
+from kernel.errors import request_lang
 from kernel.guards import allowed
 from kernel.i18n import register
 from province import statistics
@@ -46,10 +47,12 @@ async def statistics_page(request: Request, by: str = "cluster", then: str = "")
     dims = [d for d in (by, then) if d in statistics.DIMENSIONS]
     dims = list(dict.fromkeys(dims)) or ["cluster"]
     filters = {k: request.query_params[k] for k in ("year", "tier", "group", "city", "cluster") if request.query_params.get(k)}
-    figures = await statistics.figures(dims, filters)
-    years = sorted({r["key"]["year"] for r in (await statistics.figures(["year"]))["rows"]}, reverse=True)
+    all_facts = await statistics.facts()  # read once for the cut and the list of years
+    figures = await statistics.figures(dims, filters, all_facts)
+    years = sorted({r["key"]["year"] for r in statistics.rollup(all_facts, ["year"])["rows"]}, reverse=True)
+    lang = request_lang(request)
     chart = {
-        "labels": [" / ".join(r["labels"][d]["zh" if _lang(request) == "zh" else "en"] for d in dims) for r in figures["rows"]][:30],
+        "labels": [" / ".join(r["labels"][d][lang] for d in dims) for r in figures["rows"]][:30],
         "entrants": [r["entrants"] for r in figures["rows"]][:30],
         "prizes": [r["prizes"] for r in figures["rows"]][:30],
     }
@@ -60,12 +63,6 @@ async def statistics_page(request: Request, by: str = "cluster", then: str = "")
         tiers=codelists.TIERS, cities=codelists.CITIES, clusters=codelists.CLUSTERS, groups=GROUP_LABELS,
         chart_json=json.dumps(chart, ensure_ascii=False).replace("</", "<\\/"), query=query,
     )  # fmt: skip
-
-
-def _lang(request: Request) -> str:
-    from kernel.errors import request_lang
-
-    return request_lang(request)
 
 
 def page_handlers() -> list:

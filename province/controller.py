@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get
 
+from kernel.errors import request_lang
 from kernel.guards import allowed
 from kernel.i18n import china_time
 from province import export, statistics
@@ -27,10 +28,6 @@ def _by(request: Request) -> list[str]:
     for value in request.query_params.getall("by", []):
         by += [v for v in value.split(",") if v]
     return by or ["cluster"]
-
-
-def _lang(request: Request) -> str:
-    return "en" if request.query_params.get("lang", request.headers.get("accept-language", "zh")).startswith("en") else "zh"
 
 
 def _file(content: bytes, filename: str, media_type: str) -> Response[bytes]:
@@ -62,13 +59,13 @@ class ProvinceController(Controller):
     @get("/statistics.csv", summary="One cut as CSV", operation_id="province_statistics_csv", media_type="text/csv")
     async def figures_csv(self, request: Request) -> Response[bytes]:
         cut = await statistics.figures(_by(request), _filters(request))
-        return _file(export.cut_csv(cut, _lang(request)), "全省竞赛统计.csv", "text/csv; charset=utf-8")
+        return _file(export.cut_csv(cut, request_lang(request)), "全省竞赛统计.csv", "text/csv; charset=utf-8")
 
     @get("/statistics.xlsx", summary="The yearly 情况表: one sheet per dimension", operation_id="province_statistics_xlsx", media_type=XLSX)
     async def situation(self, request: Request) -> Response[bytes]:
         filters = _filters(request)
-        statistics._check([], filters)
+        statistics.check_cut([], filters)
         now = dt.datetime.now(dt.timezone.utc)
-        content = export.situation_workbook(await statistics.facts(), filters, china_time(now, "%Y-%m-%d %H:%M:%S"), _lang(request))
+        content = export.situation_workbook(await statistics.facts(), filters, china_time(now, "%Y-%m-%d %H:%M:%S"), request_lang(request))
         year = filters.get("year", "")
         return _file(content, f"广东省职业技能竞赛情况表{year}.xlsx", XLSX)

@@ -139,7 +139,8 @@ async def facts() -> list[Fact]:
     return list(out.values())
 
 
-def _check(by: Iterable[str], filters: dict[str, str]) -> list[str]:
+def check_cut(by: Iterable[str], filters: dict[str, str]) -> list[str]:
+    """The cut's dimensions, once each; a 422 in words for an unknown dimension or more than three."""
     dims = list(dict.fromkeys(by))
     for d in [*dims, *filters]:
         if d not in DIMENSIONS:
@@ -156,7 +157,7 @@ def rollup(all_facts: list[Fact], by: Iterable[str], filters: dict[str, str] | N
     """The facts added up by ``by`` (a cut), keeping those matching every filter. Rows are
     sorted by entrants (most first), each with its labels and the events behind it."""
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
-    dims = _check(by, filters)
+    dims = check_cut(by, filters)
     rows: dict[tuple, dict[str, Any]] = {}
     total: dict[str, Any] = {"entrants": 0, "prizes": 0, "honours": 0, "promotions": 0, "_events": set(), "_skills": set()}
     for f in all_facts:
@@ -197,11 +198,12 @@ def rollup(all_facts: list[Fact], by: Iterable[str], filters: dict[str, str] | N
     }
 
 
-async def figures(by: Iterable[str], filters: dict[str, str] | None = None) -> dict[str, Any]:
-    """One cut of the province's figures, saying when it was computed (China time)."""
-    _check(by, {k: v for k, v in (filters or {}).items() if v})
+async def figures(by: Iterable[str], filters: dict[str, str] | None = None, all_facts: list[Fact] | None = None) -> dict[str, Any]:
+    """One cut of the province's figures, saying when it was computed (China time); ``all_facts``
+    when the caller has read them already (a page showing several cuts reads them once)."""
+    check_cut(by, {k: v for k, v in (filters or {}).items() if v})  # before the read: a bad cut costs nothing
     computed = dt.datetime.now(dt.timezone.utc)
-    out = rollup(await facts(), by, filters)
+    out = rollup(await facts() if all_facts is None else all_facts, by, filters)
     ids = out["total"]["events"]
     rows = await Event.select(Event.id, Event.name, Event.tier).where(Event.id.is_in(ids)) if ids else []
     out["event_names"] = {str(e["id"]): e["name"] for e in rows}  # for the drill-down links
