@@ -120,8 +120,10 @@ async def test_cancel_sends_nothing_confirm_does_the_step(sqlite_server, page, c
         assert issues == []
         await page.click("[data-issue]")
         assert await code_input.input_value() == ""  # each question starts empty
-        await confirm_dialog(page, code=event["code"])
-        await page.wait_for_load_state("networkidle")
+        # The page watches the batch and reloads itself when it is done: wait for that reload, or it
+        # lands on top of the next navigation (and the English page would come back in Chinese).
+        async with page.expect_navigation(timeout=60_000):
+            await confirm_dialog(page, code=event["code"])
         assert len(issues) == 1
 
         # In English the dialog speaks English.
