@@ -55,6 +55,9 @@ class Settings:
     #: ``COMPETITION_DB_POOL_SIZE``: PostgreSQL connections per server process (``kernel.db.start``);
     #: with several workers or servers, keep processes × (pool + 2) under PostgreSQL's max_connections.
     db_pool_size: int = 20
+    #: ``COMPETITION_PUBLIC_MAX_AGE``: seconds a proxy or browser may keep the public JSON feeds
+    #: (boards, published results, certificate checks; ``kernel.http_cache``); 0 = revalidate always.
+    public_max_age: int = 2
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -87,6 +90,14 @@ class Settings:
                 db_pool_size = 0
             if not 1 <= db_pool_size <= 1000:
                 raise SettingsError(f"COMPETITION_DB_POOL_SIZE must be a whole number from 1 to 1000, got {env['COMPETITION_DB_POOL_SIZE']!r}")
+        public_max_age = 2
+        if env.get("COMPETITION_PUBLIC_MAX_AGE"):
+            try:
+                public_max_age = int(env["COMPETITION_PUBLIC_MAX_AGE"])
+            except ValueError:
+                public_max_age = -1
+            if not 0 <= public_max_age <= 3600:
+                raise SettingsError(f"COMPETITION_PUBLIC_MAX_AGE must be a whole number of seconds from 0 to 3600, got {env['COMPETITION_PUBLIC_MAX_AGE']!r}")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -101,6 +112,7 @@ class Settings:
             min_window_hours=min_window_hours,
             password_hashing=password_hashing,
             db_pool_size=db_pool_size,
+            public_max_age=public_max_age,
         )
 
     @property

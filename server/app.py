@@ -14,6 +14,7 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
 from litestar.exceptions import HTTPException
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
@@ -26,6 +27,7 @@ from litestar.template.config import TemplateConfig
 from frontend import icons
 from kernel import db, i18n, passwords, ratelimit, security
 from kernel.errors import app_error_handler
+from kernel.http_cache import PublicCache
 from kernel.guards import provide_actor
 from kernel.settings import Settings
 from scoring import presets
@@ -151,7 +153,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False), "actor": Provide(provide_actor)},
         plugins=[channels],
         stores=_stores(settings, redis_health),
-        middleware=[session_config.middleware],
+        # Outside the session and CSRF middleware: the public feeds leave without cookies, with an ETag.
+        middleware=[DefineMiddleware(PublicCache, max_age=settings.public_max_age), session_config.middleware],
         csrf_config=CSRFConfig(secret=_key(secret, "csrf").hex(), cookie_secure=secure_cookies, cookie_samesite="lax"),
         template_config=template_config,
         openapi_config=OpenAPIConfig(

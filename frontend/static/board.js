@@ -283,7 +283,7 @@ function connect() {
 
 async function poll() {
   try {
-    const res = await fetch(cfg.feed, { headers: { Accept: "application/json" }, cache: "no-store" });
+    const res = await fetch(cfg.feed, { headers: { Accept: "application/json" }, cache: "no-cache" }); // revalidates by ETag: an unchanged board is a 304 without a body
     if (!res.ok) return;
     const data = await res.json();
     const snaps = cfg.mode === "event" ? (data.skills || []) : [data];

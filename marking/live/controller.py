@@ -16,7 +16,7 @@ from litestar.params import Body
 
 from competition.events import service as events
 from competition.registration.controller import XLSX, attachment
-from kernel import audit
+from kernel import audit, http_cache
 from kernel.audit import Actor
 from kernel.db import write_transaction
 from kernel.errors import BilingualError, invalid, not_found, request_lang
@@ -442,11 +442,11 @@ def conflict_free(seat, contestant) -> bool:
 
 
 @get("/api/public/skills/{skill_id:int}/board", summary="A skill's live board (public JSON feed)", operation_id="public_skill_board", tags=["public"])
-async def public_skill_board(request: Request, skill_id: int) -> dict[str, Any]:
+async def public_skill_board(request: Request, skill_id: int) -> Response[dict[str, Any]]:
     snap = await _live(request).boards.snapshot(skill_id, public=True)
     if snap is None:
         raise not_found("skill")
-    return snap
+    return _feed(snap, [snap])
 
 
 @get(
@@ -455,8 +455,17 @@ async def public_skill_board(request: Request, skill_id: int) -> dict[str, Any]:
     operation_id="public_event_board",
     tags=["public"],
 )
-async def public_event_board(request: Request, event_id: int) -> dict[str, Any]:
+async def public_event_board(request: Request, event_id: int) -> Response[dict[str, Any]]:
     await events.get_event(event_id)
     skills = await Skill.select(Skill.id).where(Skill.event == event_id).order_by(Skill.id)
     live = _live(request)
-    return {"event_id": event_id, "skills": [await live.boards.snapshot(s["id"], public=True) for s in skills]}
+    snaps = [await live.boards.snapshot(s["id"], public=True) for s in skills]
+    return _feed({"event_id": event_id, "skills": snaps}, [s for s in snaps if s])
+
+
+def _feed(body: dict[str, Any], snaps: list[dict[str, Any]]) -> Response[dict[str, Any]]:
+    """A board feed with an ETag of what it shows: its snapshots without their ``generated_at``
+    (the time each was built, different on every read), so an unchanged board revalidates to 304
+    (kernel.http_cache)."""
+    shown = msgspec.json.encode([{k: v for k, v in s.items() if k != "generated_at"} for s in snaps])
+    return Response(body, headers={"ETag": http_cache.etag_of(msgspec.json.encode(body) if not snaps else shown)})

@@ -257,7 +257,8 @@ def nginx_config(tmp: Path, port: int, upstream: str) -> Path:
     for old, new in [
         ("\n    listen 80;", f"\n    listen 127.0.0.1:{port};"),
         ("\n    listen [::]:80;\n", "\n"),
-        ("/var/log/nginx/kernel.access.log", str(tmp / "access.log")),
+        ("/var/log/nginx/competition.access.log", str(tmp / "access.log")),
+        ("/var/cache/nginx/competition ", f"{tmp}/cache "),
         ("/var/log/nginx/competition.error.log", str(tmp / "error.log")),
     ]:
         assert old in site, f"deploy/nginx.conf no longer contains {old!r}"

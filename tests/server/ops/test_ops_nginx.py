@@ -9,6 +9,7 @@ files get their cache header; an oversized upload gets nginx's JSON 413; when on
 nginx keeps answering from the other.
 """
 
+import asyncio
 import json
 import os
 import signal
@@ -102,6 +103,25 @@ async def test_nginx_in_front_of_two_servers_sharing_postgres_and_redis(tmp_path
             snap = await recv_until(ws, lambda f: f.get("type") == "snapshot" and f["seq"] >= ack["seq"])
             assert snap["seq"] >= ack["seq"]
         assert welcome["worker"] in boards and len(set(boards) - {welcome["worker"]}) == 1  # one board is on the other server
+
+        # The public board feed is answered from nginx's cache: the second read within max-age does
+        # not reach a server; no cookie in it; a later mark shows once the copy is older than max-age.
+        feed = f"/api/public/skills/{sid}/board"
+        with httpx.Client(base_url=front) as phone:
+            first_read = phone.get(feed)
+            again = phone.get(feed)
+            assert first_read.status_code == again.status_code == 200
+            assert again.headers["x-cache"] == "HIT" and again.content == first_read.content
+            assert "set-cookie" not in first_read.headers and first_read.headers["cache-control"].startswith("public, max-age=")
+            assert first_read.json()["seq"] >= ack["seq"]
+            await judge.send(mark(world, world.refs[1], "B1.2", "40", op_id="nginx-2"))
+            ack2 = await recv_until(judge, lambda f: f.get("op_id") == "nginx-2")
+            for _ in range(40):
+                if phone.get(feed).json()["seq"] >= ack2["seq"]:
+                    break
+                await asyncio.sleep(0.25)
+            else:
+                raise AssertionError("the cached board feed never showed the new mark")
 
         # X-Forwarded-For: the certificate look-up limit (3/minute) counts per real client, across both servers.
         async def look_up_from(address: str, forged: str | None = None) -> int:
