@@ -95,11 +95,7 @@ class PublicCache:
         # ETag from what it shows; any other is the hash of its body.
         own = next((v.decode("latin-1") for k, v in start.get("headers", []) if k.lower() == b"etag"), None)
         etag = own or etag_of(body)
-        headers = [
-            (k, v)
-            for k, v in start.get("headers", [])
-            if k.lower() not in (b"set-cookie", b"cache-control", b"etag", b"content-length")
-        ]
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"set-cookie", b"cache-control", b"etag", b"content-length")]
         headers += [(b"etag", etag.encode()), (b"cache-control", self.control), (b"vary", b"Accept-Encoding")]
         asked = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"if-none-match"), None)
         if asked is not None and _matches(asked, etag):

@@ -97,7 +97,9 @@ class Settings:
             except ValueError:
                 public_max_age = -1
             if not 0 <= public_max_age <= 3600:
-                raise SettingsError(f"COMPETITION_PUBLIC_MAX_AGE must be a whole number of seconds from 0 to 3600, got {env['COMPETITION_PUBLIC_MAX_AGE']!r}")
+                raise SettingsError(
+                    f"COMPETITION_PUBLIC_MAX_AGE must be a whole number of seconds from 0 to 3600, got {env['COMPETITION_PUBLIC_MAX_AGE']!r}"
+                )
         return cls(
             data_dir=data_dir,
             database_url=database_url,

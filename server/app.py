@@ -14,8 +14,8 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
-from litestar.middleware.base import DefineMiddleware
 from litestar.exceptions import HTTPException
+from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -27,8 +27,8 @@ from litestar.template.config import TemplateConfig
 from frontend import icons
 from kernel import db, i18n, passwords, ratelimit, security
 from kernel.errors import app_error_handler
-from kernel.http_cache import PublicCache
 from kernel.guards import provide_actor
+from kernel.http_cache import PublicCache
 from kernel.settings import Settings
 from scoring import presets
 from server import ops, wiring
