@@ -47,9 +47,8 @@ async def statistics_page(request: Request, by: str = "cluster", then: str = "")
     dims = [d for d in (by, then) if d in statistics.DIMENSIONS]
     dims = list(dict.fromkeys(dims)) or ["cluster"]
     filters = {k: request.query_params[k] for k in ("year", "tier", "group", "city", "cluster") if request.query_params.get(k)}
-    all_facts = await statistics.facts()  # read once for the cut and the list of years
-    figures = await statistics.figures(dims, filters, all_facts)
-    years = sorted({r["key"]["year"] for r in statistics.rollup(all_facts, ["year"])["rows"]}, reverse=True)
+    figures = await statistics.figures(dims, filters)
+    years = await statistics.years()
     lang = request_lang(request)
     chart = {
         "labels": [" / ".join(r["labels"][d][lang] for d in dims) for r in figures["rows"]][:30],

@@ -66,6 +66,6 @@ class ProvinceController(Controller):
         filters = _filters(request)
         statistics.check_cut([], filters)
         now = dt.datetime.now(dt.timezone.utc)
-        content = export.situation_workbook(await statistics.facts(), filters, china_time(now, "%Y-%m-%d %H:%M:%S"), request_lang(request))
+        content = await export.situation_workbook(filters, china_time(now, "%Y-%m-%d %H:%M:%S"), request_lang(request))
         year = filters.get("year", "")
         return _file(content, f"广东省职业技能竞赛情况表{year}.xlsx", XLSX)

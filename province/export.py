@@ -8,7 +8,7 @@ import csv
 import io
 from typing import Any
 
-from province.statistics import DIMENSIONS, MEASURES, Fact, rollup
+from province.statistics import DIMENSIONS, MEASURES, cut
 from scoring import codelists as codes
 from scoring.spreadsheet import Book, Style
 
@@ -24,17 +24,18 @@ def _line(row: dict[str, Any], by: list[str], lang: str) -> list[Any]:
     return [row["labels"][d][lang] for d in by] + [row[m] for m in MEASURES]
 
 
-def situation_workbook(all_facts: list[Fact], filters: dict[str, str], computed_at_china: str, lang: str = "zh") -> bytes:
-    """情况表: a sheet per dimension (its rows, then the total), and the notes."""
+async def situation_workbook(filters: dict[str, str], computed_at_china: str, lang: str = "zh") -> bytes:
+    """情况表: a sheet per dimension (its rows, then the total), and the notes — each sheet one
+    grouped read of the summary."""
     lang = "en" if lang.startswith("en") else "zh"
     book = Book()
     for d, (zh, en) in DIMENSIONS.items():
-        cut = rollup(all_facts, [d], filters)
+        sheet = await cut([d], filters)
         ws = book.sheet(("按" + zh) if lang == "zh" else ("By " + en.lower()), widths=[28, 10, 12, 12, 12, 14, 12], freeze="A2")
         ws.append(_header([d], lang), _HEAD)
-        for row in cut["rows"]:
+        for row in sheet["rows"]:
             ws.append(_line(row, [d], lang))
-        ws.append(["合计" if lang == "zh" else "Total", *[cut["total"][m] for m in MEASURES]], _HEAD)
+        ws.append(["合计" if lang == "zh" else "Total", *[sheet["total"][m] for m in MEASURES]], _HEAD)
     notes = book.sheet("说明" if lang == "zh" else "Notes", widths=[24, 70])
     notes.append(["广东省职业技能竞赛情况表" if lang == "zh" else "Guangdong skills competitions: the yearly figures"], _HEAD)
     notes.append(["统计时间（北京时间）" if lang == "zh" else "Computed at (China time)", computed_at_china])
