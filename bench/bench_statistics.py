@@ -147,7 +147,8 @@ async def load(frame, events: list[dict]) -> dict[int, int]:
     for e in events:
         made = await events_service.create_event(
             {"name": e["name"], "code": f"S{e['key']:04d}", "tier": e["tier"], "starts_on": dt.date(e["year"], 6, 1)}
-            | ({"tier_class": "class1"} if e["tier"] == "provincial" else {}), actor
+            | ({"tier_class": "class1"} if e["tier"] == "provincial" else {}),
+            actor,
         )
         ids[e["key"]] = made["id"]
     frame["event"] = frame["event"].map(ids)

@@ -58,7 +58,7 @@ class Fact:
     promotions: int = 0
 
 
-def _label(dimension: str, code: str) -> tuple[str, str]:
+def label(dimension: str, code: str) -> tuple[str, str]:
     if dimension == "cluster":
         c = codes.CLUSTER_BY_CODE.get(code)
         return (c.zh, c.en) if c else (codes.NO_CLUSTER.zh, codes.NO_CLUSTER.en)
@@ -197,7 +197,7 @@ def rollup(all_facts: list[Fact], by: Iterable[str], filters: dict[str, str] | N
     for k, acc in rows.items():
         finish(acc)
         acc["key"] = dict(zip(dims, k))
-        acc["labels"] = {d: dict(zip(("zh", "en"), _label(d, v))) for d, v in zip(dims, k)}
+        acc["labels"] = {d: dict(zip(("zh", "en"), label(d, v))) for d, v in zip(dims, k)}
         out.append(acc)
     out.sort(key=lambda r: (-r["entrants"], -r["prizes"], tuple(r["key"].values())))
     return {
@@ -225,13 +225,16 @@ def _n(value: Any) -> int:
     return int(value or 0)
 
 
-async def cut(by: Iterable[str], filters: dict[str, str] | None = None) -> dict[str, Any]:
+async def cut(by: Iterable[str], filters: dict[str, str] | None = None, event_id: int | None = None) -> dict[str, Any]:
     """One cut read from the summary (``province_fact``) with SQL ``GROUP BY``: the same shape
     as :func:`rollup` over fresh facts — rows (labels, measures, the events behind them) sorted
-    by entrants, and the total. Three grouped queries, however many participations."""
+    by entrants, and the total. Three grouped queries, however many participations. ``event_id``:
+    one event's figures only (its drill-down page)."""
     filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
     dims = check_cut(by, filters)
     where, args = _where(filters)
+    if event_id is not None:
+        where, args = (where + " AND " if where else " WHERE ") + "event = {}", [*args, int(event_id)]
     cols = [COLUMN[d] for d in dims]
     sums = "SUM(entrants) AS entrants, SUM(prizes) AS prizes, SUM(honours) AS honours, SUM(promotions) AS promotions"
     distinct = "COUNT(DISTINCT event) AS contests, COUNT(DISTINCT skill) AS skills"
@@ -249,7 +252,7 @@ async def cut(by: Iterable[str], filters: dict[str, str] | None = None) -> dict[
             rows.append({
                 "entrants": _n(r["entrants"]), "prizes": _n(r["prizes"]), "honours": _n(r["honours"]), "promotions": _n(r["promotions"]),
                 "contests": _n(r["contests"]), "skills": _n(r["skills"]), "events": sorted(behind.get(k, [])),
-                "key": dict(zip(dims, k)), "labels": {d: dict(zip(("zh", "en"), _label(d, v))) for d, v in zip(dims, k)},
+                "key": dict(zip(dims, k)), "labels": {d: dict(zip(("zh", "en"), label(d, v))) for d, v in zip(dims, k)},
             })  # fmt: skip
     rows.sort(key=lambda r: (-r["entrants"], -r["prizes"], tuple(r["key"].values())))
     events = sorted(int(r["event"]) for r in await ProvinceFact.raw(f"SELECT DISTINCT event FROM province_fact{where}", *args))
@@ -262,6 +265,29 @@ async def cut(by: Iterable[str], filters: dict[str, str] | None = None) -> dict[
         "measures": {m: {"zh": z, "en": e} for m, (z, e) in MEASURES.items()},
         "dimensions": {d: {"zh": z, "en": e} for d, (z, e) in DIMENSIONS.items()},
     }
+
+
+async def event_figures(filters: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The events behind a figure (the drill-down): each event matching the filters with its own
+    figures for them, most entrants first — ``{event_id, name, tier, year, <measures>}``."""
+    filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
+    check_cut([], filters)
+    where, args = _where(filters)
+    rows = await ProvinceFact.raw(
+        "SELECT event, SUM(entrants) AS entrants, SUM(prizes) AS prizes, SUM(honours) AS honours, SUM(promotions) AS promotions, "
+        f"COUNT(DISTINCT skill) AS skills, MIN(tier) AS tier, MIN(year) AS year FROM province_fact{where} GROUP BY event",
+        *args,
+    )
+    ids = [int(r["event"]) for r in rows]
+    names = {e["id"]: e["name"] for e in await Event.select(Event.id, Event.name).where(Event.id.is_in(ids))} if ids else {}
+    out = [
+        {"event_id": int(r["event"]), "name": names.get(int(r["event"]), str(r["event"])), "tier": r["tier"], "year": r["year"],
+         "tier_label": dict(zip(("zh", "en"), label("tier", r["tier"]))), "contests": 1, "skills": _n(r["skills"]),
+         "entrants": _n(r["entrants"]), "prizes": _n(r["prizes"]), "honours": _n(r["honours"]), "promotions": _n(r["promotions"])}
+        for r in rows
+    ]  # fmt: skip
+    out.sort(key=lambda r: (-r["entrants"], r["event_id"]))
+    return out
 
 
 async def years() -> list[str]:
