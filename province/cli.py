@@ -20,6 +20,7 @@ def add_parser(sub) -> None:
     r = psub.add_parser("rebuild", help="count every event afresh into the summary (idempotent)")
     r.set_defaults(func=cmd_rebuild)
     c = psub.add_parser("check", help="compare the summary with a fresh count of the records (exit 1 on any difference)")
+    c.add_argument("--event", type=int, action="append", help="check only this event (repeatable)")
     c.set_defaults(func=cmd_check)
 
 
@@ -47,7 +48,7 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     from province import summary
 
-    diffs = _run(settings, summary.check)
+    diffs = _run(settings, lambda: summary.check(args.event))
     if not diffs:
         print("全省统计汇总与重新统计一致 / the province summary agrees with a fresh count")
         return 0

@@ -80,11 +80,15 @@ def _grain(rows: Iterable[tuple]) -> Counter:
     return Counter({k: v for k, v in out.items() if v})
 
 
-async def check() -> list[dict[str, Any]]:
-    """Every difference between the summary and a fresh count: ``{event, skill, key, measure,
-    stored, fresh}``; empty when the summary is right."""
-    stored = _grain(tuple(r[c] for c in _COLUMNS) for r in await ProvinceFact.select(*(getattr(ProvinceFact, c) for c in _COLUMNS)))
-    fresh = _grain(_row(f) for f in await facts())
+async def check(event_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Every difference between the summary and a fresh count (of these events; every event when
+    None): ``{event, skill, key, measure, stored, fresh}``; empty when the summary is right."""
+    ids = None if event_ids is None else sorted(set(int(i) for i in event_ids))
+    query = ProvinceFact.select(*(getattr(ProvinceFact, c) for c in _COLUMNS))
+    if ids is not None:
+        query = query.where(ProvinceFact.event.is_in(ids)) if ids else query.where(ProvinceFact.id < 0)
+    stored = _grain(tuple(r[c] for c in _COLUMNS) for r in await query)
+    fresh = _grain(_row(f) for f in await facts(ids))
     out = []
     for key, measure in sorted(set(stored) | set(fresh)):
         if stored[(key, measure)] != fresh[(key, measure)]:

@@ -137,7 +137,9 @@ async def test_team_standings_by_hand(ps):
     }
     # Event B (市赛: 优秀组织奖 to the top 3): one 三等奖.
     b = (await ps["sup"].get(f"/api/province/events/{ps['b']}/standings")).json()
-    assert [(x["delegation"], x["counts"], x["total"], x["organisation_award"]) for x in b["rows"]] == [("广东电网有限责任公司", {"third": 1}, 3, True)]
+    assert [(x["delegation"], x["counts"], x["total"], x["organisation_award"]) for x in b["rows"]] == [
+        ("广东电网有限责任公司", {"third": 1}, 3, True)
+    ]
     assert (await ps["organiser"].get(f"/api/province/events/{ps['a']}/standings")).status_code == 403
     # On the event's public results page (delegations and counts only).
     page = await ps["anon"].get(f"/results/{ps['a']}")
