@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable
 
-from kernel.db import current_engine, insert_many, write_transaction
+from piccolo.engine.postgres import PostgresEngine
+
+from kernel.db import current_engine, insert_many, lock_row, write_transaction
 from kernel.tables import Event
 from province.statistics import COLUMN, Fact, facts
 from province.tables import ProvinceFact
@@ -30,6 +32,15 @@ def _row(f: Fact) -> tuple:
 
 
 async def _store(event_ids: list[int] | None) -> int:
+    # Two groups of one event made final at once (each locks its own skill) must not both delete
+    # and re-insert the event's rows: the second would keep the first's rows too. Each refresh
+    # locks its events first, a full rebuild the whole summary; then counts what is committed.
+    if event_ids is None:
+        if isinstance(current_engine(), PostgresEngine):
+            await ProvinceFact.raw("LOCK TABLE province_fact IN SHARE ROW EXCLUSIVE MODE")
+    else:
+        for event_id in event_ids:
+            await lock_row(Event, event_id)
     fresh = await facts(event_ids)
     if event_ids is None:
         await ProvinceFact.delete(force=True)
