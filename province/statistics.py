@@ -10,6 +10,7 @@ can always be drilled down to the events behind them (``events``).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from typing import Any, Iterable
@@ -17,6 +18,7 @@ from typing import Any, Iterable
 from certificates import proposals
 from certificates import service as certificates
 from competition import registration
+from kernel.db import current_engine
 from kernel.errors import invalid
 from kernel.i18n import china_time
 from kernel.tables import Event, Skill
@@ -238,24 +240,34 @@ async def cut(by: Iterable[str], filters: dict[str, str] | None = None, event_id
     cols = [COLUMN[d] for d in dims]
     sums = "SUM(entrants) AS entrants, SUM(prizes) AS prizes, SUM(honours) AS honours, SUM(promotions) AS promotions"
     distinct = "COUNT(DISTINCT event) AS contests, COUNT(DISTINCT skill) AS skills"
-    total_row = (await ProvinceFact.raw(f"SELECT {sums}, {distinct} FROM province_fact{where}", *args))[0]
+    sel = ", ".join(f"{c} AS d{i}" for i, c in enumerate(cols))
+    queries = [f"SELECT {sums}, {distinct} FROM province_fact{where}"]
+    if dims:  # the rows, and the events behind each (whose union is the total's)
+        queries += [f"SELECT {sel}, {sums}, {distinct} FROM province_fact{where} GROUP BY {', '.join(cols)}",
+                    f"SELECT DISTINCT {sel}, event FROM province_fact{where}"]  # fmt: skip
+    else:
+        queries.append(f"SELECT DISTINCT event FROM province_fact{where}")
+    if current_engine().current_transaction.get() is None:  # independent reads: side by side on the pool
+        answers = await asyncio.gather(*(ProvinceFact.raw(q, *args) for q in queries))
+    else:
+        answers = [await ProvinceFact.raw(q, *args) for q in queries]
+    total_row = answers[0][0]
     rows: list[dict[str, Any]] = []
     if dims:
-        sel = ", ".join(f"{c} AS d{i}" for i, c in enumerate(cols))
-        group = ", ".join(cols)
-        grouped = await ProvinceFact.raw(f"SELECT {sel}, {sums}, {distinct} FROM province_fact{where} GROUP BY {group}", *args)
         behind: dict[tuple, list[int]] = {}
-        for r in await ProvinceFact.raw(f"SELECT DISTINCT {sel}, event FROM province_fact{where}", *args):
+        for r in answers[2]:
             behind.setdefault(tuple(r[f"d{i}"] for i in range(len(dims))), []).append(int(r["event"]))
-        for r in grouped:
+        for r in answers[1]:
             k = tuple(r[f"d{i}"] for i in range(len(dims)))
             rows.append({
                 "entrants": _n(r["entrants"]), "prizes": _n(r["prizes"]), "honours": _n(r["honours"]), "promotions": _n(r["promotions"]),
                 "contests": _n(r["contests"]), "skills": _n(r["skills"]), "events": sorted(behind.get(k, [])),
                 "key": dict(zip(dims, k)), "labels": {d: dict(zip(("zh", "en"), label(d, v))) for d, v in zip(dims, k)},
             })  # fmt: skip
+        events = sorted({e for ids in behind.values() for e in ids})
+    else:
+        events = sorted(int(r["event"]) for r in answers[1])
     rows.sort(key=lambda r: (-r["entrants"], -r["prizes"], tuple(r["key"].values())))
-    events = sorted(int(r["event"]) for r in await ProvinceFact.raw(f"SELECT DISTINCT event FROM province_fact{where}", *args))
     total = {m: _n(total_row[m]) for m in ("entrants", "prizes", "honours", "promotions", "contests", "skills")} | {"events": events}
     return {
         "by": dims,
