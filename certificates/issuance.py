@@ -53,7 +53,7 @@ from typing import Any
 import anyio.to_thread
 from piccolo.engine.postgres import PostgresEngine
 
-from certificates import seal, service
+from certificates import changes, seal, service
 from certificates.numbering import format_number
 from certificates.render import CertificateData, display_width, make_verify_url, render_batch
 from certificates.tables import AwardProposal, Certificate, HonourHeld, IssuanceBatch, PromotionLedger
@@ -531,6 +531,7 @@ async def issue(
         missing = await _missing_files(event_id, settings)
         async with write_transaction():
             await IssuanceBatch.update({IssuanceBatch.total: len(missing), IssuanceBatch.done: 0}).where(IssuanceBatch.id == batch_id)
+            await changes.outcomes_changed(event_id)
     except Exception as exc:
         await _finish(batch_id, event_id, actor, error=f"{type(exc).__name__}: {exc}")
         raise

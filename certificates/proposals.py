@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from certificates import changes
 from certificates.ledger import higher_level, ledger_levels
 from certificates.tables import AwardProposal, HonourHeld
 from competition.auth import service as accounts
@@ -273,6 +274,7 @@ async def strike(event_id: int, proposal_id: int, reason: str, actor: audit.Acto
             "proposal.strike", actor, event_id=event_id, target=f"proposal:{proposal_id}",
             details={"kind": row["kind"], "code": row["code"], "contestant": row["contestant"], "skill": row["skill"], "reason": reason},
         )  # fmt: skip
+        await changes.outcomes_changed(event_id)
     rows = await AwardProposal.select(*_COLUMNS).where(AwardProposal.id == proposal_id)
     return proposal_json(rows[0], await anonymisation.contestant_refs([rows[0]["contestant"]]))
 
@@ -323,6 +325,7 @@ async def approve(event_id: int, skill_id: int | None, actor: audit.Actor) -> di
             "proposals.approve", actor, event_id=event_id, target=f"skill:{skill_id}" if skill_id else f"event:{event_id}",
             details={"skill": skill_id, "approved": count, "struck": struck},
         )  # fmt: skip
+        await changes.outcomes_changed(event_id)
     return {
         "event_id": event_id,
         "skill_id": skill_id,

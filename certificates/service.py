@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from certificates import changes
 from certificates.numbering import CertType, parse_number
 from certificates.tables import Certificate, HonourHeld
 from kernel import audit
@@ -317,8 +318,25 @@ async def revoke(event_id: int, number: str, reason: str, actor: audit.Actor) ->
             details={"number": row["number"], "cert_type": row["cert_type"], "code": row["code"], "contestant": row["contestant"],
                      "reason": reason, "honour_released": [r["honour"] for r in released]},
         )  # fmt: skip
+        await changes.outcomes_changed(event_id)
         row = await Certificate.select(*_LIST_COLUMNS).where(Certificate.id == row["id"]).output(load_json=True).first()
     return certificate_json(row)
+
+
+async def revoked_outcomes(event_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """What revoked certificates of these events (every event when None) had certified: rows
+    ``{event, skill, contestant, kind, code}``, one query — the province no longer counts an
+    outcome whose certificate was revoked."""
+    where = Certificate.revoked_at.is_not_null()
+    if event_ids is not None:
+        ids = sorted(set(event_ids))
+        if not ids:
+            return []
+        where &= Certificate.event.is_in(ids)
+    rows = await Certificate.select(Certificate.event, Certificate.skill, Certificate.contestant, Certificate.cert_type, Certificate.code).where(
+        where
+    )
+    return [{"event": r["event"], "skill": r["skill"], "contestant": r["contestant"], "kind": r["cert_type"], "code": r["code"]} for r in rows]
 
 
 # ---- downloads -------------------------------------------------------------------------------

@@ -17,6 +17,20 @@ DEMO_SKILLS = [
     {"name": "网络安全", "occupation_code": "4-04-04-02", "industry_cluster": "P01", "groups": ["employee", "student"]},
 ]
 
+#: The demo's second, finished event: a 2025 city contest (市赛) of one skill, scored, made final,
+#: approved and certified by the same demo steps, so the province's figures show two tiers and
+#: two years from the first start.
+DEMO_SECOND_EVENT = {
+    "name": "2025年广州市职业技能竞赛",
+    "code": "GZ2025",
+    "tier": "city",
+    "starts_on": "2025-10-18",
+    "ends_on": "2025-10-19",
+    "venue": "广州市技师学院",
+    "host": "广州市人力资源和社会保障局",
+}
+DEMO_SECOND_SKILLS = [DEMO_SKILLS[1]]  # 数控车工: the skill the results demo scores and makes final
+
 DESCRIPTORS = ["低于行业标准", "达到行业标准", "达到并部分超过行业标准", "优秀，远超行业标准"]
 
 

@@ -16,6 +16,7 @@ from kernel import access
 from kernel.guards import allowed, principal
 from kernel.i18n import register
 from marking.release import appeals, public, service
+from province import standings
 
 register(
     {
@@ -221,7 +222,8 @@ async def proposals_page(request: Request, event_id: int, skill_id: int | None =
 
 @get("/results/{event_id:int}", include_in_schema=False)
 async def public_index(request: Request, event_id: int) -> Template:
-    return await render(request, "results_public_index.html", view=await service.public_event(event_id))
+    view = await service.public_event(event_id)
+    return await render(request, "results_public_index.html", view=view, teams=await standings.event_standings(event_id))
 
 
 @get("/results/{event_id:int}/skills/{skill_id:int}", include_in_schema=False)

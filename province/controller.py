@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get
 from kernel.errors import request_lang
 from kernel.guards import allowed
 from kernel.i18n import china_time
-from province import export, statistics
+from province import export, standings, statistics
 from scoring import codelists
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,6 +66,16 @@ class ProvinceController(Controller):
         filters = _filters(request)
         statistics.check_cut([], filters)
         now = dt.datetime.now(dt.timezone.utc)
-        content = export.situation_workbook(await statistics.facts(), filters, china_time(now, "%Y-%m-%d %H:%M:%S"), request_lang(request))
+        content = await export.situation_workbook(filters, china_time(now, "%Y-%m-%d %H:%M:%S"), request_lang(request))
         year = filters.get("year", "")
         return _file(content, f"广东省职业技能竞赛情况表{year}.xlsx", XLSX)
+
+    @get("/events", summary="The events behind a figure, each with its own figures (the drill-down)", operation_id="province_events",
+         description="Filters as for `/statistics`; most entrants first.")  # fmt: skip
+    async def events(self, request: Request) -> list[dict[str, Any]]:
+        return await statistics.event_figures(_filters(request))
+
+    @get("/events/{event_id:int}/standings", summary="An event's team standings: medal table, 团体总分, 优秀组织奖",
+         operation_id="province_event_standings")  # fmt: skip
+    async def event_standings(self, event_id: int) -> dict[str, Any]:
+        return await standings.event_standings(event_id)

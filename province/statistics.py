@@ -10,15 +10,19 @@ can always be drilled down to the events behind them (``events``).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from typing import Any, Iterable
 
 from certificates import proposals
+from certificates import service as certificates
 from competition import registration
+from kernel.db import current_engine
 from kernel.errors import invalid
 from kernel.i18n import china_time
 from kernel.tables import Event, Skill
+from province.tables import ProvinceFact
 from scoring import codelists as codes
 from scoring.eligibility import GROUP_LABELS
 
@@ -56,7 +60,7 @@ class Fact:
     promotions: int = 0
 
 
-def _label(dimension: str, code: str) -> tuple[str, str]:
+def label(dimension: str, code: str) -> tuple[str, str]:
     if dimension == "cluster":
         c = codes.CLUSTER_BY_CODE.get(code)
         return (c.zh, c.en) if c else (codes.NO_CLUSTER.zh, codes.NO_CLUSTER.en)
@@ -89,10 +93,19 @@ def _year(event: dict[str, Any]) -> int:
     return created.year if isinstance(created, dt.datetime) else dt.date.today().year
 
 
-async def facts() -> list[Fact]:
-    """Every fact of every event (archived ones included: they are the record)."""
-    events = {e["id"]: e for e in await Event.select(Event.id, Event.tier, Event.starts_on, Event.created_at)}
-    skills = {s["id"]: s for s in await Skill.select(Skill.id, Skill.event, Skill.industry_cluster, Skill.occupation_code)}
+async def facts(event_ids: Iterable[int] | None = None) -> list[Fact]:
+    """Every fact of these events (every event when None; archived ones included: they are the
+    record), counted afresh from the records — what ``province.summary`` stores. An outcome
+    whose certificate was revoked is not counted."""
+    ids = None if event_ids is None else sorted(set(event_ids))
+    if ids is not None and not ids:
+        return []
+    ev = Event.select(Event.id, Event.tier, Event.starts_on, Event.created_at)
+    sk = Skill.select(Skill.id, Skill.event, Skill.industry_cluster, Skill.occupation_code)
+    if ids is not None:
+        ev, sk = ev.where(Event.id.is_in(ids)), sk.where(Skill.event.is_in(ids))
+    events = {e["id"]: e for e in await ev}
+    skills = {s["id"]: s for s in await sk}
 
     def base(event_id: int, skill_id: int, group_kind: str, delegation: str, sex: str, birth_year: int | None) -> tuple:
         event, skill = events[event_id], skills[skill_id]
@@ -113,10 +126,11 @@ async def facts() -> list[Fact]:
             f = out[k] = Fact(dims, k[0], k[1])
         return f
 
-    for r in await registration.entrant_counts():
+    for r in await registration.entrant_counts(ids):
         if r["event"] in events and r["skill"] in skills:
             fact(base(r["event"], r["skill"], r["group_kind"], r["delegation"], r["sex"], r["birth_year"])).entrants += r["n"]
-    outcomes = await proposals.approved_outcomes()
+    revoked = {(r["event"], r["skill"], r["contestant"], r["kind"], r["code"]) for r in await certificates.revoked_outcomes(ids)}
+    outcomes = [o for o in await proposals.approved_outcomes(ids) if (o["event"], o["skill"], o["contestant"], o["kind"], o["code"]) not in revoked]
     people = {
         p["id"]: p
         for p in await registration.contestants_by_id(
@@ -185,7 +199,7 @@ def rollup(all_facts: list[Fact], by: Iterable[str], filters: dict[str, str] | N
     for k, acc in rows.items():
         finish(acc)
         acc["key"] = dict(zip(dims, k))
-        acc["labels"] = {d: dict(zip(("zh", "en"), _label(d, v))) for d, v in zip(dims, k)}
+        acc["labels"] = {d: dict(zip(("zh", "en"), label(d, v))) for d, v in zip(dims, k)}
         out.append(acc)
     out.sort(key=lambda r: (-r["entrants"], -r["prizes"], tuple(r["key"].values())))
     return {
@@ -198,12 +212,107 @@ def rollup(all_facts: list[Fact], by: Iterable[str], filters: dict[str, str] | N
     }
 
 
-async def figures(by: Iterable[str], filters: dict[str, str] | None = None, all_facts: list[Fact] | None = None) -> dict[str, Any]:
-    """One cut of the province's figures, saying when it was computed (China time); ``all_facts``
-    when the caller has read them already (a page showing several cuts reads them once)."""
+#: The summary's column of each dimension.
+COLUMN = {"cluster": "cluster", "city": "city", "tier": "tier", "group": "group_kind", "year": "year", "sex": "sex",
+          "age_band": "age_band", "occupation": "occupation"}  # fmt: skip
+
+
+def _where(filters: dict[str, str]) -> tuple[str, list[Any]]:
+    if not filters:
+        return "", []
+    return " WHERE " + " AND ".join(f"{COLUMN[k]} = {{}}" for k in filters), [str(v) for v in filters.values()]
+
+
+def _n(value: Any) -> int:
+    return int(value or 0)
+
+
+async def cut(by: Iterable[str], filters: dict[str, str] | None = None, event_id: int | None = None) -> dict[str, Any]:
+    """One cut read from the summary (``province_fact``) with SQL ``GROUP BY``: the same shape
+    as :func:`rollup` over fresh facts — rows (labels, measures, the events behind them) sorted
+    by entrants, and the total. Three grouped queries, however many participations. ``event_id``:
+    one event's figures only (its drill-down page)."""
+    filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
+    dims = check_cut(by, filters)
+    where, args = _where(filters)
+    if event_id is not None:
+        where, args = (where + " AND " if where else " WHERE ") + "event = {}", [*args, int(event_id)]
+    cols = [COLUMN[d] for d in dims]
+    sums = "SUM(entrants) AS entrants, SUM(prizes) AS prizes, SUM(honours) AS honours, SUM(promotions) AS promotions"
+    distinct = "COUNT(DISTINCT event) AS contests, COUNT(DISTINCT skill) AS skills"
+    sel = ", ".join(f"{c} AS d{i}" for i, c in enumerate(cols))
+    queries = [f"SELECT {sums}, {distinct} FROM province_fact{where}"]
+    if dims:  # the rows, and the events behind each (whose union is the total's)
+        queries += [f"SELECT {sel}, {sums}, {distinct} FROM province_fact{where} GROUP BY {', '.join(cols)}",
+                    f"SELECT DISTINCT {sel}, event FROM province_fact{where}"]  # fmt: skip
+    else:
+        queries.append(f"SELECT DISTINCT event FROM province_fact{where}")
+    if current_engine().current_transaction.get() is None:  # independent reads: side by side on the pool
+        answers = await asyncio.gather(*(ProvinceFact.raw(q, *args) for q in queries))
+    else:
+        answers = [await ProvinceFact.raw(q, *args) for q in queries]
+    total_row = answers[0][0]
+    rows: list[dict[str, Any]] = []
+    if dims:
+        behind: dict[tuple, list[int]] = {}
+        for r in answers[2]:
+            behind.setdefault(tuple(r[f"d{i}"] for i in range(len(dims))), []).append(int(r["event"]))
+        for r in answers[1]:
+            k = tuple(r[f"d{i}"] for i in range(len(dims)))
+            rows.append({
+                "entrants": _n(r["entrants"]), "prizes": _n(r["prizes"]), "honours": _n(r["honours"]), "promotions": _n(r["promotions"]),
+                "contests": _n(r["contests"]), "skills": _n(r["skills"]), "events": sorted(behind.get(k, [])),
+                "key": dict(zip(dims, k)), "labels": {d: dict(zip(("zh", "en"), label(d, v))) for d, v in zip(dims, k)},
+            })  # fmt: skip
+        events = sorted({e for ids in behind.values() for e in ids})
+    else:
+        events = sorted(int(r["event"]) for r in answers[1])
+    rows.sort(key=lambda r: (-r["entrants"], -r["prizes"], tuple(r["key"].values())))
+    total = {m: _n(total_row[m]) for m in ("entrants", "prizes", "honours", "promotions", "contests", "skills")} | {"events": events}
+    return {
+        "by": dims,
+        "filters": filters,
+        "rows": rows,
+        "total": total,
+        "measures": {m: {"zh": z, "en": e} for m, (z, e) in MEASURES.items()},
+        "dimensions": {d: {"zh": z, "en": e} for d, (z, e) in DIMENSIONS.items()},
+    }
+
+
+async def event_figures(filters: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The events behind a figure (the drill-down): each event matching the filters with its own
+    figures for them, most entrants first — ``{event_id, name, tier, year, <measures>}``."""
+    filters = {k: str(v) for k, v in (filters or {}).items() if v not in (None, "")}
+    check_cut([], filters)
+    where, args = _where(filters)
+    rows = await ProvinceFact.raw(
+        "SELECT event, SUM(entrants) AS entrants, SUM(prizes) AS prizes, SUM(honours) AS honours, SUM(promotions) AS promotions, "
+        f"COUNT(DISTINCT skill) AS skills, MIN(tier) AS tier, MIN(year) AS year FROM province_fact{where} GROUP BY event",
+        *args,
+    )
+    ids = [int(r["event"]) for r in rows]
+    names = {e["id"]: e["name"] for e in await Event.select(Event.id, Event.name).where(Event.id.is_in(ids))} if ids else {}
+    out = [
+        {"event_id": int(r["event"]), "name": names.get(int(r["event"]), str(r["event"])), "tier": r["tier"], "year": r["year"],
+         "tier_label": dict(zip(("zh", "en"), label("tier", r["tier"]))), "contests": 1, "skills": _n(r["skills"]),
+         "entrants": _n(r["entrants"]), "prizes": _n(r["prizes"]), "honours": _n(r["honours"]), "promotions": _n(r["promotions"])}
+        for r in rows
+    ]  # fmt: skip
+    out.sort(key=lambda r: (-r["entrants"], r["event_id"]))
+    return out
+
+
+async def years() -> list[str]:
+    """The years the summary holds, latest first."""
+    return sorted((r["year"] for r in await ProvinceFact.raw("SELECT DISTINCT year FROM province_fact")), reverse=True)
+
+
+async def figures(by: Iterable[str], filters: dict[str, str] | None = None) -> dict[str, Any]:
+    """One cut of the province's figures from the summary, saying when it was computed (China
+    time) and naming the events behind it (for the drill-down links)."""
     check_cut(by, {k: v for k, v in (filters or {}).items() if v})  # before the read: a bad cut costs nothing
     computed = dt.datetime.now(dt.timezone.utc)
-    out = rollup(await facts() if all_facts is None else all_facts, by, filters)
+    out = await cut(by, filters)
     ids = out["total"]["events"]
     rows = await Event.select(Event.id, Event.name, Event.tier).where(Event.id.is_in(ids)) if ids else []
     out["event_names"] = {str(e["id"]): e["name"] for e in rows}  # for the drill-down links

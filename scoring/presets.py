@@ -14,6 +14,8 @@ Sections. Every rule section has one shape, ``{"strategy": name, "params": {...}
 - ``awards``: award strategy and its parameters.
 - ``honours``: which honour the event grants, to whom.
 - ``promotion``: ``level_rules``, the level-promotion rules.
+- ``delegation_standings``: the team standings (medal table, 团体总分 points per award, how many
+  delegations get 优秀组织奖), or ``none`` where the tier keeps none (``scoring/team_standings.py``).
 Settings sections (plain values, no strategy):
 - ``judging``: which aspect kind's panel a judge panel must fill (``panel``: the scoring rule
   whose ``params.judges`` is the panel size), read by the conflict-of-interest checks.
@@ -57,6 +59,7 @@ from scoring.promotion import PROMOTION_RULES
 from scoring.ranking import RANKING_RULES
 from scoring.standardisation import STANDARDISATIONS
 from scoring.strategy import Registry
+from scoring.team_standings import STANDINGS_RULES
 
 #: 省赛, 国赛, 世赛, 市赛, 行业竞赛, 企业竞赛.
 TIERS = ("provincial", "national", "worldskills", "city", "industry", "enterprise")
@@ -81,6 +84,7 @@ STRATEGY_SECTIONS: dict[tuple[str, ...], Registry[Any]] = {
     ("awards",): AWARD_RULES,
     ("honours",): HONOUR_RULES,
     ("promotion",): PROMOTION_RULES,
+    ("delegation_standings",): STANDINGS_RULES,
 }
 
 _COMMON_SCORING: dict[str, Any] = {
@@ -124,6 +128,16 @@ def _provincial_awards(excellence: str = "0.50") -> dict[str, Any]:
     }
 
 
+def _standings(points: dict[str, int], organisation_awards: int) -> dict[str, Any]:
+    return {"strategy": "points", "params": {"points": dict(points), "organisation_awards": organisation_awards, "min_points": 1}}
+
+
+# 团体总分: points per award (*varies*: each contest's 竞赛技术文件 sets them; these are our defaults,
+# the usual 7/5/3/1 of Guangdong's provincial contests); 优秀组织奖 to the top delegations by team total.
+_PRIZE_POINTS = {"first": 7, "second": 5, "third": 3, "excellence": 1}
+_MEDAL_POINTS = {"gold": 7, "silver": 5, "bronze": 3, "medallion": 1}
+_NO_STANDINGS: dict[str, Any] = {"strategy": "none", "params": {}}
+
 _RESULTS = {"appeal_window_hours": 2, "notice_hours": 72, "min_appeal_window_hours": 2, "min_notice_hours": 24}
 _TO_TECHNICIAN = {"id": "award_to_technician", "who": {"min_award": "excellence"}, "to": "技师", "already_held_to": "高级技师"}
 # City and recognised industry / enterprise contests: our default (*varies*: the contest's
@@ -148,6 +162,7 @@ _PROVINCIAL: dict[str, Any] = {
         },
     },
     "promotion": _promotion(_TO_TECHNICIAN),
+    "delegation_standings": _standings(_PRIZE_POINTS, 10),
     "judging": {"panel": "subjective"},
     "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 30, "school_check": "warning"},
     "results": dict(_RESULTS),
@@ -162,6 +177,7 @@ _LIGHT: dict[str, Any] = {
     "awards": _provincial_awards(),
     "honours": {"strategy": "none", "params": {}},
     "promotion": _promotion(),
+    "delegation_standings": dict(_NO_STANDINGS),
     "judging": {"panel": "subjective"},
     "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0, "school_check": "warning"},
     "results": dict(_RESULTS),
@@ -210,6 +226,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
             },
         },
         "promotion": _promotion(_TO_TECHNICIAN),
+        "delegation_standings": _standings(_MEDAL_POINTS, 0),
         "judging": {"panel": "subjective"},
         "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0, "school_check": "warning"},
         "results": dict(_RESULTS),
@@ -224,6 +241,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "awards": {"strategy": "worldskills", "params": {"medal_margin": "0", "excellence_threshold": "700", "count_among": "all"}},
         "honours": {"strategy": "none", "params": {}},
         "promotion": _promotion(),
+        "delegation_standings": _standings(_MEDAL_POINTS, 0),
         # WorldSkills marks judgement aspects with a panel of 3 (0–3 scale).
         "judging": {"panel": "judgement"},
         # WorldSkills competitors are born on or after 1 January of a year the event sets.
@@ -246,6 +264,8 @@ _PRESETS: dict[str, dict[str, Any]] = {
             },
         },
         "promotion": _promotion(_PRIZE_TO_SENIOR_WORKER),
+        # A city's contest: 团体总分 by its districts' and employers' delegations, 优秀组织奖 to the top 3.
+        "delegation_standings": _standings(_PRIZE_POINTS, 3),
         "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0, "school_check": "warning"},
     },
     "industry": copy.deepcopy(_LIGHT),

@@ -224,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     from certificates.cli import add_parser as add_certificates
 
     add_certificates(sub)  # competition certificates issue|status --event ID
+    from province.cli import add_parser as add_province
+
+    add_province(sub)  # competition province rebuild|check
     return parser
 
 

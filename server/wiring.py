@@ -7,7 +7,7 @@ for "who answers this question" finds the answer in this file."""
 
 from __future__ import annotations
 
-from certificates import proposals
+from certificates import changes, proposals
 from certificates import service as certificates
 from competition.auth import service as accounts
 from competition.dayof import anonymisation, draw
@@ -17,6 +17,7 @@ from competition.registration import service as registration
 from kernel import audit
 from marking.live import completeness, ingest
 from marking.release import service as results
+from province import summary as province
 
 _wired = False
 
@@ -48,6 +49,10 @@ def wire() -> None:
     # transaction, and the results workflow shows how far their approval is.
     results.FINALISED.register(proposals.create_for_final)
     results.APPROVALS.register(proposals.approval_state)
+    # The province's summary counts an event afresh when its results are made final (after the
+    # proposals are stored) and when its approved outcomes change (approval, strike, issue, revoke).
+    results.FINALISED.register(province.on_final)
+    changes.OUTCOMES_CHANGED.register(province.refresh_event)
     # The chief judge's sign-off (a floor below) asks live scoring what is left to finish.
     anonymisation.SIGN_OFF_CHECKS.register(completeness.problems)
     _wired = True

@@ -120,3 +120,66 @@ async def test_the_situation_workbook_and_csv_read_back(ps):
     lines = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert lines[0][:4] == ["Tier", "Contests", "Skills", "Entrants"]
     assert lines[1][:4] == ["Provincial", "1", "1", "7"] and lines[3][0] == "Total" and lines[-1][0].startswith("Computed at")
+
+
+async def test_team_standings_by_hand(ps):
+    # Event A (省赛, points 7/5/3/1, 优秀组织奖 to the top 10 with at least a point): 广州0 一等奖 and
+    # 佛山0 二等奖 approved; 深圳0's 三等奖 struck and 深圳1's 优胜奖 not approved count nothing.
+    r = await ps["sup"].get(f"/api/province/events/{ps['a']}/standings")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["enabled"] and [a["code"] for a in body["awards"]] == ["first", "second"] and body["approved"] == 2
+    got = {x["delegation"]: (x["medal_rank"], x["counts"], x["entrants"], x["total"], x["total_rank"], x["organisation_award"]) for x in body["rows"]}
+    assert got == {
+        "广州市代表队": (1, {"first": 1, "second": 0}, 3, 7, 1, True),  # the withdrawn fourth is no entrant
+        "佛山市": (2, {"first": 0, "second": 1}, 2, 5, 2, True),
+        "深圳市": (3, {"first": 0, "second": 0}, 2, 0, 3, False),
+    }
+    # Event B (市赛: 优秀组织奖 to the top 3): one 三等奖.
+    b = (await ps["sup"].get(f"/api/province/events/{ps['b']}/standings")).json()
+    assert [(x["delegation"], x["counts"], x["total"], x["organisation_award"]) for x in b["rows"]] == [
+        ("广东电网有限责任公司", {"third": 1}, 3, True)
+    ]
+    assert (await ps["organiser"].get(f"/api/province/events/{ps['a']}/standings")).status_code == 403
+    # On the event's public results page (delegations and counts only).
+    page = await ps["anon"].get(f"/results/{ps['a']}")
+    assert page.status_code == 200 and 'id="team-standings"' in page.text and "广州市代表队" in page.text and "广州0" not in page.text
+
+
+async def test_drill_down_to_the_events_behind_a_figure(ps):
+    r = await ps["sup"].get("/api/province/events", params={"sex": "F"})
+    assert r.status_code == 200, r.text
+    rows = {e["event_id"]: (e["entrants"], e["prizes"], e["year"], e["tier"]) for e in r.json()}
+    assert rows == {ps["a"]: (2, 1, "2026", "provincial"), ps["b"]: (2, 1, "2025", "city")}
+    r = await ps["sup"].get("/api/province/events", params={"age_band": "36-45"})
+    assert [(e["event_id"], e["entrants"], e["honours"], e["promotions"]) for e in r.json()] == [(ps["a"], 3, 1, 1)]
+    # The page: each figure links to the events behind it, each event to its figures and results.
+    page = await ps["sup"].get("/province/statistics", params={"by": "tier"})
+    assert page.status_code == 200
+    assert "/province/events?tier=city" in page.text and f'href="/province/events/{ps["b"]}"' in page.text
+    assert 'id="prov-sex"' in page.text and 'id="prov-age_band"' in page.text
+    listing = await ps["sup"].get("/province/events", params={"tier": "city"})
+    assert listing.status_code == 200 and "2025年广州市职业技能竞赛" in listing.text and f'href="/results/{ps["b"]}"' in listing.text
+    assert "第三届广东省职业技能大赛" not in listing.text
+    one = await ps["sup"].get(f"/province/events/{ps['a']}")
+    assert one.status_code == 200 and 'id="team-standings"' in one.text and f'href="/results/{ps["a"]}"' in one.text
+    assert (await ps["organiser"].get("/province/events")).status_code in (401, 403)
+
+
+async def test_the_workbook_lists_the_team_standings(ps):
+    r = await ps["sup"].get("/api/province/statistics.xlsx", params={"year": "2026"})
+    wb = load_workbook(io.BytesIO(r.content))
+    rows = [[c.value for c in row] for row in wb["团体成绩"].iter_rows()]
+    assert rows[0] == ["赛事", "代表队", "名次", "获奖", "团体总分", "总分名次", "优秀组织奖"]
+    assert rows[1:] == [
+        ["第三届广东省职业技能大赛", "广州市代表队", 1, "一等奖 1", 7, 1, "是"],
+        ["第三届广东省职业技能大赛", "佛山市", 2, "二等奖 1", 5, 2, "是"],
+        ["第三届广东省职业技能大赛", "深圳市", 3, "—", 0, 3, None],
+    ]
+
+
+async def test_the_summary_agrees_with_a_fresh_count(ps):
+    from harness import run_cli
+
+    proc = run_cli(ps["server"].env, "province", "check")
+    assert "一致" in proc.stdout, proc.stdout

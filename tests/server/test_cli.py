@@ -118,18 +118,25 @@ def test_create_user_refuses_duplicates_and_short_passwords(tmp_path):
 
 def test_demo_is_idempotent_and_prints_credentials(tmp_path):
     env = base_env(tmp_path, f"sqlite:///{tmp_path / 'd.sqlite3'}")
-    first = run_cli(env, "demo")
+    first = run_cli(env, "demo", timeout=600)
     assert "demo-organiser" in first.stdout and "第三届广东省职业技能大赛" in first.stdout
+    # The second, finished event (a 2025 市赛) is loaded by the same steps, so the province's
+    # figures show two tiers and two years.
+    assert "2025年广州市职业技能竞赛" in first.stdout and "[GZ2025]" in first.stdout
     # The arbitration group's login is printed too: appeals in the demo have someone to decide them.
     assert "arbitrator login: demo-arbitrator / demo-password-2026" in first.stdout
     # And the province's supervisor, whose statistics page shows the demo's figures.
     assert "province statistics login: demo-province / demo-password-2026" in first.stdout
-    second = run_cli(env, "demo")
-    assert "already loaded" in second.stdout
+    second = run_cli(env, "demo", timeout=600)
+    assert "already loaded" in second.stdout and "second demo event already loaded" in second.stdout
     con = sqlite3.connect(tmp_path / "d.sqlite3")
-    assert con.execute("SELECT count(*) FROM event").fetchone()[0] == 1
-    assert con.execute("SELECT count(*) FROM skill").fetchone()[0] == 3
-    assert con.execute("SELECT count(*) FROM competition_group").fetchone()[0] == 6
+    assert con.execute("SELECT count(*) FROM event").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM skill").fetchone()[0] == 3 + 1
+    assert con.execute("SELECT count(*) FROM competition_group").fetchone()[0] == 6 + 2
+    # Both events finished: final results, approved proposals, certificates; the summary agrees.
+    tiers = con.execute("SELECT e.tier, COUNT(c.id) FROM event e JOIN certificate c ON c.event = e.id GROUP BY e.tier").fetchall()
+    assert {t for t, n in tiers if n} == {"provincial", "city"}
+    assert "agrees" in run_cli(env, "province", "check").stdout
 
 
 def test_audit_verify_names_the_altered_entry(tmp_path):

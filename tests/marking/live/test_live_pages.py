@@ -117,7 +117,7 @@ def _serve(env: dict[str, str], name: str, *args: str) -> tuple[subprocess.Popen
     proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--port", str(port), "--log-level", "warning", *args],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=env["COMPETITION_DATA_DIR"])  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # `--demo` loads both demo events (the second finished: scored, certified) first
     while time.monotonic() < deadline:
         assert proc.poll() is None, (OUTPUT / f"server-{name}-{port}.log").read_text()
         try:
