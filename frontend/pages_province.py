@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from frontend.pages import render
 from kernel.errors import request_lang
-from kernel.guards import allowed
+from kernel.guards import allowed, principal
 from kernel.i18n import register
 from province import statistics
 from scoring import codelists
@@ -47,6 +47,7 @@ async def statistics_page(request: Request, by: str = "cluster", then: str = "")
     dims = [d for d in (by, then) if d in statistics.DIMENSIONS]
     dims = list(dict.fromkeys(dims)) or ["cluster"]
     filters = {k: request.query_params[k] for k in ("year", "tier", "group", "city", "cluster") if request.query_params.get(k)}
+    filters = statistics.city_cut(await principal(request), filters)  # a city supervisor: its own city only
     all_facts = await statistics.facts()  # read once for the cut and the list of years
     figures = await statistics.figures(dims, filters, all_facts)
     years = sorted({r["key"]["year"] for r in statistics.rollup(all_facts, ["year"])["rows"]}, reverse=True)

@@ -1,6 +1,8 @@
 """What other features may read and change of registration's contestants (its tables are its own).
 
-Every read is one query however many people it returns; ``columns`` name ``Contestant`` columns
+Every read is one query however many people it returns, and the reads of a skill, an event or
+the province's counts see only registrations that count (a delegation leader's rows once
+accepted); ``columns`` name ``Contestant`` columns
 (``"group.kind"`` follows the foreign key to the group), all of them when not given; rows come as
 dicts keyed by those names, ordered by id. ``statuses`` keeps only those statuses, ``excluding``
 leaves those out (``registered`` / ``withdrawn`` / ``disqualified``).
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from competition.registration.tables import Contestant
+from competition.registration.tables import Contestant, RegistrationReview
 from kernel.db import execute_many, lock_row
 
 
@@ -26,7 +28,14 @@ def _columns(names: Iterable[str] | None) -> list[Any]:
     return out
 
 
+def _accepted() -> Any:
+    """Only registrations that count: a delegation leader's rows once the organiser accepted them
+    (``RegistrationReview``), and every row the organiser entered (they have no review)."""
+    return Contestant.id.not_in(RegistrationReview.select(RegistrationReview.contestant).where(RegistrationReview.state != "accepted"))
+
+
 def _where(where: Any, statuses: Iterable[str] | None, excluding: Iterable[str]) -> Any:
+    where &= _accepted()
     if statuses is not None:
         where &= Contestant.status.is_in(list(statuses))
     excluded = list(excluding)
@@ -136,7 +145,7 @@ async def entrant_counts(event_ids: Iterable[int] | None = None) -> list[dict[st
     """Entrants (withdrawn ones left out) counted by event, skill, group kind, delegation, sex and
     year of birth — what the province's statistics add up (``province``), one grouped query
     however many people: rows ``{event, skill, group_kind, delegation, sex, birth_year, n}``."""
-    where = "c.status <> 'withdrawn'"
+    where = "c.status <> 'withdrawn' AND c.id NOT IN (SELECT r.contestant FROM registration_review r WHERE r.state <> 'accepted')"
     args: list[Any] = []
     ids = None if event_ids is None else sorted(set(event_ids))
     if ids is not None:
