@@ -16,6 +16,7 @@ from frontend import pages_live as frontend_pages_live
 from frontend import pages_people as frontend_pages_people
 from frontend import pages_province as frontend_pages_province
 from frontend import pages_public as frontend_pages_public
+from frontend import pages_delegation as frontend_pages_delegation
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
 from frontend import pages_rules as frontend_pages_rules
@@ -61,6 +62,7 @@ def route_handlers() -> list:
         scoring_release_controller.public_notice_pdf,
         *frontend_pages.page_handlers(),
         *frontend_pages_registration.page_handlers(),
+        *frontend_pages_delegation.page_handlers(),
         *frontend_pages_dayof.page_handlers(),
         *frontend_pages_judges.page_handlers(),
         *frontend_pages_people.page_handlers(),
