@@ -155,4 +155,3 @@ async def city_review_page(request: Request) -> Template:
 
 def page_handlers() -> list:
     return [delegation_page, delegation_import_page, delegation_edit_page, review_page, city_review_page]
-

@@ -207,9 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="or COMPETITION_NEW_PASSWORD, or asked for")
     p.add_argument("--admin", action="store_true", help="platform administrator: acts in every event (keep these few)")
     p.add_argument(
-        "--role", choices=("event_creator", "province_supervisor", "city_supervisor"), default="event_creator",
+        "--role",
+        choices=("event_creator", "province_supervisor", "city_supervisor"),
+        default="event_creator",
         help="the platform role (without --admin): event_creator (default), province_supervisor (省人社厅: the province's figures, read only), "
-             "or city_supervisor (市人社局, with --city: reviews its city's delegation registrations, reads its city's figures)",
+        "or city_supervisor (市人社局, with --city: reviews its city's delegation registrations, reads its city's figures)",
     )
     p.add_argument("--city", help="for city_supervisor: the city's code (scoring.codelists, e.g. 440100 for 广州市)")  # fmt: skip
     p.set_defaults(func=cmd_create_user)

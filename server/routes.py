@@ -11,12 +11,12 @@ from competition.registration import controller as competition_registration_cont
 from frontend import pages as frontend_pages
 from frontend import pages_certificates as frontend_pages_certificates
 from frontend import pages_dayof as frontend_pages_dayof
+from frontend import pages_delegation as frontend_pages_delegation
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
 from frontend import pages_people as frontend_pages_people
 from frontend import pages_province as frontend_pages_province
 from frontend import pages_public as frontend_pages_public
-from frontend import pages_delegation as frontend_pages_delegation
 from frontend import pages_registration as frontend_pages_registration
 from frontend import pages_results as frontend_pages_results
 from frontend import pages_rules as frontend_pages_rules

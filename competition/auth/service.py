@@ -93,7 +93,9 @@ async def grant_platform_role(user_id: int, role: str, *, actor: audit.Actor = a
         q &= RoleAssignment.delegation.is_null() if city is None else RoleAssignment.delegation == city
         if not await RoleAssignment.exists().where(q):
             await RoleAssignment.insert(RoleAssignment(user=user_id, role=role, delegation=city))
-            await audit.record("role.grant", actor, target=f"user:{user_id}", details={"role": role, "platform": True} | ({"city": city} if city else {}))
+            await audit.record(
+                "role.grant", actor, target=f"user:{user_id}", details={"role": role, "platform": True} | ({"city": city} if city else {})
+            )
 
 
 async def belongs_to_event(user_id: int, event_id: int) -> bool:

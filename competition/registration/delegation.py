@@ -233,7 +233,9 @@ async def register(event_id: int, data: dict[str, Any], delegations: Iterable[st
     return {**out, "review": await _review_of(out["id"])}
 
 
-async def import_rows(event_id: int, content: bytes, filename: str, mode: str, delegations: Iterable[str], actor: audit.Actor) -> tuple[int, dict[str, Any]]:
+async def import_rows(
+    event_id: int, content: bytes, filename: str, mode: str, delegations: Iterable[str], actor: audit.Actor
+) -> tuple[int, dict[str, Any]]:
     """A leader's import: the organiser's sheet and report; other delegations' rows are row errors."""
     scope = LeaderScope(delegations)
     await check_window(event_id)
@@ -335,7 +337,9 @@ async def add_coach(event_id: int, contestant_id: int, data: dict[str, Any], del
         await service.get_contestant(event_id, contestant_id)
     async with write_transaction():
         rows = await Coach.insert(Coach(event=event_id, contestant=contestant_id, name=name, employer=employer, phone=phone)).returning(Coach.id)
-        await audit.record("coach.add", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"coach": rows[0]["id"], "name": name})
+        await audit.record(
+            "coach.add", actor, event_id=event_id, target=f"contestant:{contestant_id}", details={"coach": rows[0]["id"], "name": name}
+        )
     return (await coaches_of([contestant_id]))[contestant_id][-1]
 
 
@@ -368,7 +372,9 @@ async def queue(
     """Rows a leader entered, for review: of one event (the organiser), or of these cities across
     events (a city reviewer), filtered by delegation and state; masked."""
     if state and state not in STATES:
-        raise invalid("state", "状态须为 submitted、city_approved、returned 或 accepted", "state must be submitted, city_approved, returned or accepted")
+        raise invalid(
+            "state", "状态须为 submitted、city_approved、returned 或 accepted", "state must be submitted, city_approved, returned or accepted"
+        )
     where = RegistrationReview.id.is_not_null()
     if event_id is not None:
         where &= RegistrationReview.event == event_id
@@ -388,7 +394,11 @@ async def queue(
         cwhere &= Contestant.delegation == delegation
     rows = await service._select().where(cwhere).order_by(Contestant.event).order_by(Contestant.delegation).order_by(Contestant.id)
     items = await _with_reviews([service.contestant_json(r) for r in rows])
-    names = {e["id"]: e["name"] for e in await Event.select(Event.id, Event.name).where(Event.id.is_in(sorted({c["event_id"] for c in items})))} if items else {}
+    names = (
+        {e["id"]: e["name"] for e in await Event.select(Event.id, Event.name).where(Event.id.is_in(sorted({c["event_id"] for c in items})))}
+        if items
+        else {}
+    )
     for c in items:
         c["event_name"] = names.get(c["event_id"], "")
     return {"items": items, "total": len(items)}
@@ -412,7 +422,9 @@ async def _reviews_for(contestant_ids: list[int], where: Any = None) -> dict[int
 
 
 def _wrong_state(bad: dict[int, str], zh: str, en: str) -> BilingualError:
-    return BilingualError(409, "wrong_state", field="contestant_ids", zh=zh, en=en, extra={"rows": [{"contestant_id": k, "state": v} for k, v in bad.items()]})
+    return BilingualError(
+        409, "wrong_state", field="contestant_ids", zh=zh, en=en, extra={"rows": [{"contestant_id": k, "state": v} for k, v in bad.items()]}
+    )
 
 
 def _reason(value: Any) -> str:
@@ -493,4 +505,3 @@ async def send_back(event_id: int, contestant_ids: list[int], reason: Any, actor
             raise _wrong_state(bad, "只能退回待审核的记录", "only rows awaiting review can be sent back")
         await _move(event_id, sorted(reviews), reviews, RETURNED, text, "province", "registration.return", actor)
     return {"returned": len(reviews)}
-

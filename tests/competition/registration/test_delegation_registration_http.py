@@ -48,7 +48,9 @@ async def test_leader_enters_only_own_delegation_within_window(admin, server, wo
     e = event["id"]
     r = await leader.post(f"/api/events/{e}/delegation/contestants", json=person(skill, name="李四", delegation="深圳市"))
     assert r.status_code == 403 and r.json()["code"] == "other_delegation" and r.json()["field"] == "delegation"
-    r = await leader.post(f"/api/events/{e}/delegation/contestants", json=person(skill, name="李四", delegation="深圳市"), headers={"Accept-Language": "en"})
+    r = await leader.post(
+        f"/api/events/{e}/delegation/contestants", json=person(skill, name="李四", delegation="深圳市"), headers={"Accept-Language": "en"}
+    )
     assert "own delegation" in r.json()["message"]
     r = await leader.post(f"/api/events/{e}/delegation/contestants", json=person(skill, name="张三"))
     assert r.status_code == 201, r.text
@@ -70,7 +72,9 @@ async def test_leader_enters_only_own_delegation_within_window(admin, server, wo
     assert [c["name"] for c in listed["items"]] == ["张三"] and listed["delegations"] == ["广州市"]
     assert (await other.patch(f"/api/events/{e}/delegation/contestants/{mine['id']}", json={"employer": "x"})).status_code == 404
     # A coach linked to the row (phone masked).
-    r = await leader.post(f"/api/events/{e}/delegation/contestants/{mine['id']}/coaches", json={"name": "刘老师", "employer": "广州市技师学院", "phone": "13900139000"})
+    r = await leader.post(
+        f"/api/events/{e}/delegation/contestants/{mine['id']}/coaches", json={"name": "刘老师", "employer": "广州市技师学院", "phone": "13900139000"}
+    )
     assert r.status_code == 201 and r.json()["phone"] == "139****9000", r.text
     r = await leader.post(f"/api/events/{e}/delegation/contestants/{mine['id']}/coaches", json={"name": "", "phone": "1"})
     assert r.status_code == 422 and r.json()["field"] == "name"
@@ -93,7 +97,9 @@ async def test_leader_import_reports_other_delegations_by_row(admin, world):
     assert (await admin.post(f"/api/events/{e}/contestants", json=taken)).status_code == 201
     good = [person(skill, name=f"导入{i}") for i in range(2)]
     foreign = person(skill, name="外队", delegation="深圳市")
-    content = workbook([sheet_row(good[0], skill), sheet_row(foreign, skill), sheet_row(taken | {"delegation": "广州市"}, skill), sheet_row(good[1], skill)])
+    content = workbook(
+        [sheet_row(good[0], skill), sheet_row(foreign, skill), sheet_row(taken | {"delegation": "广州市"}, skill), sheet_row(good[1], skill)]
+    )
     r = await leader.post(f"/api/events/{e}/delegation/import?mode=all", files={"data": ("报名表.xlsx", content)})
     assert r.status_code == 422 and r.json()["refused"], r.text
     errors = {(x["row"], x["column"], x["code"]) for x in r.json()["errors"]}
