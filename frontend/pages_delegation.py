@@ -142,7 +142,7 @@ async def review_page(request: Request, event_id: int) -> Template:
 async def city_review_page(request: Request) -> Template:
     state = request.query_params.get("state", "submitted")
     p = await principal(request)
-    cities = p.cities() if p else set()
+    cities = {c.code for c in codelists.CITIES} if p and p.is_admin else (p.cities() if p else set())
     found = await delegation.queue(cities=cities, state=state)
     names = "、".join(codelists.CITY_BY_CODE[c].zh for c in sorted(cities) if c in codelists.CITY_BY_CODE)
     names_en = ", ".join(codelists.CITY_BY_CODE[c].en for c in sorted(cities) if c in codelists.CITY_BY_CODE)

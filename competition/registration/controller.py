@@ -18,6 +18,7 @@ from kernel.audit import Actor
 from kernel.errors import invalid, request_lang
 from kernel.guards import allowed, principal
 from kernel.settings import Settings
+from scoring import codelists
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -259,7 +260,10 @@ async def _delegations(request: Request, event_id: int) -> set[str]:
 
 
 async def _cities(request: Request) -> set[str]:
+    """The cities the reader reviews: a city supervisor's own; every city for an administrator."""
     p = await principal(request)
+    if p is not None and p.is_admin:
+        return {c.code for c in codelists.CITIES}
     return p.cities() if p else set()
 
 

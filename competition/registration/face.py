@@ -78,16 +78,16 @@ async def contestants_of_event(
 
 
 async def contestants_by_id(contestant_ids: Iterable[int], columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """These contestants (unknown ids are left out)."""
+    """These contestants (unknown ids, and rows not accepted, are left out)."""
     ids = sorted(set(contestant_ids))
     if not ids:
         return []
-    return await Contestant.select(*_columns(columns)).where(Contestant.id.is_in(ids)).order_by(Contestant.id)
+    return await Contestant.select(*_columns(columns)).where(Contestant.id.is_in(ids) & _accepted()).order_by(Contestant.id)
 
 
 async def contestant(contestant_id: int, columns: Iterable[str] | None = None, *, event_id: int | None = None) -> dict[str, Any] | None:
-    """One contestant (of this event, when named), or None."""
-    where = Contestant.id == contestant_id
+    """One contestant (of this event, when named), or None (also for a row not accepted yet)."""
+    where = (Contestant.id == contestant_id) & _accepted()
     if event_id is not None:
         where &= Contestant.event == event_id
     return await Contestant.select(*_columns(columns)).where(where).first()
@@ -118,12 +118,12 @@ async def contestants_by_identity(id_number: str, name: str, columns: Iterable[s
     name as registered (both must match: a contestant's self-service look-up)."""
     if not id_number or not name:
         return []
-    where = (Contestant.id_number == id_number) & (Contestant.name == name)
+    where = (Contestant.id_number == id_number) & (Contestant.name == name) & _accepted()
     return await Contestant.select(*_columns(columns)).where(where).order_by(Contestant.id)
 
 
 async def is_of_skill(contestant_id: int, skill_id: int) -> bool:
-    return await Contestant.exists().where((Contestant.id == contestant_id) & (Contestant.skill == skill_id))
+    return await Contestant.exists().where((Contestant.id == contestant_id) & (Contestant.skill == skill_id) & _accepted())
 
 
 # ---- writing (inside the caller's write transaction) ---------------------------------------------

@@ -191,3 +191,28 @@ async def test_city_supervisor_needs_a_city_and_reads_only_its_figures(admin, se
     assert r.status_code == 403 and r.json()["code"] == "other_city"
     assert (await gz.get(f"/api/events/{event['id']}/contestants")).status_code == 403
     await gz.aclose()
+
+
+async def test_only_accepted_rows_reach_checkin_and_the_draw(admin, server, world):
+    event, skill, leader = world
+    e = event["id"]
+    industry = await account(admin, server, e, "delegation_leader", delegation="广东电网有限责任公司")
+    own = await admin.post(f"/api/events/{e}/contestants", json=person(skill, name="组织方录入"))
+    pending = await industry.post(f"/api/events/{e}/delegation/contestants", json=person(skill, name="待审核", delegation="广东电网有限责任公司"))
+    assert own.status_code == 201 and pending.status_code == 201
+    pid = pending.json()["id"]
+
+    async def listed() -> set[int]:
+        r = await admin.get(f"/api/events/{e}/skills/{skill['id']}/checkin")
+        assert r.status_code == 200, r.text
+        return {c["id"] for c in r.json()["items"]}
+
+    assert own.json()["id"] in await listed() and pid not in await listed()
+    r = await admin.put(f"/api/events/{e}/checkin/{pid}", json={"status": "present", "id_number": person(skill)["id_number"]})
+    assert r.status_code == 404, r.text  # not a registration yet
+    r = await admin.post(f"/api/events/{e}/skills/{skill['id']}/draws", json={"session": "1"})
+    assert r.status_code in (200, 201), r.text
+    drawn = {int(k) for k in r.json()["result"]}
+    assert own.json()["id"] in drawn and pid not in drawn
+    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [pid]})).json() == {"accepted": 1}
+    assert pid in await listed()
