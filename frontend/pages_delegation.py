@@ -134,7 +134,6 @@ async def review_page(request: Request, event_id: int) -> Template:
         request, "registration_review.html", event=event, found=found, states=delegation.STATES, state=state,
         delegation=request.query_params.get("delegation", ""), delegations=sorted({c["delegation"] for c in everything}),
         window=window, opens_local=_local(window["opens_at"]), closes_local=_local(window["closes_at"]), city_step=False,
-        accept_url=f"/api/events/{event_id}/registration/reviews/accept", return_url=f"/api/events/{event_id}/registration/reviews/return",
     )  # fmt: skip
 
 
@@ -149,7 +148,6 @@ async def city_review_page(request: Request) -> Template:
     return await render(
         request, "registration_review.html", event=None, found=found, states=delegation.STATES, state=state, delegation="",
         delegations=[], window=None, city_step=True, city_names={"zh": names, "en": names_en},
-        accept_url="/api/city/reviews/approve", return_url="/api/city/reviews/return",
     )  # fmt: skip
 
 

@@ -157,5 +157,11 @@ async def test_delegation_registers_city_and_province_review(sqlite_server, page
     assert listed["total"] == 3 and "广州地铁集团有限公司运营事业总部" in {c["employer"] for c in listed["items"]}
     await page.goto(f"{base}/events/{e}/registration/review")
     await page.screenshot(path="/tmp/delegation_review.png", full_page=True)
+    # The city's queue in English.
+    await login(page, base, city_name, PASSWORD)
+    await page.goto(f"{base}/lang/en?next=/city/review%3Fstate%3Daccepted")
+    assert "Delegation registrations: city review" in await page.inner_text("h1")
+    assert await page.locator("#review-queue tr[data-state=accepted]", has_text="Accepted").count() >= 3
+    await page.screenshot(path="/tmp/delegation_city_en.png", full_page=True)
     await city.aclose()
     await admin.aclose()
