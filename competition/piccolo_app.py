@@ -4,7 +4,7 @@ from piccolo.conf.apps import AppConfig
 
 from competition.dayof.tables import CheckIn, Decryption, Draw, EncryptedNumber, ScoreSubmission
 from competition.judges.tables import Judge, JudgeAssignment
-from competition.registration.tables import Contestant, Team
+from competition.registration.tables import Coach, Contestant, RegistrationReview, RegistrationWindow, Team
 from kernel.tables import AuditLog, CompetitionGroup, Event, EventInvitation, LoginCode, RoleAssignment, Skill, SkillSession, User
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
@@ -24,6 +24,9 @@ APP_CONFIG = AppConfig(
         EventInvitation,
         Team,
         Contestant,
+        RegistrationWindow,
+        RegistrationReview,
+        Coach,
         Judge,
         JudgeAssignment,
         CheckIn,

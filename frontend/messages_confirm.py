@@ -21,6 +21,16 @@ register(
         "confirm.code_label": ("赛事代码", "Event code"),
         "confirm.code_mismatch": ("与赛事代码不一致", "This is not the event code"),
         # The steps.
+        "confirm.accept_registrations": (
+            "将通过所选的代表队报名记录：通过后即为正式报名，参加抽签、检录和评分，领队不能再修改；如需更正须由组织方修改并留痕。",
+            "This accepts the selected delegation rows: they become registrations that count for the draw, check-in and marking. "
+            "It cannot be undone: the leader can no longer change them, and a correction afterwards is the organiser's, on record.",
+        ),
+        "confirm.city_approve_registrations": (
+            "将以本市名义审核通过所选记录，交组织方（省）审核；领队不能再修改，审核记录不能撤销。",
+            "This approves the selected rows for your city and sends them to the organiser. It cannot be undone: the leader can "
+            "no longer change them, and the approval stays on record.",
+        ),
         "confirm.draw": (
             "将为本场次抽签，随机分配工位号，结果立即生效并记录在案。抽签不能撤销：如需重抽，必须填写原因，原结果仍永久保留备查。",
             "This draws the workstations of this session at random; the result takes effect at once and is recorded. "

@@ -13,7 +13,7 @@ from litestar.response import Template
 from competition.events import service as events
 from frontend.pages import render
 from kernel.errors import request_lang
-from kernel.guards import allowed
+from kernel.guards import allowed, principal
 from kernel.i18n import register
 from province import standings, statistics
 from scoring import codelists
@@ -75,6 +75,7 @@ async def statistics_page(request: Request, by: str = "cluster", then: str = "")
     dims = [d for d in (by, then) if d in statistics.DIMENSIONS]
     dims = list(dict.fromkeys(dims)) or ["cluster"]
     filters = _filters(request)
+    filters = statistics.city_cut(await principal(request), filters)  # a city supervisor: its own city only
     figures = await statistics.figures(dims, filters)
     years = await statistics.years()
     by_sex = await statistics.cut(["sex"], filters) if "sex" not in dims else None
@@ -109,7 +110,7 @@ def _row_query(filters: dict[str, str], key: dict[str, str]) -> str:
 
 @get("/province/events", include_in_schema=False, guards=[allowed("read_province_statistics")])
 async def events_page(request: Request) -> Template:
-    filters = _filters(request)
+    filters = statistics.city_cut(await principal(request), _filters(request))  # a city supervisor: its own city only
     i = 0 if request_lang(request) == "zh" else 1
     said = "；".join(f"{statistics.DIMENSIONS[k][i]}：{statistics.label(k, v)[i]}" for k, v in filters.items() if k in statistics.DIMENSIONS)
     return await render(
@@ -121,10 +122,11 @@ async def events_page(request: Request) -> Template:
 @get("/province/events/{event_id:int}", include_in_schema=False, guards=[allowed("read_province_statistics")])
 async def event_page(request: Request, event_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
+    own = statistics.city_cut(await principal(request), {})  # a city supervisor: its own city's part of the event
     return await render(
-        request, "province_event.html", event=event, by_city=await statistics.cut(["city"], event_id=event_id),
-        by_group=await statistics.cut(["group"], event_id=event_id), by_sex=await statistics.cut(["sex"], event_id=event_id),
-        by_age=await statistics.cut(["age_band"], event_id=event_id), teams=await standings.event_standings(event_id),
+        request, "province_event.html", event=event, by_city=await statistics.cut(["city"], own, event_id=event_id),
+        by_group=await statistics.cut(["group"], own, event_id=event_id), by_sex=await statistics.cut(["sex"], own, event_id=event_id),
+        by_age=await statistics.cut(["age_band"], own, event_id=event_id), teams=await standings.event_standings(event_id),
         measures=statistics.MEASURES, dimensions=statistics.DIMENSIONS,
     )  # fmt: skip
 

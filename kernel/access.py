@@ -32,6 +32,7 @@ from kernel.roles import (
     APPROVER,
     ARBITRATOR,
     CHIEF_JUDGE,
+    CITY_SUPERVISOR,
     CONTESTANT,
     DELEGATION_LEADER,
     ENCRYPTION_OFFICER,
@@ -86,7 +87,15 @@ _ALL = (
     # The platform.
     _cap("create_event", {EVENT_CREATOR}, PLATFORM, "创建赛事", "create events"),
     _cap("manage_platform", set(), PLATFORM, "管理平台账号", "manage platform accounts"),
-    _cap("read_province_statistics", {PROVINCE_SUPERVISOR}, PLATFORM, "查看全省竞赛统计", "read the province's contest statistics"),
+    # ``city_supervisor`` reads the figures of its own city only (``province.statistics.city_cut``).
+    _cap("read_province_statistics", {PROVINCE_SUPERVISOR, CITY_SUPERVISOR}, PLATFORM, "查看全省竞赛统计", "read the province's contest statistics"),
+    _cap(
+        "review_city_registration",
+        {CITY_SUPERVISOR},
+        PLATFORM,
+        "审核本市代表队的报名（市级）",
+        "review one's own city's delegation registrations (step 市)",
+    ),
     # An event and its set-up.
     _cap("read_event", EVERYONE_IN_EVENT, EVENT, "查看赛事", "read the event"),
     _cap("read_skill", EVERYONE_IN_EVENT, SKILL, "查看竞赛项目", "read a skill (judges: their own skills)"),
@@ -110,6 +119,20 @@ _ALL = (
     _cap("manage_event_accounts", {ORGANISER}, EVENT, "重置密码、停用赛事账号", "reset passwords and deactivate the event's accounts"),
     # Registration and personal data.
     _cap("manage_registration", {ORGANISER}, EVENT, "管理报名", "manage registrations"),
+    _cap(
+        "register_delegation",
+        {DELEGATION_LEADER},
+        EVENT,
+        "领队在报名时间内报名本代表队选手和指导教师",
+        "enter one's own delegation's contestants and coaches within the registration window",
+    ),
+    _cap(
+        "review_registration",
+        {ORGANISER},
+        EVENT,
+        "审核代表队报名（省级）：退回、通过",
+        "review delegations' registrations (step 省): send back, accept",
+    ),
     _cap("read_personal_data", {ORGANISER}, EVENT, "查看完整身份证号和电话", "read full ID numbers and phones"),
     _cap("correct_identity_after_publication", {APPROVER}, EVENT, "成绩公示后更正选手身份信息", "correct a contestant's identity after publication"),
     _cap("withdraw_contestant", {ORGANISER}, EVENT, "登记选手退赛", "withdraw a contestant"),

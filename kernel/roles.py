@@ -24,9 +24,13 @@ DELEGATION_LEADER = "delegation_leader"
 CONTESTANT = "contestant"
 #: 省人社厅 supervision: reads the province's figures across every event, no personal data.
 PROVINCE_SUPERVISOR = "province_supervisor"
+#: 市人社局: a city's reviewer (step 市 of a delegation's registration) and reader of its own city's
+#: figures; a platform grant naming a city code of ``scoring.codelists.CITIES`` (held in the grant's
+#: ``delegation`` field, as a leader's names its delegation).
+CITY_SUPERVISOR = "city_supervisor"
 
 #: Roles held on the platform, not for an event (``platform_admin`` is the account's ``is_admin`` flag).
-PLATFORM_ROLES = (PLATFORM_ADMIN, EVENT_CREATOR, PROVINCE_SUPERVISOR)
+PLATFORM_ROLES = (PLATFORM_ADMIN, EVENT_CREATOR, PROVINCE_SUPERVISOR, CITY_SUPERVISOR)
 #: Roles an event's staff can grant in their event.
 ROLES = (ORGANISER, CHIEF_JUDGE, JUDGE, ENCRYPTION_OFFICER, ARBITRATOR, APPROVER, SUPERVISOR, DELEGATION_LEADER, CONTESTANT)
 #: Roles held per skill; the others are held for a whole event.
@@ -36,6 +40,7 @@ ROLE_LABELS = {
     PLATFORM_ADMIN: ("平台管理员", "platform administrator"),
     EVENT_CREATOR: ("赛事创建人", "event creator"),
     PROVINCE_SUPERVISOR: ("省级统计监督（人社厅）", "province supervisor (statistics)"),
+    CITY_SUPERVISOR: ("地市审核（市人社局）", "city supervisor (city review and figures)"),
     ORGANISER: ("组织方", "organiser"),
     CHIEF_JUDGE: ("裁判长", "chief judge"),
     JUDGE: ("裁判", "judge"),
@@ -105,6 +110,10 @@ class Principal:
     def delegations_for(self, event_id: int) -> set[str]:
         """The delegations this user leads (领队) in the event."""
         return {g.delegation for g in self.grants if g.role == DELEGATION_LEADER and g.event_id == event_id and g.delegation}
+
+    def cities(self) -> set[str]:
+        """The city codes this user supervises (市: platform ``city_supervisor`` grants)."""
+        return {g.delegation for g in self.grants if g.role == CITY_SUPERVISOR and g.event_id is None and g.delegation}
 
     def is_platform_account(self) -> bool:
         """An account of the platform rather than of one event: administrators, event creators,

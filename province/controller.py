@@ -10,7 +10,7 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get
 
 from kernel.errors import request_lang
-from kernel.guards import allowed
+from kernel.guards import allowed, principal
 from kernel.i18n import china_time
 from province import export, standings, statistics
 from scoring import codelists
@@ -19,8 +19,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILTERS = ("year", "tier", "group", "cluster", "city", "sex", "age_band", "occupation")
 
 
-def _filters(request: Request) -> dict[str, str]:
-    return {k: request.query_params[k] for k in _FILTERS if request.query_params.get(k)}
+async def _filters(request: Request) -> dict[str, str]:
+    """The query's filters, cut to the reader's own city for a city supervisor."""
+    asked = {k: request.query_params[k] for k in _FILTERS if request.query_params.get(k)}
+    return statistics.city_cut(await principal(request), asked)
 
 
 def _by(request: Request) -> list[str]:
@@ -54,16 +56,16 @@ class ProvinceController(Controller):
         "Filters: year, tier, group, cluster, city, sex, age_band, occupation. Each row lists the events behind it (drill-down).",
     )
     async def figures(self, request: Request) -> dict[str, Any]:
-        return await statistics.figures(_by(request), _filters(request))
+        return await statistics.figures(_by(request), await _filters(request))
 
     @get("/statistics.csv", summary="One cut as CSV", operation_id="province_statistics_csv", media_type="text/csv")
     async def figures_csv(self, request: Request) -> Response[bytes]:
-        cut = await statistics.figures(_by(request), _filters(request))
+        cut = await statistics.figures(_by(request), await _filters(request))
         return _file(export.cut_csv(cut, request_lang(request)), "全省竞赛统计.csv", "text/csv; charset=utf-8")
 
     @get("/statistics.xlsx", summary="The yearly 情况表: one sheet per dimension", operation_id="province_statistics_xlsx", media_type=XLSX)
     async def situation(self, request: Request) -> Response[bytes]:
-        filters = _filters(request)
+        filters = await _filters(request)
         statistics.check_cut([], filters)
         now = dt.datetime.now(dt.timezone.utc)
         content = await export.situation_workbook(filters, china_time(now, "%Y-%m-%d %H:%M:%S"), request_lang(request))
@@ -73,7 +75,7 @@ class ProvinceController(Controller):
     @get("/events", summary="The events behind a figure, each with its own figures (the drill-down)", operation_id="province_events",
          description="Filters as for `/statistics`; most entrants first.")  # fmt: skip
     async def events(self, request: Request) -> list[dict[str, Any]]:
-        return await statistics.event_figures(_filters(request))
+        return await statistics.event_figures(await _filters(request))
 
     @get("/events/{event_id:int}/standings", summary="An event's team standings: medal table, 团体总分, 优秀组织奖",
          operation_id="province_event_standings")  # fmt: skip

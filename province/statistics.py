@@ -19,8 +19,9 @@ from certificates import proposals
 from certificates import service as certificates
 from competition import registration
 from kernel.db import current_engine
-from kernel.errors import invalid
+from kernel.errors import BilingualError, invalid
 from kernel.i18n import china_time
+from kernel.roles import PROVINCE_SUPERVISOR, Principal
 from kernel.tables import Event, Skill
 from province.tables import ProvinceFact
 from scoring import codelists as codes
@@ -151,6 +152,21 @@ async def facts(event_ids: Iterable[int] | None = None) -> list[Fact]:
         elif o["kind"] == proposals.PROMOTION:
             f.promotions += 1
     return list(out.values())
+
+
+def city_cut(p: Principal | None, filters: dict[str, str]) -> dict[str, str]:
+    """The filters as this reader may see them: a city supervisor (市) only ever its own city's
+    figures — the city filter is set to it, and asking for another city is a 403. Administrators
+    and the province's supervisors see every city."""
+    if p is None or p.is_admin or p.holds_platform(PROVINCE_SUPERVISOR):
+        return filters
+    mine = sorted(p.cities())
+    asked = filters.get("city")
+    if not mine or (asked and asked not in mine):
+        raise BilingualError(
+            403, "other_city", field="city", zh="只能查看本市的统计数据", en="You may read only your own city's figures",
+        )  # fmt: skip
+    return {**filters, "city": asked or mine[0]}
 
 
 def check_cut(by: Iterable[str], filters: dict[str, str]) -> list[str]:

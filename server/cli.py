@@ -84,7 +84,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     from competition.auth import service
     from kernel.errors import AppError
+    from scoring.codelists import CITY_BY_CODE
 
+    if not args.admin and args.role == "city_supervisor" and args.city not in CITY_BY_CODE:
+        return _fail("地市审核账号须用 --city 指明地市代码（如 440100） / a city supervisor needs --city with a city code (e.g. 440100)")
     password = args.password or os.environ.get("COMPETITION_NEW_PASSWORD")
     if not password:
         if not sys.stdin.isatty():
@@ -94,7 +97,7 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     async def work() -> int:
         user_id = await service.create_user(args.username, args.name or args.username, password, is_admin=args.admin)
         if not args.admin:
-            await service.grant_platform_role(user_id, args.role)
+            await service.grant_platform_role(user_id, args.role, city=args.city)
         return user_id
 
     try:
@@ -103,6 +106,11 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(exc.message("zh") + " / " + exc.message("en"))
     if args.admin:
         print(f"已创建平台管理员账号（可处理所有赛事）/ created platform administrator {args.username} (id {user_id}): acts in every event")
+    elif args.role == "city_supervisor":
+        print(
+            f"已创建地市审核账号（审核本市代表队报名、查看本市统计）/ created city supervisor {args.username} (id {user_id}) for city {args.city}: "
+            "reviews its city's delegation registrations and reads its city's figures"
+        )
     elif args.role == "province_supervisor":
         print(
             f"已创建省级统计监督账号（只读全省统计，不含个人信息）/ created province supervisor {args.username} (id {user_id}): "
@@ -199,9 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="or COMPETITION_NEW_PASSWORD, or asked for")
     p.add_argument("--admin", action="store_true", help="platform administrator: acts in every event (keep these few)")
     p.add_argument(
-        "--role", choices=("event_creator", "province_supervisor"), default="event_creator",
-        help="the platform role (without --admin): event_creator (default), or province_supervisor (省人社厅: the province's figures, read only)",
-    )  # fmt: skip
+        "--role",
+        choices=("event_creator", "province_supervisor", "city_supervisor"),
+        default="event_creator",
+        help="the platform role (without --admin): event_creator (default), province_supervisor (省人社厅: the province's figures, read only), "
+        "or city_supervisor (市人社局, with --city: reviews its city's delegation registrations, reads its city's figures)",
+    )
+    p.add_argument("--city", help="for city_supervisor: the city's code (scoring.codelists, e.g. 440100 for 广州市)")  # fmt: skip
     p.set_defaults(func=cmd_create_user)
 
     p = sub.add_parser("demo", help="load a realistic demo event (idempotent)")

@@ -34,6 +34,7 @@ from marking.release import demo as scoring_release_demo
 #: approves what the final results proposed, then certificates are issued for what was approved.
 DEMO_STEPS: list[Callable[[int], Awaitable[str | None]]] = [
     competition_registration_demo.demo,
+    competition_registration_demo.window_demo,
     competition_judges_service.demo,
     competition_dayof_demo.demo,
     scoring_release_demo.demo,

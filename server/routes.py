@@ -11,6 +11,7 @@ from competition.registration import controller as competition_registration_cont
 from frontend import pages as frontend_pages
 from frontend import pages_certificates as frontend_pages_certificates
 from frontend import pages_dayof as frontend_pages_dayof
+from frontend import pages_delegation as frontend_pages_delegation
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
 from frontend import pages_people as frontend_pages_people
@@ -42,6 +43,10 @@ def route_handlers() -> list:
         competition_events_controller.EventController,
         competition_registration_controller.RegistrationController,
         competition_registration_controller.IdentityCorrectionController,
+        competition_registration_controller.RegistrationWindowController,
+        competition_registration_controller.DelegationRegistrationController,
+        competition_registration_controller.RegistrationReviewController,
+        competition_registration_controller.CityReviewController,
         competition_dayof_controller.DayOfController,
         competition_judges_controller.JudgeController,
         scoring_live_controller.SchemeController,
@@ -57,6 +62,7 @@ def route_handlers() -> list:
         scoring_release_controller.public_notice_pdf,
         *frontend_pages.page_handlers(),
         *frontend_pages_registration.page_handlers(),
+        *frontend_pages_delegation.page_handlers(),
         *frontend_pages_dayof.page_handlers(),
         *frontend_pages_judges.page_handlers(),
         *frontend_pages_people.page_handlers(),

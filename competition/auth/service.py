@@ -12,8 +12,9 @@ from kernel.db import write_transaction
 from kernel.errors import BilingualError, conflict, invalid, not_found
 from kernel.extension import Extension
 from kernel.passwords import MIN_PASSWORD_LENGTH, code_hash, hash_password_async, needs_rehash, new_login_code, new_password, verify_password_async
-from kernel.roles import CONTESTANT, DELEGATION_LEADER, ORGANISER, PLATFORM_ADMIN, PLATFORM_ROLES, ROLES, SKILL_ROLES
+from kernel.roles import CITY_SUPERVISOR, CONTESTANT, DELEGATION_LEADER, ORGANISER, PLATFORM_ADMIN, PLATFORM_ROLES, ROLES, SKILL_ROLES
 from kernel.tables import EventInvitation, LoginCode, RoleAssignment, Skill, User
+from scoring import codelists
 
 PENDING = "pending"
 ACCEPTED = "accepted"
@@ -72,17 +73,29 @@ async def create_user(
     return user_id
 
 
-async def grant_platform_role(user_id: int, role: str, *, actor: audit.Actor = audit.SYSTEM) -> None:
-    """A platform role (``event_creator``); only the CLI grants one."""
+async def grant_platform_role(user_id: int, role: str, *, actor: audit.Actor = audit.SYSTEM, city: str | None = None) -> None:
+    """A platform role (``event_creator``, ``province_supervisor``, ``city_supervisor`` with its
+    city code); only the CLI grants one."""
     if role not in PLATFORM_ROLES or role == PLATFORM_ADMIN:
         raise invalid("role", "未知的平台角色", "unknown platform role")
+    if role == CITY_SUPERVISOR:
+        if (city or "").strip() not in codelists.CITY_BY_CODE:
+            raise invalid(
+                "city", "地市审核账号须指明地市代码（如 440100 广州市）", "a city supervisor names its city by code (e.g. 440100 for Guangzhou)"
+            )
+        city = city.strip() if city else None
+    else:
+        city = None
     async with write_transaction():
         if not await User.exists().where(User.id == user_id):
             raise not_found("user")
         q = (RoleAssignment.user == user_id) & (RoleAssignment.role == role) & RoleAssignment.event.is_null()
+        q &= RoleAssignment.delegation.is_null() if city is None else RoleAssignment.delegation == city
         if not await RoleAssignment.exists().where(q):
-            await RoleAssignment.insert(RoleAssignment(user=user_id, role=role))
-            await audit.record("role.grant", actor, target=f"user:{user_id}", details={"role": role, "platform": True})
+            await RoleAssignment.insert(RoleAssignment(user=user_id, role=role, delegation=city))
+            await audit.record(
+                "role.grant", actor, target=f"user:{user_id}", details={"role": role, "platform": True} | ({"city": city} if city else {})
+            )
 
 
 async def belongs_to_event(user_id: int, event_id: int) -> bool:

@@ -7,17 +7,18 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
 from competition.events.controller import given
-from competition.registration import service
+from competition.registration import delegation, service
 from kernel.audit import Actor
 from kernel.errors import invalid, request_lang
-from kernel.guards import allowed
+from kernel.guards import allowed, principal
 from kernel.settings import Settings
+from scoring import codelists
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -226,3 +227,183 @@ class IdentityCorrectionController(Controller):
     async def correct(self, request: Request, actor: Actor, event_id: int, contestant_id: int, data: IdentityCorrectionIn) -> dict[str, Any]:
         fields = {k: v for k, v in given(data).items() if k != "reason"}
         return await service.correct_identity(event_id, contestant_id, fields, data.reason, actor)
+
+
+# ---- delegations register their own (代表队报名) and the review (市 → 省) --------------------------------
+
+
+class WindowIn(msgspec.Struct):
+    #: ISO times; without a zone they are China time.
+    opens_at: str
+    closes_at: str
+
+
+class ReviewIn(msgspec.Struct):
+    contestant_ids: list[int]
+
+
+class SendBackIn(msgspec.Struct):
+    contestant_ids: list[int]
+    #: Why the rows go back: the leader sees it; audited.
+    reason: str
+
+
+class CoachIn(msgspec.Struct):
+    name: str
+    employer: str = ""
+    phone: str = ""
+
+
+async def _delegations(request: Request, event_id: int) -> set[str]:
+    p = await principal(request)
+    return p.delegations_for(event_id) if p else set()
+
+
+async def _cities(request: Request) -> set[str]:
+    """The cities the reader reviews: a city supervisor's own; every city for an administrator."""
+    p = await principal(request)
+    if p is not None and p.is_admin:
+        return {c.code for c in codelists.CITIES}
+    return p.cities() if p else set()
+
+
+class RegistrationWindowController(Controller):
+    path = "/api/events/{event_id:int}/registration/window"
+    tags = ["registration"]
+
+    @get("/", summary="The delegations' registration window", operation_id="get_registration_window", guards=[allowed("read_event")])
+    async def get_window(self, event_id: int) -> dict[str, Any]:
+        return await delegation.get_window(event_id)
+
+    @put(
+        "/",
+        summary="Set when delegation leaders may register (times without a zone are China time)",
+        operation_id="set_registration_window",
+        guards=[allowed("manage_registration")],
+    )
+    async def set_window(self, actor: Actor, event_id: int, data: WindowIn) -> dict[str, Any]:
+        return await delegation.set_window(event_id, data.opens_at, data.closes_at, actor)
+
+
+class DelegationRegistrationController(Controller):
+    """A delegation leader's own registrations: only their delegation's rows, within the window."""
+
+    path = "/api/events/{event_id:int}/delegation"
+    tags = ["registration"]
+    guards = [allowed("register_delegation")]
+
+    @get("/contestants", summary="The leader's own delegation's rows with their review and coaches (masked)", operation_id="list_delegation_rows")
+    async def list_rows(self, request: Request, event_id: int) -> dict[str, Any]:
+        return {**await delegation.delegation_rows(event_id, await _delegations(request, event_id)), "window": await delegation.get_window(event_id)}
+
+    @post(
+        "/contestants",
+        summary="A leader registers one contestant of their delegation (submitted for review)",
+        operation_id="register_delegation_contestant",
+        description="Same validation as the organiser's entry. 403 other_delegation for another delegation; 422 registration_closed outside the window.",
+    )
+    async def register(self, request: Request, actor: Actor, event_id: int, data: ContestantIn) -> dict[str, Any]:
+        return await delegation.register(event_id, msgspec.structs.asdict(data), await _delegations(request, event_id), actor)
+
+    @patch(
+        "/contestants/{contestant_id:int}",
+        summary="A leader corrects their own pending row (submitted or returned)",
+        operation_id="update_delegation_contestant",
+    )
+    async def update(self, request: Request, actor: Actor, event_id: int, contestant_id: int, data: ContestantPatch) -> dict[str, Any]:
+        return await delegation.update(event_id, contestant_id, given(data), await _delegations(request, event_id), actor)
+
+    @post(
+        "/contestants/{contestant_id:int}/resubmit",
+        summary="Resubmit a row that was sent back",
+        operation_id="resubmit_delegation_contestant",
+        status_code=200,
+    )
+    async def resubmit(self, request: Request, actor: Actor, event_id: int, contestant_id: int) -> dict[str, Any]:
+        return await delegation.resubmit(event_id, contestant_id, await _delegations(request, event_id), actor)
+
+    @post("/contestants/{contestant_id:int}/coaches", summary="Add a coach (指导教师) to one's own pending row", operation_id="add_delegation_coach")
+    async def add_coach(self, request: Request, actor: Actor, event_id: int, contestant_id: int, data: CoachIn) -> dict[str, Any]:
+        return await delegation.add_coach(event_id, contestant_id, msgspec.structs.asdict(data), await _delegations(request, event_id), actor)
+
+    @get("/template", summary="Download the registration workbook template (.xlsx)", operation_id="delegation_template", media_type=XLSX)
+    async def template(self, event_id: int) -> Response[bytes]:
+        return attachment(await service.template(event_id), "报名表模板.xlsx")
+
+    @post(
+        "/import",
+        summary="A leader imports their delegation's rows (.xlsx or .csv; mode: check, all or valid)",
+        description="The organiser's import and row/column report; a row of another delegation, or naming someone registered "
+        "that the leader may not change, is an error of its row. Stored rows are submitted for review.",
+        operation_id="import_delegation_rows",
+        request_max_body_size=MAX_UPLOAD_BYTES + 64 * 1024,
+    )
+    async def import_(
+        self,
+        request: Request,
+        actor: Actor,
+        event_id: int,
+        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        mode: str = "check",
+    ) -> Response[dict[str, Any]]:
+        if not isinstance(data, UploadFile):
+            raise invalid("file", "请上传文件", "upload a file")
+        content = await data.read()
+        status, body = await delegation.import_rows(
+            event_id, content, data.filename or "upload.xlsx", mode, await _delegations(request, event_id), actor
+        )
+        return Response(body, status_code=status)
+
+
+class RegistrationReviewController(Controller):
+    """Step 省: the organiser's review of delegations' rows."""
+
+    path = "/api/events/{event_id:int}/registration/reviews"
+    tags = ["registration"]
+    guards = [allowed("review_registration")]
+
+    @get("/", summary="Delegations' rows for review (filter by delegation and state; masked)", operation_id="list_registration_reviews")
+    async def list_(
+        self,
+        event_id: int,
+        delegation_name: Annotated[str, Parameter(query="delegation")] = "",
+        review_state: Annotated[str, Parameter(query="state")] = "",
+    ) -> dict[str, Any]:
+        return await delegation.queue(event_id=event_id, delegation=delegation_name, state=review_state)
+
+    @post(
+        "/accept",
+        summary="Accept rows (all or none): a city's once the city approved, an industry body's once submitted",
+        operation_id="accept_registrations",
+        status_code=200,
+    )
+    async def accept(self, actor: Actor, event_id: int, data: ReviewIn) -> dict[str, Any]:
+        return await delegation.accept(event_id, data.contestant_ids, actor)
+
+    @post("/return", summary="Send rows back to the leader with a reason", operation_id="return_registrations", status_code=200)
+    async def send_back(self, actor: Actor, event_id: int, data: SendBackIn) -> dict[str, Any]:
+        return await delegation.send_back(event_id, data.contestant_ids, data.reason, actor)
+
+    @post("/{contestant_id:int}/coaches", summary="The organiser adds a coach to a contestant", operation_id="add_coach")
+    async def add_coach(self, actor: Actor, event_id: int, contestant_id: int, data: CoachIn) -> dict[str, Any]:
+        return await delegation.add_coach(event_id, contestant_id, msgspec.structs.asdict(data), None, actor)
+
+
+class CityReviewController(Controller):
+    """Step 市: a city reviewer's queue, across events, of its own city's delegation rows only."""
+
+    path = "/api/city/reviews"
+    tags = ["registration"]
+    guards = [allowed("review_city_registration")]
+
+    @get("/", summary="The city's delegation rows for review (masked)", operation_id="list_city_reviews")
+    async def list_(self, request: Request, review_state: Annotated[str, Parameter(query="state")] = "") -> dict[str, Any]:
+        return {**await delegation.queue(cities=await _cities(request), state=review_state), "cities": sorted(await _cities(request))}
+
+    @post("/approve", summary="Approve the city's submitted rows (all or none)", operation_id="city_approve_registrations", status_code=200)
+    async def approve(self, request: Request, actor: Actor, data: ReviewIn) -> dict[str, Any]:
+        return await delegation.city_approve(data.contestant_ids, await _cities(request), actor)
+
+    @post("/return", summary="Send the city's submitted rows back with a reason", operation_id="city_return_registrations", status_code=200)
+    async def send_back(self, request: Request, actor: Actor, data: SendBackIn) -> dict[str, Any]:
+        return await delegation.city_return(data.contestant_ids, data.reason, await _cities(request), actor)

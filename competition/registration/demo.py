@@ -1,4 +1,4 @@
-"""Demo registrations: 132 contestants over the demo event's three skills and two groups,
+"""Demo registrations: 132 contestants over the demo event's three skills and two groups (and the delegations' registration window),
 loaded through the same whole-sheet validation and bulk store as a real import."""
 
 from __future__ import annotations
@@ -56,3 +56,15 @@ async def demo(event_id: int) -> str | None:
         stored = await service._store(event_id, report)
         await audit.record("registration.import", audit.Actor(None, "demo"), event_id=event_id, target=f"event:{event_id}", details=stored)
     return f"已报名 {stored['created']} 名选手 / {stored['created']} contestants registered"
+
+
+async def window_demo(event_id: int) -> str | None:
+    """Open the demo event's registration window for delegations (from now, for 30 days), so a
+    leader appointed on the people page can register their own contestants; idempotent."""
+    from competition.registration import delegation
+
+    if (await delegation.get_window(event_id))["opens_at"]:
+        return None
+    now = dt.datetime.now(dt.timezone.utc)
+    await delegation.set_window(event_id, now - dt.timedelta(hours=1), now + dt.timedelta(days=30), audit.Actor(None, "demo"))
+    return "已开放代表队报名（30 天）/ delegations' registration window open (30 days)"

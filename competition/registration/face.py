@@ -1,6 +1,8 @@
 """What other features may read and change of registration's contestants (its tables are its own).
 
-Every read is one query however many people it returns; ``columns`` name ``Contestant`` columns
+Every read is one query however many people it returns, and the reads of a skill, an event or
+the province's counts see only registrations that count (a delegation leader's rows once
+accepted); ``columns`` name ``Contestant`` columns
 (``"group.kind"`` follows the foreign key to the group), all of them when not given; rows come as
 dicts keyed by those names, ordered by id. ``statuses`` keeps only those statuses, ``excluding``
 leaves those out (``registered`` / ``withdrawn`` / ``disqualified``).
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from competition.registration.tables import Contestant
+from competition.registration.tables import Contestant, RegistrationReview
 from kernel.db import execute_many, lock_row
 
 
@@ -26,7 +28,14 @@ def _columns(names: Iterable[str] | None) -> list[Any]:
     return out
 
 
+def _accepted() -> Any:
+    """Only registrations that count: a delegation leader's rows once the organiser accepted them
+    (``RegistrationReview``), and every row the organiser entered (they have no review)."""
+    return Contestant.id.not_in(RegistrationReview.select(RegistrationReview.contestant).where(RegistrationReview.state != "accepted"))
+
+
 def _where(where: Any, statuses: Iterable[str] | None, excluding: Iterable[str]) -> Any:
+    where &= _accepted()
     if statuses is not None:
         where &= Contestant.status.is_in(list(statuses))
     excluded = list(excluding)
@@ -69,16 +78,16 @@ async def contestants_of_event(
 
 
 async def contestants_by_id(contestant_ids: Iterable[int], columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """These contestants (unknown ids are left out)."""
+    """These contestants (unknown ids, and rows not accepted, are left out)."""
     ids = sorted(set(contestant_ids))
     if not ids:
         return []
-    return await Contestant.select(*_columns(columns)).where(Contestant.id.is_in(ids)).order_by(Contestant.id)
+    return await Contestant.select(*_columns(columns)).where(Contestant.id.is_in(ids) & _accepted()).order_by(Contestant.id)
 
 
 async def contestant(contestant_id: int, columns: Iterable[str] | None = None, *, event_id: int | None = None) -> dict[str, Any] | None:
-    """One contestant (of this event, when named), or None."""
-    where = Contestant.id == contestant_id
+    """One contestant (of this event, when named), or None (also for a row not accepted yet)."""
+    where = (Contestant.id == contestant_id) & _accepted()
     if event_id is not None:
         where &= Contestant.event == event_id
     return await Contestant.select(*_columns(columns)).where(where).first()
@@ -109,12 +118,12 @@ async def contestants_by_identity(id_number: str, name: str, columns: Iterable[s
     name as registered (both must match: a contestant's self-service look-up)."""
     if not id_number or not name:
         return []
-    where = (Contestant.id_number == id_number) & (Contestant.name == name)
+    where = (Contestant.id_number == id_number) & (Contestant.name == name) & _accepted()
     return await Contestant.select(*_columns(columns)).where(where).order_by(Contestant.id)
 
 
 async def is_of_skill(contestant_id: int, skill_id: int) -> bool:
-    return await Contestant.exists().where((Contestant.id == contestant_id) & (Contestant.skill == skill_id))
+    return await Contestant.exists().where((Contestant.id == contestant_id) & (Contestant.skill == skill_id) & _accepted())
 
 
 # ---- writing (inside the caller's write transaction) ---------------------------------------------
@@ -136,7 +145,7 @@ async def entrant_counts(event_ids: Iterable[int] | None = None) -> list[dict[st
     """Entrants (withdrawn ones left out) counted by event, skill, group kind, delegation, sex and
     year of birth — what the province's statistics add up (``province``), one grouped query
     however many people: rows ``{event, skill, group_kind, delegation, sex, birth_year, n}``."""
-    where = "c.status <> 'withdrawn'"
+    where = "c.status <> 'withdrawn' AND c.id NOT IN (SELECT r.contestant FROM registration_review r WHERE r.state <> 'accepted')"
     args: list[Any] = []
     ids = None if event_ids is None else sorted(set(event_ids))
     if ids is not None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Protocol
 
 from competition.events import service as events
 from competition.registration import sheet
-from competition.registration.tables import Contestant, Team
+from competition.registration.tables import Contestant, RegistrationReview, Team
 from kernel import audit
 from kernel.db import execute_many, insert_many, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
@@ -56,6 +56,23 @@ _INSERT_COLUMNS = [
     "current_level", "level_certificate_no", "phone", "photo", "session", "status", "award_eligible", "created_at", "updated_at",
 ]  # fmt: skip
 _UPDATE_FIELDS = ["name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team"]
+
+
+class EntryScope(Protocol):
+    """Who enters the rows when it is not the organiser: a delegation leader
+    (``registration.delegation.LeaderScope``) — rows outside it become errors of their row, and
+    what was stored goes to review, inside the same transaction."""
+
+    async def refuse_rows(self, event_id: int, report: sheet.ImportReport) -> None: ...
+
+    async def stored(self, event_id: int, report: sheet.ImportReport, actor: audit.Actor) -> None: ...
+
+
+def accepted_only() -> Any:
+    """Contestants whose registration counts: every row but a delegation leader's not yet
+    accepted (``RegistrationReview``); rows the organiser entered have no review and count."""
+    pending = RegistrationReview.select(RegistrationReview.contestant).where(RegistrationReview.state != "accepted")
+    return Contestant.id.not_in(pending)
 
 
 async def skill_options(event_id: int) -> list[sheet.SkillOption]:
@@ -265,7 +282,7 @@ async def list_contestants(
     offset: int = 0,
 ) -> dict[str, Any]:
     await events.get_event(event_id)
-    where = Contestant.event == event_id
+    where = (Contestant.event == event_id) & accepted_only()
     if skill_id is not None:
         where &= Contestant.skill == skill_id
     if group_id is not None:
@@ -296,10 +313,12 @@ async def list_contestants(
     return {"total": total, "items": [contestant_json(r) for r in rows]}
 
 
-async def register_one(event_id: int, data: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+async def register_one(event_id: int, data: dict[str, Any], actor: audit.Actor, scope: EntryScope | None = None) -> dict[str, Any]:
     await events.editable_event(event_id)
     ctx = await import_context(event_id)
     report = sheet.validate_rows(_one_row_frame(data, list(ctx.skills)), ctx)
+    if scope is not None and report.rows and report.rows[0].status == "new":
+        await scope.refuse_rows(event_id, report)
     _refuse(report)
     row = report.rows[0]
     if row.status != "new":
@@ -309,6 +328,8 @@ async def register_one(event_id: int, data: dict[str, Any], actor: audit.Actor) 
     session = _session(data.get("session"))
     async with write_transaction():
         await _store(event_id, report, session)
+        if scope is not None:
+            await scope.stored(event_id, report, actor)
         created = (
             await Contestant.select(Contestant.id).where((Contestant.event == event_id) & (Contestant.id_number == row.record["id_number"])).first()
         )
@@ -548,8 +569,12 @@ async def correct_identity(event_id: int, contestant_id: int, patch: dict[str, A
     return {**await get_contestant(event_id, contestant_id), "changed": changes, "proposals_updated": proposals, "certificates_issued": issued}
 
 
-async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, actor: audit.Actor) -> tuple[int, dict[str, Any]]:
-    """Validate a whole sheet, then store per ``mode``; returns (HTTP status, report)."""
+async def import_sheet(
+    event_id: int, data: bytes, filename: str, mode: str, actor: audit.Actor, scope: EntryScope | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Validate a whole sheet, then store per ``mode``; returns (HTTP status, report). With a
+    ``scope`` (a delegation leader), rows outside it are errors of their row, and what is stored
+    goes to review."""
     if mode not in IMPORT_MODES:
         raise invalid("mode", "须为 check、all 或 valid", "must be check, all or valid")
     await events.editable_event(event_id)
@@ -560,6 +585,8 @@ async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, act
     except sheet.SheetError as exc:
         raise BilingualError(422, exc.code, field="file", zh=exc.message.zh, en=exc.message.en, extra=getattr(exc, "details", None)) from None
     await _refuse_frozen_identities(event_id, report, ctx)
+    if scope is not None:
+        await scope.refuse_rows(event_id, report)
     body = report.to_dict()
     body["mode"] = mode
     body["stored"] = {"created": 0, "updated": 0, "unchanged": 0}
@@ -570,6 +597,8 @@ async def import_sheet(event_id: int, data: bytes, filename: str, mode: str, act
         return 422, body
     async with write_transaction():
         body["stored"] = await _store(event_id, report)
+        if scope is not None:
+            await scope.stored(event_id, report, actor)
         await audit.record(
             "registration.import",
             actor,
@@ -630,7 +659,7 @@ async def template(event_id: int) -> bytes:
 async def summary(event_id: int) -> dict[str, Any]:
     """Entrants per skill and group, with the preset's minimum-entrants warnings."""
     skills = await events.list_skills(event_id)
-    counts = await Contestant.select(Contestant.skill, Contestant.group, Contestant.status).where(Contestant.event == event_id)
+    counts = await Contestant.select(Contestant.skill, Contestant.group, Contestant.status).where((Contestant.event == event_id) & accepted_only())
     per: dict[tuple[int, int], int] = {}
     for c in counts:
         if c["status"] == "registered":

@@ -1,4 +1,4 @@
-"""Tables of registration: teams and contestants."""
+"""Tables of registration: teams, contestants, the leaders' window, reviews and coaches."""
 
 from __future__ import annotations
 
@@ -41,3 +41,39 @@ class Contestant(Table):
     award_eligible = Boolean(default=True, help_text="参与评奖: false for a guest entrant competing without awards (see the awards' count_among)")
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class RegistrationWindow(Table, tablename="registration_window"):
+    """When delegation leaders may enter their own contestants (报名时间); one per event. Without
+    one, or outside it, leaders cannot register (the organiser can, always)."""
+
+    event = ForeignKey(references=Event, null=False, unique=True)
+    opens_at = Timestamptz(null=True, default=None)
+    closes_at = Timestamptz(null=True, default=None)
+
+
+class RegistrationReview(Table, tablename="registration_review"):
+    """The review of a row a delegation leader entered (one per contestant): ``submitted`` →
+    (a city's rows) ``city_approved`` by the city reviewer (市) → ``accepted`` by the organiser (省),
+    or ``returned`` with a reason at either step, then resubmitted. A contestant without a review
+    row was entered by the organiser and is accepted. Only accepted rows count as registered;
+    every step is in the audit log (who, when, the reason)."""
+
+    contestant = ForeignKey(references=Contestant, null=False, unique=True)
+    event = ForeignKey(references=Event, null=False)
+    city = Varchar(length=10, default="", help_text="scoring.codelists city code of the delegation, or 'industry'")
+    state = Varchar(length=20, default="submitted", help_text="submitted / city_approved / returned / accepted")
+    reason = Varchar(length=500, default="", help_text="Why the row was sent back (shown to the leader)")
+    returned_by = Varchar(length=10, default="", help_text="'city' or 'province': the step that sent it back")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Coach(Table):
+    """A coach (指导教师) of a contestant: name, employer, phone (masked like a contestant's)."""
+
+    event = ForeignKey(references=Event, null=False)
+    contestant = ForeignKey(references=Contestant, null=False)
+    name = Varchar(length=50)
+    employer = Varchar(length=200, default="")
+    phone = Varchar(length=20, default="")
+    created_at = Timestamptz(default=TimestamptzNow())

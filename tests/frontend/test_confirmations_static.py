@@ -36,9 +36,11 @@ STEPS: dict[str, tuple[str, bool]] = {
     "appeal corrections applied": (r"/appeals/[^/]+/apply", False),
     "approval of proposals": (r"/proposals/approve", False),
     "striking a proposal": (r"/strike", False),
+    "accepting delegation registrations": (r"/registration/reviews/accept", False),
+    "city approval of registrations": (r"/city/reviews/approve", False),
 }
 # Attributes that name the address an element posts to (app.js, results.js, plain forms).
-ADDRESS_ATTRS = ("data-api", "data-post", "data-delete", "data-decide", "action", "formaction")
+ADDRESS_ATTRS = ("data-api", "data-post", "data-delete", "data-decide", "data-review", "action", "formaction")
 # Steps a page script starts from its own handler: the script's address → the element that triggers it.
 SCRIPT_TRIGGERS = {"/certificates/issue": ("certificates_event.html", "data-issue")}
 
