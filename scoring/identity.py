@@ -31,7 +31,7 @@ from scoring.idcard import CHECK_CHARS, WEIGHTS, IdCardError, Message, birth_dat
 
 __all__ = [
     "DEFAULT_TYPE", "DOC_TYPES", "DocType", "Document", "DocumentError", "ISO3166_ALPHA3", "doc_type_of",
-    "document_error_message", "document_problem", "nationality_problem", "normalise_number", "parse_document", "person_key",
+    "document_error_message", "document_problem", "nationality_problem", "normalise_number", "normalise_ref", "parse_document", "person_key", "person_ref", "unknown_type_message",
 ]  # fmt: skip
 
 DEFAULT_TYPE = "id_card"
@@ -129,6 +129,25 @@ def normalise_number(text: object) -> str:
 def person_key(doc_type: str | None, number: object) -> tuple[str, str]:
     """What makes a person the same across events: the document type and its normalised number."""
     return (doc_type or DEFAULT_TYPE, normalise_id(number))
+
+
+def person_ref(doc_type: str | None, number: object) -> str:
+    """``person_key`` as one string, for maps keyed by text: a 居民身份证 is its number alone (as
+    every key made before other documents existed), any other document ``type:NUMBER``."""
+    code, s = person_key(doc_type, number)
+    return s if code == DEFAULT_TYPE else f"{code}:{s}"
+
+
+def normalise_ref(ref: object) -> str:
+    """A ``person_ref`` as anyone may have written it (spaces, lower case) in its one spelling."""
+    text = str(ref).strip()
+    code, sep, number = text.partition(":")
+    return person_ref(code.strip().lower(), number) if sep else normalise_id(text)
+
+
+def unknown_type_message(text: object) -> Message:
+    names = "、".join(t.label.zh for t in DOC_TYPES.values())
+    return Message(f"证件类型“{text}”无效，应为：{names}", f"Unknown document type '{text}'; use one of: {names}")
 
 
 def _residence_problem(s: str, today: date) -> tuple[str, str | None] | None:
