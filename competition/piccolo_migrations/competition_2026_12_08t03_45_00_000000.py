@@ -1,12 +1,12 @@
 """Identity documents beyond the 居民身份证: a contestant's document type (default ``id_card``, so
 every existing row keeps its meaning) and nationality (ISO 3166-1 alpha-3, for passports), and an
 ID-number column wide enough for a passport number (20 characters). SQLite does not enforce a
-VARCHAR's length, so only PostgreSQL's column is widened."""
+VARCHAR's length, so only PostgreSQL's column is widened (the next migration, with the index of one
+registration per person, as Piccolo runs a migration's raw steps before its new columns)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
-from piccolo.engine import engine_finder
 
 ID = "2026-12-08T03:45:00:000000"
 VERSION = "1.38.0"
@@ -46,10 +46,4 @@ async def forwards():
     add("id_type", Varchar, **_params(default="id_card", length=20))
     add("nationality", Varchar, **_params(default="", length=3))
 
-    async def widen():
-        engine = engine_finder()
-        if engine is not None and engine.engine_type == "postgres":
-            await engine.run_ddl("ALTER TABLE contestant ALTER COLUMN id_number TYPE VARCHAR(20)")
-
-    manager.add_raw(widen)
     return manager
