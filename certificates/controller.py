@@ -70,6 +70,9 @@ class DownloadIn(msgspec.Struct):
 class SelfLookupIn(msgspec.Struct):
     name: str
     id_number: str
+    #: the document's type (``scoring.identity``: id_card, residence_permit, hk_macau_permit,
+    #: taiwan_permit, passport); when given, only registrations with this type and number match
+    id_type: str | None = None
 
 
 class SelfAppealIn(msgspec.Struct):
@@ -368,12 +371,14 @@ async def certificate_download(request: Request, name: str) -> Response:
     return _file(await issuance.ensure_pdf(row, _settings(request)), row)
 
 
-async def self_lookup(request: Request, name: str, id_number: str) -> dict[str, Any]:
-    """A contestant's look-up by name and ID number (the API's and the page's): rate-limited,
-    audited whether found or not; 404 ``not_found`` (neutral) when nothing matches."""
+async def self_lookup(request: Request, name: str, id_number: str, id_type: str | None = None) -> dict[str, Any]:
+    """A contestant's look-up by name and document number, and its type when given (the API's and
+    the page's): rate-limited, audited whether found or not; 404 ``not_found`` (neutral) when
+    nothing matches."""
     name, person = selfservice.typed_identity(name, id_number)
+    doc_type = selfservice.typed_doc_type(id_type)
     await ratelimit.of(request).self_lookup(request, person)
-    found = await selfservice.find(name, person)
+    found = await selfservice.find(name, person, doc_type)
     await selfservice.record_lookup(actor_of(request, await principal(request)), how="identity", name=name, id_number=person, found=found)
     if not found:
         raise selfservice.not_found_error()
@@ -401,7 +406,7 @@ async def own_lookup(request: Request, p: Principal) -> dict[str, Any]:
     status_code=200,
 )
 async def contestant_lookup(request: Request, data: SelfLookupIn) -> dict[str, Any]:
-    return await self_lookup(request, data.name, data.id_number)
+    return await self_lookup(request, data.name, data.id_number, data.id_type)
 
 
 @get("/api/me/results", summary="The logged-in contestant's own results, honours and certificates (audited)",

@@ -99,17 +99,23 @@ async def groups_with_contestants(skill_ids: Iterable[int], *, excluding: Iterab
     return {r["group"] for r in rows}
 
 
-async def id_number_registered(event_id: int, id_number: str) -> bool:
-    """Is this (normalised) ID number a contestant's in the event?"""
-    return await Contestant.exists().where((Contestant.event == event_id) & (Contestant.id_number == id_number))
+async def id_number_registered(event_id: int, id_number: str, id_type: str = "id_card") -> bool:
+    """Is this document (type and normalised number; a 居民身份证 unless named) a contestant's in the event?"""
+    return await Contestant.exists().where((Contestant.event == event_id) & (Contestant.id_type == id_type) & (Contestant.id_number == id_number))
 
 
-async def contestants_by_identity(id_number: str, name: str, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Every registration (in any event) of the person with this normalised ID number and this
-    name as registered (both must match: a contestant's self-service look-up)."""
+async def contestants_by_identity(
+    id_number: str, name: str, columns: Iterable[str] | None = None, *, id_type: str | None = None
+) -> list[dict[str, Any]]:
+    """Every registration (in any event) of the person with this document and this name as
+    registered (both must match: a contestant's self-service look-up). A person is the document's
+    type and normalised number: with ``id_type`` only that type's; without it, any type's with this
+    number (the name must match as well)."""
     if not id_number or not name:
         return []
     where = (Contestant.id_number == id_number) & (Contestant.name == name)
+    if id_type is not None:
+        where &= Contestant.id_type == id_type
     return await Contestant.select(*_columns(columns)).where(where).order_by(Contestant.id)
 
 
