@@ -207,3 +207,36 @@ async def test_edit_a_passport_holders_entered_details(admin, setup):
     assert (r.json()["birth_date"], r.json()["nationality"], r.json()["sex"]) == ("1991-02-02", "CAN", "F")
     bad = await admin.patch(f"{url}/{c['id']}", json={"nationality": "CA"})
     assert bad.status_code == 422 and bad.json()["field"] == "nationality"
+
+
+async def test_same_person_across_two_events_by_type_and_number(admin):
+    """The self-service look-up finds a person's registrations in every event by document type +
+    number (and name); the same digits under another type are someone else."""
+    digits = tw_permit()
+    found_ids = []
+    for _ in range(2):
+        event = await new_event(admin)
+        skill = await new_skill(admin, event["id"], name="电工")
+        body = entrant(skill, name="林志明", id_type="taiwan_permit", id_number=digits, sex="男", birth_date="1995-02-03")
+        r = await admin.post(f"/api/events/{event['id']}/contestants", json=body)
+        assert r.status_code == 201, r.text
+        found_ids.append(event["id"])
+    # someone else: a passport with the same digits and the same name, in a third event
+    event = await new_event(admin)
+    skill = await new_skill(admin, event["id"], name="电工")
+    other = entrant(skill, name="林志明", id_type="passport", id_number=digits, nationality="SGP", sex="男", birth_date="1980-01-01")
+    assert (await admin.post(f"/api/events/{event['id']}/contestants", json=other)).status_code == 201
+
+    def events_of(r):
+        assert r.status_code == 200, r.text
+        return sorted(e["event_id"] for e in r.json()["entries"])
+
+    r = await admin.post("/api/public/lookup", json={"name": "林志明", "id_number": digits, "id_type": "taiwan_permit"})
+    assert events_of(r) == sorted(found_ids)
+    assert r.json()["person"]["id_number"] == mask_id(digits) and digits not in r.text
+    r = await admin.post("/api/public/lookup", json={"name": "林志明", "id_number": digits, "id_type": "passport"})
+    assert events_of(r) == [event["id"]]
+    r = await admin.post("/api/public/lookup", json={"name": "林志明", "id_number": digits, "id_type": "hk_macau_permit"})
+    assert r.status_code == 404
+    r = await admin.post("/api/public/lookup", json={"name": "林志明", "id_number": digits, "id_type": "驾照"})
+    assert r.status_code == 422 and r.json()["field"] == "id_type"
