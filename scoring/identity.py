@@ -30,7 +30,7 @@ from datetime import date
 from scoring.idcard import CHECK_CHARS, WEIGHTS, IdCardError, Message, birth_date_problem, id_error_message, id_problem, normalise_id, parse_id
 
 __all__ = [
-    "DEFAULT_TYPE", "DOC_TYPES", "DocType", "Document", "DocumentError", "ISO3166_ALPHA3", "doc_type_of",
+    "DEFAULT_TYPE", "DOC_TYPES", "age_on", "DocType", "Document", "DocumentError", "ISO3166_ALPHA3", "doc_type_of",
     "document_error_message", "document_problem", "nationality_problem", "normalise_number", "normalise_ref", "parse_document", "person_key", "person_ref", "unknown_type_message",
 ]  # fmt: skip
 
@@ -143,6 +143,14 @@ def normalise_ref(ref: object) -> str:
     text = str(ref).strip()
     code, sep, number = text.partition(":")
     return person_ref(code.strip().lower(), number) if sep else normalise_id(text)
+
+
+def age_on(birth_date: date | None, day: date) -> int | None:
+    """Full years of age on ``day`` from the exact birth date (a birthday not yet reached that year
+    does not count), or None when the birth date is unknown."""
+    if birth_date is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def unknown_type_message(text: object) -> Message:

@@ -8,6 +8,7 @@ leaves those out (``registered`` / ``withdrawn`` / ``disqualified``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Iterable
 
 from competition.registration.tables import Contestant
@@ -140,8 +141,9 @@ async def set_workstations(skill_id: int, session: str, numbers: dict[int, int])
 
 async def entrant_counts(event_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """Entrants (withdrawn ones left out) counted by event, skill, group kind, delegation, sex and
-    year of birth — what the province's statistics add up (``province``), one grouped query
-    however many people: rows ``{event, skill, group_kind, delegation, sex, birth_year, n}``."""
+    birth date — what the province's statistics add up (``province``; an age is computed from the
+    exact date), one grouped query however many people: rows ``{event, skill, group_kind,
+    delegation, sex, birth_date, birth_year, n}`` (``birth_date`` a date or None)."""
     where = "c.status <> 'withdrawn'"
     args: list[Any] = []
     ids = None if event_ids is None else sorted(set(event_ids))
@@ -150,11 +152,16 @@ async def entrant_counts(event_ids: Iterable[int] | None = None) -> list[dict[st
             return []
         where += " AND c.event IN (" + ", ".join("{}" for _ in ids) + ")"
         args += ids
-    year = "SUBSTR(CAST(c.birth_date AS TEXT), 1, 4)"
+    day = "SUBSTR(CAST(c.birth_date AS TEXT), 1, 10)"
     rows = await Contestant.raw(
         f"SELECT c.event AS event, c.skill AS skill, g.kind AS group_kind, c.delegation AS delegation, c.sex AS sex, "
-        f'{year} AS birth_year, COUNT(*) AS n FROM contestant c JOIN competition_group g ON g.id = c."group" '
-        f"WHERE {where} GROUP BY c.event, c.skill, g.kind, c.delegation, c.sex, {year}",
+        f'{day} AS birth_day, COUNT(*) AS n FROM contestant c JOIN competition_group g ON g.id = c."group" '
+        f"WHERE {where} GROUP BY c.event, c.skill, g.kind, c.delegation, c.sex, {day}",
         *args,
     )
-    return [{**r, "n": int(r["n"]), "birth_year": int(r["birth_year"]) if r["birth_year"] else None} for r in rows]
+    out = []
+    for r in rows:
+        text = r.pop("birth_day")
+        born = dt.date.fromisoformat(text) if text else None
+        out.append({**r, "n": int(r["n"]), "birth_date": born, "birth_year": born.year if born else None})
+    return out

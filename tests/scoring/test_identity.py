@@ -165,3 +165,14 @@ def test_masking_same_rule_for_every_type(number, masked):
     assert mask_id(number) == masked
     hidden = masked.count("*")
     assert hidden >= len(number) // 2 - 1 and masked[0] == number[0] and masked[-1] == number[-1]
+
+
+@pytest.mark.parametrize(
+    ("born", "day", "age"),
+    [(date(2000, 6, 2), date(2026, 6, 1), 25), (date(2000, 6, 1), date(2026, 6, 1), 26), (date(2000, 12, 31), date(2026, 1, 1), 25),
+     (date(2004, 2, 29), date(2026, 2, 28), 21), (date(2004, 2, 29), date(2026, 3, 1), 22), (None, date(2026, 1, 1), None)],
+)  # fmt: skip
+def test_age_by_exact_date_not_year(born, day, age):
+    from scoring.identity import age_on
+
+    assert age_on(born, day) == age

@@ -240,3 +240,16 @@ async def test_same_person_across_two_events_by_type_and_number(admin):
     assert r.status_code == 404
     r = await admin.post("/api/public/lookup", json={"name": "林志明", "id_number": digits, "id_type": "驾照"})
     assert r.status_code == 422 and r.json()["field"] == "id_type"
+
+
+async def test_province_age_band_counts_the_exact_birth_date(admin):
+    """Born 2 December 2003, at an event starting 1 December 2026 a contestant is 22, not 23 (the
+    year alone would say 23): the province's age band follows the exact date."""
+    event = await new_event(admin, starts_on="2026-12-01", ends_on="2026-12-03")
+    skill = await new_skill(admin, event["id"], name="电工")
+    body = entrant(skill, id_type="hk_macau_permit", id_number=hk_permit(), sex="女", birth_date="2003-12-02")
+    assert (await admin.post(f"/api/events/{event['id']}/contestants", json=body)).status_code == 201
+    r = await admin.get("/api/province/statistics", params={"by": "age_band", "year": "2026"})
+    assert r.status_code == 200, r.text
+    bands = {row["key"]["age_band"]: row["events"] for row in r.json()["rows"]}
+    assert event["id"] in bands.get("<=22", []) and event["id"] not in bands.get("23-35", [])
