@@ -253,3 +253,14 @@ async def test_province_age_band_counts_the_exact_birth_date(admin):
     assert r.status_code == 200, r.text
     bands = {row["key"]["age_band"]: row["events"] for row in r.json()["rows"]}
     assert event["id"] in bands.get("<=22", []) and event["id"] not in bands.get("23-35", [])
+
+
+async def test_ledger_lookup_by_type_and_number(admin):
+    """The promotion ledger look-up checks the number by its type's rules and matches type + number."""
+    ok = await admin.post("/api/ledger/lookup", json={"id_number": "E12345678", "id_type": "passport"})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["promotions"] == [] and ok.json()["honours"] == []
+    bad = await admin.post("/api/ledger/lookup", json={"id_number": "H123", "id_type": "hk_macau_permit"})
+    assert bad.status_code == 422 and bad.json()["field"] == "id_number" and "H" in bad.json()["message"]
+    unknown = await admin.post("/api/ledger/lookup", json={"id_number": "12345678", "id_type": "驾照"})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "id_type"
