@@ -410,11 +410,16 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
             idc.birth[pos] = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
             idc.sex[pos] = "M" if int(s[16]) % 2 else "F"
     id_ok = idc.check == ""
-    carries = np.array([tp is not None and DOC_TYPES[tp].carries_birth for tp in types], dtype=bool)
+    carries = np.ones(n, dtype=bool)  # the 居民身份证 carries them; other types are few, looked at one by one
+    for pos in np.flatnonzero(types != DEFAULT_TYPE).tolist():
+        carries[pos] = types[pos] is not None and DOC_TYPES[types[pos]].carries_birth
     derived = id_ok & carries  # sex and birth date come from the number; an entered one must agree
     entered = id_ok & ~carries  # sex and birth date are entered, and required
     # a person is their document type and number (person_ref: a 居民身份证's number alone)
-    refs = pd.Series([person_ref(tp, s) if tp and tp != DEFAULT_TYPE else s for tp, s in zip(types.tolist(), ids.tolist())], dtype=str)
+    refs = ids.copy()
+    for pos in np.flatnonzero(types != DEFAULT_TYPE).tolist():
+        if types[pos] is not None:
+            refs.iat[pos] = person_ref(types[pos], ids.iat[pos])
     nationality = np.full(n, "", dtype=object)
     for pos in np.flatnonzero(id_ok & (types == "passport")).tolist():
         bad = nationality_problem(col["nationality"].iat[pos])
