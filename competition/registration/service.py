@@ -218,6 +218,7 @@ def contestant_json(r: dict[str, Any], *, masked: bool = True) -> dict[str, Any]
     }  # fmt: skip
     doc = DOC_TYPES.get(out["id_type"])
     out["id_type_name"] = doc.label.zh if doc else out["id_type"]
+    out["id_type_name_en"] = doc.label.en if doc else out["id_type"]
     if masked:
         out.update(id_number=mask_id(r["id_number"]), phone=mask_phone(r["phone"]))
     return out

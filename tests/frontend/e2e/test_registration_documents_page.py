@@ -40,6 +40,8 @@ async def test_register_a_passport_holder_through_the_form(sqlite_server, page):
     await page.wait_for_url(f"{base}/events/{e}/contestants")
     listed = await page.inner_text("#contestants")
     assert mask_id("E12345678X") in listed and "E12345678X" not in await page.content()
+    assert await page.locator("#contestants [data-id-type=passport]").inner_text() == "护照"
+    await page.screenshot(path=str(OUTPUT / "registration_passport_list.png"), full_page=True)
     items = (await admin.get(f"/api/events/{e}/contestants")).json()["items"]
     assert [(c["id_type"], c["nationality"], c["sex"], c["birth_date"]) for c in items] == [("passport", "GBR", "M", "1992-03-04")]
     await admin.aclose()
