@@ -30,7 +30,8 @@ from kernel.i18n import register, t
 from kernel.roles import Principal
 from kernel.settings import Settings
 from marking.release import export
-from scoring.idcard import is_valid_id, mask_id, normalise_id
+from scoring.idcard import mask_id, normalise_id
+from scoring.identity import doc_type_of, document_error_message, document_problem, unknown_type_message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Wrong ID checks allowed per certificate number (and per client address) per hour.
@@ -61,6 +62,8 @@ class RevokeIn(msgspec.Struct):
 
 class LedgerLookupIn(msgspec.Struct):
     id_number: str
+    #: the document's type (``scoring.identity``); a person is type + number
+    id_type: str = "id_card"
 
 
 class DownloadIn(msgspec.Struct):
@@ -70,6 +73,9 @@ class DownloadIn(msgspec.Struct):
 class SelfLookupIn(msgspec.Struct):
     name: str
     id_number: str
+    #: the document's type (``scoring.identity``: id_card, residence_permit, hk_macau_permit,
+    #: taiwan_permit, passport); when given, only registrations with this type and number match
+    id_type: str | None = None
 
 
 class SelfAppealIn(msgspec.Struct):
@@ -255,9 +261,15 @@ async def person_ledger(request: Request, data: LedgerLookupIn) -> dict[str, Any
     p = await require_principal(request)
     await ratelimit.of(request).ledger_lookup(p.user_id)
     person = normalise_id(data.id_number)
-    if not is_valid_id(person):
-        raise invalid("id_number", "不是有效的居民身份证号", "is not a valid resident ID number")
-    found = _visible_ledger(await ledger.person_ledger(person), p)
+    doc_type = doc_type_of(data.id_type)
+    if doc_type is None:
+        msg = unknown_type_message(data.id_type)
+        raise invalid("id_type", msg.zh, msg.en)
+    problem = document_problem(doc_type, person)
+    if problem:
+        msg = document_error_message(doc_type, problem[0], person, problem[1])
+        raise invalid("id_number", msg.zh, msg.en)
+    found = _visible_ledger(await ledger.person_ledger(person, doc_type), p)
     async with write_transaction():
         await audit.record("ledger.lookup", actor_of(request, p), target="ledger", details={
             "id_number": mask_id(person), "rows": len(found["promotions"]) + len(found["honours"]),
@@ -368,12 +380,14 @@ async def certificate_download(request: Request, name: str) -> Response:
     return _file(await issuance.ensure_pdf(row, _settings(request)), row)
 
 
-async def self_lookup(request: Request, name: str, id_number: str) -> dict[str, Any]:
-    """A contestant's look-up by name and ID number (the API's and the page's): rate-limited,
-    audited whether found or not; 404 ``not_found`` (neutral) when nothing matches."""
+async def self_lookup(request: Request, name: str, id_number: str, id_type: str | None = None) -> dict[str, Any]:
+    """A contestant's look-up by name and document number, and its type when given (the API's and
+    the page's): rate-limited, audited whether found or not; 404 ``not_found`` (neutral) when
+    nothing matches."""
     name, person = selfservice.typed_identity(name, id_number)
+    doc_type = selfservice.typed_doc_type(id_type)
     await ratelimit.of(request).self_lookup(request, person)
-    found = await selfservice.find(name, person)
+    found = await selfservice.find(name, person, doc_type)
     await selfservice.record_lookup(actor_of(request, await principal(request)), how="identity", name=name, id_number=person, found=found)
     if not found:
         raise selfservice.not_found_error()
@@ -401,7 +415,7 @@ async def own_lookup(request: Request, p: Principal) -> dict[str, Any]:
     status_code=200,
 )
 async def contestant_lookup(request: Request, data: SelfLookupIn) -> dict[str, Any]:
-    return await self_lookup(request, data.name, data.id_number)
+    return await self_lookup(request, data.name, data.id_number, data.id_type)
 
 
 @get("/api/me/results", summary="The logged-in contestant's own results, honours and certificates (audited)",

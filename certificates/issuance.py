@@ -65,6 +65,7 @@ from kernel.settings import Settings
 from kernel.tables import Event, User
 from scoring.awards import AWARDS, award_label
 from scoring.honours import HONOURS
+from scoring.identity import DEFAULT_TYPE, person_ref
 
 ALLOCATION_CHUNK = 200  # proposals per allocation transaction (keeps the write lock short)
 RENDER_BATCH = 50  # certificates per rendered document
@@ -108,6 +109,12 @@ class Candidate:
     outcome: str
     approved_by: int | None
     approved_at: dt.datetime | None
+    id_type: str = DEFAULT_TYPE
+
+    @property
+    def person(self) -> str:
+        """Who the holder is across events: document type + number (``scoring.identity.person_ref``)."""
+        return person_ref(self.id_type, self.id_number) if self.id_number else ""
 
 
 @dataclasses.dataclass
@@ -148,7 +155,7 @@ async def load_candidates(event_id: int) -> list[Candidate]:
     P = AwardProposal
     rows = await P.select(
         P.id, P.kind, P.code, P.rank, P.from_level, P.to_level, P.rule, P.outcome, P.approved_by, P.approved_at, P.contestant, P.skill,
-        P.holder_name, P.holder_id_number, P.holder_employer,
+        P.holder_name, P.holder_id_type, P.holder_id_number, P.holder_employer,
         P.contestant.status.as_alias("c_status"), P.skill.name.as_alias("s_name"), P.skill.occupation_code.as_alias("s_code"),
         P.group.name.as_alias("g_name"), P.group.kind.as_alias("g_kind"), P.group,
     ).where((P.event == event_id) & (P.struck == False) & P.approved_at.is_not_null())  # noqa: E712  # fmt: skip
@@ -160,6 +167,7 @@ async def load_candidates(event_id: int) -> list[Candidate]:
             contestant_id=r["contestant"],
             name=r["holder_name"],
             id_number=(r["holder_id_number"] or "").upper(),
+            id_type=r["holder_id_type"] or DEFAULT_TYPE,
             employer=r["holder_employer"] or "",
             status=r["c_status"] or "registered",
             skill_id=r["skill"],
@@ -186,14 +194,15 @@ async def load_candidates(event_id: int) -> list[Candidate]:
 @dataclasses.dataclass
 class _Context:
     existing: dict[tuple[int, str, str], str]  # (contestant, type, code) → number
-    honours_held: set[tuple[str, str]]  # (id_number, honour)
-    promoted_in: set[tuple[str, int]]  # (id_number, event)
-    ledger_level: dict[str, int]  # id_number → highest to_level (revoked certificates not counted)
+    honours_held: set[tuple[str, str]]  # (person, honour); a person is person_ref(document type, number)
+    promoted_in: set[tuple[str, int]]  # (person, event)
+    ledger_level: dict[str, int]  # person → highest to_level (revoked certificates not counted)
 
 
 async def _context(cands: Sequence[Candidate]) -> _Context:
     cids = sorted({c.contestant_id for c in cands})
-    people = sorted({c.id_number for c in cands if c.id_number})
+    people = sorted({c.person for c in cands if c.person})
+    numbers = sorted({c.id_number for c in cands if c.id_number})
     existing: dict[tuple[int, str, str], str] = {}
     held: set[tuple[str, str]] = set()
     promoted: set[tuple[str, int]] = set()
@@ -205,17 +214,18 @@ async def _context(cands: Sequence[Candidate]) -> _Context:
         existing = {(r["contestant"], r["cert_type"], r["code"]): r["number"] for r in rows}
     if people:
         held = {
-            (r["id_number"], r["honour"])
-            for r in await HonourHeld.select(HonourHeld.id_number, HonourHeld.honour).where(HonourHeld.id_number.is_in(people))
+            (person_ref(r["id_type"], r["id_number"]), r["honour"])
+            for r in await HonourHeld.select(HonourHeld.id_type, HonourHeld.id_number, HonourHeld.honour).where(HonourHeld.id_number.is_in(numbers))
         }
         ledger = await PromotionLedger.select(
-            PromotionLedger.id_number, PromotionLedger.event, PromotionLedger.to_level, PromotionLedger.certificate_number
-        ).where(PromotionLedger.id_number.is_in(people))
+            PromotionLedger.id_type, PromotionLedger.id_number, PromotionLedger.event, PromotionLedger.to_level, PromotionLedger.certificate_number
+        ).where(PromotionLedger.id_number.is_in(numbers))
         revoked = await _revoked_numbers([r["certificate_number"] for r in ledger])
         for r in ledger:
-            promoted.add((r["id_number"], r["event"]))
+            who = person_ref(r["id_type"], r["id_number"])
+            promoted.add((who, r["event"]))
             if r["certificate_number"] not in revoked:
-                levels[r["id_number"]] = max(levels.get(r["id_number"], -1), r["to_level"])
+                levels[who] = max(levels.get(who, -1), r["to_level"])
     return _Context(existing, held, promoted, levels)
 
 
@@ -266,14 +276,14 @@ def decide(c: Candidate, ctx: _Context, event: dict[str, Any], *, settings: Sett
     if c.kind == "honour":
         if c.code not in HONOURS:
             return Decision(c, "skip", "invalid", detail=f"unknown honour {c.code!r}")
-        if c.outcome == "already_held" or (c.id_number, c.code) in ctx.honours_held or ("honour", c.id_number, c.code) in taken:
+        if c.outcome == "already_held" or (c.person, c.code) in ctx.honours_held or ("honour", c.person, c.code) in taken:
             return Decision(c, "skip", "already_held")
     elif c.kind == "promotion":
         if c.outcome not in PROMOTING or c.to_level is None:
             return Decision(c, "skip", "no_change")
-        if (c.id_number, event["id"]) in ctx.promoted_in or ("promotion", c.id_number) in taken:
+        if (c.person, event["id"]) in ctx.promoted_in or ("promotion", c.person) in taken:
             return Decision(c, "skip", "promoted_in_event")
-        known = [lvl for lvl in (c.from_level, ctx.ledger_level.get(c.id_number)) if lvl is not None and lvl >= 0]
+        known = [lvl for lvl in (c.from_level, ctx.ledger_level.get(c.person)) if lvl is not None and lvl >= 0]
         from_level = max(known) if known else None
         if from_level is not None and from_level >= c.to_level:
             return Decision(c, "skip", "already_at_level", from_level=from_level)
@@ -289,9 +299,9 @@ def decide(c: Candidate, ctx: _Context, event: dict[str, Any], *, settings: Sett
     except ValueError as exc:
         return Decision(c, "skip", "invalid", detail=str(exc), from_level=from_level)
     if c.kind == "honour":
-        taken.add(("honour", c.id_number, c.code))
+        taken.add(("honour", c.person, c.code))
     elif c.kind == "promotion":
-        taken.add(("promotion", c.id_number))
+        taken.add(("promotion", c.person))
     return Decision(c, "issue", from_level=from_level, cert=cert)
 
 
@@ -410,11 +420,19 @@ async def _issue_chunk(
             ))  # fmt: skip
             if c.kind == "honour":
                 honours.append(
-                    HonourHeld(id_number=c.id_number, name=c.name, honour=c.code, event=event["id"], certificate_number=d.number, granted_at=now)
+                    HonourHeld(
+                        id_type=c.id_type,
+                        id_number=c.id_number,
+                        name=c.name,
+                        honour=c.code,
+                        event=event["id"],
+                        certificate_number=d.number,
+                        granted_at=now,
+                    )
                 )
             elif c.kind == "promotion":
                 ledger.append(PromotionLedger(
-                    id_number=c.id_number, name=c.name, occupation=c.skill, occupation_code=c.occupation_code,
+                    id_type=c.id_type, id_number=c.id_number, name=c.name, occupation=c.skill, occupation_code=c.occupation_code,
                     from_level=d.from_level if d.from_level is not None else 0, to_level=c.to_level, rule=c.rule,
                     basis=_basis(c, event, award_of), event=event["id"], approved_by=c.approved_by, approved_at=c.approved_at,
                     certificate_number=d.number, recorded_at=now,

@@ -20,6 +20,7 @@ from certificates.tables import Certificate, HonourHeld, PromotionLedger
 from kernel.i18n import china_time
 from scoring.honours import HONOURS
 from scoring.idcard import mask_id, normalise_id
+from scoring.identity import DEFAULT_TYPE, normalise_ref, person_ref
 from scoring.levels import SkillLevel, parse_level
 from scoring.spreadsheet import Book, Style
 
@@ -36,28 +37,35 @@ async def _revoked(numbers: list[str]) -> set[str]:
     return {r["number"] for r in rows}
 
 
-async def ledger_level(id_number: str) -> SkillLevel | None:
-    """The highest level the ledger has promoted this person to (revoked promotions not counted)."""
+async def ledger_level(id_number: str, id_type: str = DEFAULT_TYPE) -> SkillLevel | None:
+    """The highest level the ledger has promoted this person (document type + number) to
+    (revoked promotions not counted)."""
     person = normalise_id(id_number)
-    rows = await PromotionLedger.select(PromotionLedger.to_level, PromotionLedger.certificate_number).where(PromotionLedger.id_number == person)
+    rows = await PromotionLedger.select(PromotionLedger.to_level, PromotionLedger.certificate_number).where(
+        (PromotionLedger.id_number == person) & (PromotionLedger.id_type == id_type)
+    )
     revoked = await _revoked([r["certificate_number"] for r in rows])
     levels = [r["to_level"] for r in rows if r["certificate_number"] not in revoked]
     return SkillLevel(max(levels)) if levels else None
 
 
-async def ledger_levels(id_numbers: list[str]) -> dict[str, SkillLevel]:
-    """:func:`ledger_level` of many people in one read: ID number (normalised) → highest level."""
-    people = sorted({normalise_id(n) for n in id_numbers if n})
-    if not people:
+async def ledger_levels(people: list[str]) -> dict[str, SkillLevel]:
+    """:func:`ledger_level` of many people in one read: person → highest level, where a person is
+    their document type + number as ``scoring.identity.person_ref`` writes it (a 居民身份证's
+    number alone, as before other documents)."""
+    wanted = {normalise_ref(n) for n in people if n}
+    numbers = sorted({ref.partition(":")[2] if ":" in ref else ref for ref in wanted})
+    if not numbers:
         return {}
-    rows = await PromotionLedger.select(PromotionLedger.id_number, PromotionLedger.to_level, PromotionLedger.certificate_number).where(
-        PromotionLedger.id_number.is_in(people)
-    )
+    rows = await PromotionLedger.select(
+        PromotionLedger.id_type, PromotionLedger.id_number, PromotionLedger.to_level, PromotionLedger.certificate_number
+    ).where(PromotionLedger.id_number.is_in(numbers))
     revoked = await _revoked([r["certificate_number"] for r in rows])
     out: dict[str, int] = {}
     for r in rows:
-        if r["certificate_number"] not in revoked:
-            out[r["id_number"]] = max(out.get(r["id_number"], -1), r["to_level"])
+        who = person_ref(r["id_type"], r["id_number"])
+        if who in wanted and r["certificate_number"] not in revoked:
+            out[who] = max(out.get(who, -1), r["to_level"])
     return {k: SkillLevel(v) for k, v in out.items()}
 
 
@@ -68,19 +76,20 @@ def higher_level(registered_level: SkillLevel | int | str | None, promoted: Skil
     return max(known) if known else None
 
 
-async def current_level_for(id_number: str, registered_level: SkillLevel | int | str | None) -> SkillLevel | None:
+async def current_level_for(id_number: str, registered_level: SkillLevel | int | str | None, id_type: str = DEFAULT_TYPE) -> SkillLevel | None:
     """The level a person holds now: the higher of the registered one and the ledger's highest.
 
     ``registered_level`` is what the person registered with (a ``SkillLevel``, its integer, or its
     name as people write it); None means none recorded. Returns None only when both are unknown.
     """
-    return higher_level(registered_level, await ledger_level(id_number))
+    return higher_level(registered_level, await ledger_level(id_number, id_type))
 
 
-async def honours_held_for(id_number: str) -> frozenset[str]:
-    """Honour codes the person holds (for ``Standing.honours_held``: nobody receives one twice)."""
+async def honours_held_for(id_number: str, id_type: str = DEFAULT_TYPE) -> frozenset[str]:
+    """Honour codes the person (document type + number) holds (for ``Standing.honours_held``:
+    nobody receives one twice)."""
     person = normalise_id(id_number)
-    rows = await HonourHeld.select(HonourHeld.honour).where(HonourHeld.id_number == person)
+    rows = await HonourHeld.select(HonourHeld.honour).where((HonourHeld.id_number == person) & (HonourHeld.id_type == id_type))
     return frozenset(r["honour"] for r in rows)
 
 
@@ -115,12 +124,19 @@ def entry_json(r: dict[str, Any], revoked: set[str]) -> dict[str, Any]:
     }
 
 
-async def person_ledger(id_number: str) -> dict[str, Any]:
-    """A person's promotions and honours across events, oldest first."""
+async def person_ledger(id_number: str, id_type: str = DEFAULT_TYPE) -> dict[str, Any]:
+    """A person's (document type + number) promotions and honours across events, oldest first."""
     person = normalise_id(id_number)
-    rows = await _select().where(PromotionLedger.id_number == person).order_by(PromotionLedger.recorded_at).order_by(PromotionLedger.id)
+    rows = await (
+        _select()
+        .where((PromotionLedger.id_number == person) & (PromotionLedger.id_type == id_type))
+        .order_by(PromotionLedger.recorded_at)
+        .order_by(PromotionLedger.id)
+    )
     revoked = await _revoked([r["certificate_number"] for r in rows])
-    honours = await HonourHeld.select(HonourHeld.all_columns(), HonourHeld.event.name.as_alias("event_name")).where(HonourHeld.id_number == person)
+    honours = await HonourHeld.select(HonourHeld.all_columns(), HonourHeld.event.name.as_alias("event_name")).where(
+        (HonourHeld.id_number == person) & (HonourHeld.id_type == id_type)
+    )
     level = await ledger_level(person)
     names = [r["name"] for r in rows] + [h["name"] for h in honours]
     return {

@@ -49,7 +49,8 @@ from marking.release.service import now
 from scoring.awards import AWARDS
 from scoring.honours import GRANTED, HONOURS, decide_honours
 from scoring.honours import OUTCOME_LABELS as HONOUR_OUTCOMES
-from scoring.idcard import mask_id, normalise_id
+from scoring.idcard import mask_id
+from scoring.identity import DEFAULT_TYPE, normalise_ref, person_ref
 from scoring.levels import SkillLevel
 from scoring.messages import Message, ScoringError
 from scoring.promotion import NO_CHANGE, decide_promotions
@@ -89,22 +90,30 @@ def _scoring_error(exc: ScoringError) -> BilingualError:
     return BilingualError(422, exc.code, zh=f"规则预设有误：{exc.message.zh}", en=f"The rule preset is wrong: {exc.message.en}")
 
 
-async def honours_held(id_numbers: list[str], *, exclude_event: int | None = None) -> dict[str, set[str]]:
-    """Honours each person (ID number) already holds: certificates' ``HonourHeld``, and honours
-    approved (not struck) in other events whose certificates may not be issued yet."""
+async def honours_held(people: list[str], *, exclude_event: int | None = None) -> dict[str, set[str]]:
+    """Honours each person already holds: certificates' ``HonourHeld``, and honours approved (not
+    struck) in other events whose certificates may not be issued yet. A person is their document
+    type + number, as ``scoring.identity.person_ref`` writes it (a 居民身份证's number alone)."""
     out: dict[str, set[str]] = {}
-    if not id_numbers:
+    wanted = {normalise_ref(p) for p in people if p}
+    numbers = sorted({ref.partition(":")[2] if ":" in ref else ref for ref in wanted})
+    if not numbers:
         return out
-    for h in await HonourHeld.select(HonourHeld.id_number, HonourHeld.honour).where(HonourHeld.id_number.is_in(id_numbers)):
-        out.setdefault(h["id_number"], set()).add(h["honour"])
+    rows = await HonourHeld.select(HonourHeld.id_type, HonourHeld.id_number, HonourHeld.honour).where(HonourHeld.id_number.is_in(numbers))
+    for h in rows:
+        who = person_ref(h["id_type"], h["id_number"])
+        if who in wanted:
+            out.setdefault(who, set()).add(h["honour"])
     where = (
         (AwardProposal.kind == HONOUR) & (AwardProposal.outcome == GRANTED) & AwardProposal.approved_at.is_not_null()
-        & (AwardProposal.struck == False) & AwardProposal.holder_id_number.is_in(id_numbers)  # noqa: E712
+        & (AwardProposal.struck == False) & AwardProposal.holder_id_number.is_in(numbers)  # noqa: E712
     )  # fmt: skip
     if exclude_event is not None:
         where &= AwardProposal.event != exclude_event
-    for p in await AwardProposal.select(AwardProposal.code, AwardProposal.holder_id_number).where(where):
-        out.setdefault(p["holder_id_number"], set()).add(p["code"])
+    for p in await AwardProposal.select(AwardProposal.code, AwardProposal.holder_id_type, AwardProposal.holder_id_number).where(where):
+        who = person_ref(p["holder_id_type"], p["holder_id_number"])
+        if who in wanted:
+            out.setdefault(who, set()).add(p["code"])
     return out
 
 
@@ -120,15 +129,16 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor, final: 
     group = data.group(group_id)
     ranking = res.rankings.get(str(group_id), [])
     people = {int(r.contestant_id): data.people[int(r.contestant_id)] for r in ranking}
-    id_numbers = sorted({c["id_number"] for c in people.values() if c["id_number"]})
+    who = {cid: person_ref(c.get("id_type"), c["id_number"]) if c["id_number"] else "" for cid, c in people.items()}
+    id_numbers = sorted({p for p in who.values() if p})
     held = await honours_held(id_numbers, exclude_event=data.event_id)
     # A promotion granted by an earlier event counts: start from the higher of the registered
     # level and the ledger's (certificates/ledger.py); both read once for the whole group.
     promoted = await ledger_levels(id_numbers)
     members = {
         str(cid): [Person(
-            str(cid), level=higher_level(c["current_level"], promoted.get(normalise_id(c["id_number"] or ""))),
-            honours_held=frozenset(held.get(c["id_number"], ())),
+            str(cid), level=higher_level(c["current_level"], promoted.get(who[cid])),
+            honours_held=frozenset(held.get(who[cid], ())),
         )]
         for cid, c in people.items()
     }  # fmt: skip
@@ -146,7 +156,8 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor, final: 
     def person(cid: str) -> dict[str, Any]:
         c = people[int(cid)]
         return {
-            "contestant": int(cid), "holder_name": c["name"], "holder_id_number": (c["id_number"] or "").upper(),
+            "contestant": int(cid), "holder_name": c["name"], "holder_id_type": c.get("id_type") or DEFAULT_TYPE,
+            "holder_id_number": (c["id_number"] or "").upper(),
             "holder_employer": c["employer"] or "", "holder_delegation": c["delegation"] or "",
             "final_score": scores.get(int(cid)) or "", "final_award": res.awards.get(cid) or "",
         }  # fmt: skip
@@ -189,6 +200,7 @@ async def identity_copies(contestant_id: int, record: dict[str, Any]) -> dict[st
     if proposals:
         await AwardProposal.update({
             AwardProposal.holder_name: record["name"], AwardProposal.holder_id_number: record["id_number"],
+            AwardProposal.holder_id_type: record.get("id_type") or DEFAULT_TYPE,
             AwardProposal.holder_employer: record["employer"], AwardProposal.holder_delegation: record["delegation"],
         }).where(AwardProposal.contestant == contestant_id)  # fmt: skip
     return {"proposals": proposals}

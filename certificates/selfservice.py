@@ -36,6 +36,7 @@ from kernel.i18n import register, t
 from kernel.settings import Settings
 from marking.release import appeals, service
 from scoring.idcard import mask_id, mask_name, normalise_id
+from scoring.identity import doc_type_of, unknown_type_message
 
 register(
     {
@@ -47,6 +48,8 @@ register(
         ),
         "lookup.name": ("姓名", "Name"),
         "lookup.id_number": ("身份证号（或其他证件号码）", "ID number (or other document number)"),
+        "lookup.id_type": ("证件类型", "Document type"),
+        "lookup.any_type": ("任一证件", "Any document"),
         "lookup.submit": ("查询", "Look up"),
         "lookup.not_found": (
             "没有找到与所填姓名和证件号码相符的参赛记录，请核对后重试",
@@ -140,9 +143,21 @@ def typed_identity(name: str, id_number: str) -> tuple[str, str]:
     return name, person
 
 
-async def find(name: str, id_number: str) -> list[int]:
-    """The registrations of this name and (normalised) ID number, in any event."""
-    return [r["id"] for r in await registration.contestants_by_identity(id_number, name, ("id",))]
+def typed_doc_type(value: str | None) -> str | None:
+    """The document type a look-up names (``scoring.identity``), None for any; 422 when unknown."""
+    if value is None or not str(value).strip():
+        return None
+    code = doc_type_of(value)
+    if code is None:
+        msg = unknown_type_message(value)
+        raise BilingualError(422, "bad_id_type", field="id_type", zh=msg.zh, en=msg.en)
+    return code
+
+
+async def find(name: str, id_number: str, id_type: str | None = None) -> list[int]:
+    """The registrations of this name and document (normalised number; of this type when named,
+    since a person is type + number), in any event."""
+    return [r["id"] for r in await registration.contestants_by_identity(id_number, name, ("id",), id_type=id_type)]
 
 
 async def record_lookup(actor: audit.Actor, *, how: str, name: str, id_number: str, found: list[int]) -> None:

@@ -36,7 +36,7 @@ class Certificate(Table):
     cert_type = Varchar(length=20, help_text="award / honour / promotion")
     code = Varchar(length=40, default="", help_text="award, honour or level code it certifies")
     holder_name = Varchar(length=50)
-    id_number = Varchar(length=18, default="", help_text="Holder's ID number (never shown publicly)")
+    id_number = Varchar(length=20, default="", help_text="Holder's document number (never shown publicly)")
     data = JSON(default={}, help_text="Everything printed on it, for re-rendering and verification")
     file = Varchar(length=300, default="", help_text="PDF path under the data dir")
     issued_at = Timestamptz(default=TimestamptzNow())
@@ -60,9 +60,10 @@ class IssuanceBatch(Table):
 
 
 class HonourHeld(Table):
-    """Honours a person holds (by ID number): nobody receives the same honour twice."""
+    """Honours a person holds (by document type + number): nobody receives the same honour twice."""
 
-    id_number = Varchar(length=18)
+    id_type = Varchar(length=20, default="id_card", help_text="scoring.identity.DOC_TYPES code")
+    id_number = Varchar(length=20)
     name = Varchar(length=50)
     honour = Varchar(length=40, help_text="guangdong_technical_expert / national_technical_expert …")
     event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=True, default=None)
@@ -71,9 +72,10 @@ class HonourHeld(Table):
 
 
 class PromotionLedger(Table):
-    """晋级台账: each approved level promotion, across events, by the person's ID number."""
+    """晋级台账: each approved level promotion, across events, by the person's document type + number."""
 
-    id_number = Varchar(length=18)
+    id_type = Varchar(length=20, default="id_card", help_text="scoring.identity.DOC_TYPES code")
+    id_number = Varchar(length=20)
     name = Varchar(length=50)
     occupation = Varchar(length=100, default="")
     occupation_code = Varchar(length=20, default="")
@@ -115,7 +117,8 @@ class AwardProposal(Table):
     # What was approved, as it stood when the results became final; certificates, honours and the
     # promotion ledger are issued from these, never from the live contestant row.
     holder_name = Varchar(length=50, default="", help_text="Name at finalisation (changed only by a recorded identity correction)")
-    holder_id_number = Varchar(length=18, default="", index=True, help_text="ID number at finalisation")
+    holder_id_type = Varchar(length=20, default="id_card", help_text="Document type at finalisation (scoring.identity)")
+    holder_id_number = Varchar(length=20, default="", index=True, help_text="Document number at finalisation")
     holder_employer = Varchar(length=200, default="")
     holder_delegation = Varchar(length=100, default="")
     final_score = Varchar(length=20, default="", help_text="The final ranking's score (decimal as text)")

@@ -25,6 +25,7 @@ from kernel.i18n import CHINA_TZ, register, t
 from kernel.ratelimit import RateLimited
 from kernel.tables import Event, Skill
 from marking.release import face as results
+from scoring.identity import DOC_TYPES
 
 register(
     {
@@ -44,6 +45,9 @@ register(
         "public.staff_login": ("工作人员登录", "Staff login"),
     }
 )
+
+#: The look-up form's document types (``scoring.identity``): a person is type + number.
+_DOC_TYPES = [{"code": d.code, "zh": d.label.zh, "en": d.label.en} for d in DOC_TYPES.values()]
 
 
 def _china_today() -> dt.date:
@@ -94,20 +98,22 @@ async def lookup_page(request: Request) -> Template:
     found = None
     if p is not None and any(g.role == "contestant" and g.contestant_id is not None for g in p.grants):
         found = await certificates.own_lookup(request, p)
-    return await render(request, "public_lookup.html", found=found, typed_name="", error=None, error_field=None)
+    return await render(request, "public_lookup.html", found=found, typed_name="", error=None, error_field=None, doc_types=_DOC_TYPES)
 
 
 @post("/lookup", include_in_schema=False, status_code=200)
 async def lookup_submit(request: Request, data: dict[str, str] = Body(media_type=RequestEncodingType.URL_ENCODED)) -> Template:
     name, id_number = str(data.get("name") or ""), str(data.get("id_number") or "")
     try:
-        found = await certificates.self_lookup(request, name, id_number)
+        found = await certificates.self_lookup(request, name, id_number, str(data.get("id_type") or "") or None)
     except (AppError, RateLimited) as exc:
         status, message, field = _error_text(exc, request_lang(request))
-        response = await render(request, "public_lookup.html", found=None, typed_name=name.strip()[:50], error=message, error_field=field)
+        response = await render(
+            request, "public_lookup.html", found=None, typed_name=name.strip()[:50], error=message, error_field=field, doc_types=_DOC_TYPES
+        )
         response.status_code = status
         return response
-    return await render(request, "public_lookup.html", found=found, typed_name="", error=None, error_field=None)
+    return await render(request, "public_lookup.html", found=found, typed_name="", error=None, error_field=None, doc_types=_DOC_TYPES)
 
 
 def page_handlers() -> list:

@@ -11,6 +11,7 @@ from competition.registration import service
 from frontend.pages import render
 from kernel.guards import allowed
 from kernel.i18n import register
+from scoring.identity import DOC_TYPES
 from scoring.levels import SkillLevel
 
 register(
@@ -27,7 +28,18 @@ register(
         "reg.total": ("共 {n} 人", "{n} contestants"),
         "reg.none": ("没有符合条件的选手。", "No contestants match."),
         "reg.name": ("姓名", "Name"),
-        "reg.id_number": ("身份证号", "ID number"),
+        "reg.id_number": ("证件号码", "Document number"),
+        "reg.id_type": ("证件类型", "Document type"),
+        "reg.nationality": ("国籍（持护照时必填，ISO 三位字母代码，如 GBR）", "Nationality (with a passport: ISO three-letter code, e.g. GBR)"),
+        "reg.sex": ("性别", "Sex"),
+        "reg.sex_derived": ("由证件号码得出", "From the document number"),
+        "reg.sex_m": ("男", "Male"),
+        "reg.sex_f": ("女", "Female"),
+        "reg.birth_date": ("出生日期", "Birth date"),
+        "reg.doc_help": (
+            "居民身份证、港澳台居民居住证的号码含性别和出生日期，可不填；通行证、护照须填写性别和出生日期。",
+            "An ID card or residence permit number carries sex and birth date (leave them empty); with a travel permit or passport, enter them.",
+        ),
         "reg.skill": ("竞赛项目", "Skill"),
         "reg.group": ("组别", "Group"),
         "reg.employer": ("工作单位/学校", "Employer/school"),
@@ -115,6 +127,11 @@ async def contestants_page(
     )
 
 
+def _doc_types() -> list[dict[str, str]]:
+    """The document types for the form's select (``scoring.identity.DOC_TYPES``), in both languages."""
+    return [{"code": d.code, "zh": d.label.zh, "en": d.label.en} for d in DOC_TYPES.values()]
+
+
 @get("/events/{event_id:int}/contestants/new", include_in_schema=False, guards=[allowed("manage_registration")])
 async def new_contestant_page(request: Request, event_id: int) -> Template:
     event = events.event_json(await events.get_event(event_id))
@@ -124,6 +141,7 @@ async def new_contestant_page(request: Request, event_id: int) -> Template:
         event=event,
         skills=await events.list_skills(event_id),
         c=None,
+        doc_types=_doc_types(),
         levels=list(SkillLevel),
         statuses=service.STATUSES,
     )
@@ -139,6 +157,7 @@ async def edit_contestant_page(request: Request, event_id: int, contestant_id: i
         event=event,
         skills=await events.list_skills(event_id),
         c=c,
+        doc_types=_doc_types(),
         levels=list(SkillLevel),
         statuses=service.STATUSES,
     )

@@ -26,6 +26,7 @@ from kernel.tables import Event, Skill
 from province.tables import ProvinceFact
 from scoring import codelists as codes
 from scoring.eligibility import GROUP_LABELS
+from scoring.identity import age_on
 
 #: What a cut may be by, in the order the 情况表 lists them.
 DIMENSIONS: dict[str, tuple[str, str]] = {
@@ -84,14 +85,27 @@ def label(dimension: str, code: str) -> tuple[str, str]:
     return code, code
 
 
-def _year(event: dict[str, Any]) -> int:
+def _reference_day(event: dict[str, Any]) -> dt.date:
+    """The day ages are counted on: the event's first day (else the day it was created)."""
     day = event["starts_on"]
     if isinstance(day, str):
         day = dt.date.fromisoformat(day[:10])
     if isinstance(day, dt.date):
-        return day.year
+        return day
     created = event["created_at"]
-    return created.year if isinstance(created, dt.datetime) else dt.date.today().year
+    return created.date() if isinstance(created, dt.datetime) else dt.date.today()
+
+
+def _year(event: dict[str, Any]) -> int:
+    return _reference_day(event).year
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10]) if value else None
 
 
 async def facts(event_ids: Iterable[int] | None = None) -> list[Fact]:
@@ -108,11 +122,11 @@ async def facts(event_ids: Iterable[int] | None = None) -> list[Fact]:
     events = {e["id"]: e for e in await ev}
     skills = {s["id"]: s for s in await sk}
 
-    def base(event_id: int, skill_id: int, group_kind: str, delegation: str, sex: str, birth_year: int | None) -> tuple:
+    def base(event_id: int, skill_id: int, group_kind: str, delegation: str, sex: str, born: dt.date | None) -> tuple:
         event, skill = events[event_id], skills[skill_id]
         year = _year(event)
         cluster = codes.cluster(skill["industry_cluster"])
-        age = None if birth_year is None else year - birth_year
+        age = age_on(born, _reference_day(event))  # the exact birth date against the event's first day
         return (
             event_id, skill_id, cluster.code if cluster else "", codes.city_of_delegation(delegation).code, event["tier"],
             group_kind, str(year), sex or "", codes.age_band(age), (skill["occupation_code"] or "").strip(),
@@ -129,7 +143,7 @@ async def facts(event_ids: Iterable[int] | None = None) -> list[Fact]:
 
     for r in await registration.entrant_counts(ids):
         if r["event"] in events and r["skill"] in skills:
-            fact(base(r["event"], r["skill"], r["group_kind"], r["delegation"], r["sex"], r["birth_year"])).entrants += r["n"]
+            fact(base(r["event"], r["skill"], r["group_kind"], r["delegation"], r["sex"], _date(r["birth_date"]))).entrants += r["n"]
     revoked = {(r["event"], r["skill"], r["contestant"], r["kind"], r["code"]) for r in await certificates.revoked_outcomes(ids)}
     outcomes = [o for o in await proposals.approved_outcomes(ids) if (o["event"], o["skill"], o["contestant"], o["kind"], o["code"]) not in revoked]
     people = {
@@ -142,9 +156,7 @@ async def facts(event_ids: Iterable[int] | None = None) -> list[Fact]:
         p = people.get(o["contestant"])
         if p is None or o["event"] not in events or o["skill"] not in skills:
             continue
-        born = p["birth_date"]
-        birth_year = born.year if isinstance(born, dt.date) else int(str(born)[:4]) if born else None
-        f = fact(base(o["event"], o["skill"], p["group.kind"], p["delegation"], p["sex"], birth_year))
+        f = fact(base(o["event"], o["skill"], p["group.kind"], p["delegation"], p["sex"], _date(p["birth_date"])))
         if o["kind"] == proposals.AWARD:
             f.prizes += 1
         elif o["kind"] == proposals.HONOUR and o["outcome"] == "granted":

@@ -170,11 +170,18 @@ def is_valid_id(text: object, *, today: date | None = None) -> bool:
 
 
 def mask_id(number: object) -> str:
-    """For public display: first 6 and last 4 kept (``440106********123X``)."""
+    """For display, the same rule for every document type: the first and last characters kept,
+    the rest hidden. 16 characters or more keep the first 6 and last 4 (``440106********123X``);
+    8-15 keep 2 and 2 (``H1*****78``); 5-7 keep 1 and 1; shorter ones show only the first."""
     s = normalise_id(number)
-    if len(s) <= 10:
-        return s[:2] + "*" * max(len(s) - 2, 0) if len(s) > 2 else "*" * len(s)
-    return s[:6] + "*" * (len(s) - 10) + s[-4:]
+    n = len(s)
+    if n >= 16:
+        return s[:6] + "*" * (n - 10) + s[-4:]
+    if n >= 8:
+        return s[:2] + "*" * (n - 4) + s[-2:]
+    if n >= 5:
+        return s[:1] + "*" * (n - 2) + s[-1:]
+    return s[:1] + "*" * (n - 1) if n > 1 else "*" * n
 
 
 def mask_phone(number: object) -> str:

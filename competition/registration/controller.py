@@ -40,11 +40,21 @@ class ContestantIn(msgspec.Struct):
     session: str = "1"
     #: 参与评奖: false for an entrant who competes without taking part in the awards.
     award_eligible: bool = True
+    #: 证件类型 (``scoring.identity.DOC_TYPES``): id_card (default), residence_permit, hk_macau_permit, taiwan_permit, passport.
+    #: Permits and passports carry no sex or birth date: those are then required.
+    id_type: str = "id_card"
+    #: ISO 3166-1 alpha-3, required with a passport.
+    nationality: str = ""
 
 
 class ContestantPatch(msgspec.Struct):
     name: str | msgspec.UnsetType = msgspec.UNSET
+    id_type: str | msgspec.UnsetType = msgspec.UNSET
     id_number: str | msgspec.UnsetType = msgspec.UNSET
+    nationality: str | msgspec.UnsetType = msgspec.UNSET
+    #: entered for a permit or passport; with an ID card or residence permit they must agree with the number
+    sex: str | None | msgspec.UnsetType = msgspec.UNSET
+    birth_date: dt.date | None | msgspec.UnsetType = msgspec.UNSET
     skill_id: int | msgspec.UnsetType = msgspec.UNSET
     group_id: int | msgspec.UnsetType = msgspec.UNSET
     employer: str | msgspec.UnsetType = msgspec.UNSET
@@ -63,7 +73,11 @@ class ContestantPatch(msgspec.Struct):
 class IdentityCorrectionIn(msgspec.Struct):
     reason: str
     name: str | msgspec.UnsetType = msgspec.UNSET
+    id_type: str | msgspec.UnsetType = msgspec.UNSET
     id_number: str | msgspec.UnsetType = msgspec.UNSET
+    nationality: str | msgspec.UnsetType = msgspec.UNSET
+    sex: str | msgspec.UnsetType = msgspec.UNSET
+    birth_date: dt.date | msgspec.UnsetType = msgspec.UNSET
     employer: str | msgspec.UnsetType = msgspec.UNSET
     delegation: str | msgspec.UnsetType = msgspec.UNSET
 

@@ -10,6 +10,7 @@ leaves those out (``registered`` / ``withdrawn`` / ``disqualified``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Iterable
 
 from competition.registration.tables import Contestant, RegistrationReview
@@ -108,17 +109,23 @@ async def groups_with_contestants(skill_ids: Iterable[int], *, excluding: Iterab
     return {r["group"] for r in rows}
 
 
-async def id_number_registered(event_id: int, id_number: str) -> bool:
-    """Is this (normalised) ID number a contestant's in the event?"""
-    return await Contestant.exists().where((Contestant.event == event_id) & (Contestant.id_number == id_number))
+async def id_number_registered(event_id: int, id_number: str, id_type: str = "id_card") -> bool:
+    """Is this document (type and normalised number; a 居民身份证 unless named) a contestant's in the event?"""
+    return await Contestant.exists().where((Contestant.event == event_id) & (Contestant.id_type == id_type) & (Contestant.id_number == id_number))
 
 
-async def contestants_by_identity(id_number: str, name: str, columns: Iterable[str] | None = None) -> list[dict[str, Any]]:
-    """Every registration (in any event) of the person with this normalised ID number and this
-    name as registered (both must match: a contestant's self-service look-up)."""
+async def contestants_by_identity(
+    id_number: str, name: str, columns: Iterable[str] | None = None, *, id_type: str | None = None
+) -> list[dict[str, Any]]:
+    """Every registration (in any event) of the person with this document and this name as
+    registered (both must match: a contestant's self-service look-up). A person is the document's
+    type and normalised number: with ``id_type`` only that type's; without it, any type's with this
+    number (the name must match as well)."""
     if not id_number or not name:
         return []
     where = (Contestant.id_number == id_number) & (Contestant.name == name) & _accepted()
+    if id_type is not None:
+        where &= Contestant.id_type == id_type
     return await Contestant.select(*_columns(columns)).where(where).order_by(Contestant.id)
 
 
@@ -143,8 +150,9 @@ async def set_workstations(skill_id: int, session: str, numbers: dict[int, int])
 
 async def entrant_counts(event_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """Entrants (withdrawn ones left out) counted by event, skill, group kind, delegation, sex and
-    year of birth — what the province's statistics add up (``province``), one grouped query
-    however many people: rows ``{event, skill, group_kind, delegation, sex, birth_year, n}``."""
+    birth date — what the province's statistics add up (``province``; an age is computed from the
+    exact date), one grouped query however many people: rows ``{event, skill, group_kind,
+    delegation, sex, birth_date, birth_year, n}`` (``birth_date`` a date or None)."""
     where = "c.status <> 'withdrawn' AND c.id NOT IN (SELECT r.contestant FROM registration_review r WHERE r.state <> 'accepted')"
     args: list[Any] = []
     ids = None if event_ids is None else sorted(set(event_ids))
@@ -153,11 +161,16 @@ async def entrant_counts(event_ids: Iterable[int] | None = None) -> list[dict[st
             return []
         where += " AND c.event IN (" + ", ".join("{}" for _ in ids) + ")"
         args += ids
-    year = "SUBSTR(CAST(c.birth_date AS TEXT), 1, 4)"
+    day = "SUBSTR(CAST(c.birth_date AS TEXT), 1, 10)"
     rows = await Contestant.raw(
         f"SELECT c.event AS event, c.skill AS skill, g.kind AS group_kind, c.delegation AS delegation, c.sex AS sex, "
-        f'{year} AS birth_year, COUNT(*) AS n FROM contestant c JOIN competition_group g ON g.id = c."group" '
-        f"WHERE {where} GROUP BY c.event, c.skill, g.kind, c.delegation, c.sex, {year}",
+        f'{day} AS birth_day, COUNT(*) AS n FROM contestant c JOIN competition_group g ON g.id = c."group" '
+        f"WHERE {where} GROUP BY c.event, c.skill, g.kind, c.delegation, c.sex, {day}",
         *args,
     )
-    return [{**r, "n": int(r["n"]), "birth_year": int(r["birth_year"]) if r["birth_year"] else None} for r in rows]
+    out = []
+    for r in rows:
+        text = r.pop("birth_day")
+        born = dt.date.fromisoformat(text) if text else None
+        out.append({**r, "n": int(r["n"]), "birth_date": born, "birth_year": born.year if born else None})
+    return out

@@ -25,6 +25,7 @@ from kernel.i18n import register
 from kernel.security import redact
 from scoring import eligibility as elig
 from scoring.idcard import mask_id, mask_phone
+from scoring.identity import DEFAULT_TYPE, DOC_TYPES, person_ref
 from scoring.levels import SkillLevel
 
 if TYPE_CHECKING:
@@ -43,16 +44,17 @@ STATUSES = ("registered", "withdrawn", "disqualified")
 #: What identifies the person: frozen once their skill and group's results are provisional (a
 #: change then is a recorded identity correction, ``correct_identity``). Sex and birth date follow
 #: from the ID number; skill and group say whose results the person is in.
-IDENTITY_FIELDS = ("name", "id_number", "sex", "birth_date", "employer", "delegation")
+IDENTITY_FIELDS = ("name", "id_type", "id_number", "nationality", "sex", "birth_date", "employer", "delegation")
 PLACE_FIELDS = ("skill_id", "group_id")
 _FIELD_LABELS = {
-    "name": ("姓名", "name"), "id_number": ("身份证号", "ID number"), "sex": ("性别", "sex"), "birth_date": ("出生日期", "birth date"),
+    "name": ("姓名", "name"), "id_type": ("证件类型", "document type"), "id_number": ("证件号码", "document number"),
+    "nationality": ("国籍", "nationality"), "sex": ("性别", "sex"), "birth_date": ("出生日期", "birth date"),
     "employer": ("工作单位", "employer"), "delegation": ("代表队", "delegation"), "skill_id": ("竞赛项目", "skill"), "group_id": ("组别", "group"),
 }  # fmt: skip
 IMPORT_MODES = ("check", "all", "valid")
 #: Columns written by a bulk insert, in this order.
 _INSERT_COLUMNS = [
-    "event", "skill", "group", "team", "name", "id_number", "sex", "birth_date", "employer", "delegation",
+    "event", "skill", "group", "team", "name", "id_type", "id_number", "nationality", "sex", "birth_date", "employer", "delegation",
     "current_level", "level_certificate_no", "phone", "photo", "session", "status", "award_eligible", "created_at", "updated_at",
 ]  # fmt: skip
 _UPDATE_FIELDS = ["name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team"]
@@ -83,7 +85,9 @@ async def skill_options(event_id: int) -> list[sheet.SkillOption]:
 async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, sheet.Registered]:
     rows = await Contestant.select(
         Contestant.id,
+        Contestant.id_type,
         Contestant.id_number,
+        Contestant.nationality,
         Contestant.skill,
         Contestant.group,
         Contestant.name,
@@ -102,12 +106,12 @@ async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, she
         if r["id"] == exclude_id:
             continue
         data = {
-            "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"], "employer": r["employer"],
+            "name": r["name"], "nationality": r["nationality"], "sex": r["sex"], "birth_date": r["birth_date"], "employer": r["employer"],
             "delegation": r["delegation"], "current_level": r["current_level"],
             "level_certificate_no": r["level_certificate_no"] or None, "phone": r["phone"], "team": r["team.name"],
             "award_eligible": r["award_eligible"],
         }  # fmt: skip
-        out[r["id_number"]] = sheet.Registered(r["skill"], r["group"], data)
+        out[person_ref(r["id_type"], r["id_number"])] = sheet.Registered(r["skill"], r["group"], data)
     return out
 
 
@@ -194,18 +198,19 @@ async def _store(event_id: int, report: sheet.ImportReport, session: str = "1") 
         "contestant",
         _INSERT_COLUMNS,
         [
-            (event_id, r["skill_id"], r["group_id"], team_of(r), r["name"], r["id_number"], r["sex"], r["birth_date"],
+            (event_id, r["skill_id"], r["group_id"], team_of(r), r["name"], r["id_type"], r["id_number"], r["nationality"], r["sex"], r["birth_date"],
              r["employer"], r["delegation"], int(r["current_level"]), r["level_certificate_no"] or "", r["phone"], "",
              session, "registered", r["award_eligible"] is not False, now, now)
             for r in new
         ],
     )  # fmt: skip
     await execute_many(
-        'UPDATE contestant SET name = ?, sex = ?, birth_date = ?, employer = ?, delegation = ?, current_level = ?, '
-        'level_certificate_no = ?, phone = ?, team = ?, award_eligible = COALESCE(?, award_eligible), updated_at = ? WHERE event = ? AND id_number = ?',
+        'UPDATE contestant SET name = ?, nationality = ?, sex = ?, birth_date = ?, employer = ?, delegation = ?, current_level = ?, '
+        'level_certificate_no = ?, phone = ?, team = ?, award_eligible = COALESCE(?, award_eligible), updated_at = ? '
+        'WHERE event = ? AND id_type = ? AND id_number = ?',
         [
-            (r["name"], r["sex"], r["birth_date"], r["employer"], r["delegation"], int(r["current_level"]),
-             r["level_certificate_no"] or "", r["phone"], team_of(r), r["award_eligible"], now, event_id, r["id_number"])
+            (r["name"], r["nationality"], r["sex"], r["birth_date"], r["employer"], r["delegation"], int(r["current_level"]),
+             r["level_certificate_no"] or "", r["phone"], team_of(r), r["award_eligible"], now, event_id, r["id_type"], r["id_number"])
             for r in updates
         ],
     )  # fmt: skip
@@ -220,13 +225,17 @@ def contestant_json(r: dict[str, Any], *, masked: bool = True) -> dict[str, Any]
     out = {
         "id": r["id"], "event_id": r["event"], "skill_id": r["skill"], "group_id": r["group"],
         "group": r.get("group.kind"), "skill": r.get("skill.name"), "team": r.get("team.name"),
-        "name": r["name"], "id_number": r["id_number"], "sex": r["sex"],
+        "name": r["name"], "id_type": r.get("id_type") or DEFAULT_TYPE, "id_number": r["id_number"], "nationality": r.get("nationality") or "",
+        "sex": r["sex"],
         "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
         "employer": r["employer"], "delegation": r["delegation"],
         "current_level": int(level), "current_level_name": level.zh, "level_certificate_no": r["level_certificate_no"],
         "phone": r["phone"], "session": r["session"], "workstation_no": r["workstation_no"], "status": r["status"],
         "has_photo": bool(r.get("photo")), "award_eligible": bool(r.get("award_eligible", True)),
     }  # fmt: skip
+    doc = DOC_TYPES.get(out["id_type"])
+    out["id_type_name"] = doc.label.zh if doc else out["id_type"]
+    out["id_type_name_en"] = doc.label.en if doc else out["id_type"]
     if masked:
         out.update(id_number=mask_id(r["id_number"]), phone=mask_phone(r["phone"]))
     return out
@@ -331,7 +340,9 @@ async def register_one(event_id: int, data: dict[str, Any], actor: audit.Actor, 
         if scope is not None:
             await scope.stored(event_id, report, actor)
         created = (
-            await Contestant.select(Contestant.id).where((Contestant.event == event_id) & (Contestant.id_number == row.record["id_number"])).first()
+            await Contestant.select(Contestant.id)
+            .where((Contestant.event == event_id) & (Contestant.id_type == row.record["id_type"]) & (Contestant.id_number == row.record["id_number"]))
+            .first()
         )
         await audit.record(
             "contestant.register", actor, event_id=event_id, target=f"contestant:{created['id']}", details={"id": mask_id(row.record["id_number"])}
@@ -403,7 +414,9 @@ async def _merged_record(event_id: int, contestant_id: int, current: dict[str, A
         k: current[k]
         for k in (
             "name",
+            "id_type",
             "id_number",
+            "nationality",
             "sex",
             "birth_date",
             "skill_id",
@@ -418,8 +431,10 @@ async def _merged_record(event_id: int, contestant_id: int, current: dict[str, A
         )
     }
     merged.update({k: v for k, v in patch.items() if k in merged})
-    if merged["id_number"] != current["id_number"] and "sex" not in patch and "birth_date" not in patch:
-        merged.update(sex=None, birth_date=None)  # they follow from the new ID number
+    new_doc = (merged["id_type"], merged["id_number"]) != (current["id_type"], current["id_number"])
+    doc = DOC_TYPES.get(str(merged["id_type"] or DEFAULT_TYPE))
+    if new_doc and doc is not None and doc.carries_birth and "sex" not in patch and "birth_date" not in patch:
+        merged.update(sex=None, birth_date=None)  # they follow from the new number
     ctx = await import_context(event_id, exclude_id=contestant_id)
     report = sheet.validate_rows(_one_row_frame(merged, list(ctx.skills)), ctx)
     _refuse(report)
@@ -454,8 +469,8 @@ async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], a
                 raise identity_frozen(frozen)
         teams = await _team_ids(event_id, [r])
         values = {
-            Contestant.name: r["name"], Contestant.id_number: r["id_number"], Contestant.sex: r["sex"],
-            Contestant.birth_date: r["birth_date"], Contestant.skill: r["skill_id"], Contestant.group: r["group_id"],
+            Contestant.name: r["name"], Contestant.id_type: r["id_type"], Contestant.id_number: r["id_number"], Contestant.nationality: r["nationality"],
+            Contestant.sex: r["sex"], Contestant.birth_date: r["birth_date"], Contestant.skill: r["skill_id"], Contestant.group: r["group_id"],
             Contestant.employer: r["employer"], Contestant.delegation: r["delegation"],
             Contestant.current_level: int(r["current_level"]), Contestant.level_certificate_no: r["level_certificate_no"] or "",
             Contestant.phone: r["phone"], Contestant.award_eligible: r["award_eligible"] is not False, Contestant.team: teams.get((r["skill_id"], r["group_id"], r["team"])) if r.get("team") else None,
@@ -536,7 +551,7 @@ async def correct_identity(event_id: int, contestant_id: int, patch: dict[str, A
         )
     if len(text) > 500:
         raise invalid("reason", "理由不能超过 500 个字符", "the reason must be at most 500 characters")
-    fields = {k: v for k, v in patch.items() if k in ("name", "id_number", "employer", "delegation")}
+    fields = {k: v for k, v in patch.items() if k in ("name", "id_type", "id_number", "nationality", "sex", "birth_date", "employer", "delegation")}
     if not fields:
         raise invalid(
             "name",
@@ -553,7 +568,8 @@ async def correct_identity(event_id: int, contestant_id: int, patch: dict[str, A
     async with write_transaction():
         t = dt.datetime.now(dt.timezone.utc)
         await Contestant.update({
-            Contestant.name: r["name"], Contestant.id_number: r["id_number"], Contestant.sex: r["sex"], Contestant.birth_date: r["birth_date"],
+            Contestant.name: r["name"], Contestant.id_type: r["id_type"], Contestant.id_number: r["id_number"], Contestant.nationality: r["nationality"],
+            Contestant.sex: r["sex"], Contestant.birth_date: r["birth_date"],
             Contestant.employer: r["employer"], Contestant.delegation: r["delegation"], Contestant.updated_at: t,
         }).where(Contestant.id == contestant_id)  # fmt: skip
         copies: dict[str, list] = {}
@@ -618,10 +634,10 @@ async def _refuse_frozen_identities(event_id: int, report: sheet.ImportReport, c
     published = await published_groups([s.id for s in ctx.skills])
     if not published:
         return
-    stored = {k.upper(): v for k, v in ctx.registered.items()}
+    stored = ctx._registered
     bad: list[sheet.ValidRow] = []
     for row in updates:
-        reg = stored.get(row.record["id_number"])
+        reg = stored.get(person_ref(row.record["id_type"], row.record["id_number"]))
         if reg is None or (reg.skill_id, reg.group_id) not in published:
             continue
         moved = (row.record["skill_id"], row.record["group_id"]) != (reg.skill_id, reg.group_id)

@@ -26,8 +26,12 @@ class Contestant(Table):
     group = ForeignKey(references=CompetitionGroup, null=False)
     team = ForeignKey(references=Team, null=True, default=None)
     name = Varchar(length=50)
-    id_number = Varchar(length=18, index=True, help_text="居民身份证号, normalised (upper-case X)")
-    sex = Varchar(length=1, help_text="M / F, derived from the ID number")
+    id_type = Varchar(
+        length=20, default="id_card", help_text="scoring.identity.DOC_TYPES code: id_card, residence_permit, hk_macau_permit, taiwan_permit, passport"
+    )
+    id_number = Varchar(length=20, index=True, help_text="The document's number, normalised (upper case); the person is (id_type, id_number)")
+    nationality = Varchar(length=3, default="", help_text="ISO 3166-1 alpha-3, for a passport; empty otherwise")
+    sex = Varchar(length=1, help_text="M / F, derived from the ID number (身份证, 居住证) or entered")
     birth_date = Date()
     employer = Varchar(length=200, default="", help_text="工作单位 or 学校")
     delegation = Varchar(length=100, default="", help_text="代表队: 地市 or industry body")

@@ -169,7 +169,20 @@ async def load_skill(event_id: int, skill_id: int, preset: dict[str, Any] | None
     scheme = scheme_from_dict(json_value(scheme_row["data"], {})) if scheme_row else None
     rows = await registration.contestants_of_skill(
         skill_id,
-        ("id", "group", "name", "delegation", "employer", "workstation_no", "status", "id_number", "current_level", "team", "award_eligible"),
+        (
+            "id",
+            "group",
+            "name",
+            "delegation",
+            "employer",
+            "workstation_no",
+            "status",
+            "id_type",
+            "id_number",
+            "current_level",
+            "team",
+            "award_eligible",
+        ),
         excluding=("withdrawn",),
     )
     people = {r["id"]: r for r in rows}

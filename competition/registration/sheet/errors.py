@@ -47,6 +47,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "bad_columns": ("表头有误：{problems}", "The header row is wrong: {problems_en}"),
     # one cell
     "missing": ("{col}不能为空", "{col_en} is required"),
+    "missing_for_document": ("持{doc}报名须填写{col}（该证件号码不含{col}）", "{col_en} is required with a {doc_en} (its number does not carry it)"),
     "too_long": ("{col}太长（{n} 字，上限 {limit}）", "{col_en} is too long ({n} characters, at most {limit})"),
     "id_as_number": (
         "身份证号“{value}”已被 Excel 存成数字，末几位已丢失；请把该列设为文本格式后重新填写",

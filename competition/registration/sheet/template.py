@@ -19,13 +19,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from competition.registration.sheet.columns import COLUMNS, GROUP_KINDS, GROUP_LABELS, SEX_LABELS, SHEET_NAME
 from competition.registration.sheet.validation import SkillOption
 from scoring.idcard import Message
+from scoring.identity import DEFAULT_TYPE, DOC_TYPES
 from scoring.levels import SkillLevel, parse_level
 from scoring.spreadsheet import BOLD, Book, Style, Styled
 
 _REQUIRED_HEADER = Style(bold=True, fill="FFF2CC", align="center")
 _OPTIONAL_HEADER = Style(bold=True, fill="E2EFDA", align="center")
 _TEXT = Style(text=True)
-_WIDTHS = {"name": 12, "id_number": 22, "sex": 6, "birth_date": 12, "skill": 20, "group": 10, "employer": 28,
+_WIDTHS = {"name": 12, "id_type": 16, "id_number": 22, "nationality": 8, "sex": 6, "birth_date": 12, "skill": 20, "group": 10, "employer": 28,
            "delegation": 16, "current_level": 14, "level_certificate_no": 22, "phone": 14, "team": 14}  # fmt: skip
 #: Inline list formulas are limited to 255 characters by Excel; longer lists go to a hidden sheet.
 _INLINE_LIMIT = 250
@@ -87,6 +88,13 @@ def build_template(skills: Sequence[SkillOption], groups: Iterable[str] | None =
     dropdown("group", [GROUP_LABELS[k].zh for k in kinds], 2, True, Message("请选择组别", "Pick a group"))
     dropdown("sex", ["男", "女"], 3, True, Message("请填 男 或 女", "Use 男 or 女"))
     dropdown("current_level", [lv.zh for lv in SkillLevel], 4, False, Message("请从列表选择职业技能等级", "Pick a level from the list"))
+    dropdown(
+        "id_type",
+        [d.label.zh for d in DOC_TYPES.values()],
+        6,
+        True,
+        Message("请从列表选择证件类型（不填为居民身份证）", "Pick a document type (empty means 居民身份证)"),
+    )
     dropdown("award_eligible", ["是", "否"], 5, True, Message("请填 是 或 否（不填为 是）", "Use 是 or 否 (empty means yes)"))
     if hidden_lists:
         lists = book.sheet(LISTS_SHEET, hidden=True)
@@ -152,8 +160,15 @@ def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") ->
             text_cell(r.get("phone")),
             r.get("team") or None,
             (("yes" if en else "是") if r.get("award_eligible", True) is not False else ("no" if en else "否")),
+            _doc_label(r.get("id_type"), en),
+            r.get("nationality") or None,
         ])  # fmt: skip
     return book.save()
+
+
+def _doc_label(code: Any, en: bool) -> str | None:
+    doc = DOC_TYPES.get(code or DEFAULT_TYPE)
+    return (doc.label.en if en else doc.label.zh) if doc else (str(code) if code else None)
 
 
 def _level_label(value: Any, en: bool) -> str:

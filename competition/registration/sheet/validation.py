@@ -37,6 +37,17 @@ from competition.registration.sheet.errors import SheetError, _m
 from competition.registration.sheet.reading import _clean
 from scoring import eligibility as elig
 from scoring.idcard import CHECK_CHARS, PROVINCES, WEIGHTS, Message, birth_date_problem, id_error_message
+from scoring.identity import (
+    DEFAULT_TYPE,
+    DOC_TYPES,
+    doc_type_of,
+    document_error_message,
+    document_problem,
+    nationality_problem,
+    normalise_ref,
+    person_ref,
+    unknown_type_message,
+)
 from scoring.levels import SkillLevel, parse_level
 
 # ----------------------------------------------------------------------------------- data shapes
@@ -79,7 +90,8 @@ class Registered:
 @dataclass
 class ImportContext:
     skills: Sequence[SkillOption]
-    #: normalised ID number → Registered, or a tuple ``(skill_id, group_id[, data])``
+    #: the person (``scoring.identity.person_ref``: a 居民身份证's number, else ``type:NUMBER``) →
+    #: Registered, or a tuple ``(skill_id, group_id[, data])``
     registered: Mapping[str, Registered | tuple] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
     #: the preset's ``eligibility`` section (or the whole preset, or rules); None skips eligibility
@@ -101,7 +113,7 @@ class ImportContext:
                 self._group_by_id[gid] = (s, kind)
         reg: dict[str, Registered] = {}
         for k, v in self.registered.items():
-            reg[str(k).strip().upper()] = v if isinstance(v, Registered) else Registered(*v)
+            reg[normalise_ref(k)] = v if isinstance(v, Registered) else Registered(*v)
         self._registered = reg
         if isinstance(self.eligibility, elig.EligibilityRules) or self.eligibility is None:
             self._rules = self.eligibility
@@ -124,12 +136,12 @@ class ValidRow:
 #: ``group`` the group kind; ``level_certificate_no`` and ``team`` None when empty; ``award_eligible`` None
 #: when the sheet has no such column (an update keeps the stored choice).
 RECORD_FIELDS = (
-    "name", "id_number", "sex", "birth_date", "skill_id", "skill", "group_id", "group",
+    "name", "id_type", "id_number", "nationality", "sex", "birth_date", "skill_id", "skill", "group_id", "group",
     "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "award_eligible",
 )  # fmt: skip
 #: Fields compared with ``Registered.data`` to tell "update" from "unchanged".
 COMPARED_FIELDS = (
-    "name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "award_eligible",
+    "name", "nationality", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "award_eligible",
 )  # fmt: skip
 
 
@@ -369,14 +381,60 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
             E.add_mask(lengths > c.max_len, c.key, "too_long",
                        lambda p, c=c, L=lengths: _m("too_long", col=c.zh, col_en=c.en, n=int(L[p]), limit=c.max_len))  # fmt: skip
 
-    # -- ID numbers
+    # -- document types (an empty cell, or no column, is the 居民身份证) and numbers
+    types = np.full(n, DEFAULT_TYPE, dtype=object)
+    if present["id_type"]:
+        type_texts = col["id_type"].to_numpy(dtype=str)
+        type_of = {tx: doc_type_of(tx) for tx in set(type_texts.tolist())}
+        types = np.array([type_of[tx] for tx in type_texts], dtype=object)
+        E.add_mask(np.array([tp is None for tp in types], dtype=bool), "id_type", "bad_id_type", lambda p: unknown_type_message(type_texts[p]))
     idc = check_ids(col["id_number"], today)
     ids = idc.ids
+    doc_messages: dict[int, Message] = {}
+    for pos in np.flatnonzero(types != DEFAULT_TYPE).tolist():  # other documents: few, checked one by one
+        tp = types[pos]
+        if tp is None:
+            idc.check[pos] = "bad_type"  # reported on the type's cell
+            continue
+        idc.birth[pos] = idc.sex[pos] = idc.detail[pos] = None
+        if idc.check[pos] in ("missing", "as_number"):
+            continue
+        problem = document_problem(tp, ids.iat[pos], today)
+        if problem:
+            idc.check[pos], idc.detail[pos] = problem
+            doc_messages[pos] = document_error_message(tp, problem[0], ids.iat[pos], problem[1])
+            continue
+        idc.check[pos] = ""
+        if DOC_TYPES[tp].carries_birth:
+            s = ids.iat[pos]
+            idc.birth[pos] = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+            idc.sex[pos] = "M" if int(s[16]) % 2 else "F"
     id_ok = idc.check == ""
+    carries = np.ones(n, dtype=bool)  # the 居民身份证 carries them; other types are few, looked at one by one
+    for pos in np.flatnonzero(types != DEFAULT_TYPE).tolist():
+        carries[pos] = types[pos] is not None and DOC_TYPES[types[pos]].carries_birth
+    derived = id_ok & carries  # sex and birth date come from the number; an entered one must agree
+    entered = id_ok & ~carries  # sex and birth date are entered, and required
+    # a person is their document type and number (person_ref: a 居民身份证's number alone)
+    refs = ids.copy()
+    for pos in np.flatnonzero(types != DEFAULT_TYPE).tolist():
+        if types[pos] is not None:
+            refs.iat[pos] = person_ref(types[pos], ids.iat[pos])
+    nationality = np.full(n, "", dtype=object)
+    for pos in np.flatnonzero(id_ok & (types == "passport")).tolist():
+        bad = nationality_problem(col["nationality"].iat[pos])
+        if bad:
+            E.add(int(pos), "nationality", "bad_nationality" if bad[0] else "missing", bad[1])
+        else:
+            nationality[pos] = col["nationality"].iat[pos].strip().upper()
     idcol = COLUMN_BY_KEY["id_number"]
     for pos in np.flatnonzero(~id_ok):
         chk, value = idc.check[pos], ids.iat[pos]
-        if chk == "missing":
+        if chk == "bad_type":
+            continue
+        if pos in doc_messages:
+            E.add(int(pos), "id_number", f"id_{chk}", doc_messages[pos])
+        elif chk == "missing":
             msg = _m("missing", col=idcol.zh, col_en=idcol.en)
             E.add(int(pos), "id_number", "missing", msg)
         elif chk == "as_number":
@@ -389,7 +447,7 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
         sexv = col["sex"].str.lower().map(SEX_VALUES).to_numpy(dtype=object)
         unmapped = pd.isna(sexv)
         E.add_mask(unmapped & ~blank["sex"], "sex", "bad_sex", lambda p: _m("bad_sex", value=cell("sex", p)))
-        mismatch = id_ok & ~unmapped & (sexv != idc.sex)
+        mismatch = derived & ~unmapped & (sexv != idc.sex)
         E.add_mask(mismatch, "sex", "sex_mismatch",
                    lambda p: _m("sex_mismatch", value=cell("sex", p), derived=SEX_LABELS[idc.sex[p]].zh, derived_en=SEX_LABELS[idc.sex[p]].en))  # fmt: skip
     # -- 参与评奖: yes / no, empty is yes
@@ -399,6 +457,8 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
         unmapped = pd.isna(yes_no)
         E.add_mask(unmapped & ~blank["award_eligible"], "award_eligible", "bad_yes_no", lambda p: _m("bad_yes_no", value=cell("award_eligible", p)))
         eligible = np.array([v is not False for v in yes_no], dtype=bool)
+    bd = np.full(n, None, dtype=object)
+    future = np.zeros(n, dtype=bool)
     if present["birth_date"]:
         texts = col["birth_date"].to_numpy(dtype=str)
         parsed = {t: parse_date_text(t) for t in set(texts.tolist()) if t}
@@ -407,9 +467,21 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
         E.add_mask(unparsed, "birth_date", "bad_date", lambda p: _m("bad_date", value=cell("birth_date", p)))
         future = np.array([d is not None and d > today for d in bd], dtype=bool)
         E.add_mask(future, "birth_date", "birth_date_future", lambda p: _m("birth_date_future", value=bd[p].isoformat()))
-        differs = id_ok & ~future & np.array([d is not None for d in bd], dtype=bool) & (bd != idc.birth)
+        differs = derived & ~future & np.array([d is not None for d in bd], dtype=bool) & (bd != idc.birth)
         E.add_mask(differs, "birth_date", "birth_date_mismatch",
                    lambda p: _m("birth_date_mismatch", value=bd[p].isoformat(), derived=idc.birth[p].isoformat()))  # fmt: skip
+
+    # -- documents that carry neither: sex and birth date as entered, and required
+    if entered.any():
+        sex_in = col["sex"].str.lower().map(SEX_VALUES).to_numpy(dtype=object)
+        label = {tp: DOC_TYPES[tp].label for tp in DOC_TYPES}
+        for key in ("sex", "birth_date"):
+            c = COLUMN_BY_KEY[key]
+            E.add_mask(entered & blank[key], key, "missing",
+                       lambda p, c=c: _m("missing_for_document", col=c.zh, col_en=c.en, doc=label[types[p]].zh, doc_en=label[types[p]].en))  # fmt: skip
+        for pos in np.flatnonzero(entered).tolist():
+            idc.sex[pos] = sex_in[pos] if isinstance(sex_in[pos], str) else None
+            idc.birth[pos] = None if future[pos] else bd[pos]
 
     # -- skill and group
     skill_texts = col["skill"].to_numpy(dtype=str)
@@ -466,17 +538,17 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
     E.add_mask(bad_phone, "phone", "bad_phone", lambda p: _m("bad_phone", value=cell("phone", p)))
 
     # -- one person, one entry: within the sheet and against the event
-    dup = (ids.duplicated(keep=False) & ids.ne("")).to_numpy()
+    dup = (refs.duplicated(keep=False) & ids.ne("")).to_numpy()
     if dup.any():
         where: dict[str, list[int]] = defaultdict(list)
         for pos in np.flatnonzero(dup):
-            where[ids.iat[pos]].append(int(rows[pos]))
+            where[refs.iat[pos]].append(int(rows[pos]))
         E.add_mask(dup, "id_number", "duplicate_in_sheet",
-                   lambda p: _m("duplicate_in_sheet", id=ids.iat[p], rows=", ".join(map(str, where[ids.iat[p]]))))  # fmt: skip
+                   lambda p: _m("duplicate_in_sheet", id=ids.iat[p], rows=", ".join(map(str, where[refs.iat[p]]))))  # fmt: skip
     registered = context._registered
     existing = np.full(n, None, dtype=object)
     if registered:
-        id_list = ids.tolist()
+        id_list = refs.tolist()
         for pos in np.flatnonzero(id_ok):
             reg = registered.get(id_list[pos])
             if reg is None:
@@ -492,7 +564,7 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
     # -- teams
     team = col["team"]
     if present["team"] and not blank["team"].all():
-        _check_teams(E, context, team, ids, skill, kind, group_id, resolved, ~blank["team"])
+        _check_teams(E, context, team, refs, skill, kind, group_id, resolved, ~blank["team"])
 
     # -- eligibility (per row); the count warning comes after the valid rows are known
     warnings_: list[Issue] = []
@@ -515,7 +587,9 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
             s = skill[pos]
             record = {
                 "name": names[pos],
+                "id_type": types[pos],
                 "id_number": id_arr[pos],
+                "nationality": nationality[pos],
                 "sex": idc.sex[pos],
                 "birth_date": idc.birth[pos],
                 "skill_id": s.id,

@@ -249,7 +249,7 @@ async def test_registration_pages_render(admin, setup):
     for url, text in [
         (f"/events/{event['id']}/contestants", "页面测试"),
         (f"/events/{event['id']}/contestants?q=页面", "页面测试"),
-        (f"/events/{event['id']}/contestants/new", "身份证号"),
+        (f"/events/{event['id']}/contestants/new", "证件号码"),
         (f"/events/{event['id']}/contestants/{c['id']}", c["id_number"]),  # masked, with the reveal button
         (f"/events/{event['id']}/contestants/{c['id']}", "显示完整证件号"),
         (f"/events/{event['id']}/contestants/import", "报名表"),

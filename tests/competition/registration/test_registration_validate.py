@@ -88,7 +88,9 @@ def test_clean_sheet_gives_storage_ready_records():
     first, second = report.records()
     assert first == {
         "name": "选手0",
+        "id_type": "id_card",
         "id_number": person(0)["身份证号"],
+        "nationality": "",
         "sex": "M",
         "birth_date": date(1990, 1, 1),
         "skill_id": 1,
