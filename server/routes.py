@@ -21,6 +21,7 @@ from frontend import pages_results as frontend_pages_results
 from frontend import pages_rules as frontend_pages_rules
 from frontend import pages_scheme as frontend_pages_scheme
 from frontend import pages_tablet as frontend_pages_tablet
+from honours import controller as honours_controller
 from marking.live import controller as scoring_live_controller
 from marking.live import ws as scoring_live_ws
 from marking.release import controller as scoring_release_controller
@@ -74,6 +75,9 @@ def route_handlers() -> list:
         certificates_controller.contestant_own_results,
         certificates_controller.contestant_appeal,
         *frontend_pages_certificates.page_handlers(),
+        honours_controller.SelectionController,
+        honours_controller.public_notice,
+        honours_controller.file_objection,
         province_controller.ProvinceController,
         *frontend_pages_province.page_handlers(),
         *frontend_pages_public.page_handlers(),

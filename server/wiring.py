@@ -7,13 +7,14 @@ for "who answers this question" finds the answer in this file."""
 
 from __future__ import annotations
 
-from certificates import proposals
+from certificates import proposals, verify
 from certificates import service as certificates
 from competition.auth import service as accounts
 from competition.dayof import anonymisation, draw
 from competition.events import service as events
 from competition.judges import service as judges
 from competition.registration import service as registration
+from honours import service as honours
 from kernel import audit
 from marking.live import completeness, ingest
 from marking.release import service as results
@@ -50,4 +51,6 @@ def wire() -> None:
     results.APPROVALS.register(proposals.approval_state)
     # The chief judge's sign-off (a floor below) asks live scoring what is left to finish.
     anonymisation.SIGN_OFF_CHECKS.register(completeness.problems)
+    # Certificate verification asks the annual selection for its certificates (kind S).
+    verify.OTHER_ISSUERS.register(honours.verify_number)
     _wired = True
