@@ -51,6 +51,11 @@ class SelectionController(Controller):
     async def one_round(self, request: Request, round_id: int) -> dict[str, Any]:
         return await service.get_round(round_id, request_lang(request))
 
+    @post("/rounds/{round_id:int}/stages", summary="Change the round's stage dates (until it is announced)", operation_id="selection_stages",
+          guards=[allowed("manage_selection")], status_code=200)  # fmt: skip
+    async def stages(self, actor: Actor, round_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        return await service.set_stages(round_id, data, actor)
+
     @post("/rounds/{round_id:int}/members", summary="Appoint an account as a nominating body or reviewer of the round",
           operation_id="selection_appoint", guards=[allowed("manage_selection")], status_code=200)  # fmt: skip
     async def appoint(self, actor: Actor, round_id: int, data: dict[str, Any]) -> dict[str, Any]:

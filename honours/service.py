@@ -174,6 +174,21 @@ async def get_round(round_id: int, lang: str = "zh") -> dict[str, Any]:
     }  # fmt: skip
 
 
+async def set_stages(round_id: int, data: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
+    """Move the round's stage dates (a deadline extended, the review started early), before it is announced."""
+    try:
+        stages = rules.parse_stages(data if isinstance(data, dict) else {})
+    except ScoringError as exc:
+        raise _scoring(exc) from None
+    async with write_transaction():
+        r = await _round(round_id)
+        if r["status"] == "announced":
+            raise _error(409, "announced", "评选已公布，日期不能再改", "the round is announced: its dates no longer change")
+        await SelectionRound.update({SelectionRound.stages: {k: v.isoformat() for k, v in stages.items()}}).where(SelectionRound.id == round_id)
+        await audit.record("selection.stages", actor, target=f"selection_round:{round_id}", details={k: v.isoformat() for k, v in stages.items()})
+    return await get_round(round_id)
+
+
 async def list_rounds() -> list[dict[str, Any]]:
     rows = await SelectionRound.select(SelectionRound.id, SelectionRound.year, SelectionRound.name, SelectionRound.status).order_by(
         SelectionRound.id, ascending=False
