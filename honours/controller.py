@@ -44,7 +44,8 @@ class SelectionController(Controller):
     @post("/rounds", summary="Open a selection round: honours with places, quotas per body, eligibility rules, criteria, stage dates",
           operation_id="selection_round_open", guards=[allowed("manage_selection")], status_code=201)  # fmt: skip
     async def open_round(self, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-        return await service.create_round(data, actor)
+        # The setup page sends the whole round as one JSON field, ``round``.
+        return await service.create_round(data["round"] if isinstance(data.get("round"), dict) else data, actor)
 
     @get("/rounds/{round_id:int}", summary="One round with its quotas and what is used", operation_id="selection_round",
          guards=[allowed("manage_selection")])  # fmt: skip

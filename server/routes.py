@@ -11,6 +11,7 @@ from competition.registration import controller as competition_registration_cont
 from frontend import pages as frontend_pages
 from frontend import pages_certificates as frontend_pages_certificates
 from frontend import pages_dayof as frontend_pages_dayof
+from frontend import pages_honours as frontend_pages_honours
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
 from frontend import pages_people as frontend_pages_people
@@ -78,6 +79,7 @@ def route_handlers() -> list:
         honours_controller.SelectionController,
         honours_controller.public_notice,
         honours_controller.file_objection,
+        *frontend_pages_honours.page_handlers(),
         province_controller.ProvinceController,
         *frontend_pages_province.page_handlers(),
         *frontend_pages_public.page_handlers(),
