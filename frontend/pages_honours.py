@@ -15,7 +15,9 @@ from kernel import access
 from kernel.errors import request_lang
 from kernel.guards import allowed_any, require_principal
 from kernel.i18n import register
+from scoring.honours import HONOURS
 from scoring.levels import SkillLevel
+from scoring.selection import SELECTION_HONOURS
 
 register(
     {
@@ -78,22 +80,17 @@ register(
         "hon.may_day": ("五一劳动奖章推荐名单（Excel）", "May Day medal referral list (Excel)"),
         "hon.national": ("全国技术能手推荐人选（Excel）", "National technical expert candidates (Excel)"),
         "nav.honours": ("荣誉评选", "Honours"),
-        "confirm.selection_approve": (
-            "将按评审得分和名额确认拟表彰名单，此后不再接受评分。确认不能撤销。",
-            "This confirms the proposed list from the scores and places; no more scores are taken. It cannot be undone.",
-        ),
-        "confirm.selection_publicise": (
-            "将向社会公示名单并开始受理异议。公示不能撤回。",
-            "This publishes the list for objections. It cannot be withdrawn.",
-        ),
-        "confirm.selection_announce": (
-            "将公布名单、颁发荣誉证书并记入个人荣誉记录。公布不能撤销。",
-            "This announces the list, issues the certificates and records the honours held. It cannot be undone.",
-        ),
-        "confirm.selection_objection": (
-            "将记录对该异议的裁决；成立则取消该人选。裁决不能更改。",
-            "This records the decision; an upheld objection strikes the candidate. It cannot be changed.",
-        ),
+        "hon.st.open": ("推荐与评审中", "Nominating and reviewing"),
+        "hon.st.approved": ("名单已确认", "List confirmed"),
+        "hon.st.publicised": ("公示中", "Public notice"),
+        "hon.st.announced": ("已公布", "Announced"),
+        "hon.st.nominated": ("已推荐", "Nominated"),
+        "hon.st.proposed": ("拟表彰", "Proposed"),
+        "hon.st.struck": ("已取消", "Struck"),
+        "hon.st.granted": ("已授予", "Granted"),
+        "hon.st.pending": ("待裁决", "Pending"),
+        "hon.st.upheld": ("异议成立", "Upheld"),
+        "hon.st.dismissed": ("异议不成立", "Dismissed"),
     }
 )
 
@@ -120,7 +117,8 @@ async def round_page(request: Request, round_id: int) -> Template:
     lang = request_lang(request)
     rnd = await service.get_round(round_id, lang)
     member = await service.membership(round_id, p)
-    ctx: dict = {"round": rnd, "honour_names": {h["code"]: h for h in rnd["honours"]}, "levels": list(SkillLevel)}
+    known = {code: m.to_dict() for code, m in (HONOURS | SELECTION_HONOURS).items()}
+    ctx: dict = {"round": rnd, "honour_names": known | {h["code"]: h for h in rnd["honours"]}, "levels": list(SkillLevel)}
     if access.allows(p, "approve_selection"):
         ctx["listing"] = await service.proposed_list(round_id)
         ctx["objections"] = await service.objections(round_id)
