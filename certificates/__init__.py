@@ -8,10 +8,11 @@ below reads them, and ``frontend`` and ``server`` call these modules instead:
 - ``service``: ``certificates_of(contestant_ids)`` (bulk), ``list_certificates``, ``revoke``,
   ``record_of``, ``identity_copies``, ``event_code_printed``;
 - ``ledger``: ``ledger_levels(id_numbers)`` (bulk), ``person_ledger``, ``event_ledger``;
+- ``face``: ``records_of(id_numbers)``, ``first_places(year)``, ``grant_honours`` (the annual selection, ``honours``);
 - ``issuance`` (issuing and rendering), ``verify`` (by number or QR), ``controller``, ``cli``.
 
 The face is modules rather than re-exported names: importing ``certificates`` stays cheap and
 cannot make a cycle with the features below it.
 """
 
-__all__ = ["cli", "controller", "issuance", "ledger", "proposals", "service", "verify"]
+__all__ = ["cli", "controller", "face", "issuance", "ledger", "proposals", "service", "verify"]

@@ -78,6 +78,7 @@ class CertType(str, enum.Enum):
     AWARD = "A"  # 获奖证书: 一/二/三等奖, 优胜奖, gold/silver/bronze, Medallion for Excellence
     HONOUR = "H"  # 荣誉证书: 广东省技术能手, 全国技术能手
     PROMOTION = "P"  # 职业技能等级证书 entry: level promotion
+    SELECTION = "S"  # 荣誉证书 of an annual selection round (honours/): the "event code" is the round's
 
     @classmethod
     def parse(cls, value: CertType | str) -> CertType:

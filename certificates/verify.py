@@ -15,10 +15,16 @@ from certificates import service
 from certificates.numbering import normalize, parse_number
 from certificates.tables import Certificate
 from kernel.errors import BilingualError
+from kernel.extension import Extension
 from kernel.i18n import china_time, t
 from scoring.idcard import mask_name
 
 GENUINE, REVOKED, UNKNOWN, MALFORMED = "genuine", "revoked", "unknown", "malformed"
+
+#: Certificates issued outside an event (an annual selection round's, kind ``S``): asked with the
+#: canonical number and the language when no event certificate has it; answers the same shape
+#: as :func:`lookup` or None.
+OTHER_ISSUERS: Extension = Extension("certificates issued outside an event")
 
 
 def malformed_reason(text: str, lang: str) -> str:
@@ -50,6 +56,10 @@ async def lookup(number: str, lang: str = "zh") -> dict[str, Any]:
         Certificate.issued_at, Certificate.revoked_at, Certificate.revoke_reason, Certificate.event.name.as_alias("event_name"),
     ).where(Certificate.number == canonical).output(load_json=True).first()  # fmt: skip
     if row is None:
+        for other in OTHER_ISSUERS:
+            found = await other(canonical, lang)
+            if found is not None:
+                return found
         return {"number": canonical, "status": UNKNOWN, "valid": False, "message": t("verify.unknown", lang, number=canonical)}
     data = service._data(row)
     revoked = row["revoked_at"] is not None

@@ -122,5 +122,21 @@ register(
             "将删除这名选手的报名记录。删除后不能恢复，需要时只能重新报名。",
             "This deletes the contestant's registration. It cannot be restored; the contestant would have to be registered again.",
         ),
+        "confirm.selection_approve": (
+            "将按评审得分和名额确认拟表彰名单，此后不再接受评分。确认不能撤销。",
+            "This confirms the proposed list from the scores and places; no more scores are taken. It cannot be undone.",
+        ),
+        "confirm.selection_publicise": (
+            "将向社会公示名单并开始受理异议。公示不能撤回。",
+            "This publishes the list for objections. It cannot be withdrawn.",
+        ),
+        "confirm.selection_announce": (
+            "将公布名单、颁发荣誉证书并记入个人荣誉记录。公布不能撤销。",
+            "This announces the list, issues the certificates and records the honours held. It cannot be undone.",
+        ),
+        "confirm.selection_objection": (
+            "将记录对该异议的裁决；成立则取消该人选。裁决不能更改。",
+            "This records the decision; an upheld objection strikes the candidate. It cannot be changed.",
+        ),
     }
 )

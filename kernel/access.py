@@ -38,9 +38,12 @@ from kernel.roles import (
     ENCRYPTION_OFFICER,
     EVENT_CREATOR,
     JUDGE,
+    NOMINATOR,
     ORGANISER,
     PLATFORM_ADMIN,
     PROVINCE_SUPERVISOR,
+    SELECTION_ORGANISER,
+    SELECTION_REVIEWER,
     SUPERVISOR,
     Principal,
 )
@@ -96,6 +99,31 @@ _ALL = (
         "审核本市代表队的报名（市级）",
         "review one's own city's delegation registrations (step 市)",
     ),
+    # The annual selection of honours (评选): platform roles; a nominator and a reviewer act only
+    # in the rounds they are appointed to (``honours.service`` asks the round's members).
+    _cap(
+        "manage_selection",
+        {SELECTION_ORGANISER},
+        PLATFORM,
+        "组织年度荣誉评选（开设评选、名额、推荐单位和评审专家）",
+        "run the annual honours selection (rounds, quotas, nominators, reviewers)",
+    ),  # fmt: skip
+    _cap("nominate", {NOMINATOR}, PLATFORM, "推荐评选人选", "nominate candidates for a selection round"),
+    _cap("review_selection", {SELECTION_REVIEWER}, PLATFORM, "评审评选人选", "score a selection round's candidates"),
+    _cap(
+        "approve_selection",
+        {SELECTION_ORGANISER},
+        PLATFORM,
+        "确认评选拟表彰名单、裁决异议、公布",
+        "confirm the proposed list, decide objections, announce",
+    ),
+    _cap(
+        "read_referrals",
+        {SELECTION_ORGANISER, PROVINCE_SUPERVISOR},
+        PLATFORM,
+        "导出五一劳动奖章和全国技术能手推荐名单",
+        "export the referral lists (May Day medal, national technical experts)",
+    ),  # fmt: skip
     # An event and its set-up.
     _cap("read_event", EVERYONE_IN_EVENT, EVENT, "查看赛事", "read the event"),
     _cap("read_skill", EVERYONE_IN_EVENT, SKILL, "查看竞赛项目", "read a skill (judges: their own skills)"),

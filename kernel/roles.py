@@ -29,8 +29,16 @@ PROVINCE_SUPERVISOR = "province_supervisor"
 #: ``delegation`` field, as a leader's names its delegation).
 CITY_SUPERVISOR = "city_supervisor"
 
+#: 省人社厅 annual selection of honours (评选): opens rounds, appoints nominators and reviewers,
+#: confirms the list, decides objections, announces.
+SELECTION_ORGANISER = "selection_organiser"
+#: A nominating body's account (推荐单位: a city or an industry body), appointed per round.
+NOMINATOR = "nominator"
+#: A member of a round's expert review panel (评审专家), appointed per round.
+SELECTION_REVIEWER = "selection_reviewer"
+
 #: Roles held on the platform, not for an event (``platform_admin`` is the account's ``is_admin`` flag).
-PLATFORM_ROLES = (PLATFORM_ADMIN, EVENT_CREATOR, PROVINCE_SUPERVISOR, CITY_SUPERVISOR)
+PLATFORM_ROLES = (PLATFORM_ADMIN, EVENT_CREATOR, PROVINCE_SUPERVISOR, CITY_SUPERVISOR, SELECTION_ORGANISER, NOMINATOR, SELECTION_REVIEWER)
 #: Roles an event's staff can grant in their event.
 ROLES = (ORGANISER, CHIEF_JUDGE, JUDGE, ENCRYPTION_OFFICER, ARBITRATOR, APPROVER, SUPERVISOR, DELEGATION_LEADER, CONTESTANT)
 #: Roles held per skill; the others are held for a whole event.
@@ -41,6 +49,9 @@ ROLE_LABELS = {
     EVENT_CREATOR: ("赛事创建人", "event creator"),
     PROVINCE_SUPERVISOR: ("省级统计监督（人社厅）", "province supervisor (statistics)"),
     CITY_SUPERVISOR: ("地市审核（市人社局）", "city supervisor (city review and figures)"),
+    SELECTION_ORGANISER: ("荣誉评选组织（人社厅）", "honours selection organiser"),
+    NOMINATOR: ("推荐单位", "nominating body"),
+    SELECTION_REVIEWER: ("评审专家", "selection reviewer"),
     ORGANISER: ("组织方", "organiser"),
     CHIEF_JUDGE: ("裁判长", "chief judge"),
     JUDGE: ("裁判", "judge"),

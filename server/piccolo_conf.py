@@ -11,4 +11,6 @@ from kernel.settings import Settings
 
 DB = engine_from_url(Settings.from_env().database_url)
 
-APP_REGISTRY = AppRegistry(apps=["competition.piccolo_app", "marking.piccolo_app", "certificates.piccolo_app", "province.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=["competition.piccolo_app", "marking.piccolo_app", "certificates.piccolo_app", "province.piccolo_app", "honours.piccolo_app"]
+)

@@ -12,6 +12,7 @@ from frontend import pages as frontend_pages
 from frontend import pages_certificates as frontend_pages_certificates
 from frontend import pages_dayof as frontend_pages_dayof
 from frontend import pages_delegation as frontend_pages_delegation
+from frontend import pages_honours as frontend_pages_honours
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
 from frontend import pages_people as frontend_pages_people
@@ -22,6 +23,7 @@ from frontend import pages_results as frontend_pages_results
 from frontend import pages_rules as frontend_pages_rules
 from frontend import pages_scheme as frontend_pages_scheme
 from frontend import pages_tablet as frontend_pages_tablet
+from honours import controller as honours_controller
 from marking.live import controller as scoring_live_controller
 from marking.live import ws as scoring_live_ws
 from marking.release import controller as scoring_release_controller
@@ -80,6 +82,10 @@ def route_handlers() -> list:
         certificates_controller.contestant_own_results,
         certificates_controller.contestant_appeal,
         *frontend_pages_certificates.page_handlers(),
+        honours_controller.SelectionController,
+        honours_controller.public_notice,
+        honours_controller.file_objection,
+        *frontend_pages_honours.page_handlers(),
         province_controller.ProvinceController,
         *frontend_pages_province.page_handlers(),
         *frontend_pages_public.page_handlers(),

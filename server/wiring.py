@@ -7,13 +7,14 @@ for "who answers this question" finds the answer in this file."""
 
 from __future__ import annotations
 
-from certificates import changes, proposals
+from certificates import changes, proposals, verify
 from certificates import service as certificates
 from competition.auth import service as accounts
 from competition.dayof import anonymisation, draw
 from competition.events import service as events
 from competition.judges import service as judges
 from competition.registration import service as registration
+from honours import service as honours
 from kernel import audit
 from marking.live import completeness, ingest
 from marking.release import service as results
@@ -55,4 +56,6 @@ def wire() -> None:
     changes.OUTCOMES_CHANGED.register(province.refresh_event)
     # The chief judge's sign-off (a floor below) asks live scoring what is left to finish.
     anonymisation.SIGN_OFF_CHECKS.register(completeness.problems)
+    # Certificate verification asks the annual selection for its certificates (kind S).
+    verify.OTHER_ISSUERS.register(honours.verify_number)
     _wired = True
