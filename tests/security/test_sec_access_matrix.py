@@ -264,6 +264,10 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/province/statistics.csv": NOBODY,
     "GET /api/province/statistics.xlsx": NOBODY,
     "GET /province/statistics": NOBODY,
+    "GET /api/province/events": NOBODY,
+    "GET /api/province/events/{event_id:int}/standings": NOBODY,
+    "GET /province/events": NOBODY,
+    "GET /province/events/{event_id:int}": NOBODY,
     # --- pages
     "GET /": PUBLIC,  # the public home page for a visitor, the staff's for an account
     "GET /lookup": PUBLIC,

@@ -103,7 +103,7 @@ async def test_leader_import_reports_other_delegations_by_row(admin, world):
     r = await leader.post(f"/api/events/{e}/delegation/import?mode=all", files={"data": ("报名表.xlsx", content)})
     assert r.status_code == 422 and r.json()["refused"], r.text
     errors = {(x["row"], x["column"], x["code"]) for x in r.json()["errors"]}
-    assert (3, "代表队", "other_delegation") in errors and (4, "身份证号", "already_registered") in errors
+    assert (3, "代表队", "other_delegation") in errors and (4, "证件号码", "already_registered") in errors
     r = await leader.post(f"/api/events/{e}/delegation/import?mode=valid", files={"data": ("报名表.xlsx", content)})
     assert r.status_code == 200 and r.json()["stored"]["created"] == 2, r.text
     states = {c["name"]: c["review"]["state"] for c in (await leader.get(f"/api/events/{e}/delegation/contestants")).json()["items"]}
