@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from certificates import controller as certificates_controller
+from certificates import national_controller as certificates_national_controller
 from competition.auth import controller as competition_auth_controller
 from competition.dayof import controller as competition_dayof_controller
 from competition.events import controller as competition_events_controller
@@ -73,6 +74,7 @@ def route_handlers() -> list:
         certificates_controller.contestant_lookup,
         certificates_controller.contestant_own_results,
         certificates_controller.contestant_appeal,
+        certificates_national_controller.NationalRecordController,
         *frontend_pages_certificates.page_handlers(),
         province_controller.ProvinceController,
         *frontend_pages_province.page_handlers(),
