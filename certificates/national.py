@@ -170,11 +170,6 @@ register(
         ),
         "natrec.empty": ("没有待上报的记录", "there is nothing to send"),
         "natrec.sent": ("已标记为已上报：批次 {batch}，{rows} 行", "Marked as sent: batch {batch}, {rows} row(s)"),
-        "confirm.natrec_send": (
-            "标记为已上报后，本批各行不会再次上报（之后的改动只作为“更正”上报）。此操作不能撤销。请确认已把刚下载的文件报送全国系统。",
-            "Once marked as sent, these rows are never sent again (later changes go as corrections). This cannot be undone. "
-            "Confirm the file you downloaded has been sent to the national system.",
-        ),
         "field.category": ("评价机构类别", "body category"),
         "field.body_code": ("评价机构代码", "body code"),
         "field.province": ("省级代码", "province code"),

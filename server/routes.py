@@ -14,6 +14,7 @@ from frontend import pages_certificates as frontend_pages_certificates
 from frontend import pages_dayof as frontend_pages_dayof
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
+from frontend import pages_national as frontend_pages_national
 from frontend import pages_people as frontend_pages_people
 from frontend import pages_province as frontend_pages_province
 from frontend import pages_public as frontend_pages_public
@@ -76,6 +77,7 @@ def route_handlers() -> list:
         certificates_controller.contestant_appeal,
         certificates_national_controller.NationalRecordController,
         *frontend_pages_certificates.page_handlers(),
+        *frontend_pages_national.page_handlers(),
         province_controller.ProvinceController,
         *frontend_pages_province.page_handlers(),
         *frontend_pages_public.page_handlers(),

@@ -11,8 +11,8 @@ import datetime as dt
 import io
 
 import pytest
-from certificates_world import ACTOR, OwnDatabase, build_world
-from harness import ADMIN_PASSWORD, Client, account, need_postgres, run_cli, start_server
+from certificates_world import issued_server
+from harness import ADMIN_PASSWORD, Client, account, need_postgres, run_cli
 from openpyxl import load_workbook
 
 from certificates import national
@@ -55,21 +55,11 @@ def test_the_numbering_rule():
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 async def nr(request, tmp_path_factory):
-    from certificates import issuance
-
     kind = request.param
     if kind == "postgres":
         need_postgres()
-    db = OwnDatabase(tmp_path_factory.mktemp(f"natrec-{kind}"), kind)
-    await db.__aenter__()
-    try:
-        world = await build_world()
-        await issuance.issue(world.event["id"], ACTOR, db.settings, render="none")
-    finally:
-        db.unbind()
+    server, db, world = await issued_server(tmp_path_factory.mktemp(f"natrec-{kind}"), kind, "natrec")
     env = db.env()
-    await asyncio.to_thread(run_cli, env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
-    server = await asyncio.to_thread(start_server, env, f"natrec-{kind}", db_kind=kind)
     admin = Client(server.base_url)
     await admin.login("admin", ADMIN_PASSWORD)
     e = world.event["id"]

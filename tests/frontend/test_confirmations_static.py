@@ -36,6 +36,7 @@ STEPS: dict[str, tuple[str, bool]] = {
     "appeal corrections applied": (r"/appeals/[^/]+/apply", False),
     "approval of proposals": (r"/proposals/approve", False),
     "striking a proposal": (r"/strike", False),
+    "national record batch marked as sent": (r"/national-record/send", False),
 }
 # Attributes that name the address an element posts to (app.js, results.js, plain forms).
 ADDRESS_ATTRS = ("data-api", "data-post", "data-delete", "data-decide", "action", "formaction")
