@@ -222,3 +222,47 @@ def test_unknown_format_is_refused():
     with pytest.raises(Exception) as info:
         national._check_format("pdf")
     assert getattr(info.value, "field", None) == "format"
+
+
+async def test_verification_shows_what_a_national_query_shows(nr):
+    """The public answer (JSON and page) of a level certificate and an award: holder masked,
+    occupation, level, issuer, date, status — and no ID number, phone, employer or delegation."""
+    import re
+
+    from certificates.verify import PUBLIC_FIELDS
+
+    org, e, world = nr["organiser"], nr["e"], nr["world"]
+    certs = (await org.get(f"/api/events/{e}/certificates")).json()
+    certs = certs["items"] if isinstance(certs, dict) else certs
+    mine = {(c["holder_name"], c["cert_type"]): c["number"] for c in certs}
+    person = world.contestants["欧阳建华"]
+    anon = Client(nr["server"].base_url)
+    try:
+        r = await anon.get(f"/api/verify/{mine[('欧阳建华', 'promotion')]}")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert set(body) <= PUBLIC_FIELDS, set(body) - PUBLIC_FIELDS
+        assert body["holder"] == "欧**华" and body["status"] == "genuine" and body["status_label"] == "有效"
+        assert body["occupation"] == "电工" and body["occupation_code"] == "6-31-01-03" and body["level"] == "高级技师（一级）"
+        assert body["issuer"] and re.fullmatch(r"\d{4}-\d\d-\d\d", body["issued_on"])
+        page = await anon.get(f"/verify/{mine[('欧阳建华', 'promotion')]}")
+        assert page.status_code == 200
+        for text in (r.text, page.text):
+            assert person["id_number"] not in text and person["id_number"][-6:] not in text and person["id_number"][:6] + "*" not in text
+            assert not re.search(r"139\d{8}|139\*{4}", text)  # the phone, whole or masked
+            assert "广州供电局" not in text and "广州市代表队" not in text and "欧阳建华" not in text
+            assert "技师（二级）" not in text  # the level held before is not shown
+        for label in ("欧**华", "电工", "6-31-01-03", "高级技师（一级）", "发证日期", "有效"):
+            assert label in page.text
+
+        # A revoked award: the status and its date, never the reason.
+        number = mine[("王丽", "award")]
+        assert (await org.post(f"/api/events/{e}/certificates/{number}/revoke", json={"reason": "联系电话13900001111核实不符"})).status_code == 200
+        body = (await anon.get(f"/api/verify/{number}")).json()
+        assert set(body) <= PUBLIC_FIELDS and body["status"] == "revoked" and body["status_label"] == "已撤销" and body["revoked_at_china"]
+        page = await anon.get(f"/verify/{number}?lang=en")
+        for text in (str(body), page.text):
+            assert "13900001111" not in text and "核实不符" not in text
+        assert "Revoked (" in page.text
+    finally:
+        await anon.aclose()
