@@ -51,6 +51,7 @@ from typing import Any, Iterator
 
 from scoring.aggregation import AGGREGATIONS
 from scoring.awards import AWARD_RULES
+from scoring.event_awards import EVENT_AWARD_RULES
 from scoring.honours import HONOUR_RULES
 from scoring.messages import ScoringError
 from scoring.promotion import PROMOTION_RULES
@@ -79,6 +80,7 @@ STRATEGY_SECTIONS: dict[tuple[str, ...], Registry[Any]] = {
     ("standardisation",): STANDARDISATIONS,
     ("ranking",): RANKING_RULES,
     ("awards",): AWARD_RULES,
+    ("event_awards",): EVENT_AWARD_RULES,
     ("honours",): HONOUR_RULES,
     ("promotion",): PROMOTION_RULES,
 }
@@ -148,6 +150,7 @@ _PROVINCIAL: dict[str, Any] = {
         },
     },
     "promotion": _promotion(_TO_TECHNICIAN),
+    "event_awards": {"strategy": "none", "params": {}},
     "judging": {"panel": "subjective"},
     "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 30, "school_check": "warning"},
     "results": dict(_RESULTS),
@@ -162,6 +165,7 @@ _LIGHT: dict[str, Any] = {
     "awards": _provincial_awards(),
     "honours": {"strategy": "none", "params": {}},
     "promotion": _promotion(),
+    "event_awards": {"strategy": "none", "params": {}},
     "judging": {"panel": "subjective"},
     "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0, "school_check": "warning"},
     "results": dict(_RESULTS),
@@ -210,6 +214,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
             },
         },
         "promotion": _promotion(_TO_TECHNICIAN),
+        "event_awards": {"strategy": "none", "params": {}},
         "judging": {"panel": "subjective"},
         "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0, "school_check": "warning"},
         "results": dict(_RESULTS),
@@ -224,6 +229,11 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "awards": {"strategy": "worldskills", "params": {"medal_margin": "0", "excellence_threshold": "700", "count_among": "all"}},
         "honours": {"strategy": "none", "params": {}},
         "promotion": _promotion(),
+        # Across the skills, on the WorldSkills Scale: Best of Nation per delegation, the Albert Vidal Award.
+        "event_awards": {
+            "strategy": "worldskills",
+            "params": {"best_of_nation": True, "albert_vidal": True, "margin": "0", "min_score": None, "count_among": "eligible"},
+        },
         # WorldSkills marks judgement aspects with a panel of 3 (0–3 scale).
         "judging": {"panel": "judgement"},
         # WorldSkills competitors are born on or after 1 January of a year the event sets.
