@@ -56,6 +56,7 @@ def route_handlers() -> list:
         scoring_release_controller.AppealsController,
         scoring_release_controller.public_event_results,
         scoring_release_controller.public_skill_results,
+        scoring_release_controller.public_event_awards,
         scoring_release_controller.public_notice_pdf,
         *frontend_pages.page_handlers(),
         *frontend_pages_registration.page_handlers(),
