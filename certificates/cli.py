@@ -3,6 +3,7 @@ run), and show where an event's issuance stands.
 
     competition certificates issue --event 3 [--batch-size 50] [--yes]
     competition certificates status --event 3
+    competition certificates national-record --event 3 [--out batch.xlsx|batch.csv] [--send] [--yes]
 
 Issuing cannot be undone, so ``issue`` asks first, like the certificates page: it says what will
 happen and wants the event's code typed; a script passes ``--yes`` instead (without a terminal and
@@ -30,6 +31,12 @@ def add_parser(sub) -> None:
     s = cert_sub.add_parser("status", help="an event's certificates, issuance plan and recent batches")
     s.add_argument("--event", type=int, required=True, help="event id")
     s.set_defaults(func=cmd_status)
+    n = cert_sub.add_parser("national-record", help="the next batch for the national skills-evaluation record: check, write, mark as sent")
+    n.add_argument("--event", type=int, required=True, help="event id")
+    n.add_argument("--out", default="", help="write the batch to this .xlsx or .csv file")
+    n.add_argument("--send", action="store_true", help="mark the batch written as sent (refused while a row is incomplete)")
+    n.add_argument("--yes", action="store_true", help="do not ask before marking as sent (it cannot be undone)")
+    n.set_defaults(func=cmd_national_record)
 
 
 def _run(settings: Settings, work):
@@ -119,4 +126,66 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
           f"待签发 / to issue {plan['pending']}, 不签发 / not issued {plan['skipped']}")  # fmt: skip
     for b in batches:
         print(f"  批次 / batch {b['id']} {b['started_at_china']} {b['status']} {b['done']}/{b['total']} {b['error']}")
+    return 0
+
+
+def cmd_national_record(settings: Settings, args: argparse.Namespace) -> int:
+    """Show the next batch and its completeness report; ``--out`` writes it, ``--send`` marks what was
+    written as sent (asking first unless ``--yes``)."""
+    from pathlib import Path
+
+    from certificates import national
+    from kernel import audit
+    from kernel.errors import AppError
+
+    actor = audit.Actor(None, "命令行 / cli")
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
+        print("错误 / error: --out 须以 .xlsx 或 .csv 结尾 / --out must end in .xlsx or .csv", file=sys.stderr)
+        return 2
+    if args.send and out is None:
+        print("错误 / error: --send 需要 --out（先写出本批文件）/ --send needs --out (write the batch first)", file=sys.stderr)
+        return 2
+
+    async def report():
+        return await national.pending(args.event)
+
+    try:
+        view = _run(settings, report)
+    except AppError as exc:
+        print(f"错误 / error: {exc.message('zh')} / {exc.message('en')}", file=sys.stderr)
+        return 2
+    print(f"待上报 / to send: {view['count']} (新增 / new {view['new']}, 更正 / corrections {view['corrections']})")
+    for p in view["problems"]:
+        print(f"  {p['message']}", file=sys.stderr)
+    if out is None:
+        return 0 if view["complete"] else 1
+    fmt = out.suffix.lower().lstrip(".")
+
+    async def write():
+        return await national.pending_file(args.event, fmt, actor)
+
+    content, token = _run(settings, write)
+    out.write_bytes(content)
+    print(f"已写出 / written: {out} ({view['count']} 行 / rows)")
+    if not args.send:
+        return 0 if view["complete"] else 1
+    if not args.yes:
+        print("标记为已上报后，本批各行不会再次上报，此操作不能撤销。/ Once marked as sent these rows are never sent again; this cannot be undone.")
+        if not sys.stdin.isatty():
+            print("错误 / error: 需要确认：在终端中运行，或加 --yes / confirmation needed: run it in a terminal, or pass --yes", file=sys.stderr)
+            return 2
+        if input("输入 yes 确认 / type yes to confirm: ").strip().lower() != "yes":
+            print("未标记 / not marked as sent", file=sys.stderr)
+            return 2
+
+    async def send():
+        return await national.send(args.event, token, actor)
+
+    try:
+        sent = _run(settings, send)
+    except AppError as exc:
+        print(f"错误 / error: {exc.message('zh')} / {exc.message('en')}", file=sys.stderr)
+        return 2
+    print(f"已上报 / sent: 批次 / batch {sent['batch_id']}, {sent['rows']} 行 / rows, 更正 / corrections {sent['corrections']}")
     return 0

@@ -44,9 +44,11 @@ from kernel.db import lock_row, write_transaction
 from kernel.errors import BilingualError, clean_text, invalid, not_found
 from kernel.i18n import china_time
 from kernel.tables import CompetitionGroup, Event, Skill, User
+from marking.release import event_awards as event_wide
 from marking.release import face as results
 from marking.release.service import now
 from scoring.awards import AWARDS
+from scoring.event_awards import EVENT_AWARD_CODES
 from scoring.honours import GRANTED, HONOURS, decide_honours
 from scoring.honours import OUTCOME_LABELS as HONOUR_OUTCOMES
 from scoring.idcard import mask_id
@@ -179,7 +181,45 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor, final: 
         ))  # fmt: skip
     if rows:
         await AwardProposal.insert(*rows)
-    return {"proposals": {k: sum(1 for r in rows if r.kind == k) for k in KINDS}}
+    made = {"proposals": {k: sum(1 for r in rows if r.kind == k) for k in KINDS}}
+    across = await _event_award_proposals(data)
+    if across:
+        made["event_awards"] = across
+    return made
+
+
+async def _event_award_proposals(data: Any) -> int:
+    """Once the last group of the event is final, the awards across its skills that the preset
+    names (``event_awards``: WorldSkills' Best of Nation and Albert Vidal Award) are proposed like
+    the medals — kind ``award``, in the winner's skill and group — for approval and certificates.
+    Inside the finalising transaction; each award once per person and event."""
+    if str((data.preset.get("event_awards") or {}).get("strategy") or "none") == "none":
+        return 0
+    across = await event_wide.event_awards(data.event_id)
+    if across["stage"] != "final" or not across["awards"]:
+        return 0
+    P = AwardProposal
+    done = {
+        (r["contestant"], r["code"])
+        for r in await P.select(P.contestant, P.code).where((P.event == data.event_id) & (P.kind == AWARD) & P.code.is_in(list(EVENT_AWARD_CODES)))
+    }
+    todo = [a for a in across["awards"] if (a["contestant_id"], a["code"]) not in done]
+    people = {
+        c["id"]: c
+        for c in await registration.contestants_by_id([a["contestant_id"] for a in todo], ["id", "name", "id_number", "employer", "delegation"])
+    }
+    rule = str(data.preset["event_awards"]["strategy"])
+    rows = [
+        P(event=data.event_id, skill=a["skill_id"], group=a["group_id"], contestant=a["contestant_id"], kind=AWARD, code=a["code"],
+          rank=a.get("rank"), rule=f"{rule}.{a['code']}", outcome=GRANTED,
+          holder_name=people[a["contestant_id"]]["name"], holder_id_number=(people[a["contestant_id"]]["id_number"] or "").upper(),
+          holder_employer=people[a["contestant_id"]]["employer"] or "", holder_delegation=people[a["contestant_id"]]["delegation"] or "",
+          final_score=a["score"], final_award=a.get("award") or "")
+        for a in todo if a["contestant_id"] in people
+    ]  # fmt: skip
+    if rows:
+        await P.insert(*rows)
+    return len(rows)
 
 
 async def approval_state(skill_id: int, group_id: int) -> dict[str, Any]:

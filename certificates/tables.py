@@ -123,3 +123,42 @@ class AwardProposal(Table):
     holder_delegation = Varchar(length=100, default="")
     final_score = Varchar(length=20, default="", help_text="The final ranking's score (decimal as text)")
     final_award = Varchar(length=40, default="", help_text="The award the final ranking gave the person (for every kind of proposal)")
+
+
+class NationalRecordBody(Table):
+    """The evaluating body's codes (评价机构备案代码) that the national numbering rule puts at the head of
+    an event's level-certificate numbers in the national record (see :mod:`certificates.national`)."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False, unique=True)
+    category = Varchar(length=1, default="", help_text="评价机构类别: Y 用人单位 / S 社会培训评价组织")
+    body_code = Varchar(length=4, default="", help_text="评价机构代码 (人社部 filing) or 0000 (filed with the province)")
+    province = Varchar(length=2, default="44", help_text="评价机构（站点）所在地省级代码 (44 广东)")
+    site_code = Varchar(length=6, default="", help_text="评价机构（站点）序列码, given by the provincial 人社厅")
+    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+
+
+class NationalRecordBatch(Table):
+    """A batch of the national skills-evaluation record, marked as sent (its rows: ``NationalRecordRow``)."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    rows = Integer(default=0)
+    corrections = Integer(default=0)
+    token = Varchar(length=64, default="", help_text="Fingerprint of the rows as downloaded and sent")
+    sent_at = Timestamptz(default=TimestamptzNow())
+    sent_by = ForeignKey(references=User, on_delete=OnDelete.restrict, null=True, default=None)
+
+
+class NationalRecordRow(Table):
+    """One row sent to the national record: a level certificate (revision 0) or a correction of it
+    (revision 1, 2 …), with its fields exactly as sent. A certificate is sent once; a change after
+    sending goes as one correction row."""
+
+    batch = ForeignKey(references=NationalRecordBatch, on_delete=OnDelete.restrict, null=False)
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, null=False)
+    certificate = ForeignKey(references=Certificate, on_delete=OnDelete.restrict, null=False)
+    national_number = Varchar(length=22, index=True)
+    revision = Integer(default=0)
+    correction = Boolean(default=False)
+    fields = JSON(default={})
+    fingerprint = Varchar(length=64, default="")

@@ -1,14 +1,21 @@
 """Public verification of a certificate by its number (what the QR code opens).
 
-Four answers: **genuine** (with whom — name partly masked —, what, which event and skill, when
-issued in China time, by whom), **revoked** (the same plus when and why), **unknown** (a
-well-formed number that was never issued) and **malformed** (the format or the check character
-is wrong: a typo, caught before the database is asked). Never the ID number, never the full name.
-Rate-limited per client by ``COMPETITION_VERIFY_RATE`` on ``/verify`` and ``/api/verify``.
+Four answers: **genuine**, **revoked**, **unknown** (a well-formed number that was never issued)
+and **malformed** (the format or the check character is wrong: a typo, caught before the database
+is asked). Rate-limited per client by ``COMPETITION_VERIFY_RATE`` on ``/verify`` and ``/api/verify``.
+
+**What a genuine or revoked answer shows** is what a national certificate query (全国技能人才评价
+证书查询) shows, and nothing more (:data:`PUBLIC_FIELDS`): the holder's name masked (欧**华), what
+the certificate certifies — for a level certificate the occupation (职业（工种）and its code) and the
+level —, the event, skill and group it came from, the issuer, the date of issue (China time), and
+the status: valid (有效) or revoked (已撤销) with the date it was revoked. Never the ID number (not
+even masked), the phone, the employer, the delegation, the level held before, the rank, or the
+reason of a revocation (free text written by staff, which may name people or circumstances).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from certificates import service
@@ -16,7 +23,7 @@ from certificates.numbering import normalize, parse_number
 from certificates.tables import Certificate
 from kernel.errors import BilingualError
 from kernel.extension import Extension
-from kernel.i18n import china_time, t
+from kernel.i18n import CHINA_TZ, china_time, register, t
 from scoring.idcard import mask_name
 
 GENUINE, REVOKED, UNKNOWN, MALFORMED = "genuine", "revoked", "unknown", "malformed"
@@ -25,6 +32,21 @@ GENUINE, REVOKED, UNKNOWN, MALFORMED = "genuine", "revoked", "unknown", "malform
 #: canonical number and the language when no event certificate has it; answers the same shape
 #: as :func:`lookup` or None.
 OTHER_ISSUERS: Extension = Extension("certificates issued outside an event")
+
+register(
+    {
+        "verify.occupation": ("职业（工种）", "Occupation (trade)"),
+        "verify.level": ("职业技能等级", "Skill level"),
+        "verify.issued_on": ("发证日期", "Date of issue"),
+        "verify.revoked_on": ("已撤销（{at}）", "Revoked ({at})"),
+    }
+)
+
+#: Every field a verification answer may carry (a test holds the answers to it).
+PUBLIC_FIELDS = frozenset({
+    "number", "status", "valid", "message", "status_label", "holder", "cert_type", "type_label", "what", "event", "skill", "group",
+    "issuer", "issued_on", "issued_at_china", "revoked_at_china", "occupation", "occupation_code", "level",
+})  # fmt: skip
 
 
 def malformed_reason(text: str, lang: str) -> str:
@@ -53,7 +75,7 @@ async def lookup(number: str, lang: str = "zh") -> dict[str, Any]:
         return {"number": _typed(number), "status": MALFORMED, "valid": False, "message": t("verify.malformed", lang, reason=reason)}
     row = await Certificate.select(
         Certificate.number, Certificate.event, Certificate.cert_type, Certificate.code, Certificate.holder_name, Certificate.data,
-        Certificate.issued_at, Certificate.revoked_at, Certificate.revoke_reason, Certificate.event.name.as_alias("event_name"),
+        Certificate.issued_at, Certificate.revoked_at, Certificate.event.name.as_alias("event_name"),
     ).where(Certificate.number == canonical).output(load_json=True).first()  # fmt: skip
     if row is None:
         for other in OTHER_ISSUERS:
@@ -68,25 +90,41 @@ async def lookup(number: str, lang: str = "zh") -> dict[str, Any]:
         "status": REVOKED if revoked else GENUINE,
         "valid": not revoked,
         "message": t("verify.revoked" if revoked else "verify.genuine", lang),
+        "status_label": t("cert.revoked" if revoked else "cert.valid", lang),
         "holder": mask_name(row["holder_name"]),
         "cert_type": row["cert_type"],
         "type_label": service.type_label(row["cert_type"], lang),
         "what": service.what_label(row["cert_type"], row["code"], data, lang),
-        "code": row["code"],
         "event": data.get("event_name") or row["event_name"],
         "skill": data.get("skill", ""),
         "group": data.get("group") or "",
         "issuer": data.get("issuer", ""),
-        "issued_on": data.get("issue_date", ""),
+        "issued_on": _china_date(data.get("issue_date"), row["issued_at"]),
         "issued_at_china": china_time(row["issued_at"]),
         "revoked_at_china": china_time(row["revoked_at"]) if revoked else None,
-        "revoke_reason": row["revoke_reason"] if revoked else None,
     }
     if row["cert_type"] == "promotion":
         out["occupation"] = data.get("occupation", "")
-        out["level_from"] = service.from_level_text(data.get("from_level"), lang)
-        out["level_to"] = service.level_text(data.get("to_level"), lang) if data.get("to_level") is not None else data.get("level_to", "")
+        out["occupation_code"] = data.get("occupation_code") or ""
+        out["level"] = service.level_text(data.get("to_level"), lang) if data.get("to_level") is not None else data.get("level_to", "")
+        out["what"] = " ".join(x for x in (out["occupation"], out["level"]) if x)  # the level held, not the step up to it
     return out
+
+
+def _china_date(stored: Any, issued_at: dt.datetime | None) -> str:
+    """The date of issue as a person reads it: the day in China time, ``2026-12-08``."""
+    when: dt.datetime | None = None
+    if stored:
+        try:
+            when = dt.datetime.fromisoformat(str(stored))
+        except ValueError:
+            when = None
+    when = when or issued_at
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(CHINA_TZ).date().isoformat()
 
 
 async def verify_or_raise(number: str, lang: str = "zh") -> dict[str, Any]:

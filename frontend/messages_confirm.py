@@ -31,6 +31,11 @@ register(
             "This approves the selected rows for your city and sends them to the organiser. It cannot be undone: the leader can "
             "no longer change them, and the approval stays on record.",
         ),
+        "confirm.national_record_send": (
+            "标记为已上报后，本批各行不会再次上报（之后的改动只作为“更正”上报）。此操作不能撤销。请确认已把刚下载的文件报送全国系统。",
+            "Once marked as sent, these rows are never sent again (later changes go as corrections). This cannot be undone. "
+            "Confirm the file you downloaded has been sent to the national system.",
+        ),
         "confirm.draw": (
             "将为本场次抽签，随机分配工位号，结果立即生效并记录在案。抽签不能撤销：如需重抽，必须填写原因，原结果仍永久保留备查。",
             "This draws the workstations of this session at random; the result takes effect at once and is recorded. "

@@ -223,6 +223,8 @@ _ALL = (
     _cap("manage_certificate_seal", {ORGANISER}, EVENT, "上传发证机构印章", "upload the issuing body's seal"),
     _cap("read_event_ledger", {ORGANISER, APPROVER}, EVENT, "查看晋级台账", "read the event's promotion ledger"),
     _cap("read_person_ledger", {APPROVER}, EVENT, "按身份证号查询晋级记录", "look up a person's promotions by ID number"),
+    _cap("read_national_record", {ORGANISER, APPROVER}, EVENT, "查看全国技能人才评价记录上报", "read the national skills-evaluation record export"),
+    _cap("send_national_record", {ORGANISER, APPROVER}, EVENT, "上报全国技能人才评价记录", "export and mark batches sent to the national record"),
 )
 
 CAPABILITIES: dict[str, Capability] = {c.name: c for c in _ALL}

@@ -70,6 +70,9 @@ AWARDS: dict[str, AwardKind] = {
         AwardKind("second", Message("二等奖", "Second prize"), 2),
         AwardKind("third", Message("三等奖", "Third prize"), 3),
         AwardKind("excellence", Message("优胜奖", "Excellence award"), 4),
+        # Across the skills of a WorldSkills event (scoring/event_awards.py), besides the medal of a skill.
+        AwardKind("best_of_nation", Message("国家最佳选手奖", "Best of Nation"), 1),
+        AwardKind("albert_vidal", Message("阿尔伯特·维达尔奖", "Albert Vidal Award"), 1),
     )
 }
 

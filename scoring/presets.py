@@ -53,6 +53,7 @@ from typing import Any, Iterator
 
 from scoring.aggregation import AGGREGATIONS
 from scoring.awards import AWARD_RULES
+from scoring.event_awards import EVENT_AWARD_RULES
 from scoring.honours import HONOUR_RULES
 from scoring.messages import ScoringError
 from scoring.promotion import PROMOTION_RULES
@@ -82,6 +83,7 @@ STRATEGY_SECTIONS: dict[tuple[str, ...], Registry[Any]] = {
     ("standardisation",): STANDARDISATIONS,
     ("ranking",): RANKING_RULES,
     ("awards",): AWARD_RULES,
+    ("event_awards",): EVENT_AWARD_RULES,
     ("honours",): HONOUR_RULES,
     ("promotion",): PROMOTION_RULES,
     ("delegation_standings",): STANDINGS_RULES,
@@ -163,6 +165,7 @@ _PROVINCIAL: dict[str, Any] = {
     },
     "promotion": _promotion(_TO_TECHNICIAN),
     "delegation_standings": _standings(_PRIZE_POINTS, 10),
+    "event_awards": {"strategy": "none", "params": {}},
     "judging": {"panel": "subjective"},
     "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 30, "school_check": "warning"},
     "results": dict(_RESULTS),
@@ -178,6 +181,7 @@ _LIGHT: dict[str, Any] = {
     "honours": {"strategy": "none", "params": {}},
     "promotion": _promotion(),
     "delegation_standings": dict(_NO_STANDINGS),
+    "event_awards": {"strategy": "none", "params": {}},
     "judging": {"panel": "subjective"},
     "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0, "school_check": "warning"},
     "results": dict(_RESULTS),
@@ -227,6 +231,7 @@ _PRESETS: dict[str, dict[str, Any]] = {
         },
         "promotion": _promotion(_TO_TECHNICIAN),
         "delegation_standings": _standings(_MEDAL_POINTS, 0),
+        "event_awards": {"strategy": "none", "params": {}},
         "judging": {"panel": "subjective"},
         "eligibility": {"born_on_or_after": None, "min_level": {}, "min_entrants": 0, "school_check": "warning"},
         "results": dict(_RESULTS),
@@ -242,6 +247,11 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "honours": {"strategy": "none", "params": {}},
         "promotion": _promotion(),
         "delegation_standings": _standings(_MEDAL_POINTS, 0),
+        # Across the skills, on the WorldSkills Scale: Best of Nation per delegation, the Albert Vidal Award.
+        "event_awards": {
+            "strategy": "worldskills",
+            "params": {"best_of_nation": True, "albert_vidal": True, "margin": "0", "min_score": None, "count_among": "eligible"},
+        },
         # WorldSkills marks judgement aspects with a panel of 3 (0–3 scale).
         "judging": {"panel": "judgement"},
         # WorldSkills competitors are born on or after 1 January of a year the event sets.

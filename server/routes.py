@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from certificates import controller as certificates_controller
+from certificates import national_controller as certificates_national_controller
 from competition.auth import controller as competition_auth_controller
 from competition.dayof import controller as competition_dayof_controller
 from competition.events import controller as competition_events_controller
@@ -15,6 +16,7 @@ from frontend import pages_delegation as frontend_pages_delegation
 from frontend import pages_honours as frontend_pages_honours
 from frontend import pages_judges as frontend_pages_judges
 from frontend import pages_live as frontend_pages_live
+from frontend import pages_national as frontend_pages_national
 from frontend import pages_people as frontend_pages_people
 from frontend import pages_province as frontend_pages_province
 from frontend import pages_public as frontend_pages_public
@@ -61,6 +63,7 @@ def route_handlers() -> list:
         scoring_release_controller.AppealsController,
         scoring_release_controller.public_event_results,
         scoring_release_controller.public_skill_results,
+        scoring_release_controller.public_event_awards,
         scoring_release_controller.public_notice_pdf,
         *frontend_pages.page_handlers(),
         *frontend_pages_registration.page_handlers(),
@@ -81,11 +84,13 @@ def route_handlers() -> list:
         certificates_controller.contestant_lookup,
         certificates_controller.contestant_own_results,
         certificates_controller.contestant_appeal,
+        certificates_national_controller.NationalRecordController,
         *frontend_pages_certificates.page_handlers(),
         honours_controller.SelectionController,
         honours_controller.public_notice,
         honours_controller.file_objection,
         *frontend_pages_honours.page_handlers(),
+        *frontend_pages_national.page_handlers(),
         province_controller.ProvinceController,
         *frontend_pages_province.page_handlers(),
         *frontend_pages_public.page_handlers(),

@@ -14,6 +14,7 @@ from kernel.audit import Actor
 from kernel.errors import not_found, request_lang
 from kernel.guards import actor_of, allowed, require_principal
 from marking.release import appeals, export, notice, public, service
+from marking.release import event_awards as event_wide
 
 
 class NamedMarkIn(msgspec.Struct):
@@ -66,6 +67,15 @@ class ResultsController(Controller):
     )
     async def overview(self, event_id: int) -> list[dict[str, Any]]:
         return await service.event_workflow(event_id)
+
+    @get(
+        "/results/event-awards",
+        summary="Awards across the event's skills (WorldSkills: Best of Nation, Albert Vidal Award) as the published results stand",
+        operation_id="results_event_awards",
+        guards=[allowed("read_results_workflow")],
+    )
+    async def event_awards(self, request: Request, event_id: int) -> dict[str, Any]:
+        return await event_wide.event_awards(event_id, request_lang(request))
 
     @get(
         GROUP + "/results",
@@ -214,6 +224,16 @@ class AppealsController(Controller):
 )
 async def public_event_results(event_id: int) -> dict[str, Any]:
     return await service.public_event(event_id)
+
+
+@get(
+    "/api/public/events/{event_id:int}/event-awards",
+    summary="Awards across the event's skills once every group is published (WorldSkills: Best of Nation, Albert Vidal Award; public)",
+    operation_id="public_event_awards",
+    tags=["public"],
+)
+async def public_event_awards(request: Request, event_id: int) -> dict[str, Any]:
+    return await event_wide.public_event_awards(event_id, request_lang(request))
 
 
 @get(

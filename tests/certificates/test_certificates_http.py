@@ -144,7 +144,7 @@ async def test_revocation_by_the_organiser(cs):
     anon = Client(server.base_url)
     try:
         body = (await anon.get(f"/api/verify/{target['number']}")).json()
-        assert body["status"] == "revoked" and body["valid"] is False and body["revoke_reason"] == "申诉复核后名次调整" and body["revoked_at_china"]
+        assert body["status"] == "revoked" and body["valid"] is False and "revoke_reason" not in body and body["revoked_at_china"]
         # The holder cannot download a revoked certificate.
         id6 = cs["world"].contestants["黄俊杰"]["id_number"][-6:]
         assert (await anon.post(f"/certificates/{target['number']}.pdf", json={"id6": id6})).status_code == 410

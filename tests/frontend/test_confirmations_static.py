@@ -38,6 +38,7 @@ STEPS: dict[str, tuple[str, bool]] = {
     "striking a proposal": (r"/strike", False),
     "accepting delegation registrations": (r"/registration/reviews/accept", False),
     "city approval of registrations": (r"/city/reviews/approve", False),
+    "national record batch marked as sent": (r"/national-record/send", False),
 }
 # Attributes that name the address an element posts to (app.js, results.js, plain forms).
 ADDRESS_ATTRS = ("data-api", "data-post", "data-delete", "data-decide", "data-review", "action", "formaction")

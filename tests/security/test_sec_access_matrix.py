@@ -182,6 +182,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/public/events/{event_id:int}/board": PUBLIC,
     # --- results, appeals, award proposals
     "GET /api/events/{event_id:int}/results": r("organiser", "arbitrator", "approver", "supervisor"),
+    "GET /api/events/{event_id:int}/results/event-awards": r("organiser", "arbitrator", "approver", "supervisor"),
     "GET /api/events/{event_id:int}/results/export": ORG,
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/results/export": ORG,
     "GET /api/events/{event_id:int}/skills/{skill_id:int}/groups/{group_id:int}/results": r(
@@ -202,6 +203,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "POST /api/events/{event_id:int}/proposals/approve": r("approver"),
     "POST /api/events/{event_id:int}/proposals/{proposal_id:int}/strike": r("approver"),
     "GET /api/public/events/{event_id:int}/results": PUBLIC,
+    "GET /api/public/events/{event_id:int}/event-awards": PUBLIC,
     "GET /api/public/events/{event_id:int}/skills/{skill_id:int}/results": PUBLIC,
     "GET /api/public/events/{event_id:int}/notice.pdf": PUBLIC,
     # A contestant's own results by name + ID number (rate-limited, audited), and an appeal with it.
@@ -220,6 +222,15 @@ ACCESS: dict[str, frozenset[str]] = {
     "GET /api/events/{event_id:int}/certificates.zip": ORG,
     "GET /api/events/{event_id:int}/ledger": r("organiser", "approver"),
     "GET /api/events/{event_id:int}/ledger.xlsx": r("organiser", "approver"),
+    # The national skills-evaluation record (certificates/national.py): the event's organisers and approvers.
+    "GET /api/events/{event_id:int}/national-record": r("organiser", "approver"),
+    "PUT /api/events/{event_id:int}/national-record/body": r("organiser", "approver"),
+    "GET /api/events/{event_id:int}/national-record/pending/{fmt:str}": r("organiser", "approver"),
+    "POST /api/events/{event_id:int}/national-record/send": r("organiser", "approver"),
+    "GET /api/events/{event_id:int}/national-record/batches": r("organiser", "approver"),
+    "GET /api/events/{event_id:int}/national-record/batches/{batch_id:int}": r("organiser", "approver"),
+    "GET /api/events/{event_id:int}/national-record/batches/{batch_id:int}/{fmt:str}": r("organiser", "approver"),
+    "GET /events/{event_id:int}/national-record": r("organiser", "approver"),
     # A person's ledger across events, by ID number: approvers (who see their events' rows) and
     # administrators only; organisers of this event or another (the outsider) are refused.
     "POST /api/ledger/lookup": r("approver"),

@@ -204,3 +204,21 @@ async def seeded_server(data_dir: Path, kind: str, name: str, *, worlds: int = 1
     await asyncio.to_thread(run_cli, env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
     server = await asyncio.to_thread(start_server, env, f"cert-{name}-{kind}", db_kind=kind, workers=workers)
     return server, db, built
+
+
+async def issued_server(data_dir: Path, kind: str, name: str, **env_extra: str):
+    """:func:`seeded_server` with one world whose certificates are already issued (numbers and rows,
+    no PDFs): what the national record and the verification tests start from."""
+    from certificates import issuance
+
+    db = OwnDatabase(data_dir, kind)
+    await db.__aenter__()
+    try:
+        world = await build_world()
+        await issuance.issue(world.event["id"], ACTOR, db.settings, render="none")
+    finally:
+        db.unbind()
+    env = db.env(**env_extra)
+    await asyncio.to_thread(run_cli, env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
+    server = await asyncio.to_thread(start_server, env, f"cert-{name}-{kind}", db_kind=kind)
+    return server, db, world

@@ -78,7 +78,7 @@ async def build_world(server: Server, contestants: int = 4) -> SecWorld:
         "event_id": eid, "skill_id": sid, "group_id": w.skill["groups"][0]["id"], "contestant_id": people[-1]["id"],
         "draw_id": draw.json()["id"], "session_id": session.json()["id"], "judge_id": spare["id"], "user_id": w.judge_ids[3], "criterion": "A",
         "appeal_id": 1, "round_id": 999999, "nomination_id": 999999, "objection_id": 1, "proposal_id": 1, "invitation_id": 1, "batch_id": 1, "number": "GD2026000000", "name": "GD2026000000",
-        "id_number": revealed.json()["id_number"], "code": "en", "file_path": "app.js", "path": "openapi.json",
+        "id_number": revealed.json()["id_number"], "code": "en", "fmt": "csv", "file_path": "app.js", "path": "openapi.json",
         "other_skill_id": other_skill["id"], "other_event_id": other_event["id"],
     }  # fmt: skip
     return SecWorld(server, admin, w, clients, ids, people)
