@@ -53,14 +53,14 @@ IMPORT_MODES = ("check", "all", "valid")
 #: Columns written by a bulk insert, in this order.
 _INSERT_COLUMNS = [
     "event", "skill", "group", "team", "name", "id_number", "sex", "birth_date", "employer", "delegation",
-    "current_level", "level_certificate_no", "phone", "photo", "session", "status", "award_eligible", "created_at", "updated_at",
+    "current_level", "level_certificate_no", "phone", "photo", "session", "status", "award_eligible", "created_at", "updated_at", "team_captain",
 ]  # fmt: skip
 _UPDATE_FIELDS = ["name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team"]
 
 
 async def skill_options(event_id: int) -> list[sheet.SkillOption]:
     skills = await events.list_skills(event_id)
-    return [sheet.SkillOption(s["id"], s["name"], s["occupation_code"], {g["kind"]: g["id"] for g in s["groups"]}) for s in skills]
+    return [sheet.SkillOption(s["id"], s["name"], s["occupation_code"], {g["kind"]: g["id"] for g in s["groups"]}, int(s.get("team_size") or 1)) for s in skills]
 
 
 async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, sheet.Registered]:
@@ -78,6 +78,7 @@ async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, she
         Contestant.level_certificate_no,
         Contestant.phone,
         Contestant.team.name,
+        Contestant.team_captain,
         Contestant.award_eligible,
     ).where(Contestant.event == event_id)
     out: dict[str, sheet.Registered] = {}
@@ -88,19 +89,21 @@ async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, she
             "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"], "employer": r["employer"],
             "delegation": r["delegation"], "current_level": r["current_level"],
             "level_certificate_no": r["level_certificate_no"] or None, "phone": r["phone"], "team": r["team.name"],
+            "team_captain": bool(r["team_captain"]),
             "award_eligible": r["award_eligible"],
         }  # fmt: skip
         out[r["id_number"]] = sheet.Registered(r["skill"], r["group"], data)
     return out
 
 
-async def import_context(event_id: int, exclude_id: int | None = None) -> sheet.ImportContext:
+async def import_context(event_id: int, exclude_id: int | None = None, *, partial_teams: bool = False) -> sheet.ImportContext:
     preset = (await events.event_preset(event_id))["effective"]
     return sheet.ImportContext(
         skills=await skill_options(event_id),
         registered=await _stored(event_id, exclude_id),
         today=dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date(),
         eligibility=preset.get("eligibility"),
+        partial_teams=partial_teams,
     )
 
 
@@ -179,16 +182,16 @@ async def _store(event_id: int, report: sheet.ImportReport, session: str = "1") 
         [
             (event_id, r["skill_id"], r["group_id"], team_of(r), r["name"], r["id_number"], r["sex"], r["birth_date"],
              r["employer"], r["delegation"], int(r["current_level"]), r["level_certificate_no"] or "", r["phone"], "",
-             session, "registered", r["award_eligible"] is not False, now, now)
+             session, "registered", r["award_eligible"] is not False, now, now, bool(r.get("team_captain")))
             for r in new
         ],
     )  # fmt: skip
     await execute_many(
         'UPDATE contestant SET name = ?, sex = ?, birth_date = ?, employer = ?, delegation = ?, current_level = ?, '
-        'level_certificate_no = ?, phone = ?, team = ?, award_eligible = COALESCE(?, award_eligible), updated_at = ? WHERE event = ? AND id_number = ?',
+        'level_certificate_no = ?, phone = ?, team = ?, team_captain = ?, award_eligible = COALESCE(?, award_eligible), updated_at = ? WHERE event = ? AND id_number = ?',
         [
             (r["name"], r["sex"], r["birth_date"], r["employer"], r["delegation"], int(r["current_level"]),
-             r["level_certificate_no"] or "", r["phone"], team_of(r), r["award_eligible"], now, event_id, r["id_number"])
+             r["level_certificate_no"] or "", r["phone"], team_of(r), bool(r.get("team_captain")), r["award_eligible"], now, event_id, r["id_number"])
             for r in updates
         ],
     )  # fmt: skip
@@ -203,7 +206,7 @@ def contestant_json(r: dict[str, Any], *, masked: bool = True) -> dict[str, Any]
     out = {
         "id": r["id"], "event_id": r["event"], "skill_id": r["skill"], "group_id": r["group"],
         "group": r.get("group.kind"), "skill": r.get("skill.name"), "team": r.get("team.name"),
-        "name": r["name"], "id_number": r["id_number"], "sex": r["sex"],
+        "team_captain": bool(r.get("team_captain")), "name": r["name"], "id_number": r["id_number"], "sex": r["sex"],
         "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
         "employer": r["employer"], "delegation": r["delegation"],
         "current_level": int(level), "current_level_name": level.zh, "level_certificate_no": r["level_certificate_no"],
@@ -298,7 +301,7 @@ async def list_contestants(
 
 async def register_one(event_id: int, data: dict[str, Any], actor: audit.Actor) -> dict[str, Any]:
     await events.editable_event(event_id)
-    ctx = await import_context(event_id)
+    ctx = await import_context(event_id, partial_teams=True)
     report = sheet.validate_rows(_one_row_frame(data, list(ctx.skills)), ctx)
     _refuse(report)
     row = report.rows[0]
@@ -393,13 +396,14 @@ async def _merged_record(event_id: int, contestant_id: int, current: dict[str, A
             "level_certificate_no",
             "phone",
             "team",
+            "team_captain",
             "award_eligible",
         )
     }
     merged.update({k: v for k, v in patch.items() if k in merged})
     if merged["id_number"] != current["id_number"] and "sex" not in patch and "birth_date" not in patch:
         merged.update(sex=None, birth_date=None)  # they follow from the new ID number
-    ctx = await import_context(event_id, exclude_id=contestant_id)
+    ctx = await import_context(event_id, exclude_id=contestant_id, partial_teams=True)
     report = sheet.validate_rows(_one_row_frame(merged, list(ctx.skills)), ctx)
     _refuse(report)
     return merged, report.rows[0].record
@@ -438,6 +442,7 @@ async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], a
             Contestant.employer: r["employer"], Contestant.delegation: r["delegation"],
             Contestant.current_level: int(r["current_level"]), Contestant.level_certificate_no: r["level_certificate_no"] or "",
             Contestant.phone: r["phone"], Contestant.award_eligible: r["award_eligible"] is not False, Contestant.team: teams.get((r["skill_id"], r["group_id"], r["team"])) if r.get("team") else None,
+            Contestant.team_captain: bool(r.get("team_captain")),
             Contestant.updated_at: dt.datetime.now(dt.timezone.utc),
         }  # fmt: skip
         if status is not None:

@@ -25,6 +25,7 @@ class Contestant(Table):
     skill = ForeignKey(references=Skill, null=False)
     group = ForeignKey(references=CompetitionGroup, null=False)
     team = ForeignKey(references=Team, null=True, default=None)
+    team_captain = Boolean(default=False, help_text="队长: the one member of a team who represents it (its entry in marking and the draw)")
     name = Varchar(length=50)
     id_number = Varchar(length=18, index=True, help_text="居民身份证号, normalised (upper-case X)")
     sex = Varchar(length=1, help_text="M / F, derived from the ID number")
