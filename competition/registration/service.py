@@ -60,7 +60,10 @@ _UPDATE_FIELDS = ["name", "sex", "birth_date", "employer", "delegation", "curren
 
 async def skill_options(event_id: int) -> list[sheet.SkillOption]:
     skills = await events.list_skills(event_id)
-    return [sheet.SkillOption(s["id"], s["name"], s["occupation_code"], {g["kind"]: g["id"] for g in s["groups"]}, int(s.get("team_size") or 1)) for s in skills]
+    return [
+        sheet.SkillOption(s["id"], s["name"], s["occupation_code"], {g["kind"]: g["id"] for g in s["groups"]}, int(s.get("team_size") or 1))
+        for s in skills
+    ]
 
 
 async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, sheet.Registered]:

@@ -267,7 +267,9 @@ def test_team_mixing_skills_or_groups():
 
 def test_team_counts_members_registered_earlier():
     earlier = [person(8), person(9)]
-    registered = {p["身份证号"]: Registered(1, 11, {"team": "广州一队", "team_captain": i == 0, "delegation": "广州市"}) for i, p in enumerate(earlier)}
+    registered = {
+        p["身份证号"]: Registered(1, 11, {"team": "广州一队", "team_captain": i == 0, "delegation": "广州市"}) for i, p in enumerate(earlier)
+    }
     report = check([person(0, 团队名称="广州一队")], team_ctx(registered=registered))
     assert report.ok, report.errors
 

@@ -1,0 +1,312 @@
+"""Teams ranked as teams, end to end over HTTP on both databases (issue 14).
+
+Event A (national) has a two-person skill: five pairs registered by form, one with a member
+absent at check-in; the draw gives each pair one workstation, the judge's tablet lists one entry
+per pair and marks the pair (a member's own number is refused; a judge whose employer is a
+non-captain member's stands aside); the results rank the four pairs that competed, the absent one
+unranked; 全国技术能手 goes to the top three pairs (both members), awards to every member by the
+pair's place, one certificate per member naming the team.
+
+Event B (national) has a three-person skill: three trios; a member of the winning trio already
+holds 全国技术能手 from event A (the same person), so that member gets the award but not the
+honour again; a member of the second trio does not take part in the awards (参与评奖: 否) and gets
+nothing, the teammates get the trio's award and honour; the honour goes to the top two trios.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import pytest
+from harness import Client, account, new_event, new_skill, unique
+from live_world import code_login
+
+from scoring.idcard import make_id
+
+pytestmark = pytest.mark.slow
+
+#: Measurement aspects only, so one judge marks everything; full or zero, totals by the set given.
+SCHEME = {
+    "skill": "团体项目",
+    "parts": {"practical": "100"},
+    "criteria": [
+        {
+            "id": "A",
+            "name": "实操",
+            "part": "practical",
+            "mark": "100",
+            "sub_criteria": [
+                {
+                    "id": "A1",
+                    "name": "功能",
+                    "aspects": [
+                        {"id": f"A1.{i}", "description": f"功能{i}", "kind": "M", "mode": "full_or_zero", "max_mark": str(m)}
+                        for i, m in enumerate((40, 30, 20, 10), start=1)
+                    ],
+                }
+            ],
+        }
+    ],
+}
+#: Aspects each team gets full marks on, by team: totals 100, 90, 70, 40, 30.
+FULL = [("A1.1", "A1.2", "A1.3", "A1.4"), ("A1.1", "A1.2", "A1.3"), ("A1.1", "A1.2"), ("A1.1",), ("A1.2",)]
+CITIES = ["广州市", "深圳市", "佛山市", "东莞市", "中山市"]
+WINDOWS = {"notice_hours": 0, "appeal_window_hours": 0}
+_n = iter(range(10**6))
+
+
+def new_id() -> str:
+    n = next(_n) + (dt.datetime.now().microsecond % 997) * 1000
+    return make_id("440106", dt.date(1985, 1, 1) + dt.timedelta(days=n % 5000), (n // 5000) % 900, "M")
+
+
+async def national_event(admin: Client, team_size: int) -> tuple[dict, dict]:
+    event = await new_event(admin, tier="national", tier_class=None)
+    r = await admin.put(f"/api/events/{event['id']}/preset", json={"overrides": {"results": WINDOWS}})
+    assert r.status_code == 200, r.text
+    skill = await new_skill(admin, event["id"], name=unique("团体"), groups=["employee"], team_size=team_size)
+    assert skill["team_size"] == team_size
+    r = await admin.put(f"/api/events/{event['id']}/skills/{skill['id']}/scheme", json={"scheme": SCHEME})
+    assert r.status_code == 200, r.text
+    return event, skill
+
+
+async def register(admin: Client, event: dict, skill: dict, team: str, city: str, i: int, *, captain: bool, id_number: str | None = None,
+                   **over: Any) -> tuple[Any, dict]:  # fmt: skip
+    body = {
+        "name": f"{team}{i}", "id_number": id_number or new_id(), "skill_id": skill["id"], "group_id": skill["groups"][0]["id"],
+        "employer": f"{city}公司{team}{i}", "delegation": city, "phone": "13800138000", "current_level": "高级工",
+        "level_certificate_no": f"S{next(_n):010d}", "team": team, "team_captain": captain,
+    } | over  # fmt: skip
+    r = await admin.post(f"/api/events/{event['id']}/contestants", json=body)
+    return r, body
+
+
+async def register_team(admin: Client, event: dict, skill: dict, team: str, city: str, size: int, ids: dict[int, str] | None = None,
+                        over: dict[int, dict] | None = None) -> list[dict]:  # fmt: skip
+    out = []
+    for i in range(size):
+        r, body = await register(admin, event, skill, team, city, i, captain=i == 0, id_number=(ids or {}).get(i), **(over or {}).get(i, {}))
+        assert r.status_code == 201, r.text
+        out.append({**r.json(), "id_number": body["id_number"]})
+    return out
+
+
+async def check_in(admin: Client, event: dict, people: list[dict], status: str = "present") -> None:
+    for p in people:
+        body = {"status": status} | ({"id_number": p["id_number"]} if status != "absent" else {})
+        r = await admin.put(f"/api/events/{event['id']}/checkin/{p['id']}", json=body)
+        assert r.status_code == 200, r.text
+
+
+async def staff(admin: Client, server, event: dict, skill: dict, *, conflicted_employer: str) -> dict[str, Client]:
+    eid, sid = event["id"], skill["id"]
+    out: dict[str, Client] = {}
+    for key, name, city, employer in (("judge", "甲裁判", "江门市", "江门职业技术学院"), ("conflicted", "乙裁判", "珠海市", conflicted_employer)):
+        j = (await admin.post(f"/api/events/{eid}/judges", json={"name": name, "delegation": city, "employer": employer})).json()
+        r = await admin.put(f"/api/events/{eid}/skills/{sid}/judges/{j['id']}", json={"role": "judge"})
+        assert r.status_code == 200, r.text
+        out[key] = await code_login(admin, server, eid, j["user"]["id"])
+    cj = (await admin.post(f"/api/events/{eid}/judges", json={"name": "裁判长", "delegation": "惠州市", "employer": "惠州学院"})).json()
+    assert (await admin.put(f"/api/events/{eid}/skills/{sid}/judges/{cj['id']}", json={"role": "chief_judge"})).status_code == 200
+    out["chief"] = await code_login(admin, server, eid, cj["user"]["id"])
+    for role in ("encryption_officer", "organiser", "approver"):
+        out[role] = await account(admin, server, eid, role)
+    return out
+
+
+async def mark(judge: Client, event: dict, skill: dict, ref: str, aspect: str, value: str) -> Any:
+    return await judge.post(
+        f"/api/events/{event['id']}/skills/{skill['id']}/marks", json={"op_id": unique("t-"), "contestant": ref, "aspect": aspect, "value": value}
+    )
+
+
+async def encrypt(officer: Client, event: dict, skill: dict) -> dict[int, str]:
+    r = await officer.post(f"/api/events/{event['id']}/skills/{skill['id']}/encryption/rounds", json={"round": 1})
+    assert r.status_code in (200, 201), r.text
+    mapping = (await officer.get(f"/api/events/{event['id']}/skills/{skill['id']}/encryption/mapping")).json()["items"]
+    return {m["contestant_id"]: m["encrypted_no"] for m in mapping}
+
+
+async def score_teams(judge: Client, event: dict, skill: dict, refs: list[str]) -> None:
+    jobs = []
+    for ref, full in zip(refs, FULL):
+        for aspect in ("A1.1", "A1.2", "A1.3", "A1.4"):
+            value = {"A1.1": "40", "A1.2": "30", "A1.3": "20", "A1.4": "10"}[aspect] if aspect in full else "0"
+            jobs.append(mark(judge, event, skill, ref, aspect, value))
+    for r in await asyncio.gather(*jobs):
+        assert r.status_code == 201, r.text
+
+
+async def finalise(s: dict[str, Client], event: dict, skill: dict) -> dict:
+    eid, sid = event["id"], skill["id"]
+    r = await s["chief"].post(f"/api/events/{eid}/skills/{sid}/locks", json={"criterion": "A"})
+    assert r.status_code == 201, r.text
+    for step in ("submit", "recheck"):
+        r = await s["chief"].post(f"/api/events/{eid}/skills/{sid}/scores/{step}", json={})
+        assert r.status_code == 200, r.text
+    r = await s["encryption_officer"].post(f"/api/events/{eid}/skills/{sid}/decrypt", json={"note": "监督：张三"})
+    assert r.status_code in (200, 201), r.text
+    url = f"/api/events/{eid}/skills/{sid}/groups/{skill['groups'][0]['id']}"
+    r = await s["organiser"].post(f"{url}/results/provisional")
+    assert r.status_code == 200, r.text
+    r = await s["organiser"].post(f"{url}/results/final")
+    assert r.status_code == 200, r.text
+    r = await s["organiser"].get(f"/api/public/events/{eid}/skills/{sid}/results")
+    assert r.status_code == 200, r.text
+    return r.json()["groups"][0]["ranking"]
+
+
+async def approve_and_issue(s: dict[str, Client], event: dict) -> list[dict]:
+    eid = event["id"]
+    r = await s["approver"].post(f"/api/events/{eid}/proposals/approve", json={})
+    assert r.status_code == 200, r.text
+    r = await s["organiser"].post(f"/api/events/{eid}/certificates/issue")
+    assert r.status_code == 202, r.text
+    batch = r.json()["batch"]
+    for _ in range(600):
+        batch = (await s["organiser"].get(f"/api/events/{eid}/certificates/batches/{batch['id']}")).json()
+        if batch["status"] != "running":
+            break
+        await asyncio.sleep(0.3)
+    assert batch["status"] == "finished", batch
+    return (await s["organiser"].get(f"/api/events/{eid}/certificates")).json()
+
+
+def outcomes(proposals: list[dict]) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {}
+    for p in proposals:
+        out.setdefault(p["contestant_id"], {})[p["kind"]] = p["code"] if p["kind"] != "honour" else p["outcome"]
+        out[p["contestant_id"]]["team"] = p["team"]
+    return out
+
+
+async def test_pairs_then_trios_are_ranked_as_teams_and_every_member_gets_the_outcome(server, admin):
+    # ---------------------------------------------------------------- event A: pairs
+    event, skill = await national_event(admin, 2)
+    eid, sid = event["id"], skill["id"]
+    teams = [await register_team(admin, event, skill, f"队{k}", CITIES[k], 2) for k in range(5)]
+    members = [p for t in teams for p in t]
+    s = await staff(admin, server, event, skill, conflicted_employer=teams[1][1]["employer"])
+    # 队4's second member is absent: the pair does not compete (a team is marked as the whole team).
+    await check_in(admin, event, members[:-1])
+    await check_in(admin, event, members[-1:], "absent")
+
+    r = await admin.post(f"/api/events/{eid}/skills/{sid}/draws", json={"session": "1"})
+    assert r.status_code in (200, 201), r.text
+    assert len(r.json()["result"]) == 4  # four pairs drawn, the incomplete one not
+    people = {p["id"]: p for p in (await admin.get(f"/api/events/{eid}/contestants", params={"skill_id": sid})).json()["items"]}
+    for t in teams[:4]:
+        assert people[t[0]["id"]]["workstation_no"] is not None
+        assert people[t[0]["id"]]["workstation_no"] == people[t[1]["id"]]["workstation_no"]  # one workstation per pair
+    assert people[teams[4][0]["id"]]["workstation_no"] is None
+
+    refs = await encrypt(s["encryption_officer"], event, skill)
+    captains = [refs[t[0]["id"]] for t in teams]
+    # The tablet lists one entry per pair that competes: the captains' numbers.
+    tablet = (await s["judge"].get("/api/judge/assignments")).json()["skills"][0]
+    assert sorted(c["ref"] for c in tablet["contestants"]) == sorted(captains[:4])
+    # A member's own number is not an entry; the absent pair is not competing.
+    r = await mark(s["judge"], event, skill, refs[teams[0][1]["id"]], "A1.1", "40")
+    assert r.status_code == 422 and r.json()["code"] == "unknown_contestant", r.text
+    r = await mark(s["judge"], event, skill, captains[4], "A1.1", "40")
+    assert r.json()["code"] == "not_competing", r.text
+    # Conflicts are per member: 乙裁判 shares the employer of 队1's second member.
+    r = await mark(s["conflicted"], event, skill, captains[1], "A1.1", "40")
+    assert r.json()["code"] == "conflict_of_interest", r.text
+    conflicted_tablet = (await s["conflicted"].get("/api/judge/assignments")).json()["skills"][0]
+    assert captains[1] not in {c["ref"] for c in conflicted_tablet["contestants"]}
+
+    await score_teams(s["judge"], event, skill, captains[:4])
+    board = (await admin.get(f"/api/public/skills/{sid}/board")).json()
+    assert len(board["rows"] if "rows" in board else board["groups"][0]["rows"]) == 5  # one row per pair
+
+    final = await finalise(s, event, skill)
+    rows = final["rows"]
+    assert [(r["team"], r["rank"], r["status"]) for r in rows] == [("队0", 1, "competed"), ("队1", 2, "competed"), ("队2", 3, "competed"),
+                                                                  ("队3", 4, "competed"), ("队4", None, "absent")]  # fmt: skip
+    assert [m["name"] for m in rows[0]["members"]] == ["队00", "队01"] and rows[0]["members"][0]["captain"] is True
+    award_of = {r["team"]: r["award"] for r in rows}
+    assert award_of["队0"] == "gold" and award_of["队1"] == "silver" and award_of["队2"] == "bronze"
+
+    proposals = (await s["approver"].get(f"/api/events/{eid}/proposals")).json()
+    got = outcomes(proposals)
+    for k, t in enumerate(teams[:4]):
+        for p in t:
+            o = got.get(p["id"], {})
+            assert o.get("award") == award_of[f"队{k}"], (k, o)
+            # 全国技术能手: the top three pairs, both members.
+            assert o.get("honour") == ("granted" if k < 3 else None), (k, o)
+            assert o.get("team") == (f"队{k}" if o else None)
+    assert not any(p["id"] in got for p in teams[4])
+
+    certs = await approve_and_issue(s, event)
+    by_member: dict[int, list[str]] = {}
+    for c in certs:
+        by_member.setdefault(c["contestant_id"], []).append(c["cert_type"])
+    for k, t in enumerate(teams[:3]):
+        for p in t:
+            assert sorted(by_member[p["id"]]) == sorted(["award", "honour", *(["promotion"] if "promotion" in got[p["id"]] else [])])
+    # The certificate names the team.
+    cert = next(c for c in certs if c["contestant_id"] == teams[0][1]["id"] and c["cert_type"] == "award")
+    pdf = await s["organiser"].get(cert["download_url"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    plan = (await s["organiser"].get(f"/api/events/{eid}/certificates")).json()
+    assert {c["contestant_id"] for c in plan if c["cert_type"] == "honour"} == {p["id"] for t in teams[:3] for p in t}
+
+    # ---------------------------------------------------------------- event B: trios
+    event2, skill2 = await national_event(admin, 3)
+    eid2, sid2 = event2["id"], skill2["id"]
+    holder = teams[0][1]  # holds 全国技术能手 from event A now
+    trios = [
+        await register_team(admin, event2, skill2, "甲队", "广州市", 3, ids={2: holder["id_number"]}),
+        await register_team(admin, event2, skill2, "乙队", "深圳市", 3, over={1: {"award_eligible": False}}),
+        await register_team(admin, event2, skill2, "丙队", "佛山市", 3),
+    ]
+    s2 = await staff(admin, server, event2, skill2, conflicted_employer="无关单位")
+    await check_in(admin, event2, [p for t in trios for p in t])
+    refs2 = await encrypt(s2["encryption_officer"], event2, skill2)
+    await score_teams(s2["judge"], event2, skill2, [refs2[t[0]["id"]] for t in trios])
+    final2 = await finalise(s2, event2, skill2)
+    assert [(r["team"], r["rank"]) for r in final2["rows"]] == [("甲队", 1), ("乙队", 2), ("丙队", 3)]
+    assert [m["name"] for m in final2["rows"][1]["members"]] == ["乙队0", "乙队1", "乙队2"]
+    award2 = {r["team"]: r["award"] for r in final2["rows"]}
+    got2 = outcomes((await s2["approver"].get(f"/api/events/{eid2}/proposals")).json())
+    for name, t in zip(("甲队", "乙队", "丙队"), trios):
+        for i, p in enumerate(t):
+            o = got2.get(p["id"], {})
+            if name == "乙队" and i == 1:
+                assert o == {}, o  # 不参与评奖: no award, honour or promotion
+                continue
+            assert o.get("award") == award2[name], (name, i, o)
+            if name == "丙队":
+                assert "honour" not in o  # the top two trios only
+            elif p["id_number"] == holder["id_number"]:
+                assert o["honour"] == "already_held"  # the award, not the honour twice
+            else:
+                assert o["honour"] == "granted", (name, i, o)
+    for c in (*s.values(), *s2.values()):
+        await c.aclose()
+
+
+async def test_bad_teams_are_refused_with_the_field_named(admin):
+    event, skill = await national_event(admin, 2)
+    team = await register_team(admin, event, skill, "满队", "广州市", 2)
+    # A third member of a pair.
+    r, _ = await register(admin, event, skill, "满队", "广州市", 3, captain=False)
+    assert r.status_code == 422 and r.json()["field"] == "team" and "2 人" in r.json()["message"], r.text
+    # A second captain; a member of another delegation; no team in a team skill.
+    r, _ = await register(admin, event, skill, "二队", "深圳市", 0, captain=True)
+    assert r.status_code == 201, r.text
+    r, _ = await register(admin, event, skill, "二队", "深圳市", 1, captain=True)
+    assert r.status_code == 422 and r.json()["field"] == "team_captain", r.text
+    r, _ = await register(admin, event, skill, "二队", "佛山市", 1, captain=False)
+    assert r.status_code == 422 and r.json()["field"] == "delegation" and "同一代表队" in r.json()["message"], r.text
+    r, _ = await register(admin, event, skill, "", "深圳市", 5, captain=False)
+    assert r.status_code == 422 and r.json()["field"] == "team", r.text
+    # The draw refuses while 二队 has one member.
+    r = await admin.post(f"/api/events/{event['id']}/skills/{skill['id']}/draws", json={"session": "1"})
+    assert r.status_code == 409 and r.json()["code"] == "team_incomplete" and "二队" in r.text, r.text
+    assert team[0]["team_captain"] is True and team[1]["team_captain"] is False
