@@ -258,7 +258,7 @@ async def test_pairs_then_trios_are_ranked_as_teams_and_every_member_gets_the_ou
 
     # ---------------------------------------------------------------- event B: trios
     event2, skill2 = await national_event(admin, 3)
-    eid2, sid2 = event2["id"], skill2["id"]
+    eid2 = event2["id"]
     holder = teams[0][1]  # holds 全国技术能手 from event A now
     trios = [
         await register_team(admin, event2, skill2, "甲队", "广州市", 3, ids={2: holder["id_number"]}),
