@@ -28,7 +28,7 @@ from typing import Any
 
 from competition.dayof import shuffle
 from competition.dayof.checkin import arrived_ids
-from competition.dayof.common import active_contestants, clean_session, editable_skill, session_key, sessions_of, skill_of
+from competition.dayof.common import ACTIVE, active_contestants, clean_session, editable_skill, session_key, sessions_of, skill_of
 from competition.dayof.tables import Draw, ScoreSubmission
 from competition.events import service as events
 from competition.registration import face as registration
@@ -192,16 +192,17 @@ async def run_draw(event_id: int, skill_id: int, session: Any, actor: audit.Acto
 
 
 async def _team_pool(skill_id: int, session: str, team_size: int, pool: set[int]) -> tuple[list[int], dict[int, tuple[int, ...]]]:
-    """A team skill's draw is of teams (``scoring.teams``): each complete team once, by its
-    captain's id, when every member is in the pool (a team with a member absent is not drawn);
-    refused while a team has the wrong number of members or no captain."""
-    rows = await active_contestants(skill_id, session, columns=("id", "team", "team_captain", "team.name"))
+    """A team skill's draw is of teams (``scoring.teams``): each team once, by its captain's id,
+    when every member is active and in the pool (a team with a member absent, withdrawn or
+    disqualified is not drawn); refused while a team has the wrong number of members or no captain."""
+    rows = await registration.contestants_of_skill(skill_id, ("id", "team", "team_captain", "team.name", "status"), session=session)
     by_team: dict[Any, list[dict[str, Any]]] = {}
     for r in rows:
         by_team.setdefault(r["team"], []).append(r)
     bad = sorted(
         str(ms[0]["team.name"] or "—") for team, ms in by_team.items()
-        if team is None or len(ms) != team_size or sum(1 for m in ms if m["team_captain"]) != 1
+        if any(m["status"] == ACTIVE for m in ms)
+        and (team is None or len(ms) != team_size or sum(1 for m in ms if m["team_captain"]) != 1)
     )  # fmt: skip
     if bad:
         raise BilingualError(
@@ -209,8 +210,8 @@ async def _team_pool(skill_id: int, session: str, team_size: int, pool: set[int]
             zh=f"本项目每队 {team_size} 人、一名队长；以下团队（或无团队的选手）不符，不能抽签：{'、'.join(bad)}",
             en=f"Teams of this skill have {team_size} members and one captain; these do not (or have no team), so the draw cannot run: {', '.join(bad)}",
         )  # fmt: skip
-    entries = entries_of((TeamMember(r["id"], r["team"], bool(r["team_captain"]), absent=r["id"] not in pool) for r in rows), team_size)
-    drawn = [e for e in entries if e.status == COMPETED]
+    members = (TeamMember(r["id"], r["team"], bool(r["team_captain"]), absent=r["status"] != ACTIVE or r["id"] not in pool) for r in rows)
+    drawn = [e for e in entries_of(members, team_size) if e.status == COMPETED]
     return sorted(e.entry_id for e in drawn), {e.entry_id: e.members for e in drawn}
 
 

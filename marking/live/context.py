@@ -184,8 +184,9 @@ def _team_entries(people: dict[int, ContestantInfo], captains: dict[int, bool], 
     """A team skill's entries (``scoring.teams``): one per team, its captain's record standing for
     it — absent when a member is, disqualified when a member is, checked in when all are."""
     out: dict[int, ContestantInfo] = {}
+    short = {c.team_id for c in people.values() if c.status == "withdrawn"}  # a team short of a member does not compete
     members = [
-        TeamMember(c.id, c.team_id, captains.get(c.id, False), c.status == "disqualified", c.absent)
+        TeamMember(c.id, c.team_id, captains.get(c.id, False), c.status == "disqualified", c.absent or c.team_id in short)
         for c in people.values()
         if c.status != "withdrawn"
     ]

@@ -181,10 +181,14 @@ async def load_skill(event_id: int, skill_id: int, preset: dict[str, Any] | None
     people = {r["id"]: r for r in rows}
     refs = await dayof.latest_refs(skill_id)
     absent = await dayof.absent(people) if people else set()
+    short: set[Any] = set()  # teams a member withdrew from: a team short of a member does not compete
+    if (skill["team_size"] or 1) > 1:
+        short = {r["team"] for r in await registration.contestants_of_skill(skill_id, ("team",), statuses=("withdrawn",)) if r["team"]}
     entries = {
         e.entry_id: e
         for e in entries_of(
-            (TeamMember(cid, c["team"], bool(c["team_captain"]), c["status"] == "disqualified", cid in absent, bool(c["award_eligible"]))
+            (TeamMember(cid, c["team"], bool(c["team_captain"]), c["status"] == "disqualified", cid in absent or c["team"] in short,
+                        bool(c["award_eligible"]))
              for cid, c in people.items()),
             int(skill["team_size"] or 1),
         )
@@ -255,6 +259,8 @@ def snapshot(data: SkillData, group_id: int) -> dict[str, Any]:
             "award": code, "award_label": award_label(code), "award_eligible": bool(c["award_eligible"]),
             "complete": cr.status == COMPLETE, **team_of_row(data, cid),
         })  # fmt: skip
+        if rows[-1].get("members"):  # a team: its name and its members, wherever a row's name is shown
+            rows[-1]["name"] = f"{rows[-1]['team']}（{'、'.join(m['name'] for m in rows[-1]['members'])}）"
     return {
         "skill_id": data.skill["id"], "skill": data.skill["name"], "group_id": group_id, "group": group["name"], "group_kind": group["kind"],
         "computed_at": now().isoformat(), "standardised": standardised(data.preset),

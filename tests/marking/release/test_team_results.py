@@ -310,3 +310,14 @@ async def test_bad_teams_are_refused_with_the_field_named(admin):
     r = await admin.post(f"/api/events/{event['id']}/skills/{skill['id']}/draws", json={"session": "1"})
     assert r.status_code == 409 and r.json()["code"] == "team_incomplete" and "二队" in r.text, r.text
     assert team[0]["team_captain"] is True and team[1]["team_captain"] is False
+    # Complete 二队; a member of 满队 withdraws: the draw runs, and 满队 (short of a member) is not drawn.
+    r, _ = await register(admin, event, skill, "二队", "深圳市", 1, captain=False)
+    assert r.status_code == 201, r.text
+    second = r.json()
+    r = await admin.patch(f"/api/events/{event['id']}/contestants/{team[1]['id']}", json={"status": "withdrawn", "reason": "退赛"})
+    assert r.status_code == 200, r.text
+    r = await admin.post(f"/api/events/{event['id']}/skills/{skill['id']}/draws", json={"session": "1"})
+    assert r.status_code in (200, 201), r.text
+    people = {p["id"]: p for p in (await admin.get(f"/api/events/{event['id']}/contestants", params={"skill_id": skill["id"]})).json()["items"]}
+    assert people[team[0]["id"]]["workstation_no"] is None
+    assert people[second["id"]]["workstation_no"] == 1 == len(r.json()["result"])
