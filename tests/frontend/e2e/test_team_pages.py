@@ -46,6 +46,7 @@ async def test_team_registration_and_results_pages(sqlite_server, page):
     await signed_in(page.context, s["approver"], base)
     await page.goto(f"{base}/events/{eid}/proposals")
     await page.locator("text=第0队1").first.wait_for()
+    assert await page.locator("td .muted:text-is('第0队')").count() == 6  # award, honour, promotion for each member
     await page.screenshot(path=str(OUTPUT / "team-proposals.png"), full_page=True)
     for c in (admin, *s.values()):
         await c.aclose()
