@@ -501,6 +501,11 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
                     "registered_elsewhere", skill=other.name if other else str(reg.skill_id), group=label.zh, group_en=label.en,
                 ))  # fmt: skip
 
+    if not present["team_captain"]:  # a sheet without the 队长 column keeps the stored captains
+        for pos in np.flatnonzero(existing != None).tolist():  # noqa: E711
+            data = existing[pos].data
+            captain[pos] = bool(data and data.get("team_captain"))
+
     # -- teams
     team = col["team"]
     has_team = ~blank["team"] if present["team"] else np.zeros(n, dtype=bool)
