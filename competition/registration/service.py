@@ -432,6 +432,7 @@ async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], a
     if status is not None:
         reason = _status_reason(reason)
     merged, r = await _merged_record(event_id, contestant_id, current, patch)
+    await _refuse_team_change(event_id, contestant_id, current, r)
     async with write_transaction():
         # Read again inside the transaction: publication serialises on the same database lock.
         if await results_published(current["skill_id"], current["group_id"]):
@@ -469,6 +470,28 @@ async def _record_of(contestant_id: int, skill_id: int) -> list[str]:
         found += await keeper(contestant_id, skill_id)
     order = ["checked_in", "marks", "encrypted_number", "appeals", "proposals", "certificates", "draw"]  # as the refusal lists them
     return sorted(set(found), key=lambda k: order.index(k) if k in order else len(order))
+
+
+#: Once a team is drawn, numbered or marked, its make-up and captain stay: the captain's record
+#: carries the team's workstation, number and marks (``scoring.teams``).
+_TEAM_FROZEN_BY = {"marks", "encrypted_number", "draw", "proposals", "certificates"}
+
+
+async def _refuse_team_change(event_id: int, contestant_id: int, current: dict[str, Any], r: dict[str, Any]) -> None:
+    """409 ``team_frozen`` for a change of team or captain once the team (old or new) has a record."""
+    same = (current.get("team") or None) == (r.get("team") or None) and bool(current.get("team_captain")) == bool(r.get("team_captain"))
+    if same and current["skill_id"] == r["skill_id"]:
+        return
+    names = sorted({n for n in (current.get("team"), r.get("team")) if n})
+    if not names:
+        return
+    rows = await Contestant.select(Contestant.id).where((Contestant.event == event_id) & Contestant.team.name.is_in(names))
+    for cid in sorted({contestant_id, *(x["id"] for x in rows)}):
+        if set(await _record_of(cid, current["skill_id"])) & _TEAM_FROZEN_BY:
+            raise BilingualError(
+                409, "team_frozen", field="team",
+                zh="团队已抽签、加密或评分，不能再更改队员或队长", en="The team is drawn, numbered or marked: its members and captain can no longer change",
+            )  # fmt: skip
 
 
 _RECORD_LABELS = {

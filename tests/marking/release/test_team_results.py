@@ -172,3 +172,6 @@ async def test_bad_teams_are_refused_with_the_field_named(admin):
     people = {p["id"]: p for p in (await admin.get(f"/api/events/{event['id']}/contestants", params={"skill_id": skill["id"]})).json()["items"]}
     assert people[team[0]["id"]]["workstation_no"] is None
     assert people[second["id"]]["workstation_no"] == 1 == len(r.json()["result"])
+    # Drawn, the team's make-up and captain stay (the captain's record carries the team's entry).
+    r = await admin.patch(f"/api/events/{event['id']}/contestants/{second['id']}", json={"team": "三队"})
+    assert r.status_code == 409 and r.json()["code"] == "team_frozen", r.text
