@@ -109,6 +109,7 @@ class Candidate:
     outcome: str
     approved_by: int | None
     approved_at: dt.datetime | None
+    team: str = ""  # the team ranked, in a team skill (one certificate per member names it)
     id_type: str = DEFAULT_TYPE
 
     @property
@@ -155,7 +156,7 @@ async def load_candidates(event_id: int) -> list[Candidate]:
     P = AwardProposal
     rows = await P.select(
         P.id, P.kind, P.code, P.rank, P.from_level, P.to_level, P.rule, P.outcome, P.approved_by, P.approved_at, P.contestant, P.skill,
-        P.holder_name, P.holder_id_type, P.holder_id_number, P.holder_employer,
+        P.holder_name, P.holder_id_type, P.holder_id_number, P.holder_employer, P.holder_team,
         P.contestant.status.as_alias("c_status"), P.skill.name.as_alias("s_name"), P.skill.occupation_code.as_alias("s_code"),
         P.group.name.as_alias("g_name"), P.group.kind.as_alias("g_kind"), P.group,
     ).where((P.event == event_id) & (P.struck == False) & P.approved_at.is_not_null())  # noqa: E712  # fmt: skip
@@ -181,6 +182,7 @@ async def load_candidates(event_id: int) -> list[Candidate]:
             to_level=r["to_level"],
             rule=r["rule"] or "",
             outcome=r["outcome"] or "",
+            team=r["holder_team"] or "",
             approved_by=r["approved_by"],
             approved_at=r["approved_at"],
         )  # fmt: skip
@@ -249,6 +251,7 @@ def _print_data(c: Candidate, event: dict[str, Any], from_level: int | None, num
         cert_type=service.CERT_TYPES[c.kind], number=number, holder_name=c.name, event_name=event["name"], skill=c.skill,
         group=c.group_name or None, issuer=issuer, issue_date=issued, verify_url=verify_url,
         id_number_masked=c.id_number or None, organisation=c.employer if c.employer and _fits(c.employer, 30) else None,
+        team=c.team if c.team and _fits(c.team, 16) else None,
     )  # fmt: skip
     if c.kind == "award":
         fields["award"] = award_label(c.code, "zh")

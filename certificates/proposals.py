@@ -130,38 +130,47 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor, final: 
     res = data.results
     group = data.group(group_id)
     ranking = res.rankings.get(str(group_id), [])
-    people = {int(r.contestant_id): data.people[int(r.contestant_id)] for r in ranking}
+    # In a team skill a ranked entry is a team (``scoring.teams``): its members who take part in
+    # the awards each receive its place; an individual entry is its one contestant.
+    entry_members = {
+        r.contestant_id: [str(m) for m in (data.entries[int(r.contestant_id)].award_members if int(r.contestant_id) in data.entries
+                                          else (int(r.contestant_id),))]
+        for r in ranking
+    }  # fmt: skip
+    entry_of = {m: entry for entry, ms in entry_members.items() for m in ms}
+    people = {int(m): data.people[int(m)] for ms in entry_members.values() for m in ms}
     who = {cid: person_ref(c.get("id_type"), c["id_number"]) if c["id_number"] else "" for cid, c in people.items()}
     id_numbers = sorted({p for p in who.values() if p})
     held = await honours_held(id_numbers, exclude_event=data.event_id)
     # A promotion granted by an earlier event counts: start from the higher of the registered
     # level and the ledger's (certificates/ledger.py); both read once for the whole group.
     promoted = await ledger_levels(id_numbers)
-    members = {
-        str(cid): [Person(
-            str(cid), level=higher_level(c["current_level"], promoted.get(who[cid])),
-            honours_held=frozenset(held.get(who[cid], ())),
-        )]
-        for cid, c in people.items()
-    }  # fmt: skip
-    standings = standings_from(ranking, res.awards, members, group=group["kind"])
+
+    def member(cid: int) -> Person:
+        c = people[cid]
+        return Person(str(cid), level=higher_level(c["current_level"], promoted.get(who[cid])), honours_held=frozenset(held.get(who[cid], ())))
+
+    members = {entry: [member(int(m)) for m in ms] for entry, ms in entry_members.items()}
+    standings = standings_from(ranking, res.awards, members, group=group["kind"], team_size=int(data.skill.get("team_size") or 1))
     preset = data.preset
     try:
         honours = decide_honours(standings, preset.get("honours"))
         promotions = decide_promotions(standings, preset.get("promotion"))
     except ScoringError as exc:
         raise _scoring_error(exc) from None
-    rank_of = {r.contestant_id: r.rank for r in ranking}
+    rank_of = {m: r.rank for r in ranking for m in entry_members[r.contestant_id]}
     base = {"event": data.event_id, "skill": data.skill["id"], "group": group_id}
     scores = {r["contestant_id"]: r["score"] for r in (final or {}).get("rows", [])}
 
     def person(cid: str) -> dict[str, Any]:
         c = people[int(cid)]
+        entry = entry_of[cid]
         return {
             "contestant": int(cid), "holder_name": c["name"], "holder_id_type": c.get("id_type") or DEFAULT_TYPE,
             "holder_id_number": (c["id_number"] or "").upper(),
             "holder_employer": c["employer"] or "", "holder_delegation": c["delegation"] or "",
-            "final_score": scores.get(int(cid)) or "", "final_award": res.awards.get(cid) or "",
+            "final_score": scores.get(int(entry)) or "", "final_award": res.awards.get(entry) or "",
+            "holder_team": (data.team_names.get(c["team"]) or "") if int(entry) in data.entries and data.entries[int(entry)].is_team else "",
         }  # fmt: skip
 
     award_rule = str((preset.get("awards") or {}).get("strategy") or "")
@@ -169,7 +178,8 @@ async def create_for_final(data: Any, group_id: int, actor: audit.Actor, final: 
     for r in ranking:
         code = res.awards.get(r.contestant_id)
         if code:
-            rows.append(AwardProposal(**base, **person(r.contestant_id), kind=AWARD, code=code, rank=r.rank, rule=award_rule, outcome=GRANTED))
+            for m in entry_members[r.contestant_id]:
+                rows.append(AwardProposal(**base, **person(m), kind=AWARD, code=code, rank=r.rank, rule=award_rule, outcome=GRANTED))
     for h in honours:
         rows.append(AwardProposal(**base, **person(h.person_id), kind=HONOUR, code=h.honour, rank=h.rank, rule=h.rule_id, outcome=h.outcome))
     for p in promotions:
@@ -263,7 +273,7 @@ def proposal_json(r: dict[str, Any], refs: dict[int, str] | None = None) -> dict
         "id": r["id"], "event_id": r["event"], "skill_id": r["skill"], "skill": r["skill.name"], "group_id": r["group"], "group": r["group.name"],
         "group_kind": r["group.kind"], "contestant_id": r["contestant"], "name": r["holder_name"], "delegation": r["holder_delegation"],
         "employer": r["holder_employer"], "id_masked": mask_id(r["holder_id_number"]), "encrypted_no": (refs or {}).get(r["contestant"]),
-        "final_score": r["final_score"] or None, "final_award": r["final_award"] or None,
+        "final_score": r["final_score"] or None, "final_award": r["final_award"] or None, "team": r.get("holder_team") or None,
         "kind": r["kind"], "kind_label": KIND_LABELS[r["kind"]].to_dict() if r["kind"] in KIND_LABELS else {"zh": r["kind"], "en": r["kind"]},
         "code": r["code"], "label": label_of(r["kind"], r["code"], r["to_level"]), "rank": r["rank"],
         "from_level": r["from_level"], "from_level_label": {"zh": from_lv.zh, "en": from_lv.en} if from_lv is not None else None,

@@ -91,6 +91,7 @@ _MAX_WIDTH = {
     "level_from": 10,
     "level_to": 10,
     "salutation": 4,
+    "team": 16,
 }
 
 
@@ -170,6 +171,7 @@ class CertificateData:
     level_to: str | None = None
     id_number_masked: str | None = None
     organisation: str | None = None
+    team: str | None = None  # 团体项目: the team the holder won it with
     salutation: str = "同志"
     language: str = "zh"
     seal_image: str | None = None

@@ -121,6 +121,7 @@ class AwardProposal(Table):
     holder_id_number = Varchar(length=20, default="", index=True, help_text="Document number at finalisation")
     holder_employer = Varchar(length=200, default="")
     holder_delegation = Varchar(length=100, default="")
+    holder_team = Varchar(length=100, default="", help_text="The team ranked (团体项目), empty for an individual")
     final_score = Varchar(length=20, default="", help_text="The final ranking's score (decimal as text)")
     final_award = Varchar(length=40, default="", help_text="The award the final ranking gave the person (for every kind of proposal)")
 

@@ -48,6 +48,7 @@ register(
         "reg.level_cert": ("等级证书编号", "Level certificate no."),
         "reg.phone": ("手机号", "Mobile phone"),
         "reg.team": ("团队名称（团体项目）", "Team (team skills)"),
+        "reg.team_captain": ("队长（每队一名）", "Captain (one per team)"),
         "reg.award_eligible": (
             "参与评奖（不勾选：参赛但不评奖，如邀请参赛）",
             "Takes part in awards (unticked: competes without awards, e.g. a guest entrant)",

@@ -35,17 +35,20 @@ class Person:
 
 
 def standings_from(
-    ranking: Sequence[Ranked], awards: Mapping[str, str | None], members: Mapping[str, Iterable[Person]], *, group: str = ""
+    ranking: Sequence[Ranked], awards: Mapping[str, str | None], members: Mapping[str, Iterable[Person]], *, group: str = "", team_size: int = 0
 ) -> list[Standing]:
     """Standings of one ranking (one skill and group).
 
     ``members`` maps each ranked id (a contestant, or a team) to the people it stands for; an
-    individual event maps each contestant id to one person.
+    individual event maps each contestant id to one person. ``team_size`` is the skill's (the
+    team's size even when some members are left out, e.g. those not taking part in the awards);
+    without it, the number of people listed.
     """
     out = []
     for r in ranking:
         people = list(members.get(r.contestant_id, ()))
-        team_id = r.contestant_id if len(people) > 1 else None
+        size = team_size or len(people)
+        team_id = r.contestant_id if size > 1 else None
         for p in people:
             out.append(
                 Standing(
@@ -53,7 +56,7 @@ def standings_from(
                     rank=r.rank,
                     award=awards.get(r.contestant_id),
                     group=group or r.group,
-                    team_size=len(people),
+                    team_size=size,
                     level=p.level,
                     honours_held=frozenset(p.honours_held),
                     team_id=team_id,

@@ -28,7 +28,7 @@ from typing import Any
 
 from competition.dayof import shuffle
 from competition.dayof.checkin import arrived_ids
-from competition.dayof.common import active_contestants, clean_session, editable_skill, session_key, sessions_of, skill_of
+from competition.dayof.common import ACTIVE, active_contestants, clean_session, editable_skill, session_key, sessions_of, skill_of
 from competition.dayof.tables import Draw, ScoreSubmission
 from competition.events import service as events
 from competition.registration import face as registration
@@ -38,6 +38,8 @@ from kernel.errors import BilingualError, invalid, not_found
 from kernel.i18n import china_time
 from kernel.tables import AuditLog, Skill
 from scoring.idcard import mask_id
+from scoring.ranking import COMPETED
+from scoring.teams import TeamMember, entries_of
 
 POOLS = ("checked_in", "registered")
 
@@ -136,6 +138,10 @@ async def run_draw(event_id: int, skill_id: int, session: Any, actor: audit.Acto
             pool, ids = "checked_in", arrived
         else:
             pool, ids = "registered", [c["id"] for c in await active_contestants(skill_id, session, columns=("id",))]
+        skill = await skill_of(event_id, skill_id)
+        members: dict[int, tuple[int, ...]] = {}
+        if (skill["team_size"] or 1) > 1:
+            ids, members = await _team_pool(skill_id, session, int(skill["team_size"]), set(ids))
         if not ids:
             raise invalid(
                 "session",
@@ -162,7 +168,8 @@ async def run_draw(event_id: int, skill_id: int, session: Any, actor: audit.Acto
         ).returning(Draw.id)
         draw_id = rows[0]["id"]
         everyone = [c["id"] for c in await active_contestants(skill_id, session, columns=("id",))]
-        await registration.set_workstations(skill_id, session, result)
+        # A team is one entry: every member takes the workstation its captain drew.
+        await registration.set_workstations(skill_id, session, {m: ws for cid, ws in result.items() for m in members.get(cid, (cid,))})
         await audit.record(
             "draw.run",
             actor,
@@ -182,6 +189,30 @@ async def run_draw(event_id: int, skill_id: int, session: Any, actor: audit.Acto
             },
         )
     return await get_draw(event_id, draw_id)
+
+
+async def _team_pool(skill_id: int, session: str, team_size: int, pool: set[int]) -> tuple[list[int], dict[int, tuple[int, ...]]]:
+    """A team skill's draw is of teams (``scoring.teams``): each team once, by its captain's id,
+    when every member is active and in the pool (a team with a member absent, withdrawn or
+    disqualified is not drawn); refused while a team has the wrong number of members or no captain."""
+    rows = await registration.contestants_of_skill(skill_id, ("id", "team", "team_captain", "team.name", "status"), session=session)
+    by_team: dict[Any, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_team.setdefault(r["team"], []).append(r)
+    bad = sorted(
+        str(ms[0]["team.name"] or "—") for team, ms in by_team.items()
+        if any(m["status"] == ACTIVE for m in ms)
+        and (team is None or len(ms) != team_size or sum(1 for m in ms if m["team_captain"]) != 1)
+    )  # fmt: skip
+    if bad:
+        raise BilingualError(
+            409, "team_incomplete", field="team", extra={"teams": bad},
+            zh=f"本项目每队 {team_size} 人、一名队长；以下团队（或无团队的选手）不符，不能抽签：{'、'.join(bad)}",
+            en=f"Teams of this skill have {team_size} members and one captain; these do not (or have no team), so the draw cannot run: {', '.join(bad)}",
+        )  # fmt: skip
+    members = (TeamMember(r["id"], r["team"], bool(r["team_captain"]), absent=r["status"] != ACTIVE or r["id"] not in pool) for r in rows)
+    drawn = [e for e in entries_of(members, team_size) if e.status == COMPETED]
+    return sorted(e.entry_id for e in drawn), {e.entry_id: e.members for e in drawn}
 
 
 async def replay(event_id: int, draw_id: int) -> dict[str, Any]:

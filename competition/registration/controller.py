@@ -37,6 +37,8 @@ class ContestantIn(msgspec.Struct):
     sex: str | None = None
     birth_date: dt.date | None = None
     team: str | None = None
+    #: 队长: the one member who represents the team (its entry in marking and the draw)
+    team_captain: bool = False
     session: str = "1"
     #: 参与评奖: false for an entrant who competes without taking part in the awards.
     award_eligible: bool = True
@@ -63,6 +65,7 @@ class ContestantPatch(msgspec.Struct):
     current_level: int | str | msgspec.UnsetType = msgspec.UNSET
     level_certificate_no: str | None | msgspec.UnsetType = msgspec.UNSET
     team: str | None | msgspec.UnsetType = msgspec.UNSET
+    team_captain: bool | msgspec.UnsetType = msgspec.UNSET
     award_eligible: bool | msgspec.UnsetType = msgspec.UNSET
     session: str | msgspec.UnsetType = msgspec.UNSET
     status: str | msgspec.UnsetType = msgspec.UNSET

@@ -55,7 +55,7 @@ IMPORT_MODES = ("check", "all", "valid")
 #: Columns written by a bulk insert, in this order.
 _INSERT_COLUMNS = [
     "event", "skill", "group", "team", "name", "id_type", "id_number", "nationality", "sex", "birth_date", "employer", "delegation",
-    "current_level", "level_certificate_no", "phone", "photo", "session", "status", "award_eligible", "created_at", "updated_at",
+    "current_level", "level_certificate_no", "phone", "photo", "session", "status", "award_eligible", "created_at", "updated_at", "team_captain",
 ]  # fmt: skip
 _UPDATE_FIELDS = ["name", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team"]
 
@@ -79,7 +79,10 @@ def accepted_only() -> Any:
 
 async def skill_options(event_id: int) -> list[sheet.SkillOption]:
     skills = await events.list_skills(event_id)
-    return [sheet.SkillOption(s["id"], s["name"], s["occupation_code"], {g["kind"]: g["id"] for g in s["groups"]}) for s in skills]
+    return [
+        sheet.SkillOption(s["id"], s["name"], s["occupation_code"], {g["kind"]: g["id"] for g in s["groups"]}, int(s.get("team_size") or 1))
+        for s in skills
+    ]
 
 
 async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, sheet.Registered]:
@@ -99,6 +102,7 @@ async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, she
         Contestant.level_certificate_no,
         Contestant.phone,
         Contestant.team.name,
+        Contestant.team_captain,
         Contestant.award_eligible,
     ).where(Contestant.event == event_id)
     out: dict[str, sheet.Registered] = {}
@@ -109,19 +113,21 @@ async def _stored(event_id: int, exclude_id: int | None = None) -> dict[str, she
             "name": r["name"], "nationality": r["nationality"], "sex": r["sex"], "birth_date": r["birth_date"], "employer": r["employer"],
             "delegation": r["delegation"], "current_level": r["current_level"],
             "level_certificate_no": r["level_certificate_no"] or None, "phone": r["phone"], "team": r["team.name"],
+            "team_captain": bool(r["team_captain"]),
             "award_eligible": r["award_eligible"],
         }  # fmt: skip
         out[person_ref(r["id_type"], r["id_number"])] = sheet.Registered(r["skill"], r["group"], data)
     return out
 
 
-async def import_context(event_id: int, exclude_id: int | None = None) -> sheet.ImportContext:
+async def import_context(event_id: int, exclude_id: int | None = None, *, partial_teams: bool = False) -> sheet.ImportContext:
     preset = (await events.event_preset(event_id))["effective"]
     return sheet.ImportContext(
         skills=await skill_options(event_id),
         registered=await _stored(event_id, exclude_id),
         today=dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date(),
         eligibility=preset.get("eligibility"),
+        partial_teams=partial_teams,
     )
 
 
@@ -200,17 +206,17 @@ async def _store(event_id: int, report: sheet.ImportReport, session: str = "1") 
         [
             (event_id, r["skill_id"], r["group_id"], team_of(r), r["name"], r["id_type"], r["id_number"], r["nationality"], r["sex"], r["birth_date"],
              r["employer"], r["delegation"], int(r["current_level"]), r["level_certificate_no"] or "", r["phone"], "",
-             session, "registered", r["award_eligible"] is not False, now, now)
+             session, "registered", r["award_eligible"] is not False, now, now, bool(r.get("team_captain")))
             for r in new
         ],
     )  # fmt: skip
     await execute_many(
         'UPDATE contestant SET name = ?, nationality = ?, sex = ?, birth_date = ?, employer = ?, delegation = ?, current_level = ?, '
-        'level_certificate_no = ?, phone = ?, team = ?, award_eligible = COALESCE(?, award_eligible), updated_at = ? '
+        'level_certificate_no = ?, phone = ?, team = ?, team_captain = ?, award_eligible = COALESCE(?, award_eligible), updated_at = ? '
         'WHERE event = ? AND id_type = ? AND id_number = ?',
         [
             (r["name"], r["nationality"], r["sex"], r["birth_date"], r["employer"], r["delegation"], int(r["current_level"]),
-             r["level_certificate_no"] or "", r["phone"], team_of(r), r["award_eligible"], now, event_id, r["id_type"], r["id_number"])
+             r["level_certificate_no"] or "", r["phone"], team_of(r), bool(r.get("team_captain")), r["award_eligible"], now, event_id, r["id_type"], r["id_number"])
             for r in updates
         ],
     )  # fmt: skip
@@ -225,7 +231,7 @@ def contestant_json(r: dict[str, Any], *, masked: bool = True) -> dict[str, Any]
     out = {
         "id": r["id"], "event_id": r["event"], "skill_id": r["skill"], "group_id": r["group"],
         "group": r.get("group.kind"), "skill": r.get("skill.name"), "team": r.get("team.name"),
-        "name": r["name"], "id_type": r.get("id_type") or DEFAULT_TYPE, "id_number": r["id_number"], "nationality": r.get("nationality") or "",
+        "team_captain": bool(r.get("team_captain")), "name": r["name"], "id_type": r.get("id_type") or DEFAULT_TYPE, "id_number": r["id_number"], "nationality": r.get("nationality") or "",
         "sex": r["sex"],
         "birth_date": r["birth_date"].isoformat() if r["birth_date"] else None,
         "employer": r["employer"], "delegation": r["delegation"],
@@ -324,7 +330,7 @@ async def list_contestants(
 
 async def register_one(event_id: int, data: dict[str, Any], actor: audit.Actor, scope: EntryScope | None = None) -> dict[str, Any]:
     await events.editable_event(event_id)
-    ctx = await import_context(event_id)
+    ctx = await import_context(event_id, partial_teams=True)
     report = sheet.validate_rows(_one_row_frame(data, list(ctx.skills)), ctx)
     if scope is not None and report.rows and report.rows[0].status == "new":
         await scope.refuse_rows(event_id, report)
@@ -427,6 +433,7 @@ async def _merged_record(event_id: int, contestant_id: int, current: dict[str, A
             "level_certificate_no",
             "phone",
             "team",
+            "team_captain",
             "award_eligible",
         )
     }
@@ -435,7 +442,7 @@ async def _merged_record(event_id: int, contestant_id: int, current: dict[str, A
     doc = DOC_TYPES.get(str(merged["id_type"] or DEFAULT_TYPE))
     if new_doc and doc is not None and doc.carries_birth and "sex" not in patch and "birth_date" not in patch:
         merged.update(sex=None, birth_date=None)  # they follow from the new number
-    ctx = await import_context(event_id, exclude_id=contestant_id)
+    ctx = await import_context(event_id, exclude_id=contestant_id, partial_teams=True)
     report = sheet.validate_rows(_one_row_frame(merged, list(ctx.skills)), ctx)
     _refuse(report)
     return merged, report.rows[0].record
@@ -461,6 +468,7 @@ async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], a
     if status is not None:
         reason = _status_reason(reason)
     merged, r = await _merged_record(event_id, contestant_id, current, patch)
+    await _refuse_team_change(event_id, contestant_id, current, r)
     async with write_transaction():
         # Read again inside the transaction: publication serialises on the same database lock.
         if await results_published(current["skill_id"], current["group_id"]):
@@ -474,6 +482,7 @@ async def update_one(event_id: int, contestant_id: int, patch: dict[str, Any], a
             Contestant.employer: r["employer"], Contestant.delegation: r["delegation"],
             Contestant.current_level: int(r["current_level"]), Contestant.level_certificate_no: r["level_certificate_no"] or "",
             Contestant.phone: r["phone"], Contestant.award_eligible: r["award_eligible"] is not False, Contestant.team: teams.get((r["skill_id"], r["group_id"], r["team"])) if r.get("team") else None,
+            Contestant.team_captain: bool(r.get("team_captain")),
             Contestant.updated_at: dt.datetime.now(dt.timezone.utc),
         }  # fmt: skip
         if status is not None:
@@ -497,6 +506,28 @@ async def _record_of(contestant_id: int, skill_id: int) -> list[str]:
         found += await keeper(contestant_id, skill_id)
     order = ["checked_in", "marks", "encrypted_number", "appeals", "proposals", "certificates", "draw"]  # as the refusal lists them
     return sorted(set(found), key=lambda k: order.index(k) if k in order else len(order))
+
+
+#: Once a team is drawn, numbered or marked, its make-up and captain stay: the captain's record
+#: carries the team's workstation, number and marks (``scoring.teams``).
+_TEAM_FROZEN_BY = {"marks", "encrypted_number", "draw", "proposals", "certificates"}
+
+
+async def _refuse_team_change(event_id: int, contestant_id: int, current: dict[str, Any], r: dict[str, Any]) -> None:
+    """409 ``team_frozen`` for a change of team or captain once the team (old or new) has a record."""
+    same = (current.get("team") or None) == (r.get("team") or None) and bool(current.get("team_captain")) == bool(r.get("team_captain"))
+    if same and current["skill_id"] == r["skill_id"]:
+        return
+    names = sorted({n for n in (current.get("team"), r.get("team")) if n})
+    if not names:
+        return
+    rows = await Contestant.select(Contestant.id).where((Contestant.event == event_id) & Contestant.team.name.is_in(names))
+    for cid in sorted({contestant_id, *(x["id"] for x in rows)}):
+        if set(await _record_of(cid, current["skill_id"])) & _TEAM_FROZEN_BY:
+            raise BilingualError(
+                409, "team_frozen", field="team",
+                zh="团队已抽签、加密或评分，不能再更改队员或队长", en="The team is drawn, numbered or marked: its members and captain can no longer change",
+            )  # fmt: skip
 
 
 _RECORD_LABELS = {

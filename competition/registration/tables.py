@@ -25,6 +25,7 @@ class Contestant(Table):
     skill = ForeignKey(references=Skill, null=False)
     group = ForeignKey(references=CompetitionGroup, null=False)
     team = ForeignKey(references=Team, null=True, default=None)
+    team_captain = Boolean(default=False, help_text="队长: the one member of a team who represents it (its entry in marking and the draw)")
     name = Varchar(length=50)
     id_type = Varchar(
         length=20, default="id_card", help_text="scoring.identity.DOC_TYPES code: id_card, residence_permit, hk_macau_permit, taiwan_permit, passport"

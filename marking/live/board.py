@@ -234,7 +234,7 @@ class BoardService:
 def board_skill(ctx: SkillContext) -> BoardSkill:
     """The facts of the live context the board's view reads."""
     entrants = {
-        c.id: BoardEntrant(c.id, c.ref, c.workstation_no, c.group_id, c.group_kind, c.status, c.absent, c.name, c.delegation)
+        c.id: BoardEntrant(c.id, c.ref, c.workstation_no, c.group_id, c.group_kind, c.status, c.absent, c.team_name or c.name, c.delegation)
         for c in ctx.contestants.values()
     }
     return BoardSkill(ctx.skill_id, ctx.event_id, ctx.skill_name, ctx.scheme, ctx.preset, entrants)

@@ -26,7 +26,9 @@ from competition.registration import face as registration
 from kernel.tables import Event, Skill
 from marking.tables import MarkingScheme as SchemeRow
 from scoring.aggregation import Scorer
+from scoring.ranking import ABSENT, DISQUALIFIED
 from scoring.scheme import MarkingScheme, scheme_from_dict
+from scoring.teams import TeamMember, entries_of
 
 TTL_S = 5.0
 
@@ -45,6 +47,11 @@ class ContestantInfo:
     name: str
     team_id: int | None
     checked_in: bool = False  # present or late at check-in (检录); absent is ``absent``
+    #: In a team skill this is the team's entry (its captain's record): the other members' ids and
+    #: their sides (delegation, employer), which a judge's conflicts of interest are checked against too.
+    members: tuple[int, ...] = ()
+    member_sides: tuple[tuple[str, str], ...] = ()
+    team_name: str = ""  # the team's name, for a team entry (what the board shows after decryption)
 
 
 @dataclasses.dataclass
@@ -84,7 +91,10 @@ class SkillContext:
         ``withheld``: told without the contestant's side (``conflicts.withheld``)."""
         key = (seat.user_id, contestant.id)
         if key not in self._conflicts:
-            self._conflicts[key] = conflict_reason(seat, contestant)
+            reason = conflict_reason(seat, contestant)
+            for delegation, employer in contestant.member_sides:
+                reason = reason or conflict_reason(seat, {"delegation": delegation, "employer": employer})
+            self._conflicts[key] = reason
         reason = self._conflicts[key]
         return withheld_reason(seat.name) if reason is not None and withheld else reason
 
@@ -120,7 +130,7 @@ async def load(skill_id: int) -> SkillContext | None:
     scheme = scheme_from_dict(_json(scheme_row["data"], {})) if scheme_row else None
     scorer = Scorer(scheme, preset.get("scoring")) if scheme else None
     rows = await registration.contestants_of_skill(
-        skill_id, ("id", "workstation_no", "group", "group.kind", "delegation", "employer", "status", "name", "team")
+        skill_id, ("id", "workstation_no", "group", "group.kind", "delegation", "employer", "status", "name", "team", "team_captain", "team.name")
     )
     numbers: dict[int, str] = {}
     attendance: dict[int, str] = {}
@@ -144,6 +154,11 @@ async def load(skill_id: int) -> SkillContext | None:
         )
         for r in rows
     }
+    if (skill["team_size"] or 1) > 1:
+        contestants = _team_entries(contestants, {r["id"]: bool(r["team_captain"]) for r in rows}, int(skill["team_size"]))
+        names = {r["team"]: r["team.name"] or "" for r in rows if r["team"] is not None}
+        for c in contestants.values():
+            c.team_name = names.get(c.team_id, "") if c.members else ""
     seats: dict[int, JudgeSeat] = {}
     for a in await judges.assignments_of(skill_id):
         if a["user_id"] is not None:
@@ -163,6 +178,30 @@ async def load(skill_id: int) -> SkillContext | None:
         seats,
         time.monotonic(),
     )
+
+
+def _team_entries(people: dict[int, ContestantInfo], captains: dict[int, bool], team_size: int) -> dict[int, ContestantInfo]:
+    """A team skill's entries (``scoring.teams``): one per team, its captain's record standing for
+    it — absent when a member is, disqualified when a member is, checked in when all are."""
+    out: dict[int, ContestantInfo] = {}
+    short = {c.team_id for c in people.values() if c.status == "withdrawn"}  # a team short of a member does not compete
+    members = [
+        TeamMember(c.id, c.team_id, captains.get(c.id, False), c.status == "disqualified", c.absent or c.team_id in short)
+        for c in people.values()
+        if c.status != "withdrawn"
+    ]
+    for e in entries_of(members, team_size):
+        head = people[e.entry_id]
+        others = [people[m] for m in e.members[1:]]
+        out[e.entry_id] = dataclasses.replace(
+            head,
+            status="disqualified" if e.status == DISQUALIFIED else head.status,
+            absent=e.status == ABSENT,
+            checked_in=head.checked_in and all(o.checked_in for o in others),
+            members=e.members,
+            member_sides=tuple((o.delegation, o.employer) for o in others),
+        )
+    return out
 
 
 class ContextCache:

@@ -399,7 +399,7 @@ async def judge_assignments(request: Request) -> dict[str, Any]:
             {"ref": c.ref or str(c.workstation_no), "workstation_no": c.workstation_no}
             for c in sorted(ctx.contestants.values(), key=lambda c: (c.workstation_no or 10**6, c.ref or ""))
             # Only those who checked in (present or late) sit at a workstation to be scored.
-            if c.status == "registered" and c.checked_in and (seat is None or conflict_free(seat, c))
+            if c.status == "registered" and c.checked_in and (seat is None or ctx.conflict(seat, c) is None)
         ]
         mine, flags = await _judge_state(live, ctx, user.user_id)
         out.append({
@@ -433,12 +433,6 @@ async def _judge_state(live: Live, ctx, user_id: int) -> tuple[list[dict[str, An
             if scores and ctx.scorer.score_aspect(a, scores).status == NEEDS_REMARK:
                 flags.append({"contestant": refs.get(c), "aspect": a})
     return mine, flags
-
-
-def conflict_free(seat, contestant) -> bool:
-    from competition.judges.conflicts import conflict_reason
-
-    return conflict_reason(seat, contestant) is None
 
 
 @get("/api/public/skills/{skill_id:int}/board", summary="A skill's live board (public JSON feed)", operation_id="public_skill_board", tags=["public"])

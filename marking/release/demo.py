@@ -82,9 +82,7 @@ async def demo(event_id: int) -> str | None:
                     for aspect in sub.aspects:
                         base = 1 if ability < 0.7 else 2 if ability < 0.9 else 3
                         seats = [s for s in ctx.seats.values() if s.covers(crit.id, aspect.id)]
-                        from competition.judges.conflicts import conflict_reason
-
-                        seats = [s for s in seats if conflict_reason(s, c) is None][: ctx.expected_judges(aspect.id)]
+                        seats = [s for s in seats if ctx.conflict(s, c) is None][: ctx.expected_judges(aspect.id)]
                         for n, seat in enumerate(seats):
                             # Judgement panels agree within one point, as they do after discussion.
                             jbase = max(0, min(3, base - (1 if (n == 1 and rng.random() < 0.3) else 0)))

@@ -17,12 +17,16 @@ from marking.release import service
 #: upheld appeal changed; ``provisional`` holds only rank, score, award and status).
 PUBLIC_ROW = (
     "rank", "tied", "encrypted_no", "workstation_no", "name", "delegation", "status", "score", "total", "criteria", "parts",
-    "award", "award_label", "complete", "changed", "provisional",
+    "award", "award_label", "complete", "changed", "provisional", "team",
 )  # fmt: skip
 
 
 def public_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in PUBLIC_ROW if k in row}
+    """A published row as the public sees it; a team's members by name (captain first)."""
+    out = {k: row[k] for k in PUBLIC_ROW if k in row}
+    if row.get("members"):
+        out["members"] = [{"name": m["name"], "captain": m["captain"]} for m in row["members"]]
+    return out
 
 
 def contestant_ids(view: dict[str, Any]) -> list[int]:

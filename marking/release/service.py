@@ -56,9 +56,10 @@ from scoring.aggregation import COMPLETE
 from scoring.awards import AWARDS
 from scoring.messages import ScoringError
 from scoring.numbers import decimal_str
-from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED, LOT_ALGORITHM, RankingRules, decided_by_lot, lot_needed
+from scoring.ranking import COMPETED, LOT_ALGORITHM, RankingRules, decided_by_lot, lot_needed
 from scoring.results import ContestantInfo, SkillResults, compute_skill
 from scoring.scheme import MarkingScheme, scheme_from_dict
+from scoring.teams import Entry, TeamMember, entries_of
 
 register(
     {
@@ -143,6 +144,9 @@ class SkillData:
     refs: dict[int, str]  # latest encrypted number
     absent: set[int]
     results: SkillResults | None  # None without a scheme
+    #: what is ranked (``scoring.teams``): each contestant, or in a team skill each team, by entry id
+    entries: dict[int, Entry] = dataclasses.field(default_factory=dict)
+    team_names: dict[int, str] = dataclasses.field(default_factory=dict)  # team id → name
 
     def group(self, group_id: int) -> dict[str, Any]:
         g = self.groups.get(group_id)
@@ -151,7 +155,8 @@ class SkillData:
         return g
 
     def in_group(self, group_id: int) -> list[int]:
-        return [cid for cid, c in self.people.items() if c["group"] == group_id]
+        """The entries of a group: its contestants, or in a team skill its teams (by the captain)."""
+        return [cid for cid in self.entries if self.people[cid]["group"] == group_id]
 
 
 _RESULTS_CACHE: "OrderedDict[tuple, Any]" = OrderedDict()
@@ -182,22 +187,33 @@ async def load_skill(event_id: int, skill_id: int, preset: dict[str, Any] | None
             "current_level",
             "team",
             "award_eligible",
+            "team_captain",
+            "team.name",
         ),
         excluding=("withdrawn",),
-    )
+    )  # fmt: skip
     people = {r["id"]: r for r in rows}
     refs = await dayof.latest_refs(skill_id)
     absent = await dayof.absent(people) if people else set()
+    short: set[Any] = set()  # teams a member withdrew from: a team short of a member does not compete
+    if (skill["team_size"] or 1) > 1:
+        short = {r["team"] for r in await registration.contestants_of_skill(skill_id, ("team",), statuses=("withdrawn",)) if r["team"]}
+    entries = {
+        e.entry_id: e
+        for e in entries_of(
+            (TeamMember(cid, c["team"], bool(c["team_captain"]), c["status"] == "disqualified", cid in absent or c["team"] in short,
+                        bool(c["award_eligible"]))
+             for cid, c in people.items()),
+            int(skill["team_size"] or 1),
+        )
+    }  # fmt: skip
+    team_names = {c["team"]: c["team.name"] for c in people.values() if c["team"] is not None}
     results = None
     if scheme is not None:
         infos = [
-            ContestantInfo(
-                str(cid), group=str(c["group"]),
-                status=DISQUALIFIED if c["status"] == "disqualified" else ABSENT if cid in absent else COMPETED,
-                award_eligible=bool(c["award_eligible"]),
-            )
-            for cid, c in people.items()
-        ]  # fmt: skip
+            ContestantInfo(str(e.entry_id), group=str(people[e.entry_id]["group"]), status=e.status, award_eligible=e.award_eligible)
+            for e in entries.values()
+        ]
         # Results only change with a new mark, a contestant's status, the scheme or the preset: the
         # key below; pages that list every skill then cost one query per skill, not a recompute.
         last = await Mark.select(Mark.seq).where(Mark.skill == skill_id).order_by(Mark.seq, ascending=False).first()
@@ -209,7 +225,7 @@ async def load_skill(event_id: int, skill_id: int, preset: dict[str, Any] | None
         if results is None:
             marks: dict[str, dict[str, dict[str, str]]] = {}
             for m in await Mark.select(Mark.contestant, Mark.aspect, Mark.judge, Mark.value).where(Mark.skill == skill_id).order_by(Mark.seq):
-                if m["contestant"] in people and m["aspect"] in scheme.places:
+                if m["contestant"] in entries and m["aspect"] in scheme.places:
                     marks.setdefault(str(m["contestant"]), {}).setdefault(m["aspect"], {})[str(m["judge"])] = m["value"]
             try:
                 # Off the event loop: a large skill takes long enough to delay tablets and boards.
@@ -221,7 +237,7 @@ async def load_skill(event_id: int, skill_id: int, preset: dict[str, Any] | None
                 _RESULTS_CACHE.popitem(last=False)
         else:
             _RESULTS_CACHE.move_to_end(key)
-    return SkillData(event_id, skill, groups, preset, scheme, people, refs, absent, results)
+    return SkillData(event_id, skill, groups, preset, scheme, people, refs, absent, results, entries, team_names)
 
 
 def award_label(code: str | None) -> dict[str, str] | None:
@@ -255,8 +271,10 @@ def snapshot(data: SkillData, group_id: int) -> dict[str, Any]:
             "criteria": {k: decimal_str(v) for k, v in cr.criteria.items()} if competed else {},
             "parts": {k: decimal_str(v) for k, v in cr.parts.items()} if competed else {},
             "award": code, "award_label": award_label(code), "award_eligible": bool(c["award_eligible"]),
-            "complete": cr.status == COMPLETE,
+            "complete": cr.status == COMPLETE, **team_of_row(data, cid),
         })  # fmt: skip
+        if rows[-1].get("members"):  # a team: its name and its members, wherever a row's name is shown
+            rows[-1]["name"] = f"{rows[-1]['team']}（{'、'.join(m['name'] for m in rows[-1]['members'])}）"
     return {
         "skill_id": data.skill["id"], "skill": data.skill["name"], "group_id": group_id, "group": group["name"], "group_kind": group["kind"],
         "computed_at": now().isoformat(), "standardised": standardised(data.preset),
@@ -264,6 +282,16 @@ def snapshot(data: SkillData, group_id: int) -> dict[str, Any]:
         "criteria": [{"id": c.id, "name": c.name} for c in data.scheme.criteria], "parts": list(data.scheme.parts),
         "rows": rows,
     }  # fmt: skip
+
+
+def team_of_row(data: SkillData, entry_id: int) -> dict[str, Any]:
+    """A team entry's name and members (captain first), for a published row; nothing for a person."""
+    e = data.entries.get(entry_id)
+    if e is None or not e.is_team:
+        return {}
+    members = [{"contestant_id": m, "name": data.people[m]["name"], "captain": bool(data.people[m]["team_captain"]),
+                "award_eligible": m in e.award_members} for m in e.members]  # fmt: skip
+    return {"team": data.team_names.get(e.team), "team_id": e.team, "members": members}
 
 
 def lot_record(data: SkillData, group_id: int) -> dict[str, Any]:

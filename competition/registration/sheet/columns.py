@@ -72,6 +72,8 @@ COLUMNS: tuple[Column, ...] = (
            "团体项目填写；同一项目同一组别中团队名称相同的 2–3 人为一队；个人项目留空",
            "For team skills: rows with the same team name in the same skill and group form a team of 2-3; leave empty otherwise",
            "", max_len=50),
+    Column("team_captain", "队长", "Captain", False, ("是否队长", "团队队长", "captain", "team captain", "team_captain"),
+           "团体项目每队一人填 是（队长），其余填 否 或留空", "Team skills: 是 (yes) for the one captain of each team; 否 or empty for the others", "否"),
     Column("award_eligible", "参与评奖", "Takes part in awards", False, ("是否参与评奖", "评奖", "award eligible", "award_eligible", "awards"),
            "是 或 否；不填为 是。否：参赛但不参与评奖（如邀请参赛），不获奖项，按规则可不占获奖名额",
            "是/否 (yes/no); empty means yes. No: competes without taking part in the awards (e.g. a guest entrant)", "是"),

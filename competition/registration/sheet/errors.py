@@ -83,7 +83,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "此人已报名本赛事的“{skill}”{group}；每人在一个赛事中只能报一个项目和组别",
         "This person is already registered for '{skill}', {group_en}, in this event; one person may enter one skill and group per event",
     ),
-    "team_size": ("团队“{team}”有 {size} 人，团队须为 {min}–{max} 人", "Team '{team}' has {size} members; a team has {min}-{max}"),
+    "team_size": ("团队“{team}”有 {size} 人，本项目每队须为 {min} 人", "Team '{team}' has {size} members; a team of this skill has {min}"),
+    "team_required": ("“{skill}”是 {size} 人团体项目，须填写团队名称", "'{skill}' is a team skill of {size}: the team name is required"),
+    "team_individual": ("“{skill}”是个人项目，不填团队名称和队长", "'{skill}' is an individual skill: leave team and captain empty"),
+    "team_captains": ("团队“{team}”须有且只有一名队长（现有 {count} 名）", "Team '{team}' needs exactly one captain (it has {count})"),
+    "team_delegations": (
+        "团队“{team}”的成员须属同一代表队（现为 {delegations}）",
+        "Team '{team}' mixes delegations ({delegations_en}); its members are of one delegation",
+    ),
     "team_mixed": ("团队“{team}”的成员分属不同的项目或组别（{combos}）", "Team '{team}' mixes skills or groups ({combos_en})"),
 }
 

@@ -159,6 +159,7 @@ def export_registrations(rows: Iterable[Mapping[str, Any]], lang: str = "zh") ->
             text_cell(r.get("level_certificate_no")),
             text_cell(r.get("phone")),
             r.get("team") or None,
+            (("yes" if en else "是") if r.get("team_captain") else None),
             (("yes" if en else "是") if r.get("award_eligible", True) is not False else ("no" if en else "否")),
             _doc_label(r.get("id_type"), en),
             r.get("nationality") or None,

@@ -75,6 +75,8 @@ class SkillOption:
     name: str
     code: str = ""
     groups: Mapping[str, Any] = field(default_factory=dict)
+    #: 1 for an individual skill; 2 or 3: every entrant is in a team of exactly that many
+    team_size: int = 1
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ class ImportContext:
     eligibility: Mapping[str, Any] | elig.EligibilityRules | None = None
     require_certificate_no: bool = True
     team_size: tuple[int, int] = (2, 3)
+    #: A form adds one member at a time: a team short of members or of its captain is not refused
+    #: then (the draw refuses an incomplete team); a sheet lists whole teams and is checked exactly.
+    partial_teams: bool = False
 
     def __post_init__(self) -> None:
         self._skill_by_key: dict[str, SkillOption] = {}
@@ -137,11 +142,11 @@ class ValidRow:
 #: when the sheet has no such column (an update keeps the stored choice).
 RECORD_FIELDS = (
     "name", "id_type", "id_number", "nationality", "sex", "birth_date", "skill_id", "skill", "group_id", "group",
-    "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "award_eligible",
+    "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "team_captain", "award_eligible",
 )  # fmt: skip
 #: Fields compared with ``Registered.data`` to tell "update" from "unchanged".
 COMPARED_FIELDS = (
-    "name", "nationality", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "award_eligible",
+    "name", "nationality", "sex", "birth_date", "employer", "delegation", "current_level", "level_certificate_no", "phone", "team", "team_captain", "award_eligible",
 )  # fmt: skip
 
 
@@ -457,6 +462,13 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
         unmapped = pd.isna(yes_no)
         E.add_mask(unmapped & ~blank["award_eligible"], "award_eligible", "bad_yes_no", lambda p: _m("bad_yes_no", value=cell("award_eligible", p)))
         eligible = np.array([v is not False for v in yes_no], dtype=bool)
+    # -- 队长: yes / no, empty is no
+    captain = np.zeros(n, dtype=bool)
+    if present["team_captain"]:
+        yes_no = col["team_captain"].str.lower().map(YES_NO_VALUES).to_numpy(dtype=object)
+        unmapped = pd.isna(yes_no)
+        E.add_mask(unmapped & ~blank["team_captain"], "team_captain", "bad_yes_no", lambda p: _m("bad_yes_no", value=cell("team_captain", p)))
+        captain = np.array([v is True for v in yes_no], dtype=bool)
     bd = np.full(n, None, dtype=object)
     future = np.zeros(n, dtype=bool)
     if present["birth_date"]:
@@ -561,10 +573,15 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
                     "registered_elsewhere", skill=other.name if other else str(reg.skill_id), group=label.zh, group_en=label.en,
                 ))  # fmt: skip
 
+    if not present["team_captain"]:  # a sheet without the 队长 column keeps the stored captains
+        for pos in np.flatnonzero(existing != None).tolist():  # noqa: E711
+            data = existing[pos].data
+            captain[pos] = bool(data and data.get("team_captain"))
+
     # -- teams
     team = col["team"]
-    if present["team"] and not blank["team"].all():
-        _check_teams(E, context, team, refs, skill, kind, group_id, resolved, ~blank["team"])
+    has_team = ~blank["team"] if present["team"] else np.zeros(n, dtype=bool)
+    _check_teams(E, context, team, refs, skill, kind, group_id, resolved, has_team, captain, col["delegation"])
 
     # -- eligibility (per row); the count warning comes after the valid rows are known
     warnings_: list[Issue] = []
@@ -602,6 +619,7 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
                 "level_certificate_no": certs[pos] or None,
                 "phone": phones[pos],
                 "team": teams[pos] or None,
+                "team_captain": bool(captain[pos]) and bool(teams[pos]),
                 "award_eligible": bool(eligible[pos]) if present["award_eligible"] else None,  # None: keep what is stored
             }
             reg = existing[pos]
@@ -632,13 +650,25 @@ def validate_rows(df: pd.DataFrame, context: ImportContext) -> ImportReport:
 
 
 def _check_teams(E: _Errors, ctx: ImportContext, team: pd.Series, ids: pd.Series, skill: np.ndarray, kind: np.ndarray,
-                 group_id: np.ndarray, resolved: np.ndarray, has_team: np.ndarray) -> None:  # fmt: skip
+                 group_id: np.ndarray, resolved: np.ndarray, has_team: np.ndarray, captain: np.ndarray,
+                 delegation: pd.Series) -> None:  # fmt: skip
+    """A team skill's entrants are all in teams of exactly its size (at most, for a form), with one
+    captain, of one delegation; an individual skill has no teams. Members stored earlier count
+    too, unless this sheet lists them again."""
+    team_names = team.to_numpy(dtype=str) if len(team) else np.array([], dtype=str)
+    delegations = delegation.to_numpy(dtype=str) if len(delegation) else np.array([], dtype=str)
     members: dict[str, list[int]] = defaultdict(list)
-    team_names = team.to_numpy(dtype=str)
+    for pos in np.flatnonzero(resolved).tolist():
+        size = getattr(skill[pos], "team_size", 1) or 1
+        if size > 1 and not has_team[pos]:
+            E.add(pos, "team", "team_required", _m("team_required", skill=skill[pos].name, size=size))
+        elif size == 1 and has_team[pos]:
+            E.add(pos, "team", "team_individual", _m("team_individual", skill=skill[pos].name))
+        elif size == 1 and captain[pos]:
+            E.add(pos, "team_captain", "team_individual", _m("team_individual", skill=skill[pos].name))
     for pos in np.flatnonzero(has_team).tolist():
         members[team_names[pos]].append(pos)
-    lo, hi = ctx.team_size
-    stored: dict[tuple[Any, Any, str], set[str]] | None = None
+    stored: dict[tuple[Any, Any, str], dict[str, Mapping[str, Any]]] | None = None
     for name, positions in members.items():
         combos = {(skill[p].id, group_id[p]) for p in positions if resolved[p]}
         if len(combos) > 1:
@@ -651,16 +681,31 @@ def _check_teams(E: _Errors, ctx: ImportContext, team: pd.Series, ids: pd.Series
         if not combos:
             continue  # its rows already carry skill or group errors
         (sid, gid) = next(iter(combos))
-        if stored is None:  # members stored earlier count too, unless this sheet re-lists them
-            stored = defaultdict(set)
+        want = getattr(next(skill[p] for p in positions if resolved[p]), "team_size", 1) or 1
+        if want == 1:
+            continue  # reported per row above
+        if stored is None:
+            stored = defaultdict(dict)
             for pid, reg in ctx._registered.items():
                 if reg.data and reg.data.get("team"):
-                    stored[(reg.skill_id, reg.group_id, str(reg.data["team"]))].add(pid)
-        people = {ids.iat[p] for p in positions} | stored.get((sid, gid, name), set())
-        size = len(people)
-        if not lo <= size <= hi:
+                    stored[(reg.skill_id, reg.group_id, str(reg.data["team"]))][pid] = reg.data
+        sheet_ids = {ids.iat[p] for p in positions}
+        earlier = {pid: d for pid, d in stored.get((sid, gid, name), {}).items() if pid not in sheet_ids}
+        size = len(sheet_ids | earlier.keys())
+        if size > want or (size < want and not ctx.partial_teams):
             for p in positions:
-                E.add(p, "team", "team_size", _m("team_size", team=name, size=size, min=lo, max=hi))
+                E.add(p, "team", "team_size", _m("team_size", team=name, size=size, min=want, max=want))
+        captains = sum(1 for p in positions if captain[p]) + sum(1 for d in earlier.values() if d.get("team_captain"))
+        if captains > 1 or (captains == 0 and not ctx.partial_teams):
+            for p in positions:
+                if captains > 1 and not captain[p]:
+                    continue
+                E.add(p, "team_captain", "team_captains", _m("team_captains", team=name, count=captains))
+        places = {delegations[p].strip() for p in positions} | {str(d.get("delegation") or "").strip() for d in earlier.values()}
+        if len(places) > 1:
+            for p in positions:
+                E.add(p, "delegation", "team_delegations", _m("team_delegations", team=name, delegations="、".join(sorted(places)),
+                                                           delegations_en=", ".join(sorted(places))))  # fmt: skip
 
 
 def _check_eligibility(E: _Errors, warnings_: list[Issue], rules: elig.EligibilityRules, rows: np.ndarray, kind: np.ndarray,
@@ -695,6 +740,8 @@ def _check_eligibility(E: _Errors, warnings_: list[Issue], rules: elig.Eligibili
 
 
 def _compare_value(key: str, v: Any) -> str:
+    if key == "team_captain":
+        return str(bool(v))
     if key == "award_eligible":  # stored None (never said) is yes, as an empty cell is
         return str(v if isinstance(v, bool) else YES_NO_VALUES.get(str(v if v is not None else "").strip().lower(), True))
     if v is None:

@@ -103,6 +103,7 @@ def test_clean_sheet_gives_storage_ready_records():
         "level_certificate_no": "S0000000000",
         "phone": "13800000000",
         "team": None,
+        "team_captain": False,
         "award_eligible": None,  # the sheet has no 参与评奖 column: a new row takes part, an update keeps its choice
     }
     assert (second["skill_id"], second["group_id"], second["sex"]) == (2, 21, "F")
@@ -228,29 +229,50 @@ def test_person_registered_elsewhere_in_the_event_is_refused():
     assert [e.code for e in report.errors] == ["registered_elsewhere"]
 
 
-def test_teams_of_two_or_three_in_one_skill_and_group():
-    rows = [person(i, 团队名称="广州一队") for i in range(3)] + [person(i, 团队名称="广州二队") for i in range(3, 5)]
-    assert check(rows).ok
+#: The skills of the team tests: 电工 in teams of three, 焊工 in pairs, 网络安全 individual.
+TEAM_SKILLS = [
+    SkillOption(1, "电工", "E01", {"employee": 11, "student": 12}, 3),
+    SkillOption(2, "焊工", "W02", {"employee": 21}, 2),
+    SkillOption(3, "网络安全", "N03", {"employee": 31, "student": 32, "teacher": 33}),
+]
+
+
+def team_ctx(**kw) -> ImportContext:
+    return ImportContext(TEAM_SKILLS, today=TODAY, **kw)
+
+
+def team_rows(name: str, ids: range, **over: str) -> list[dict[str, str]]:
+    return [person(i, 团队名称=name, 队长="是" if i == ids[0] else "", **over) for i in ids]
+
+
+def test_teams_of_the_skill_size_with_one_captain():
+    rows = team_rows("广州一队", range(3)) + team_rows("广州二队", range(3, 5), 竞赛项目="焊工")
+    report = check(rows, team_ctx(), HEADERS + ["队长"])
+    assert report.ok, report.errors
+    assert [r.record["team_captain"] for r in report.rows] == [True, False, False, True, False]
 
 
 def test_team_too_small_or_too_big():
-    rows = [person(0, 团队名称="独行侠")] + [person(i, 团队名称="大队") for i in range(1, 5)]
-    report = check(rows)
+    rows = team_rows("独行侠", range(1)) + team_rows("大队", range(1, 5))
+    report = check(rows, team_ctx(), HEADERS + ["队长"])
     assert codes(report) == [(2, "团队名称", "team_size")] + [(r, "团队名称", "team_size") for r in range(3, 7)]
-    assert "1 人" in report.errors[0].message_zh and "4 members" in report.errors[1].message_en
+    assert "1 人" in report.errors[0].message_zh and "每队须为 3 人" in report.errors[0].message_zh
+    assert "4 members" in report.errors[1].message_en
 
 
 def test_team_mixing_skills_or_groups():
     rows = [person(0, 团队名称="混合队"), person(1, 团队名称="混合队", 竞赛项目="焊工")]
-    report = check(rows)
-    assert codes(report) == [(2, "团队名称", "team_mixed"), (3, "团队名称", "team_mixed")]
+    report = check(rows, team_ctx())
+    assert [c for c in codes(report) if c[2] == "team_mixed"] == [(2, "团队名称", "team_mixed"), (3, "团队名称", "team_mixed")]
     assert "电工" in report.errors[0].message_zh and "焊工" in report.errors[0].message_zh
 
 
 def test_team_counts_members_registered_earlier():
-    earlier = person(9)
-    registered = {earlier["身份证号"]: Registered(1, 11, {"team": "广州一队"})}
-    report = check([person(0, 团队名称="广州一队")], ctx(registered=registered))
+    earlier = [person(8), person(9)]
+    registered = {
+        p["身份证号"]: Registered(1, 11, {"team": "广州一队", "team_captain": i == 0, "delegation": "广州市"}) for i, p in enumerate(earlier)
+    }
+    report = check([person(0, 团队名称="广州一队")], team_ctx(registered=registered))
     assert report.ok, report.errors
 
 
