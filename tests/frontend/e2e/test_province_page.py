@@ -4,8 +4,11 @@ cross-cut; the drill-down link to an event; the 情况表 download; in Chinese a
 
 from __future__ import annotations
 
+import pytest
 from harness import OUTPUT
 from province_world import SUPERVISOR, province_server
+
+pytestmark = pytest.mark.slow(seconds=240)  # measured, under load: collected first, slowest first (tests/conftest.py)
 
 
 async def test_the_supervisor_reads_the_province_in_charts_and_tables(page, tmp_path):
