@@ -16,8 +16,17 @@ from server import wiring
 wiring.wire()
 
 
+def _slowness(item) -> float:
+    """How long a ``slow`` file takes, in seconds (``pytest.mark.slow(seconds=…)``, measured; 60 when
+    not given); 0 for the rest."""
+    marker = item.get_closest_marker("slow")
+    return 0 if marker is None else float(marker.kwargs.get("seconds", 60))
+
+
 def pytest_collection_modifyitems(session, config, items) -> None:
-    """Files marked ``slow`` (a minute or more each) are collected first, the rest in their order:
-    the parallel run (``--dist loadfile`` hands out files in collection order) starts the long ones
-    at once instead of ending on one that started last."""
-    items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)
+    """Files marked ``slow`` (a minute or more each) are collected first, the slowest first, the rest
+    in their order: the parallel run starts the long ones at once instead of ending on one that
+    started last. ``./dev test`` runs ``--dist loadfile --no-loadscope-reorder``: without the latter
+    xdist hands out files by their number of tests, largest first, whatever this order says, and
+    the two-test fuzz file (the longest of all) started near the end of the run."""
+    items.sort(key=lambda item: -_slowness(item))  # stable: a file's tests stay together and in order

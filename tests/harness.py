@@ -198,12 +198,108 @@ def base_env(data_dir: Path, database_url: str, redis_url: str | None = None, **
     return env
 
 
+#: Per test process and database kind, a database migrated and given the harness's administrator by
+#: the real CLI (``migrate``, ``create-user``: two Python processes, seconds each, more under load);
+#: every further :func:`migrated_env` starts from a copy of it (a SQLite file copy, PostgreSQL's
+#: ``CREATE DATABASE … TEMPLATE``) instead of running both again. What they write does not depend
+#: on the environment (the administrator's argon2 hash carries its own parameters; the audit chain
+#: is not keyed by the secret). Tests of ``migrate`` itself (tests/server/test_cli.py,
+#: test_upgrade.py, the ops tests) still run it on empty databases of their own.
+_templates: dict[str, str] = {}
+
+
+def _pg_name(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def _copy_template(kind: str, database_url: str) -> bool:
+    """Fill the new, empty ``database_url`` from this process's template of ``kind``; False when
+    there is no template yet or the URL is not a fresh one the harness can fill."""
+    template = _templates.get(kind)
+    if template is None:
+        return False
+    if kind == "sqlite":
+        from kernel.settings import sqlite_path
+
+        target = Path(sqlite_path(database_url))
+        if target.exists():
+            return False
+        import sqlite3
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source, copy = sqlite3.connect(sqlite_path(template)), sqlite3.connect(target)
+        try:
+            source.backup(copy)  # the whole database, whatever its journal mode left beside the file
+        finally:
+            copy.close()
+            source.close()
+        return True
+
+    async def clone() -> bool:
+        import asyncpg
+
+        con = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            name = _pg_name(database_url)
+            tables = await _pg_table_count(database_url)
+            if tables:
+                return False
+            await con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await con.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_name(template)}"')
+            return True
+        finally:
+            await con.close()
+
+    return asyncio.run(clone())
+
+
+async def _pg_table_count(url: str) -> int:
+    import asyncpg
+
+    try:
+        con = await asyncpg.connect(url)
+    except asyncpg.InvalidCatalogNameError:
+        return 0
+    try:
+        return int(await con.fetchval("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
+    finally:
+        await con.close()
+
+
+def _db_kind(database_url: str) -> str:
+    return "postgres" if database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+def _make_template(kind: str, env: dict[str, str]) -> None:
+    """Migrate a database of its own with the CLI and keep it as this process's template of ``kind``."""
+    import tempfile
+
+    if kind == "postgres":
+        url = asyncio.run(create_pg_database())
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='ct-template-')) / 'template.sqlite3'}"
+    template_env = dict(env, DATABASE_URL=url)
+    run_cli(template_env, "migrate")
+    run_cli(template_env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
+    _templates[kind] = url
+    if kind == "postgres":
+        import atexit
+
+        atexit.register(lambda: asyncio.run(drop_pg_database(url)))
+
+
 def migrated_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
     """A data dir on ``database_url``, migrated, with the harness's administrator (``extra``
-    overrides the environment)."""
+    overrides the environment). The database is a copy of the test process's template (see
+    ``_templates``); the first call of each kind makes the template with the real CLI."""
     env = base_env(data_dir, database_url, **extra)
-    run_cli(env, "migrate")
-    run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
+    kind = _db_kind(env["DATABASE_URL"])
+    if env.get(CLI_MODULE_VAR) is None and kind not in _templates:
+        _make_template(kind, env)
+    if env.get(CLI_MODULE_VAR) is not None or not _copy_template(kind, env["DATABASE_URL"]):
+        # Another release's CLI, or a database that is not empty: the CLI itself, as before.
+        run_cli(env, "migrate")
+        run_cli(env, "create-user", "admin", "--name", "测试管理员", "--password", ADMIN_PASSWORD, "--admin")
     return env
 
 

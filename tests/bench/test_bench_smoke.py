@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 from harness import ROOT, need_postgres, need_redis
 
-pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+pytestmark = pytest.mark.slow(seconds=240)  # measured, under load: collected first, slowest first (tests/conftest.py)
 
 BENCHES = sorted(p.name for p in (ROOT / "bench").glob("bench_*.py"))
 RESULT = re.compile(r"^RESULT \S+ \S+ target \S+ (ok|short)$")

@@ -8,7 +8,7 @@ import sys
 import pytest
 from harness import ROOT, base_env, create_pg_database, drop_pg_database, need_postgres, run_cli
 
-pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+pytestmark = pytest.mark.slow(seconds=180)  # measured, under load: collected first, slowest first (tests/conftest.py)
 
 EXPECTED_TABLES = {
     "app_user",

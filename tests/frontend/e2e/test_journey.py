@@ -38,7 +38,7 @@ from scoring.idcard import make_id
 from scoring.scheme import scheme_from_dict
 from scoring.scheme_xlsx import write_scheme_xlsx
 
-pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+pytestmark = pytest.mark.slow(seconds=250)  # measured, under load: collected first, slowest first (tests/conftest.py)
 
 SHOTS = OUTPUT / "journey"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

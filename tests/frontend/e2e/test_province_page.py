@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from harness import OUTPUT
 from province_world import SUPERVISOR, province_server
+
+pytestmark = pytest.mark.slow(seconds=240)  # measured, under load: collected first, slowest first (tests/conftest.py)
 
 
 async def test_the_supervisor_reads_the_province_in_charts_and_tables(page, tmp_path):

@@ -11,6 +11,8 @@ import pytest
 from harness import run_cli, sql
 from live_world import World, ack_for, build, connect, mark, recv_until
 
+pytestmark = pytest.mark.slow(seconds=135)  # measured, under load: collected first, slowest first (tests/conftest.py)
+
 
 @pytest.fixture
 async def world(server):

@@ -19,7 +19,7 @@ from harness import ADMIN_PASSWORD, IN_CI, base_env, create_pg_database, drop_pg
 from live_world import build
 from ops_clients import Marks, Tablet, stored_marks
 
-pytestmark = pytest.mark.slow  # a minute or more: collected first (tests/conftest.py)
+pytestmark = pytest.mark.slow(seconds=630)  # measured, under load: collected first, slowest first (tests/conftest.py)
 
 
 async def table_rows(url: str) -> dict[str, list[tuple]]:

@@ -17,6 +17,7 @@ import subprocess
 
 import httpx
 import ops_services  # noqa: F401
+import pytest
 import websockets
 from harness import (
     ADMIN_PASSWORD,
@@ -32,6 +33,8 @@ from harness import (
 )
 from live_world import build, cookie_header, mark, recv_until
 from ops_services import DEPLOY, nginx_binary, nginx_config, wait_port
+
+pytestmark = pytest.mark.slow(seconds=100)  # measured, under load: collected first, slowest first (tests/conftest.py)
 
 
 def test_shipped_nginx_files_pass_nginx_t(tmp_path):

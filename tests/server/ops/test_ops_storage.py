@@ -27,6 +27,8 @@ from ops_services import SmallDisk
 
 from kernel import db
 
+pytestmark = pytest.mark.slow(seconds=170)  # measured, under load: collected first, slowest first (tests/conftest.py)
+
 NEW_SKILL = {"name": "新项目", "occupation_code": "6-31-01-03", "groups": ["employee"]}
 
 
