@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from scoring.honours import GRANTED, decide_honours
 from scoring.presets import effective_preset
 from scoring.ranking import ABSENT, COMPETED, DISQUALIFIED, Ranked
@@ -76,3 +79,38 @@ def test_each_member_keeps_the_team_size_and_their_own_honours():
     }  # fmt: skip
     decisions = {d.person_id: d.outcome for d in decide_honours(standings, national_rule())}
     assert decisions == {"10": "already_held", "12": GRANTED, "20": GRANTED, "21": GRANTED, "22": GRANTED}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    size=st.sampled_from([2, 3]),
+    ranks=st.lists(st.integers(min_value=1, max_value=8), min_size=1, max_size=8),
+    awards=st.lists(st.sampled_from([None, "first", "second", "third", "excellence"]), min_size=8, max_size=8),
+    held=st.sets(st.integers(min_value=0, max_value=23)),
+)
+def test_a_teams_members_always_share_one_outcome(size, ranks, awards, held):
+    """Property: whatever the ranking (ties included) and the awards, every member of a ranked team
+    stands at the team's rank with the team's award and size; and members holding no honour yet
+    get one and the same honour decision (one who already holds it is the only one who differs)."""
+    ranking = [Ranked(f"e{i}", rank, rank, None, group="employee") for i, rank in enumerate(ranks)]
+    members = {
+        r.contestant_id: [
+            Person(f"{r.contestant_id}m{m}", honours_held=frozenset({"national_technical_expert"}) if i * size + m in held else frozenset())
+            for m in range(size)
+        ]
+        for i, r in enumerate(ranking)
+    }
+    award_of = {r.contestant_id: awards[i] for i, r in enumerate(ranking)}
+    standings = standings_from(ranking, award_of, members, team_size=size)
+    assert len(standings) == size * len(ranking)
+    by_team: dict[str, list[Standing]] = {}
+    for s in standings:
+        by_team.setdefault(s.team_id or "", []).append(s)
+    assert set(by_team) == set(award_of)
+    for team, team_members in by_team.items():
+        assert len({(s.rank, s.award, s.team_size) for s in team_members}) == 1
+        assert team_members[0].award == award_of[team] and team_members[0].team_size == size
+    decisions = {d.person_id: d.outcome for d in decide_honours(standings, national_rule())}
+    for team, team_members in by_team.items():
+        fresh = {decisions.get(s.person_id) for s in team_members if not s.honours_held}
+        assert len(fresh) <= 1, (team, fresh)
