@@ -259,6 +259,13 @@ class ReviewIn(msgspec.Struct):
     contestant_ids: list[int]
 
 
+class AcceptIn(msgspec.Struct):
+    contestant_ids: list[int]
+    #: Accept a city's submitted rows without the city's step (no reviewer there, the window
+    #: closing): why, on record (audited as ``registration.accept`` with ``city_step_skipped``).
+    skip_city_reason: str | None = None
+
+
 class SendBackIn(msgspec.Struct):
     contestant_ids: list[int]
     #: Why the rows go back: the leader sees it; audited.
@@ -390,12 +397,12 @@ class RegistrationReviewController(Controller):
 
     @post(
         "/accept",
-        summary="Accept rows (all or none): a city's once the city approved, an industry body's once submitted",
+        summary="Accept rows (all or none): a city's once the city approved (or, with skip_city_reason, without its step), an industry body's once submitted",
         operation_id="accept_registrations",
         status_code=200,
     )
-    async def accept(self, actor: Actor, event_id: int, data: ReviewIn) -> dict[str, Any]:
-        return await delegation.accept(event_id, data.contestant_ids, actor)
+    async def accept(self, actor: Actor, event_id: int, data: AcceptIn) -> dict[str, Any]:
+        return await delegation.accept(event_id, data.contestant_ids, actor, skip_city_reason=data.skip_city_reason)
 
     @post("/return", summary="Send rows back to the leader with a reason", operation_id="return_registrations", status_code=200)
     async def send_back(self, actor: Actor, event_id: int, data: SendBackIn) -> dict[str, Any]:

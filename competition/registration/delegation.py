@@ -476,14 +476,25 @@ async def city_return(contestant_ids: list[int], reason: Any, cities: Iterable[s
     return {"returned": len(reviews)}
 
 
-async def accept(event_id: int, contestant_ids: list[int], actor: audit.Actor) -> dict[str, Any]:
+async def accept(event_id: int, contestant_ids: list[int], actor: audit.Actor, *, skip_city_reason: str | None = None) -> dict[str, Any]:
     """Step 省: the organiser accepts rows (all or none): a city's rows once the city approved
-    them, an industry body's once submitted. Accepted rows count as registered."""
+    them, an industry body's once submitted. With ``skip_city_reason`` a city's submitted rows are
+    accepted without the city's step (a city with no reviewer must not leave its entrants stuck):
+    the reason is kept on each row's audit entry. Accepted rows count as registered."""
+    skip = None
+    if skip_city_reason is not None:
+        skip = skip_city_reason.strip()
+        if not skip:
+            raise invalid(
+                "skip_city_reason", "跳过市级审核须填写理由（记录在案）", "accepting without the city's step needs a reason (it is recorded)"
+            )
+        if len(skip) > 500:
+            raise invalid("skip_city_reason", "理由不能超过 500 个字符", "the reason must be at most 500 characters")
     async with write_transaction():
         reviews = await _reviews_for(contestant_ids, RegistrationReview.event == event_id)
         bad = {
             k: r["state"] for k, r in reviews.items()
-            if not (r["state"] == CITY_APPROVED or (r["state"] == SUBMITTED and r["city"] == INDUSTRY))
+            if not (r["state"] == CITY_APPROVED or (r["state"] == SUBMITTED and (r["city"] == INDUSTRY or skip)))
         }  # fmt: skip
         if bad:
             raise _wrong_state(
@@ -491,8 +502,13 @@ async def accept(event_id: int, contestant_ids: list[int], actor: audit.Actor) -
                 "有记录尚未经市级审核或状态不对，不能通过（地市代表队的记录须先由地市审核）",
                 "some rows are not ready: a city delegation's rows are approved by the city first",
             )
-        await _move(event_id, sorted(reviews), reviews, ACCEPTED, "", "", "registration.accept", actor)
-    return {"accepted": len(reviews)}
+        skipped = sorted(k for k, r in reviews.items() if r["state"] == SUBMITTED and r["city"] != INDUSTRY)
+        if skipped:
+            await _move(event_id, skipped, reviews, ACCEPTED, f"city_step_skipped: {skip}", "", "registration.accept", actor)
+        rest = sorted(set(reviews) - set(skipped))
+        if rest:
+            await _move(event_id, rest, reviews, ACCEPTED, "", "", "registration.accept", actor)
+    return {"accepted": len(reviews), "city_step_skipped": len(skipped)}
 
 
 async def send_back(event_id: int, contestant_ids: list[int], reason: Any, actor: audit.Actor) -> dict[str, Any]:

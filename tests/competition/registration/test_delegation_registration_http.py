@@ -132,7 +132,7 @@ async def test_review_city_then_province_send_back_resubmit_accept(admin, server
     r = await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": ids})
     assert r.status_code == 409 and r.json()["code"] == "wrong_state"
     # An industry body's rows go straight to the organiser.
-    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [ind_id]})).json() == {"accepted": 1}
+    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [ind_id]})).json() == {"accepted": 1, "city_step_skipped": 0}
     # Another city's reviewer neither sees nor approves Guangzhou's rows.
     assert not {c["id"] for c in (await sz.get("/api/city/reviews")).json()["items"]} & set(ids)
     assert (await sz.post("/api/city/reviews/approve", json={"contestant_ids": ids})).status_code == 404
@@ -146,7 +146,7 @@ async def test_review_city_then_province_send_back_resubmit_accept(admin, server
     assert r.status_code == 422 and r.json()["field"] == "reason"
     r = await admin.post(f"/api/events/{e}/registration/reviews/return", json={"contestant_ids": [ids[0]], "reason": "工作单位写错"})
     assert r.json() == {"returned": 1}
-    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": ids[1:]})).json() == {"accepted": 2}
+    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": ids[1:]})).json() == {"accepted": 2, "city_step_skipped": 0}
     queue = (await admin.get(f"/api/events/{e}/registration/reviews", params={"delegation": "广州市", "state": "returned"})).json()
     assert [c["id"] for c in queue["items"]] == [ids[0]] and queue["items"][0]["review"]["reason"] == "工作单位写错"
     # Accepted rows are registered; the leader can no longer change them.
@@ -163,7 +163,7 @@ async def test_review_city_then_province_send_back_resubmit_accept(admin, server
     assert r.status_code == 200 and r.json()["employer"] == "广州供电局" and r.json()["review"]["state"] == "returned"
     assert (await leader.post(f"/api/events/{e}/delegation/contestants/{ids[0]}/resubmit")).json()["state"] == "submitted"
     assert (await gz.post("/api/city/reviews/approve", json={"contestant_ids": [ids[0]]})).status_code == 200
-    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [ids[0]]})).json() == {"accepted": 1}
+    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [ids[0]]})).json() == {"accepted": 1, "city_step_skipped": 0}
     assert (await admin.get(f"/api/events/{e}/contestants")).json()["total"] == 4
     # Every step is in the audit log: who, the states, the reason.
     rows = await sql(server.env["DATABASE_URL"], "SELECT action, actor, details FROM audit_log WHERE target = ? ORDER BY seq", f"contestant:{ids[0]}")
@@ -214,5 +214,32 @@ async def test_only_accepted_rows_reach_checkin_and_the_draw(admin, server, worl
     assert r.status_code in (200, 201), r.text
     drawn = {int(k) for k in r.json()["result"]}
     assert own.json()["id"] in drawn and pid not in drawn
-    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [pid]})).json() == {"accepted": 1}
+    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [pid]})).json() == {
+        "accepted": 1,
+        "city_step_skipped": 0,
+    }
     assert pid in await listed()
+
+
+async def test_organiser_may_skip_the_city_step_with_a_reason_on_record(admin, server, world):
+    """A city with no reviewer must not leave its entrants stuck: the organiser accepts a city's
+    submitted rows without step 市 only with a reason, which the audit log keeps per row."""
+    event, skill, leader = world
+    e = event["id"]
+    r = await leader.post(f"/api/events/{e}/delegation/contestants", json=person(skill, name="无市级审核"))
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    url = f"/api/events/{e}/registration/reviews/accept"
+    r = await admin.post(url, json={"contestant_ids": [cid]})
+    assert r.status_code == 409, r.text  # still the city's step first
+    r = await admin.post(url, json={"contestant_ids": [cid], "skip_city_reason": "   "})
+    assert r.status_code == 422 and r.json()["field"] == "skip_city_reason", r.text
+    r = await admin.post(url, json={"contestant_ids": [cid], "skip_city_reason": "广州市未设审核账号，报名截止在即"})
+    assert r.status_code == 200 and r.json() == {"accepted": 1, "city_step_skipped": 1}, r.text
+    rows = await sql(server.env["DATABASE_URL"], "SELECT action, details FROM audit_log WHERE target = ? ORDER BY seq", f"contestant:{cid}")
+    accepted = [r for r in rows if r["action"] == "registration.accept"]
+    details = accepted[-1]["details"] if accepted else {}
+    details = json.loads(details) if isinstance(details, str) else details
+    assert details["reason"].startswith("city_step_skipped: 广州市未设审核账号"), details
+    r = await admin.get(f"/api/events/{e}/contestants/{cid}")
+    assert r.status_code == 200, r.text  # a registration now
