@@ -55,7 +55,7 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 
 from certificates import service
-from certificates.tables import Certificate, NationalRecordBatch, NationalRecordBody, NationalRecordRow
+from certificates.tables import Certificate, NationalRecordBatch, NationalRecordBody, NationalRecordRow, PromotionLedger
 from kernel import audit
 from kernel.db import current_engine, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
@@ -63,6 +63,7 @@ from kernel.i18n import CHINA_TZ, china_time, register, t
 from kernel.tables import Event
 from scoring import codelists
 from scoring.idcard import PROVINCES, is_valid_id, mask_id
+from scoring.identity import DEFAULT_TYPE, DOC_TYPES, document_problem
 from scoring.spreadsheet import Book, Style, csv_bytes
 
 __all__ = ["COLUMNS", "batch_file", "get_body", "level_code", "list_batches", "national_number", "pending", "pending_file", "send", "set_body"]
@@ -152,8 +153,8 @@ register(
         ),
         "natrec.reason.seq_full": ("该年份和等级的证书序列码已用完（999999）", "the sequence for this year and level is used up (999999)"),
         "natrec.reason.document": (
-            "证件号码不是有效的居民身份证号，无法确定证件类型",
-            "the document number is not a valid resident ID number, so the document type is unknown",
+            "证件号码不符合其证件类型的规则，无法确定证件类型",
+            "the document number does not pass its document type's rules, so the document type is unknown",
         ),
         "natrec.reason.no_host": ("赛事未填写承办单位（在赛事设置中填写）", "the event has no host body (set it in the event's settings)"),
         "natrec.reason.occupation_code": (
@@ -309,6 +310,17 @@ def _issue_date(data: dict[str, Any], issued_at: dt.datetime | None) -> str:
     return when.astimezone(CHINA_TZ).date().isoformat()
 
 
+def _document_type(id_type: str, number: str) -> str:
+    """证件类型 as the record names it, from the holder's document (the promotion ledger keeps its
+    type): empty — reported as incomplete — when the number does not pass its type's rules."""
+    doc = DOC_TYPES.get(id_type)
+    if doc is None or not number:
+        return ""
+    if id_type == DEFAULT_TYPE:
+        return RESIDENT_ID if is_valid_id(number) else ""
+    return doc.label.zh if document_problem(id_type, number) is None else ""
+
+
 def _current_fields(r: dict[str, Any]) -> dict[str, Any]:
     """A certificate's row as it stands now, without its number (filled in by the caller)."""
     data = r["data"] if isinstance(r["data"], dict) else json.loads(r["data"] or "{}")
@@ -319,7 +331,7 @@ def _current_fields(r: dict[str, Any]) -> dict[str, Any]:
     return {
         "record_type": NEW,
         "national_number": "",
-        "document_type": RESIDENT_ID if is_valid_id(id_number) else "",
+        "document_type": _document_type(r.get("id_type") or DEFAULT_TYPE, id_number),
         "document_number": id_number,
         "name": (r["holder_name"] or "").strip(),
         "occupation_code": code,
@@ -384,6 +396,15 @@ async def _rows(event_id: int) -> tuple[dict[str, Any], Body, list[dict[str, Any
         C.skill.name.as_alias("s_name"), C.skill.occupation_code.as_alias("s_code"),
         C.event.name.as_alias("e_name"), C.event.host.as_alias("e_host"),
     ).where((C.event == event_id) & (C.cert_type == "promotion")).order_by(C.number)  # fmt: skip
+    # The holder's document type, from the promotion ledger entry the certificate records.
+    kinds = {
+        x["certificate_number"]: x["id_type"]
+        for x in await PromotionLedger.select(PromotionLedger.certificate_number, PromotionLedger.id_type).where(
+            PromotionLedger.certificate_number.is_in([c["number"] for c in certs] or [""])
+        )
+    }
+    for c in certs:
+        c["id_type"] = kinds.get(c["number"], DEFAULT_TYPE)
     R = NationalRecordRow
     sent_rows = await R.select(R.certificate, R.national_number, R.revision, R.fingerprint).where(R.event == event_id)
     last: dict[int, dict[str, Any]] = {}

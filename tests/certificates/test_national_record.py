@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from certificates import national
 from certificates.national import Body, level_code, national_number
+from scoring.idcard import make_id
 
 # name → the level promoted to, for each of the world's promotions that issue a certificate.
 PROMOTED = {"张晓明": 4, "欧阳建华": 5, "陈志强": 4, "黄俊杰": 4, "周子涵": 3, "吴思远": 3}
@@ -266,3 +267,14 @@ async def test_verification_shows_what_a_national_query_shows(nr):
         assert "Revoked (" in page.text
     finally:
         await anon.aclose()
+
+
+def test_document_type_follows_the_holders_document():
+    """证件类型 comes from the holder's document type (kept by the promotion ledger), checked by that
+    type's rules: a passport or permit is named as such, a number failing its type's rules is empty."""
+    assert national._document_type("id_card", make_id("440106", dt.date(1990, 1, 1), 1, "M")) == "居民身份证"
+    assert national._document_type("id_card", "440106199001011234") == ""
+    assert national._document_type("passport", "E12345678") == "护照"
+    assert national._document_type("hk_macau_permit", "H12345678") == "港澳居民来往内地通行证"
+    assert national._document_type("hk_macau_permit", "X12345678") == ""
+    assert national._document_type("no_such_type", "E12345678") == ""
