@@ -57,9 +57,19 @@ class NationalRecordController(Controller):
     async def body(self, actor: Actor, event_id: int, data: BodyIn) -> dict[str, Any]:
         return await national.set_body(event_id, msgspec.structs.asdict(data), actor)
 
-    @get("/pending/{fmt:str}", summary="The next batch as .xlsx or CSV (full document numbers; audited); its token in X-Batch-Token",
-         operation_id="national_record_pending_file", guards=[allowed("send_national_record")], media_type=MEDIA["xlsx"])  # fmt: skip
-    async def pending_file(self, actor: Actor, event_id: int, fmt: str) -> Response[bytes]:
+    # One route per format, so the API document names each one's content type.
+    @get("/pending/xlsx", summary="The next batch as .xlsx (full document numbers; audited); its token in X-Batch-Token",
+         operation_id="national_record_pending_xlsx", guards=[allowed("send_national_record")], media_type=MEDIA["xlsx"])  # fmt: skip
+    async def pending_xlsx(self, actor: Actor, event_id: int) -> Response[bytes]:
+        return await self._pending(actor, event_id, "xlsx")
+
+    @get("/pending/csv", summary="The next batch as CSV (full document numbers; audited); its token in X-Batch-Token",
+         operation_id="national_record_pending_csv", guards=[allowed("send_national_record")], media_type="text/csv")  # fmt: skip
+    async def pending_csv(self, actor: Actor, event_id: int) -> Response[bytes]:
+        return await self._pending(actor, event_id, "csv")
+
+    @staticmethod
+    async def _pending(actor: Actor, event_id: int, fmt: str) -> Response[bytes]:
         content, token = await national.pending_file(event_id, fmt, actor)
         return _download(content, fmt, f"全国评价记录-待上报-{event_id}", f"national-record-{event_id}-pending", token)
 
@@ -77,8 +87,17 @@ class NationalRecordController(Controller):
     async def batch(self, event_id: int, batch_id: int) -> list[dict[str, Any]]:
         return await national.batch_rows(event_id, batch_id)
 
-    @get("/batches/{batch_id:int}/{fmt:str}", summary="A sent batch's file, exactly as sent (full document numbers; audited)",
-         operation_id="national_record_batch_file", guards=[allowed("send_national_record")], media_type=MEDIA["xlsx"])  # fmt: skip
-    async def batch_file(self, actor: Actor, event_id: int, batch_id: int, fmt: str) -> Response[bytes]:
+    @get("/batches/{batch_id:int}/xlsx", summary="A sent batch's .xlsx, exactly as sent (full document numbers; audited)",
+         operation_id="national_record_batch_xlsx", guards=[allowed("send_national_record")], media_type=MEDIA["xlsx"])  # fmt: skip
+    async def batch_xlsx(self, actor: Actor, event_id: int, batch_id: int) -> Response[bytes]:
+        return await self._batch(actor, event_id, batch_id, "xlsx")
+
+    @get("/batches/{batch_id:int}/csv", summary="A sent batch's CSV, exactly as sent (full document numbers; audited)",
+         operation_id="national_record_batch_csv", guards=[allowed("send_national_record")], media_type="text/csv")  # fmt: skip
+    async def batch_csv(self, actor: Actor, event_id: int, batch_id: int) -> Response[bytes]:
+        return await self._batch(actor, event_id, batch_id, "csv")
+
+    @staticmethod
+    async def _batch(actor: Actor, event_id: int, batch_id: int, fmt: str) -> Response[bytes]:
         content = await national.batch_file(event_id, batch_id, fmt, actor)
         return _download(content, fmt, f"全国评价记录-批次{batch_id}", f"national-record-{event_id}-batch-{batch_id}")

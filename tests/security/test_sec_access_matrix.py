@@ -225,11 +225,13 @@ ACCESS: dict[str, frozenset[str]] = {
     # The national skills-evaluation record (certificates/national.py): the event's organisers and approvers.
     "GET /api/events/{event_id:int}/national-record": r("organiser", "approver"),
     "PUT /api/events/{event_id:int}/national-record/body": r("organiser", "approver"),
-    "GET /api/events/{event_id:int}/national-record/pending/{fmt:str}": r("organiser", "approver"),
+    "GET /api/events/{event_id:int}/national-record/pending/xlsx": r("organiser", "approver"),
+    "GET /api/events/{event_id:int}/national-record/pending/csv": r("organiser", "approver"),
     "POST /api/events/{event_id:int}/national-record/send": r("organiser", "approver"),
     "GET /api/events/{event_id:int}/national-record/batches": r("organiser", "approver"),
     "GET /api/events/{event_id:int}/national-record/batches/{batch_id:int}": r("organiser", "approver"),
-    "GET /api/events/{event_id:int}/national-record/batches/{batch_id:int}/{fmt:str}": r("organiser", "approver"),
+    "GET /api/events/{event_id:int}/national-record/batches/{batch_id:int}/xlsx": r("organiser", "approver"),
+    "GET /api/events/{event_id:int}/national-record/batches/{batch_id:int}/csv": r("organiser", "approver"),
     "GET /events/{event_id:int}/national-record": r("organiser", "approver"),
     # A person's ledger across events, by ID number: approvers (who see their events' rows) and
     # administrators only; organisers of this event or another (the outsider) are refused.

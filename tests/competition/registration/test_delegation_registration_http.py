@@ -132,7 +132,10 @@ async def test_review_city_then_province_send_back_resubmit_accept(admin, server
     r = await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": ids})
     assert r.status_code == 409 and r.json()["code"] == "wrong_state"
     # An industry body's rows go straight to the organiser.
-    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [ind_id]})).json() == {"accepted": 1, "city_step_skipped": 0}
+    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [ind_id]})).json() == {
+        "accepted": 1,
+        "city_step_skipped": 0,
+    }
     # Another city's reviewer neither sees nor approves Guangzhou's rows.
     assert not {c["id"] for c in (await sz.get("/api/city/reviews")).json()["items"]} & set(ids)
     assert (await sz.post("/api/city/reviews/approve", json={"contestant_ids": ids})).status_code == 404
@@ -146,7 +149,10 @@ async def test_review_city_then_province_send_back_resubmit_accept(admin, server
     assert r.status_code == 422 and r.json()["field"] == "reason"
     r = await admin.post(f"/api/events/{e}/registration/reviews/return", json={"contestant_ids": [ids[0]], "reason": "工作单位写错"})
     assert r.json() == {"returned": 1}
-    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": ids[1:]})).json() == {"accepted": 2, "city_step_skipped": 0}
+    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": ids[1:]})).json() == {
+        "accepted": 2,
+        "city_step_skipped": 0,
+    }
     queue = (await admin.get(f"/api/events/{e}/registration/reviews", params={"delegation": "广州市", "state": "returned"})).json()
     assert [c["id"] for c in queue["items"]] == [ids[0]] and queue["items"][0]["review"]["reason"] == "工作单位写错"
     # Accepted rows are registered; the leader can no longer change them.
@@ -163,7 +169,10 @@ async def test_review_city_then_province_send_back_resubmit_accept(admin, server
     assert r.status_code == 200 and r.json()["employer"] == "广州供电局" and r.json()["review"]["state"] == "returned"
     assert (await leader.post(f"/api/events/{e}/delegation/contestants/{ids[0]}/resubmit")).json()["state"] == "submitted"
     assert (await gz.post("/api/city/reviews/approve", json={"contestant_ids": [ids[0]]})).status_code == 200
-    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [ids[0]]})).json() == {"accepted": 1, "city_step_skipped": 0}
+    assert (await admin.post(f"/api/events/{e}/registration/reviews/accept", json={"contestant_ids": [ids[0]]})).json() == {
+        "accepted": 1,
+        "city_step_skipped": 0,
+    }
     assert (await admin.get(f"/api/events/{e}/contestants")).json()["total"] == 4
     # Every step is in the audit log: who, the states, the reason.
     rows = await sql(server.env["DATABASE_URL"], "SELECT action, actor, details FROM audit_log WHERE target = ? ORDER BY seq", f"contestant:{ids[0]}")
