@@ -5,6 +5,7 @@ change)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns import Integer, Varchar
+from piccolo.engine import engine_finder
 from piccolo.table import Table
 
 ID = "2026-12-08T03:40:00:000000"
@@ -35,6 +36,9 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="province", description=DESCRIPTION)
 
     async def create() -> None:
+        # The engine migrations run on now (the class took whatever engine was configured when
+        # this module was imported, which may not be the one being migrated).
+        ProvinceFact._meta.db = engine_finder()
         await ProvinceFact.create_table(if_not_exists=True)
         for columns in INDEXES:
             await ProvinceFact.create_index([getattr(ProvinceFact, c) for c in columns], if_not_exists=True)

@@ -50,6 +50,8 @@ async def test_rules_form_preview_json_and_save(server, page, confirm_dialog):
     await page.click("#preview-button")
     await page.wait_for_selector("#rules-error:has-text('获奖比例上限')")
     assert "params" not in await page.inner_text("#rules-error")
+    # The field is marked once the message is shown (the same answer; wait, do not race it).
+    await page.wait_for_selector("[data-path='awards.params.cap_fraction'].invalid-field", timeout=10_000)
     assert await page.locator("[data-path='awards.params.cap_fraction'].invalid-field").count() == 1
     await page.fill("[data-path='awards.params.cap_fraction'] input", "30")
 
