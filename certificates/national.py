@@ -59,7 +59,7 @@ from certificates.tables import Certificate, NationalRecordBatch, NationalRecord
 from kernel import audit
 from kernel.db import current_engine, write_transaction
 from kernel.errors import BilingualError, invalid, not_found
-from kernel.i18n import CHINA_TZ, china_time, register, t
+from kernel.i18n import china_time, register, t
 from kernel.tables import Event
 from scoring import codelists
 from scoring.idcard import PROVINCES, is_valid_id, mask_id
@@ -294,22 +294,6 @@ def _fingerprint(fields: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def _issue_date(data: dict[str, Any], issued_at: dt.datetime | None) -> str:
-    raw = data.get("issue_date")
-    when: dt.datetime | None = None
-    if raw:
-        try:
-            when = dt.datetime.fromisoformat(str(raw))
-        except ValueError:
-            when = None
-    when = when or issued_at
-    if when is None:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(CHINA_TZ).date().isoformat()
-
-
 def _document_type(id_type: str, number: str) -> str:
     """证件类型 as the record names it, from the holder's document (the promotion ledger keeps its
     type): empty — reported as incomplete — when the number does not pass its type's rules."""
@@ -338,13 +322,13 @@ def _current_fields(r: dict[str, Any]) -> dict[str, Any]:
         "occupation": known.zh if known else (data.get("occupation") or r.get("s_name") or ""),
         "level": service.level_text(to_level) if to_level is not None else "",
         "body": (r.get("e_host") or "").strip(),
-        "issue_date": _issue_date(data, r.get("issued_at")),
+        "issue_date": service.issue_day(data.get("issue_date"), r.get("issued_at")),
         "basis": BASIS,
         "competition": (r.get("e_name") or data.get("event_name") or "").strip(),
         "status": REVOKED if r.get("revoked_at") is not None else VALID,
         "local_number": r["number"],
         "_level": to_level,
-        "_year": int(_issue_date(data, r.get("issued_at"))[:4] or 0),
+        "_year": int(service.issue_day(data.get("issue_date"), r.get("issued_at"))[:4] or 0),
     }
 
 

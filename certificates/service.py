@@ -24,7 +24,7 @@ from certificates.tables import Certificate, HonourHeld
 from kernel import audit
 from kernel.db import write_transaction
 from kernel.errors import BilingualError, invalid, not_found
-from kernel.i18n import china_time, register
+from kernel.i18n import CHINA_TZ, china_time, register
 from kernel.settings import Settings
 from scoring.awards import AWARDS, award_label
 from scoring.honours import HONOURS
@@ -446,3 +446,20 @@ async def identity_copies(contestant_id: int, record: dict[str, Any]) -> dict[st
     """For an identity correction: issued certificates keep what they print; listed for revocation."""
     rows = await Certificate.select(Certificate.number).where((Certificate.contestant == contestant_id) & Certificate.revoked_at.is_null())
     return {"certificates_issued": [c["number"] for c in rows]}
+
+
+def issue_day(stored: Any, issued_at: dt.datetime | None) -> str:
+    """A certificate's date of issue as a person reads it: the day in China time (``2026-12-08``),
+    from the date stored with the certificate, else the moment it was issued; "" when neither."""
+    when: dt.datetime | None = None
+    if stored:
+        try:
+            when = dt.datetime.fromisoformat(str(stored))
+        except ValueError:
+            when = None
+    when = when or issued_at
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(CHINA_TZ).date().isoformat()

@@ -15,7 +15,6 @@ reason of a revocation (free text written by staff, which may name people or cir
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from certificates import service
@@ -23,7 +22,7 @@ from certificates.numbering import normalize, parse_number
 from certificates.tables import Certificate
 from kernel.errors import BilingualError
 from kernel.extension import Extension
-from kernel.i18n import CHINA_TZ, china_time, register, t
+from kernel.i18n import china_time, register, t
 from scoring.idcard import mask_name
 
 GENUINE, REVOKED, UNKNOWN, MALFORMED = "genuine", "revoked", "unknown", "malformed"
@@ -99,7 +98,7 @@ async def lookup(number: str, lang: str = "zh") -> dict[str, Any]:
         "skill": data.get("skill", ""),
         "group": data.get("group") or "",
         "issuer": data.get("issuer", ""),
-        "issued_on": _china_date(data.get("issue_date"), row["issued_at"]),
+        "issued_on": service.issue_day(data.get("issue_date"), row["issued_at"]),
         "issued_at_china": china_time(row["issued_at"]),
         "revoked_at_china": china_time(row["revoked_at"]) if revoked else None,
     }
@@ -109,22 +108,6 @@ async def lookup(number: str, lang: str = "zh") -> dict[str, Any]:
         out["level"] = service.level_text(data.get("to_level"), lang) if data.get("to_level") is not None else data.get("level_to", "")
         out["what"] = " ".join(x for x in (out["occupation"], out["level"]) if x)  # the level held, not the step up to it
     return out
-
-
-def _china_date(stored: Any, issued_at: dt.datetime | None) -> str:
-    """The date of issue as a person reads it: the day in China time, ``2026-12-08``."""
-    when: dt.datetime | None = None
-    if stored:
-        try:
-            when = dt.datetime.fromisoformat(str(stored))
-        except ValueError:
-            when = None
-    when = when or issued_at
-    if when is None:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(CHINA_TZ).date().isoformat()
 
 
 async def verify_or_raise(number: str, lang: str = "zh") -> dict[str, Any]:

@@ -66,8 +66,8 @@ class IdCard:
     region: str  # the 6-digit region code
 
 
-class IdCardError(ValueError):
-    """An ID number failed one check; ``check`` names it, ``message`` says it in zh and en."""
+class CheckError(ValueError):
+    """A number failed one check; ``check`` names it, ``message`` says it in zh and en."""
 
     def __init__(self, check: str, message: Message, value: str = ""):
         super().__init__(f"{message.en} ({message.zh})")
@@ -78,6 +78,10 @@ class IdCardError(ValueError):
     @property
     def code(self) -> str:
         return f"id_{self.check}"
+
+
+class IdCardError(CheckError):
+    """An ID number failed one check; ``check`` names it, ``message`` says it in zh and en."""
 
 
 def checksum_char(first17: str) -> str:

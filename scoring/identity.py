@@ -27,7 +27,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from scoring.idcard import CHECK_CHARS, WEIGHTS, IdCardError, Message, birth_date_problem, id_error_message, id_problem, normalise_id, parse_id
+from scoring.idcard import (
+    CHECK_CHARS,
+    WEIGHTS,
+    CheckError,
+    IdCardError,
+    Message,
+    birth_date_problem,
+    id_error_message,
+    id_problem,
+    normalise_id,
+    parse_id,
+)
 
 __all__ = [
     "DEFAULT_TYPE", "DOC_TYPES", "age_on", "DocType", "Document", "DocumentError", "ISO3166_ALPHA3", "doc_type_of",
@@ -107,18 +118,8 @@ class Document:
     nationality: str = ""  # ISO 3166-1 alpha-3, for passports
 
 
-class DocumentError(ValueError):
+class DocumentError(CheckError):
     """A document number (or its nationality) failed a check; like ``IdCardError``."""
-
-    def __init__(self, check: str, message: Message, value: str = ""):
-        super().__init__(f"{message.en} ({message.zh})")
-        self.check = check
-        self.message = message
-        self.value = value
-
-    @property
-    def code(self) -> str:
-        return f"id_{self.check}"
 
 
 def normalise_number(text: object) -> str:
